@@ -1,0 +1,69 @@
+package io.flexserve.models.encoder;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code manifest.json} of an elastic encoder bundle, format version 1. A bundle directory holds:
+ * <pre>
+ *   manifest.json     this record
+ *   weights.bin       all weights once, importance-ordered (see EncoderWeights for the layout)
+ *   tokenizer.json    Hugging Face tokenizer
+ *   &lt;subnet&gt;.onnx     one graph per sub-network; initializers are external data in weights.bin
+ * </pre>
+ *
+ * @param format always {@value #FORMAT}
+ * @param version always {@value #VERSION}; readers reject other versions
+ * @param name model name as served (URL-safe)
+ * @param source where the dense weights came from
+ * @param config encoder shape
+ * @param weights weight file name
+ * @param tokenizer tokenizer file name
+ * @param subnets nested sub-networks, largest first
+ * @param blockImportance per layer, 1 − cos(h_in, h_out) on the calibration set; the basis for layer skipping
+ */
+public record EncoderManifest(String format, int version, String name, String source, EncoderConfig config,
+                              String weights, String tokenizer, List<Subnet> subnets, List<Double> blockImportance) {
+  public static final String FORMAT = "flexserve-elastic-encoder";
+  public static final int VERSION = 1;
+  public static final String FILE = "manifest.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public EncoderManifest {
+    if (!FORMAT.equals(format) || version != VERSION) {
+      throw new IllegalArgumentException("not a " + FORMAT + " v" + VERSION + " manifest: format=" + format + " version=" + version);
+    }
+    subnets = List.copyOf(subnets);
+    blockImportance = List.copyOf(blockImportance);
+    if (subnets.isEmpty()) {
+      throw new IllegalArgumentException("manifest lists no sub-networks");
+    }
+  }
+
+  /**
+   * One sub-network as recorded at conversion.
+   *
+   * @param graph ONNX file name in the bundle
+   * @param relativeSize transformer-block parameters relative to full, (0, 1]
+   * @param quality mean cosine similarity of its embeddings to the full model's on the validation sentences
+   */
+  public record Subnet(String name, String graph, List<Integer> layers, int heads, int mlpWidth, double relativeSize,
+                       double quality) {
+    public EncoderSubnet spec() {
+      return new EncoderSubnet(name, layers, heads, mlpWidth);
+    }
+  }
+
+  public static EncoderManifest read(Path bundleDir) throws IOException {
+    return JSON.readValue(bundleDir.resolve(FILE).toFile(), EncoderManifest.class);
+  }
+
+  public void write(Path bundleDir) throws IOException {
+    Files.writeString(bundleDir.resolve(FILE), JSON.writeValueAsString(this));
+  }
+}

@@ -1,0 +1,243 @@
+package io.flexserve.models.onnx;
+
+import com.google.protobuf.ByteString;
+import io.flexserve.models.onnx.proto.Onnx.AttributeProto;
+import io.flexserve.models.onnx.proto.Onnx.GraphProto;
+import io.flexserve.models.onnx.proto.Onnx.ModelProto;
+import io.flexserve.models.onnx.proto.Onnx.NodeProto;
+import io.flexserve.models.onnx.proto.Onnx.OperatorSetIdProto;
+import io.flexserve.models.onnx.proto.Onnx.StringStringEntryProto;
+import io.flexserve.models.onnx.proto.Onnx.TensorProto;
+import io.flexserve.models.onnx.proto.Onnx.TensorShapeProto;
+import io.flexserve.models.onnx.proto.Onnx.TypeProto;
+import io.flexserve.models.onnx.proto.Onnx.ValueInfoProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Builds an ONNX model (IR 8, default opset 17) one operator at a time.
+ *
+ * <p>Each op method appends a node and returns the name of its output, so graph code composes like expressions:
+ * {@code g.add(g.gemm(x, w, b, true), residual)}. Names are generated from a caller-given prefix plus a counter and
+ * are unique within the graph. Not thread-safe; build one graph per instance.
+ */
+public final class GraphBuilder {
+  public static final int IR_VERSION = 8;
+  public static final int OPSET = 17;
+
+  private final GraphProto.Builder graph = GraphProto.newBuilder();
+  private final Set<String> names = new HashSet<>();
+  private String scope = "";
+  private int counter;
+
+  public GraphBuilder(String graphName) {
+    graph.setName(graphName);
+  }
+
+  /** Sets the prefix of generated node and value names, e.g. {@code "l3/attn"}; purely for readable graphs. */
+  public GraphBuilder scope(String scope) {
+    this.scope = scope.isEmpty() ? "" : scope + "/";
+    return this;
+  }
+
+  // ---- graph interface ------------------------------------------------------------------------------------------
+
+  /** Declares a float or int64 graph input; a negative dimension is symbolic and named by {@code dimNames}. */
+  public String input(String name, TensorProto.DataType type, Object... dims) {
+    graph.addInput(valueInfo(name, type, dims));
+    names.add(name);
+    return name;
+  }
+
+  /** Declares {@code value} as a graph output named {@code name} (an Identity node renames it when needed). */
+  public String output(String value, String name, TensorProto.DataType type, Object... dims) {
+    String out = value.equals(name) ? value : node("Identity", new String[] {value}, name);
+    graph.addOutput(valueInfo(out, type, dims));
+    return out;
+  }
+
+  /**
+   * Declares a float initializer whose bytes live in an external weight file: {@code location} relative to the model
+   * file, at byte {@code offset}, {@code dims} row-major little-endian float32.
+   */
+  public String externalFloat(String name, String location, long offset, long... dims) {
+    long bytes = 4L;
+    for (long d : dims) {
+      bytes *= d;
+    }
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+        .addExternalData(entry("location", location))
+        .addExternalData(entry("offset", Long.toString(offset)))
+        .addExternalData(entry("length", Long.toString(bytes)));
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    graph.addInitializer(t);
+    names.add(name);
+    return name;
+  }
+
+  /** A small int64 constant embedded in the graph (shapes, axes). */
+  public String constInts(String hint, long... values) {
+    ByteBuffer raw = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    for (long v : values) {
+      raw.putLong(v);
+    }
+    String name = fresh(hint);
+    graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+        .addDims(values.length).setRawData(ByteString.copyFrom(raw.array())));
+    return name;
+  }
+
+  /** A float scalar constant embedded in the graph. */
+  public String constFloat(String hint, float value) {
+    ByteBuffer raw = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);
+    String name = fresh(hint);
+    graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+        .setRawData(ByteString.copyFrom(raw.array())));
+    return name;
+  }
+
+  // ---- operators ------------------------------------------------------------------------------------------------
+
+  public String add(String a, String b) { return node("Add", new String[] {a, b}, fresh("add")); }
+
+  public String sub(String a, String b) { return node("Sub", new String[] {a, b}, fresh("sub")); }
+
+  public String mul(String a, String b) { return node("Mul", new String[] {a, b}, fresh("mul")); }
+
+  public String div(String a, String b) { return node("Div", new String[] {a, b}, fresh("div")); }
+
+  public String erf(String a) { return node("Erf", new String[] {a}, fresh("erf")); }
+
+  public String matmul(String a, String b) { return node("MatMul", new String[] {a, b}, fresh("matmul")); }
+
+  /** {@code Y = A·B + C}, or {@code A·Bᵀ + C} when {@code transB}; A must be 2-D. */
+  public String gemm(String a, String b, String c, boolean transB) {
+    NodeProto.Builder n = nodeBuilder("Gemm", new String[] {a, b, c}, fresh("gemm"));
+    if (transB) {
+      n.addAttribute(intAttr("transB", 1));
+    }
+    return emit(n);
+  }
+
+  public String gather(String data, String indices) { return node("Gather", new String[] {data, indices}, fresh("gather")); }
+
+  public String reshape(String data, String shape) { return node("Reshape", new String[] {data, shape}, fresh("reshape")); }
+
+  public String transpose(String data, long... perm) {
+    return emit(nodeBuilder("Transpose", new String[] {data}, fresh("transpose")).addAttribute(intsAttr("perm", perm)));
+  }
+
+  public String unsqueeze(String data, String axes) { return node("Unsqueeze", new String[] {data, axes}, fresh("unsqueeze")); }
+
+  public String concat(long axis, String... parts) {
+    return emit(nodeBuilder("Concat", parts, fresh("concat")).addAttribute(intAttr("axis", axis)));
+  }
+
+  /** {@code Shape(x)[start:end]} as an int64 vector. */
+  public String shape(String data, long start, long end) {
+    return emit(nodeBuilder("Shape", new String[] {data}, fresh("shape"))
+        .addAttribute(intAttr("start", start)).addAttribute(intAttr("end", end)));
+  }
+
+  public String slice(String data, String starts, String ends, String axes) {
+    return node("Slice", new String[] {data, starts, ends, axes}, fresh("slice"));
+  }
+
+  public String castToFloat(String data) {
+    return emit(nodeBuilder("Cast", new String[] {data}, fresh("cast")).addAttribute(intAttr("to", TensorProto.DataType.FLOAT_VALUE)));
+  }
+
+  public String softmax(String data, long axis) {
+    return emit(nodeBuilder("Softmax", new String[] {data}, fresh("softmax")).addAttribute(intAttr("axis", axis)));
+  }
+
+  public String reduceSum(String data, String axes, boolean keepDims) {
+    return emit(nodeBuilder("ReduceSum", new String[] {data, axes}, fresh("reducesum")).addAttribute(intAttr("keepdims", keepDims ? 1 : 0)));
+  }
+
+  public String max(String a, String b) { return node("Max", new String[] {a, b}, fresh("max")); }
+
+  public String layerNorm(String x, String scale, String bias, float epsilon) {
+    return emit(nodeBuilder("LayerNormalization", new String[] {x, scale, bias}, fresh("layernorm"))
+        .addAttribute(intAttr("axis", -1)).addAttribute(floatAttr("epsilon", epsilon)));
+  }
+
+  public String lpNormalize(String x, long axis) {
+    return emit(nodeBuilder("LpNormalization", new String[] {x}, fresh("l2norm"))
+        .addAttribute(intAttr("axis", axis)).addAttribute(intAttr("p", 2)));
+  }
+
+  /** The finished model. The builder must not be used afterwards. */
+  public ModelProto build() {
+    return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("flexserve")
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+        .setGraph(graph).build();
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------------------------
+
+  private String node(String op, String[] inputs, String output) {
+    return emit(nodeBuilder(op, inputs, output));
+  }
+
+  private NodeProto.Builder nodeBuilder(String op, String[] inputs, String output) {
+    NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(output).addOutput(output);
+    for (String in : inputs) {
+      n.addInput(in);
+    }
+    return n;
+  }
+
+  private String emit(NodeProto.Builder n) {
+    graph.addNode(n);
+    return n.getOutput(0);
+  }
+
+  private String fresh(String hint) {
+    String name;
+    do {
+      name = scope + hint + "_" + counter++;
+    } while (!names.add(name));
+    return name;
+  }
+
+  private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, Object... dims) {
+    TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+    for (Object d : dims) {
+      TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
+      if (d instanceof Number n) {
+        dim.setDimValue(n.longValue());
+      } else {
+        dim.setDimParam(d.toString());
+      }
+      shape.addDim(dim);
+    }
+    return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+        .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+  }
+
+  private static StringStringEntryProto entry(String key, String value) {
+    return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+  }
+
+  private static AttributeProto intAttr(String name, long value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+  }
+
+  private static AttributeProto floatAttr(String name, float value) {
+    return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+  }
+
+  private static AttributeProto intsAttr(String name, long... values) {
+    AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+    for (long v : values) {
+      a.addInts(v);
+    }
+    return a.build();
+  }
+}

@@ -1,0 +1,77 @@
+package io.flexserve.models.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.flexserve.models.text.TokenBatch;
+import io.flexserve.models.weights.MappedWeights;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One encoder sub-network graph open in ONNX Runtime. {@link #embed} may be called from several threads at once
+ * (ONNX Runtime sessions are thread-safe for {@code run}); closing while a run is in flight is the caller's error.
+ */
+public final class EncoderSession implements AutoCloseable {
+  private final OrtEnvironment env;
+  private final SharedWeightSession.Opened opened;
+  private final int hidden;
+
+  private EncoderSession(OrtEnvironment env, SharedWeightSession.Opened opened, int hidden) {
+    this.env = env;
+    this.opened = opened;
+    this.hidden = hidden;
+  }
+
+  /** Opens {@code graph}, whose weights are external data in the file behind {@code weights}. */
+  public static EncoderSession open(Path graph, MappedWeights weights, SessionConfig config, int hidden)
+      throws IOException, OrtException {
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    return new EncoderSession(env, SharedWeightSession.open(env, graph, weights, config.toOptions()), hidden);
+  }
+
+  /** Sentence embeddings, L2-normalised, {@code [batch][hidden]}. */
+  public float[][] embed(TokenBatch batch) throws OrtException {
+    Map<String, float[]> out = run(batch, true);
+    float[] flat = out.get("sentence_embedding"); // [B, H]
+    float[][] rows = new float[batch.batch()][hidden];
+    for (int b = 0; b < rows.length; b++) {
+      System.arraycopy(flat, b * hidden, rows[b], 0, hidden);
+    }
+    return rows;
+  }
+
+  /** Every graph output by name, flattened row-major; for probe graphs (importance ranking). */
+  public Map<String, float[]> runAll(TokenBatch batch) throws OrtException {
+    return run(batch, false);
+  }
+
+  private Map<String, float[]> run(TokenBatch batch, boolean embeddingOnly) throws OrtException {
+    long[] shape = {batch.batch(), batch.sequence()};
+    try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
+         OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
+         OrtSession.Result result = embeddingOnly
+             ? opened.session().run(Map.of("input_ids", ids, "attention_mask", mask), java.util.Set.of("sentence_embedding"))
+             : opened.session().run(Map.of("input_ids", ids, "attention_mask", mask))) {
+      Map<String, float[]> out = new LinkedHashMap<>();
+      for (Map.Entry<String, OnnxValue> e : result) {
+        FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
+        float[] values = new float[fb.remaining()];
+        fb.get(values);
+        out.put(e.getKey(), values);
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public void close() throws OrtException {
+    opened.close();
+  }
+}

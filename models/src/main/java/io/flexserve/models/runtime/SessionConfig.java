@@ -1,0 +1,42 @@
+package io.flexserve.models.runtime;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+
+/**
+ * How sessions are created.
+ *
+ * @param intraOpThreads threads one run may use; 0 lets ONNX Runtime choose (all cores)
+ * @param device {@code cpu} or {@code cuda}; CUDA needs the onnxruntime_gpu artifact and falls back to CPU otherwise
+ */
+public record SessionConfig(int intraOpThreads, String device) {
+  public SessionConfig {
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must be ≥ 0, got " + intraOpThreads);
+    }
+    if (!device.equals("cpu") && !device.equals("cuda")) {
+      throw new IllegalArgumentException("device must be cpu or cuda, got '" + device + "'");
+    }
+  }
+
+  public static SessionConfig cpu(int intraOpThreads) {
+    return new SessionConfig(intraOpThreads, "cpu");
+  }
+
+  /** Fresh options for one session (options objects are consumed by {@link SharedWeightSession#open}). */
+  OrtSession.SessionOptions toOptions() throws OrtException {
+    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+    options.setIntraOpNumThreads(intraOpThreads);
+    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    if (device.equals("cuda")) {
+      try {
+        options.addCUDA(0);
+      } catch (OrtException e) {
+        // the CPU-only artifact has no CUDA provider: serve on CPU rather than not at all
+        System.getLogger(SessionConfig.class.getName()).log(System.Logger.Level.WARNING,
+            "CUDA execution provider unavailable, using CPU: " + e.getMessage());
+      }
+    }
+    return options;
+  }
+}

@@ -1,0 +1,86 @@
+package io.flexserve.models.runtime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.flexserve.models.onnx.proto.Onnx.ModelProto;
+import io.flexserve.models.onnx.proto.Onnx.StringStringEntryProto;
+import io.flexserve.models.onnx.proto.Onnx.TensorProto;
+import io.flexserve.models.weights.MappedWeights;
+import io.flexserve.models.weights.TensorLocation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens an ONNX model whose initializers are external data in a weight file, backing every such initializer with a
+ * view into the already-mapped {@link MappedWeights} instead of letting ONNX Runtime load its own copy.
+ */
+public final class SharedWeightSession {
+  private SharedWeightSession() {}
+
+  /** What {@link #open} returns: the session plus the tensors that must stay open as long as it does. */
+  public record Opened(OrtSession session, List<OnnxTensor> initializers) implements AutoCloseable {
+    @Override
+    public void close() throws OrtException {
+      session.close();
+      for (OnnxTensor t : initializers) {
+        t.close();
+      }
+    }
+  }
+
+  /**
+   * Opens {@code model}, sharing its external initializers with {@code weights}.
+   *
+   * @param options caller's options (threads, optimisation level, execution provider); this method adds the
+   *     initializers and disables pre-packing, so use a fresh options object per call
+   */
+  public static Opened open(OrtEnvironment env, Path model, MappedWeights weights, OrtSession.SessionOptions options)
+      throws IOException, OrtException {
+    ModelProto proto;
+    try (InputStream in = Files.newInputStream(model)) {
+      proto = ModelProto.parseFrom(in);
+    }
+    List<OnnxTensor> views = new ArrayList<>();
+    try {
+      for (TensorProto t : proto.getGraph().getInitializerList()) {
+        if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+          continue;
+        }
+        long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        OnnxTensor view = OnnxTensor.createTensor(env, weights.view(location(t)), dims);
+        views.add(view);
+        options.addInitializer(t.getName(), view);
+      }
+      // Pre-packing would give each session a private re-laid-out copy of every weight, defeating the sharing.
+      options.addConfigEntry("session.disable_prepacking", "1");
+      return new Opened(env.createSession(model.toString(), options), List.copyOf(views));
+    } catch (OrtException | RuntimeException e) {
+      for (OnnxTensor v : views) {
+        v.close();
+      }
+      throw e;
+    }
+  }
+
+  private static TensorLocation location(TensorProto t) {
+    long offset = 0;
+    long length = -1;
+    for (StringStringEntryProto e : t.getExternalDataList()) {
+      switch (e.getKey()) {
+        case "offset" -> offset = Long.parseLong(e.getValue());
+        case "length" -> length = Long.parseLong(e.getValue());
+        default -> { }
+      }
+    }
+    if (length < 0 || length % 4 != 0) {
+      throw new IllegalArgumentException("initializer " + t.getName() + " has no float32 length in its external data");
+    }
+    return new TensorLocation(offset, length / 4);
+  }
+}

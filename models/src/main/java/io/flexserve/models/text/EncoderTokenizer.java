@@ -1,0 +1,68 @@
+package io.flexserve.models.text;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A WordPiece/BPE tokenizer for encoder inputs: adds the model's special tokens ([CLS] … [SEP]) and truncates each
+ * input to {@code maxLength} tokens, as sentence-transformers does. Thread-safe (the native tokenizer is immutable).
+ */
+public final class EncoderTokenizer implements AutoCloseable {
+  private final HuggingFaceTokenizer tokenizer;
+  private final int maxLength;
+
+  private EncoderTokenizer(HuggingFaceTokenizer tokenizer, int maxLength) {
+    this.tokenizer = tokenizer;
+    this.maxLength = maxLength;
+  }
+
+  /** Loads {@code tokenizer.json} from a file. */
+  public static EncoderTokenizer load(Path tokenizerJson, int maxLength) throws IOException {
+    try (InputStream in = Files.newInputStream(tokenizerJson)) {
+      return load(in, maxLength);
+    }
+  }
+
+  /** Loads {@code tokenizer.json} from a stream (read fully, not closed). */
+  public static EncoderTokenizer load(InputStream tokenizerJson, int maxLength) throws IOException {
+    if (maxLength < 2) {
+      throw new IllegalArgumentException("maxLength must leave room for [CLS] and [SEP], got " + maxLength);
+    }
+    Map<String, String> options = Map.of(
+        "addSpecialTokens", "true",
+        "truncation", "true",
+        "padding", "false",
+        "maxLength", Integer.toString(maxLength));
+    return new EncoderTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, options), maxLength);
+  }
+
+  /** Token ids of one input, special tokens included, at most {@link #maxLength()} long. */
+  public long[] encode(String text) {
+    Encoding e = tokenizer.encode(text);
+    return e.getIds();
+  }
+
+  /** Tokenizes and pads {@code texts} into one batch. */
+  public TokenBatch encodeBatch(List<String> texts) {
+    long[][] rows = new long[texts.size()][];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = encode(texts.get(i));
+    }
+    return TokenBatch.pad(rows);
+  }
+
+  public int maxLength() {
+    return maxLength;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

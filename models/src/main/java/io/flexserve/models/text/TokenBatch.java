@@ -1,0 +1,53 @@
+package io.flexserve.models.text;
+
+/**
+ * Token ids of several inputs, right-padded to a common length: what an encoder graph takes.
+ *
+ * @param inputIds {@code [batch, sequence]} row-major, pad id 0
+ * @param attentionMask {@code [batch, sequence]} row-major, 1 for real tokens and 0 for padding
+ * @param batch number of inputs
+ * @param sequence padded length (the longest input's token count)
+ * @param tokenCounts real tokens per input, special tokens included
+ */
+public record TokenBatch(long[] inputIds, long[] attentionMask, int batch, int sequence, int[] tokenCounts) {
+  public TokenBatch {
+    if (batch <= 0 || sequence <= 0) {
+      throw new IllegalArgumentException("empty batch: batch=" + batch + " sequence=" + sequence);
+    }
+    if (inputIds.length != batch * sequence || attentionMask.length != batch * sequence || tokenCounts.length != batch) {
+      throw new IllegalArgumentException("token batch arrays do not match batch=" + batch + " sequence=" + sequence);
+    }
+  }
+
+  /** Total real tokens, what OpenAI's {@code usage.prompt_tokens} reports. */
+  public int realTokens() {
+    int sum = 0;
+    for (int c : tokenCounts) {
+      sum += c;
+    }
+    return sum;
+  }
+
+  /** Tokens the model computes on, padding included: what latency depends on. */
+  public int paddedTokens() {
+    return batch * sequence;
+  }
+
+  /** Pads already-tokenized inputs (each a row of ids) into a batch. */
+  public static TokenBatch pad(long[][] rows) {
+    int batch = rows.length;
+    int sequence = 0;
+    for (long[] r : rows) {
+      sequence = Math.max(sequence, r.length);
+    }
+    long[] ids = new long[batch * sequence];
+    long[] mask = new long[batch * sequence];
+    int[] counts = new int[batch];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(rows[b], 0, ids, b * sequence, rows[b].length);
+      java.util.Arrays.fill(mask, b * sequence, b * sequence + rows[b].length, 1L);
+      counts[b] = rows[b].length;
+    }
+    return new TokenBatch(ids, mask, batch, sequence, counts);
+  }
+}

@@ -1,0 +1,51 @@
+package io.flexserve.models.weights;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Appends float32 tensors to a weight file and returns where each one landed. Closing the writer flushes the file;
+ * callers write to a temporary path and move it into place so a reader never sees half a file.
+ */
+public final class WeightFileWriter implements AutoCloseable {
+  /** Alignment of every tensor, in bytes: a cache line, and more than any SIMD load needs. */
+  public static final int ALIGNMENT = 64;
+
+  private final OutputStream out;
+  private long position;
+
+  public WeightFileWriter(Path file) throws IOException {
+    this.out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20);
+  }
+
+  /** Writes {@code values} (row-major) and returns its location in the file. */
+  public TensorLocation write(float[] values) {
+    try {
+      pad();
+      long offset = position;
+      ByteBuffer bytes = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+      bytes.asFloatBuffer().put(values);
+      out.write(bytes.array());
+      position += bytes.capacity();
+      return new TensorLocation(offset, values.length);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void pad() throws IOException {
+    int padding = (int) ((ALIGNMENT - position % ALIGNMENT) % ALIGNMENT);
+    out.write(new byte[padding]);
+    position += padding;
+  }
+
+  @Override
+  public void close() throws IOException {
+    out.close();
+  }
+}
