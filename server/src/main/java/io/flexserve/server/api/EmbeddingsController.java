@@ -1,0 +1,65 @@
+package io.flexserve.server.api;
+
+import io.flexserve.server.catalog.ModelCatalog;
+import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.metrics.ServerMetrics;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code POST /v1/embeddings} (OpenAI). Response headers report the routing: {@code X-Subnet},
+ * {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms}, and {@code X-Deadline-Met} when the request
+ * had a latency target.
+ */
+@Controller
+public final class EmbeddingsController {
+  private final EmbeddingsRequestParser parser;
+  private final EmbeddingService service;
+  private final ModelCatalog catalog;
+  private final FlexserveConfig config;
+  private final ServerMetrics metrics;
+
+  public EmbeddingsController(EmbeddingsRequestParser parser, EmbeddingService service, ModelCatalog catalog,
+                              FlexserveConfig config, ServerMetrics metrics) {
+    this.parser = parser;
+    this.service = service;
+    this.catalog = catalog;
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  // Parsing and tokenizing run on the blocking pool, never on the event loop; inference runs on the scheduler.
+  @Post("/v1/embeddings")
+  @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  public CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embeddings(HttpRequest<?> http, @Body byte[] body) {
+    RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
+    EmbeddingsRequest request = parser.parse(body, config.maxInputs());
+    String model = request.model().isEmpty() ? catalog.defaultModelName() : request.model();
+    return service.embed(model, request, headers).thenApply(served -> {
+      MutableHttpResponse<EmbeddingsResponse> response = HttpResponse.ok(
+          EmbeddingsResponse.of(served.model(), served.result().embeddings(), request.base64(), served.promptTokens()));
+      response.header("X-Subnet", served.result().subnet())
+          .header("X-Queue-Ms", millis(served.result().queueMillis()))
+          .header("X-Inference-Ms", millis(served.result().inferenceMillis()))
+          .header("X-Predicted-Ms", millis(served.predictedMillis()));
+      served.deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+      metrics.requests.labels(served.model(), served.result().subnet(), "/v1/embeddings", "200").inc();
+      return response;
+    });
+  }
+
+  private static String millis(double ms) {
+    return String.format(Locale.ROOT, "%.3f", ms);
+  }
+}

@@ -1,0 +1,123 @@
+package io.flexserve.server.api;
+
+import io.flexserve.server.errors.ApiException;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Parses and validates an embeddings request body, with messages that name the bad value. Structure errors (not
+ * UTF-8, not JSON, missing field, wrong JSON type) are 400; acceptable-shape-but-bad values are 422; too many
+ * inputs is 413. Unknown fields are ignored, as OpenAI clients send extras ({@code user}).
+ */
+@Singleton
+public final class EmbeddingsRequestParser {
+  private final JsonMapper json;
+
+  public EmbeddingsRequestParser(JsonMapper json) {
+    this.json = json;
+  }
+
+  public EmbeddingsRequest parse(byte[] body, int maxInputs) {
+    JsonNode root = parseJson(body);
+    if (!root.isObject()) {
+      throw new ApiException.BadRequest("invalid_json", "request body must be a JSON object");
+    }
+    String model = "";
+    JsonNode m = root.get("model");
+    if (m != null && !m.isNull()) {
+      if (!m.isString()) {
+        throw new ApiException.BadRequest("wrong_type", "'model' must be a string");
+      }
+      model = m.getStringValue();
+    }
+    List<String> inputs = inputs(root.get("input"), maxInputs);
+    boolean base64 = false;
+    JsonNode f = root.get("encoding_format");
+    if (f != null && !f.isNull()) {
+      if (!f.isString()) {
+        throw new ApiException.BadRequest("wrong_type", "'encoding_format' must be a string");
+      }
+      base64 = switch (f.getStringValue()) {
+        case "float" -> false;
+        case "base64" -> true;
+        default -> throw new ApiException.InvalidValue("invalid_value",
+            "'encoding_format' must be 'float' or 'base64', got '" + f.getStringValue() + "'");
+      };
+    }
+    return new EmbeddingsRequest(model, inputs, base64);
+  }
+
+  private static List<String> inputs(JsonNode input, int maxInputs) {
+    if (input == null || input.isNull()) {
+      throw new ApiException.BadRequest("missing_field", "'input' is required: a string or an array of strings");
+    }
+    if (input.isString()) {
+      return List.of(nonEmpty(input.getStringValue(), "'input'"));
+    }
+    if (!input.isArray()) {
+      throw new ApiException.BadRequest("wrong_type", "'input' must be a string or an array of strings");
+    }
+    if (input.size() == 0) {
+      throw new ApiException.InvalidValue("empty_input", "'input' must contain at least one string");
+    }
+    if (input.size() > maxInputs) {
+      throw new ApiException.TooLarge("too_many_inputs", "'input' has " + input.size() + " items; the limit is " + maxInputs);
+    }
+    List<String> out = new ArrayList<>(input.size());
+    int i = 0;
+    for (JsonNode item : input.values()) {
+      if (!item.isString()) {
+        throw new ApiException.BadRequest("wrong_type", "'input[" + i + "]' must be a string"
+            + (item.isNumber() || item.isArray() ? " (token-id inputs are not supported)" : ""));
+      }
+      out.add(nonEmpty(item.getStringValue(), "'input[" + i + "]'"));
+      i++;
+    }
+    return out;
+  }
+
+  private static String nonEmpty(String s, String what) {
+    if (s.isBlank()) {
+      throw new ApiException.InvalidValue("empty_input", what + " must not be empty");
+    }
+    return s;
+  }
+
+  private JsonNode parseJson(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw new ApiException.BadRequest("invalid_json", "request body is empty; expected a JSON object");
+    }
+    try {
+      // Strict decoding: invalid UTF-8 is an error, not silently replaced text that would then be embedded.
+      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+    } catch (CharacterCodingException e) {
+      throw new ApiException.BadRequest("invalid_utf8", "request body is not valid UTF-8");
+    }
+    try {
+      JsonNode node = json.readValue(body, JsonNode.class);
+      if (node == null) {
+        throw new ApiException.BadRequest("invalid_json", "request body is not JSON");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new ApiException.BadRequest("invalid_json", "request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "parse error";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

@@ -1,0 +1,69 @@
+package io.flexserve.server.api;
+
+import io.flexserve.server.catalog.ModelCatalog;
+import io.flexserve.server.catalog.ModelState;
+import io.flexserve.server.catalog.ServedModel;
+import io.flexserve.server.errors.ApiException;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.serde.annotation.Serdeable;
+import java.util.List;
+
+/**
+ * KServe v2 (Open Inference Protocol) health and model metadata. Liveness is true while the process serves HTTP;
+ * server readiness once every model finished loading and at least one serves; model readiness per model.
+ */
+@Controller("/v2")
+public final class KServeController {
+  private final ModelCatalog catalog;
+
+  public KServeController(ModelCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  @Serdeable
+  public record Live(boolean live) {}
+
+  @Serdeable
+  public record Ready(boolean ready) {}
+
+  @Serdeable
+  public record TensorMetadata(String name, String datatype, List<Long> shape) {}
+
+  @Serdeable
+  public record ModelMetadata(String name, List<String> versions, String platform, List<TensorMetadata> inputs,
+                              List<TensorMetadata> outputs, List<String> subnets) {}
+
+  @Get("/health/live")
+  public Live live() {
+    return new Live(true);
+  }
+
+  @Get("/health/ready")
+  public HttpResponse<Ready> ready() {
+    boolean ready = catalog.serverReady();
+    return HttpResponse.<Ready>status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready));
+  }
+
+  @Get("/models/{model}")
+  public ModelMetadata model(String model) {
+    ServedModel m = catalog.require(model);
+    long hidden = m.encoder().manifest().config().hidden();
+    return new ModelMetadata(m.name(), List.of("1"), "onnxruntime_onnx",
+        List.of(new TensorMetadata("text", "BYTES", List.of(-1L))),
+        List.of(new TensorMetadata("sentence_embedding", "FP32", List.of(-1L, hidden))),
+        m.menu().bestFirst().stream().map(p -> p.name()).toList());
+  }
+
+  @Get("/models/{model}/ready")
+  public HttpResponse<Ready> modelReady(String model) {
+    ModelState state = catalog.state(model);
+    if (state == null) {
+      throw new ApiException.NotFound("model_not_found", "model '" + model + "' does not exist; served models: " + catalog.names());
+    }
+    boolean ready = state == ModelState.READY;
+    return HttpResponse.<Ready>status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready));
+  }
+}

@@ -1,0 +1,48 @@
+package io.flexserve.server.api;
+
+import io.flexserve.models.encoder.EncoderManifest;
+import io.flexserve.router.SubnetProfile;
+import io.flexserve.server.catalog.ModelCatalog;
+import io.flexserve.server.catalog.ModelState;
+import io.flexserve.server.catalog.ServedModel;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code GET /v1/models}: every model, with each sub-network's size, measured quality and measured latency. */
+@Controller
+public final class ModelsController {
+  private final ModelCatalog catalog;
+  private final long startedAt = System.currentTimeMillis() / 1000;
+
+  public ModelsController(ModelCatalog catalog) {
+    this.catalog = catalog;
+  }
+
+  @Get("/v1/models")
+  public ModelsResponse list() {
+    List<ModelsResponse.Model> models = new ArrayList<>();
+    for (String name : catalog.names()) {
+      ModelState state = catalog.state(name);
+      List<ModelsResponse.Subnet> subnets = List.of();
+      if (state == ModelState.READY) {
+        subnets = subnets(catalog.require(name));
+      }
+      models.add(new ModelsResponse.Model(name, "model", startedAt, "flexserve", state.name(), subnets));
+    }
+    return new ModelsResponse("list", models);
+  }
+
+  private static List<ModelsResponse.Subnet> subnets(ServedModel model) {
+    List<ModelsResponse.Subnet> out = new ArrayList<>();
+    for (SubnetProfile p : model.menu().bestFirst()) {
+      EncoderManifest.Subnet s = model.encoder().subnets().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+      List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
+          .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
+      out.add(new ModelsResponse.Subnet(p.name(), s.layers(), s.heads(), s.mlpWidth(),
+          Math.round(p.relativeSize() * 1e4) / 1e4, Math.round(p.quality() * 1e4) / 1e4, latency));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,77 @@
+package io.flexserve.server.catalog;
+
+import ai.onnxruntime.OrtException;
+import io.flexserve.models.encoder.EncoderManifest;
+import io.flexserve.models.runtime.ElasticEncoder;
+import io.flexserve.models.text.TokenBatch;
+import io.flexserve.router.LatencyCurve;
+import io.flexserve.router.ModelMenu;
+import io.flexserve.router.SubnetProfile;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Measures each sub-network's latency on this machine at load time, as a function of input size (padded tokens),
+ * and turns it into the router's {@link ModelMenu}. Each point is the p90 of {@code repeats} timed runs after three
+ * warm-up rounds: an upper-ish estimate, but one stray slow run (GC, page faults) does not set the prediction.
+ */
+public final class LatencyProfiler {
+  /** (batch, sequence) shapes profiled: single inputs of growing length, then a small batch of long inputs. */
+  static final int[][] SHAPES = {{1, 8}, {1, 32}, {1, 128}, {1, 256}, {4, 256}};
+  private static final double QUANTILE = 0.9;
+
+  private LatencyProfiler() {}
+
+  public static ModelMenu profile(ElasticEncoder encoder, int repeats) throws OrtException {
+    int maxLength = encoder.manifest().config().maxSequenceLength();
+    List<EncoderManifest.Subnet> subnets = encoder.subnets();
+    List<TokenBatch> batches = new ArrayList<>();
+    for (int[] shape : SHAPES) {
+      batches.add(syntheticBatch(shape[0], Math.min(shape[1], maxLength)));
+    }
+    // Warm up every (sub-network, shape) first: the first runs of a new shape pay for arena growth.
+    for (int w = 0; w < 3; w++) {
+      for (EncoderManifest.Subnet s : subnets) {
+        for (TokenBatch b : batches) {
+          encoder.embed(s.name(), b);
+        }
+      }
+    }
+    // Timed runs round-robin over sub-networks, so drift (frequency scaling, a GC, other load) hits all alike.
+    double[][][] millis = new double[subnets.size()][batches.size()][repeats];
+    for (int r = 0; r < repeats; r++) {
+      for (int i = 0; i < subnets.size(); i++) {
+        for (int j = 0; j < batches.size(); j++) {
+          long start = System.nanoTime();
+          encoder.embed(subnets.get(i).name(), batches.get(j));
+          millis[i][j][r] = (System.nanoTime() - start) / 1e6;
+        }
+      }
+    }
+    List<SubnetProfile> profiles = new ArrayList<>();
+    for (int i = 0; i < subnets.size(); i++) {
+      Map<Integer, double[]> samples = new LinkedHashMap<>();
+      for (int j = 0; j < batches.size(); j++) {
+        samples.put(batches.get(j).paddedTokens(), millis[i][j]);
+      }
+      EncoderManifest.Subnet s = subnets.get(i);
+      profiles.add(new SubnetProfile(s.name(), s.relativeSize(), s.quality(), LatencyCurve.fromSamples(samples, QUANTILE)));
+    }
+    return ModelMenu.of(profiles);
+  }
+
+  /** Inputs of real-looking ids ([CLS] … [SEP]); latency depends on shape, not on which ids. */
+  static TokenBatch syntheticBatch(int batch, int sequence) {
+    long[][] rows = new long[batch][sequence];
+    for (long[] row : rows) {
+      for (int i = 0; i < sequence; i++) {
+        row[i] = 1000 + (i * 7919L) % 20000;
+      }
+      row[0] = 101;
+      row[sequence - 1] = 102;
+    }
+    return TokenBatch.pad(rows);
+  }
+}

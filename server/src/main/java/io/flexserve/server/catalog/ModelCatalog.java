@@ -1,0 +1,187 @@
+package io.flexserve.server.catalog;
+
+import io.flexserve.models.encoder.EncoderManifest;
+import io.flexserve.models.encoder.MiniLmDefault;
+import io.flexserve.models.runtime.ElasticEncoder;
+import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.router.ModelMenu;
+import io.flexserve.router.SubnetProfile;
+import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.scheduling.EncoderScheduler;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The served models and their states. Loading starts when the HTTP server is up, on one background thread, so
+ * liveness answers at once and readiness turns true when every model has loaded (or failed). A model that fails to
+ * load is reported with its reason; the others serve.
+ *
+ * <p>Threading: {@code states}, {@code reasons} and {@code ready} are concurrent maps written by the loader thread
+ * and read by request threads; a model appears in {@code ready} only once fully built.
+ */
+@Singleton
+public final class ModelCatalog implements ApplicationEventListener<ServerStartupEvent> {
+  private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
+
+  private final FlexserveConfig config;
+  private final ServerMetrics metrics;
+  private final Map<String, ModelState> states = new ConcurrentHashMap<>();
+  private final Map<String, String> reasons = new ConcurrentHashMap<>();
+  private final Map<String, ServedModel> ready = new ConcurrentHashMap<>();
+  private volatile boolean loadingDone;
+
+  public ModelCatalog(FlexserveConfig config, ServerMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void onApplicationEvent(ServerStartupEvent event) {
+    List<Path> bundles;
+    try {
+      bundles = repositoryBundles();
+    } catch (IOException e) {
+      LOG.error("cannot read model repository {}: {}", config.modelDir(), e.toString());
+      loadingDone = true;
+      return;
+    }
+    if (bundles.isEmpty()) {
+      states.put(MiniLmDefault.NAME, ModelState.LOADING);
+    } else {
+      for (Path b : bundles) {
+        states.put(b.getFileName().toString(), ModelState.LOADING);
+      }
+    }
+    Thread loader = new Thread(() -> loadAll(bundles), "flexserve-model-loader");
+    loader.setDaemon(true);
+    loader.start();
+  }
+
+  /** Bundles in the repository: sub-directories holding a manifest. Empty when no repository is configured. */
+  private List<Path> repositoryBundles() throws IOException {
+    if (config.modelDir().isBlank()) {
+      return List.of();
+    }
+    Path repo = Path.of(config.modelDir());
+    if (!Files.isDirectory(repo)) {
+      throw new IOException("FLEXSERVE_MODEL_DIR " + repo + " is not a directory");
+    }
+    try (Stream<Path> dirs = Files.list(repo)) {
+      return dirs.filter(d -> Files.isRegularFile(d.resolve(EncoderManifest.FILE))).sorted().toList();
+    }
+  }
+
+  private void loadAll(List<Path> bundles) {
+    SessionConfig sessions = new SessionConfig(config.intraOpThreads(), config.device());
+    if (bundles.isEmpty()) {
+      load(MiniLmDefault.NAME, () -> MiniLmDefault.ensureBundle(config.cachePath(), sessions,
+          (step, done, total) -> { if (done == total) LOG.info("default model: {} done", step); }), sessions);
+    } else {
+      for (Path b : bundles) {
+        load(b.getFileName().toString(), () -> b, sessions);
+      }
+    }
+    loadingDone = true;
+  }
+
+  private interface BundleSource {
+    Path bundle() throws Exception;
+  }
+
+  private void load(String name, BundleSource source, SessionConfig sessions) {
+    long start = System.nanoTime();
+    try {
+      ElasticEncoder encoder = ElasticEncoder.load(source.bundle(), sessions, s -> true);
+      ModelMenu menu = LatencyProfiler.profile(encoder, config.profileRepeats());
+      for (SubnetProfile p : menu.bestFirst()) {
+        metrics.predictedLatency.labels(name, p.name()).set(p.predictMillis(128) / 1000);
+        LOG.info("{} / {}: quality {} size {} latency@128 tokens {} ms", name, p.name(),
+            String.format("%.4f", p.quality()), String.format("%.3f", p.relativeSize()), String.format("%.2f", p.predictMillis(128)));
+      }
+      EncoderScheduler scheduler = new EncoderScheduler(name, encoder, config.workers(), config.queueCapacity(), metrics);
+      ready.put(name, new ServedModel(name, encoder, menu, scheduler));
+      states.put(name, ModelState.READY);
+      LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
+    } catch (Exception | LinkageError e) {
+      reasons.put(name, e.toString());
+      states.put(name, ModelState.FAILED);
+      LOG.error("model {} failed to load: {}", name, e.toString(), e);
+    }
+  }
+
+  /**
+   * The ready model called {@code name}.
+   *
+   * @throws ApiException.NotFound when no such model exists
+   * @throws ApiException.NotReady when it is loading or failed to load
+   */
+  public ServedModel require(String name) {
+    ServedModel model = ready.get(name);
+    if (model != null) {
+      return model;
+    }
+    ModelState state = states.get(name);
+    if (state == null) {
+      throw new ApiException.NotFound("model_not_found", "model '" + name + "' does not exist; served models: " + names());
+    }
+    if (state == ModelState.FAILED) {
+      throw new ApiException.NotReady("model_failed", "model '" + name + "' failed to load: " + reasons.get(name));
+    }
+    throw new ApiException.NotReady("model_loading", "model '" + name + "' is still loading");
+  }
+
+  /** The model a request without a {@code model} field means: the only one, when exactly one is served. */
+  public String defaultModelName() {
+    List<String> all = names();
+    if (all.size() != 1) {
+      throw new ApiException.BadRequest("missing_field", "'model' is required when several models are served: " + all);
+    }
+    return all.get(0);
+  }
+
+  /** Every known model name, sorted. */
+  public List<String> names() {
+    List<String> all = new ArrayList<>(states.keySet());
+    all.sort(null);
+    return all;
+  }
+
+  public ModelState state(String name) {
+    return states.get(name);
+  }
+
+  public List<ServedModel> readyModels() {
+    return names().stream().map(ready::get).filter(java.util.Objects::nonNull).toList();
+  }
+
+  /** Ready when loading has finished and at least one model serves (KServe server readiness). */
+  public boolean serverReady() {
+    return loadingDone && !ready.isEmpty();
+  }
+
+  @PreDestroy
+  void close() {
+    for (ServedModel m : ready.values()) {
+      m.scheduler().close();
+      try {
+        m.encoder().close();
+      } catch (Exception e) {
+        LOG.warn("closing {}: {}", m.name(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.flexserve.server.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code flexserve bench <fidelity|memory|overhead>}: the benchmark commands behind BENCHMARKS.md. */
+@Command(name = "bench", description = "Benchmarks that print the figures recorded in BENCHMARKS.md.",
+    subcommands = {})
+public final class BenchCommand implements Runnable {
+  @Override
+  public void run() {
+    new picocli.CommandLine(this).usage(System.out);
+  }
+}

@@ -1,0 +1,49 @@
+package io.flexserve.server.config;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+/**
+ * Server settings, bound from {@code flexserve.*} in application.yml (where each key also reads its environment
+ * variable, e.g. {@code FLEXSERVE_MODEL_DIR}).
+ *
+ * @param modelDir model repository: one sub-directory per model bundle; empty serves the embedded default model
+ * @param cacheDir where the embedded default model's bundle is converted to and reused from
+ * @param device {@code cpu} or {@code cuda}
+ * @param intraOpThreads ONNX Runtime threads per inference; 0 = all cores
+ * @param workers inference runs in flight per model
+ * @param queueCapacity requests waiting per model before new ones get 429
+ * @param maxInputs most strings in one embeddings request (more → 413)
+ * @param routingPolicy router policy name (see {@code RoutingPolicies})
+ * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
+ */
+@ConfigurationProperties("flexserve")
+public record FlexserveConfig(
+    @Bindable(defaultValue = "") String modelDir,
+    @Bindable(defaultValue = "") String cacheDir,
+    @Bindable(defaultValue = "cpu") String device,
+    @Bindable(defaultValue = "0") int intraOpThreads,
+    @Bindable(defaultValue = "1") int workers,
+    @Bindable(defaultValue = "64") int queueCapacity,
+    @Bindable(defaultValue = "256") int maxInputs,
+    @Bindable(defaultValue = "most-accurate-within-target") String routingPolicy,
+    @Bindable(defaultValue = "7") int profileRepeats) {
+
+  public FlexserveConfig {
+    if (workers < 1 || queueCapacity < 1 || maxInputs < 1 || profileRepeats < 1 || intraOpThreads < 0) {
+      throw new IllegalArgumentException("flexserve: workers, queue-capacity, max-inputs and profile-repeats must be ≥ 1 "
+          + "and intra-op-threads ≥ 0; got workers=" + workers + " queue-capacity=" + queueCapacity + " max-inputs="
+          + maxInputs + " profile-repeats=" + profileRepeats + " intra-op-threads=" + intraOpThreads);
+    }
+    if (!device.equals("cpu") && !device.equals("cuda")) {
+      throw new IllegalArgumentException("flexserve.device must be cpu or cuda, got '" + device + "'");
+    }
+  }
+
+  /** The cache directory, defaulting to {@code ~/.cache/flexserve}. */
+  public java.nio.file.Path cachePath() {
+    return cacheDir.isBlank()
+        ? java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "flexserve")
+        : java.nio.file.Path.of(cacheDir);
+  }
+}

@@ -1,0 +1,69 @@
+package io.flexserve.server.metrics;
+
+import io.prometheus.client.CollectorRegistry;
+import io.prometheus.client.Counter;
+import io.prometheus.client.Gauge;
+import io.prometheus.client.Histogram;
+import io.prometheus.client.hotspot.DefaultExports;
+import jakarta.inject.Singleton;
+
+/**
+ * Every metric the server exports, in one registry. Labels: {@code model}, {@code subnet} (sub-network name),
+ * {@code endpoint} (route template), {@code status} (HTTP status code), {@code reason}, {@code outcome}.
+ * Thread-safe (simpleclient collectors are).
+ */
+@Singleton
+public final class ServerMetrics {
+  private static final double[] LATENCY_BUCKETS = {
+      0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  private final CollectorRegistry registry = new CollectorRegistry(true);
+
+  /** Requests answered, by model, sub-network ("none" when rejected before routing), endpoint and status. */
+  public final Counter requests = Counter.build("flexserve_requests_total", "Requests answered.")
+      .labelNames("model", "subnet", "endpoint", "status").register(registry);
+
+  /** Time from admission to response, per sub-network. */
+  public final Histogram requestLatency = Histogram.build("flexserve_request_latency_seconds",
+          "Server-side latency of served requests: queue wait plus inference.")
+      .labelNames("model", "subnet").buckets(LATENCY_BUCKETS).register(registry);
+
+  /** Inference run time, per sub-network. */
+  public final Histogram inferenceLatency = Histogram.build("flexserve_inference_latency_seconds",
+          "ONNX Runtime run time per batch.")
+      .labelNames("model", "subnet").buckets(LATENCY_BUCKETS).register(registry);
+
+  /** Time spent queued before inference started. */
+  public final Histogram queueWait = Histogram.build("flexserve_queue_wait_seconds", "Time requests waited in the queue.")
+      .labelNames("model").buckets(LATENCY_BUCKETS).register(registry);
+
+  /** Latency-targeted requests by whether the target was met. */
+  public final Counter deadlines = Counter.build("flexserve_deadline_total",
+          "Requests with X-Latency-Target-Ms, by outcome (met|missed).")
+      .labelNames("model", "subnet", "outcome").register(registry);
+
+  /** Routing decisions, by policy and chosen sub-network. */
+  public final Counter decisions = Counter.build("flexserve_routing_decisions_total", "Router decisions.")
+      .labelNames("model", "policy", "subnet").register(registry);
+
+  /** Requests refused before inference, by reason (queue_full, deadline_unsatisfiable, not_ready). */
+  public final Counter rejections = Counter.build("flexserve_rejections_total", "Requests rejected before inference.")
+      .labelNames("model", "reason").register(registry);
+
+  /** Requests waiting or running, per model. */
+  public final Gauge queueDepth = Gauge.build("flexserve_queue_depth", "Requests queued or running.")
+      .labelNames("model").register(registry);
+
+  /** Predicted inference latency of each sub-network for a 128-token input, from the load-time profile. */
+  public final Gauge predictedLatency = Gauge.build("flexserve_subnet_predicted_latency_seconds",
+          "Profiled latency of each sub-network for a 128-token input.")
+      .labelNames("model", "subnet").register(registry);
+
+  public ServerMetrics() {
+    DefaultExports.register(registry);
+  }
+
+  public CollectorRegistry registry() {
+    return registry;
+  }
+}
