@@ -8,8 +8,9 @@ import ai.onnxruntime.OrtSession;
  *
  * @param intraOpThreads threads one run may use; 0 lets ONNX Runtime choose (all cores)
  * @param device {@code cpu} or {@code cuda}; CUDA needs the onnxruntime_gpu artifact and falls back to CPU otherwise
+ * @param spinning whether idle ONNX Runtime threads busy-wait for the next run (lower latency when cores are spare)
  */
-public record SessionConfig(int intraOpThreads, String device) {
+public record SessionConfig(int intraOpThreads, String device, boolean spinning) {
   public SessionConfig {
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be ≥ 0, got " + intraOpThreads);
@@ -20,7 +21,7 @@ public record SessionConfig(int intraOpThreads, String device) {
   }
 
   public static SessionConfig cpu(int intraOpThreads) {
-    return new SessionConfig(intraOpThreads, "cpu");
+    return new SessionConfig(intraOpThreads, "cpu", false);
   }
 
   /** Fresh options for one session (options objects are consumed by {@link SharedWeightSession#open}). */
@@ -28,6 +29,11 @@ public record SessionConfig(int intraOpThreads, String device) {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(intraOpThreads);
     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    if (!spinning) {
+      // Idle intra-op threads otherwise spin for a while after each run, taking the cores that the HTTP and
+      // scheduler threads need on a small machine.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+    }
     if (device.equals("cuda")) {
       try {
         options.addCUDA(0);

@@ -16,6 +16,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param maxInputs most strings in one embeddings request (more → 413)
  * @param routingPolicy router policy name (see {@code RoutingPolicies})
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
+ * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by default
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -27,7 +28,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "64") int queueCapacity,
     @Bindable(defaultValue = "256") int maxInputs,
     @Bindable(defaultValue = "most-accurate-within-target") String routingPolicy,
-    @Bindable(defaultValue = "7") int profileRepeats) {
+    @Bindable(defaultValue = "7") int profileRepeats,
+    @Bindable(defaultValue = "false") boolean spinning) {
 
   public FlexserveConfig {
     if (workers < 1 || queueCapacity < 1 || maxInputs < 1 || profileRepeats < 1 || intraOpThreads < 0) {
