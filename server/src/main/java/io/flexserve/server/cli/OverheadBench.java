@@ -50,6 +50,8 @@ final class OverheadBench implements Callable<Integer> {
           .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"input\":\"" + sentence + "\"}")).build();
       Histogram http = new Histogram(60_000_000_000L, 3);
       Histogram direct = new Histogram(60_000_000_000L, 3);
+      Histogram serverInference = new Histogram(60_000_000_000L, 3);
+      Histogram serverQueue = new Histogram(60_000_000_000L, 3);
       for (int i = 0; i < requests / 5 + 20; i++) { // warm-up: JIT, connection, ORT arenas
         client.send(request, HttpResponse.BodyHandlers.ofString());
         encoder.embed("full", batch);
@@ -64,11 +66,15 @@ final class OverheadBench implements Callable<Integer> {
           throw new IllegalStateException("unexpected response " + r.statusCode() + ": " + r.body());
         }
         http.recordValue(t1 - t0);
+        serverInference.recordValue(nanos(r.headers().firstValue("X-Inference-Ms").orElseThrow()));
+        serverQueue.recordValue(nanos(r.headers().firstValue("X-Queue-Ms").orElseThrow()));
         direct.recordValue(t2 - t1);
       }
       System.out.printf("%d sequential requests, one %d-token sentence, full sub-network%n", requests, batch.sequence());
       System.out.printf("%-32s %9s %9s %9s%n", "", "p50_ms", "p90_ms", "p99_ms");
       row("POST /v1/embeddings (loopback)", http);
+      row("  of which X-Queue-Ms", serverQueue);
+      row("  of which X-Inference-Ms", serverInference);
       row("in-process ORT run, same graph", direct);
       System.out.printf("ratio p50 HTTP / in-process: %.3f  (server adds %.3f ms at p50)%n",
           (double) http.getValueAtPercentile(50) / direct.getValueAtPercentile(50),
@@ -76,6 +82,10 @@ final class OverheadBench implements Callable<Integer> {
       server.stop();
     }
     return 0;
+  }
+
+  private static long nanos(String millisHeader) {
+    return Math.round(Double.parseDouble(millisHeader) * 1e6);
   }
 
   private static void row(String name, Histogram h) {

@@ -1,0 +1,54 @@
+package io.flexserve.loadtest.report;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Writes per-request records as CSV: comma-separated, one row per line ending in LF, and fields that contain commas,
+ * quotes or line breaks quoted as RFC 4180 describes. Times are milliseconds; absent values are empty fields.
+ */
+public final class CsvRecords {
+    /** The header row. */
+    public static final String HEADER =
+            "index,intended_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms";
+
+    private CsvRecords() {
+    }
+
+    /**
+     * Writes the header and one row per record, in list order. The caller owns and closes {@code out}.
+     *
+     * @throws IOException if writing fails
+     */
+    public static void write(List<RequestRecord> records, Writer out) throws IOException {
+        out.write(HEADER);
+        out.write('\n');
+        for (RequestRecord r : records) {
+            out.write(String.join(",",
+                    Integer.toString(r.index()),
+                    millis(r.intendedNanos() / 1e6),
+                    r.outcome().name(),
+                    r.outcome().hasStatus() ? Integer.toString(r.status()) : "",
+                    millis(r.latencyMillis()),
+                    millis(r.serviceMillis()),
+                    field(r.subnet()),
+                    r.deadlineVerdict().headerValue(),
+                    millis(r.queueMillis()),
+                    millis(r.inferenceMillis())));
+            out.write('\n');
+        }
+    }
+
+    private static String millis(double ms) {
+        return Double.isFinite(ms) ? String.format(Locale.ROOT, "%.3f", ms) : "";
+    }
+
+    static String field(String value) {
+        if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
+            return value;
+        }
+        return '"' + value.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,70 @@
+package io.flexserve.loadtest.report;
+
+import java.util.Objects;
+
+/**
+ * The outcome of one request of a run.
+ *
+ * @param index position in the schedule, from 0
+ * @param intendedNanos when the request was meant to be sent, nanoseconds from the run's start
+ * @param outcome how it ended
+ * @param status HTTP status; 0 when {@code outcome} is {@link Outcome#TIMEOUT} or {@link Outcome#TRANSPORT_ERROR}
+ * @param latencyNanos end-to-end latency: from the intended send time to completion (response body read, timeout or
+ *     failure), nanoseconds; includes any delay the load generator itself added before sending
+ * @param serviceNanos from the actual send to completion, nanoseconds; at most {@code latencyNanos}
+ * @param subnet the {@code X-Subnet} response header; empty when absent
+ * @param deadlineVerdict the {@code X-Deadline-Met} response header
+ * @param queueMillis the {@code X-Queue-Ms} response header, milliseconds; NaN when absent or unparsable
+ * @param inferenceMillis the {@code X-Inference-Ms} response header, milliseconds; NaN when absent or unparsable
+ */
+public record RequestRecord(int index, long intendedNanos, Outcome outcome, int status, long latencyNanos,
+                            long serviceNanos, String subnet, DeadlineVerdict deadlineVerdict, double queueMillis,
+                            double inferenceMillis) {
+    public RequestRecord {
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(subnet, "subnet");
+        Objects.requireNonNull(deadlineVerdict, "deadlineVerdict");
+        if (index < 0 || intendedNanos < 0) {
+            throw new IllegalArgumentException("index and intendedNanos must be >= 0, got " + index + ", " + intendedNanos);
+        }
+        if (outcome.hasStatus() ? Outcome.ofStatus(status) != outcome : status != 0) {
+            throw new IllegalArgumentException("status " + status + " does not fit outcome " + outcome);
+        }
+        if (serviceNanos < 0 || serviceNanos > latencyNanos) {
+            throw new IllegalArgumentException(
+                    "need 0 <= serviceNanos <= latencyNanos, got " + serviceNanos + " and " + latencyNanos);
+        }
+    }
+
+    /** A request that received an HTTP response but no routing headers. */
+    public static RequestRecord response(int index, long intendedNanos, int status, long latencyNanos, long serviceNanos) {
+        return new RequestRecord(index, intendedNanos, Outcome.ofStatus(status), status, latencyNanos, serviceNanos, "",
+                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN);
+    }
+
+    /** A request that ended without a status: {@link Outcome#TIMEOUT} or {@link Outcome#TRANSPORT_ERROR}. */
+    public static RequestRecord failure(int index, long intendedNanos, Outcome outcome, long latencyNanos, long serviceNanos) {
+        return new RequestRecord(index, intendedNanos, outcome, 0, latencyNanos, serviceNanos, "",
+                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN);
+    }
+
+    /** End-to-end latency in milliseconds. */
+    public double latencyMillis() {
+        return latencyNanos / 1e6;
+    }
+
+    /** Service time in milliseconds. */
+    public double serviceMillis() {
+        return serviceNanos / 1e6;
+    }
+
+    /** How late the load generator sent this request after its intended time, nanoseconds. */
+    public long sendLagNanos() {
+        return latencyNanos - serviceNanos;
+    }
+
+    /** Completion time, nanoseconds from the run's start. */
+    public long completedNanos() {
+        return intendedNanos + latencyNanos;
+    }
+}

@@ -1,0 +1,149 @@
+package io.flexserve.loadtest.run;
+
+import io.flexserve.loadtest.endpoint.ResponseHeaders;
+import io.flexserve.loadtest.report.Outcome;
+import io.flexserve.loadtest.report.RequestRecord;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+/** Sends pre-built requests at pre-computed times, open-loop, and measures each one. */
+final class OpenLoopSender {
+    /*
+     * Open loop, and why. A closed-loop generator (N workers, each sending its next request when the previous one
+     * returns) slows down exactly when the server does, so it stops sending during a stall and never measures the
+     * requests that real users would have sent then: "coordinated omission" (Gil Tene, "How NOT to Measure Latency",
+     * 2013; wrk2). Here every intended send time is fixed before the run starts, and each request's latency is
+     * measured from that intended time, so a stall shows up in the latency of every request scheduled during it.
+     *
+     * Threading. One scheduler thread (this class's `send` starts it and joins it) walks the schedule in order: it
+     * waits until a request's intended time, stamps the actual send time and calls HttpClient.sendAsync, which
+     * returns at once. It never waits on a response. If it falls behind (a slow sendAsync, a GC pause), it sends
+     * late requests immediately; their lateness is charged to their end-to-end latency and reported as send lag.
+     * Completion callbacks run on the client's executor (or the CompletableFuture timeout thread); each builds the
+     * immutable record of its own request and touches no shared state. The scheduler thread alone writes the
+     * futures array; the caller reads it after Thread.join, which orders those writes before the reads.
+     *
+     * Timeouts. HttpRequest.timeout() aborts the exchange; orTimeout on the future bounds the wait even where the
+     * client's timeout does not cover the body. Both classify as TIMEOUT. Every future therefore completes, and the
+     * final join is bounded by roughly the last intended time plus the timeout.
+     *
+     * Waiting. parkNanos overshoots by tens of microseconds, so the scheduler parks until SPIN_NANOS before the
+     * intended time and spins the rest.
+     */
+    private static final long SPIN_NANOS = 100_000;
+    private static final Duration TIMEOUT_GRACE = Duration.ofMillis(500);
+
+    private OpenLoopSender() {
+    }
+
+    /**
+     * Sends {@code requests.get(i)} at {@code offsetsNanos[i]} after the start and waits for all of them.
+     *
+     * @param client the client
+     * @param requests one request per offset
+     * @param offsetsNanos intended send times, nanoseconds from the start, ascending
+     * @param timeout per-request timeout, from the actual send
+     * @return one record per request sent, in schedule order; fewer than scheduled only if interrupted
+     * @throws InterruptedException if interrupted; sending stops and in-flight requests are abandoned
+     */
+    static List<RequestRecord> send(HttpClient client, List<HttpRequest> requests, long[] offsetsNanos,
+                                    Duration timeout) throws InterruptedException {
+        if (requests.size() != offsetsNanos.length) {
+            throw new IllegalArgumentException(requests.size() + " requests for " + offsetsNanos.length + " offsets");
+        }
+        @SuppressWarnings("unchecked")
+        CompletableFuture<RequestRecord>[] futures = new CompletableFuture[offsetsNanos.length];
+        Duration hardTimeout = timeout.plus(TIMEOUT_GRACE);
+
+        Thread scheduler = new Thread(() -> {
+            long start = System.nanoTime();
+            for (int i = 0; i < offsetsNanos.length; i++) {
+                if (!waitUntil(start + offsetsNanos[i])) {
+                    return;
+                }
+                futures[i] = sendOne(client, requests.get(i), i, start, offsetsNanos[i], hardTimeout);
+            }
+        }, "loadtest-scheduler");
+        scheduler.setPriority(Thread.MAX_PRIORITY);
+        scheduler.setDaemon(true);
+        scheduler.start();
+        try {
+            scheduler.join();
+        } catch (InterruptedException e) {
+            scheduler.interrupt();
+            throw e;
+        }
+
+        List<RequestRecord> records = new ArrayList<>(futures.length);
+        for (CompletableFuture<RequestRecord> future : futures) {
+            if (future == null) {
+                break;
+            }
+            try {
+                records.add(future.get());
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("record future failed; the handler should never throw", e.getCause());
+            }
+        }
+        return records;
+    }
+
+    private static CompletableFuture<RequestRecord> sendOne(HttpClient client, HttpRequest request, int index,
+                                                            long start, long offsetNanos, Duration hardTimeout) {
+        long intended = start + offsetNanos;
+        long sentAt = System.nanoTime();
+        CompletableFuture<HttpResponse<Void>> response;
+        try {
+            response = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return response.orTimeout(hardTimeout.toNanos(), TimeUnit.NANOSECONDS).handle((r, error) -> {
+            long done = System.nanoTime();
+            long latency = done - intended;
+            long service = done - sentAt;
+            if (error == null) {
+                return ResponseHeaders.toRecord(index, offsetNanos, r.statusCode(), r.headers(), latency, service);
+            }
+            return RequestRecord.failure(index, offsetNanos, classify(error), latency, service);
+        });
+    }
+
+    private static Outcome classify(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof TimeoutException || cause instanceof HttpTimeoutException
+                ? Outcome.TIMEOUT : Outcome.TRANSPORT_ERROR;
+    }
+
+    /** Waits until {@code System.nanoTime()} reaches {@code deadline}; returns false if interrupted. */
+    private static boolean waitUntil(long deadline) {
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return true;
+            }
+            if (left > SPIN_NANOS) {
+                LockSupport.parkNanos(left - SPIN_NANOS);
+            } else {
+                Thread.onSpinWait();
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+        }
+    }
+}
