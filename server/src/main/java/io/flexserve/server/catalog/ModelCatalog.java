@@ -176,9 +176,16 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   @PreDestroy
   void close() {
     for (ServedModel m : ready.values()) {
-      m.scheduler().close();
       try {
+        if (!m.scheduler().drain(java.time.Duration.ofSeconds(30))) {
+          // Runs still in flight: leave the sessions to process exit rather than free memory under them.
+          LOG.warn("{}: inference still running after 30 s; not closing its sessions", m.name());
+          continue;
+        }
         m.encoder().close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       } catch (Exception e) {
         LOG.warn("closing {}: {}", m.name(), e.toString());
       }

@@ -95,8 +95,20 @@ public final class EncoderScheduler implements AutoCloseable {
     metrics.queueDepth.labels(model).set(inSystem.decrementAndGet());
   }
 
+  /**
+   * Stops admitting jobs and waits up to {@code grace} for queued and running ones to finish. The model's sessions
+   * may be closed only after this returns true: closing an ONNX Runtime session under a running job is a
+   * use-after-free in native code.
+   *
+   * @return whether every job finished in time
+   */
+  public boolean drain(java.time.Duration grace) throws InterruptedException {
+    pool.shutdown();
+    return pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   @Override
   public void close() {
-    pool.shutdown();
+    pool.shutdownNow();
   }
 }
