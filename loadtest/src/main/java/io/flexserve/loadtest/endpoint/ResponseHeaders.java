@@ -35,7 +35,7 @@ public final class ResponseHeaders {
                 headers.firstValue(SUBNET).map(String::strip).orElse(""),
                 DeadlineVerdict.fromHeader(headers.firstValue(DEADLINE_MET).orElse(null)),
                 millis(headers.firstValue(QUEUE_MS).orElse(null)),
-                millis(headers.firstValue(INFERENCE_MS).orElse(null)));
+                millis(headers.firstValue(INFERENCE_MS).orElse(null)), "");
     }
 
     private static double millis(String value) {

@@ -12,7 +12,7 @@ import java.util.Locale;
 public final class CsvRecords {
     /** The header row. */
     public static final String HEADER =
-            "index,intended_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms";
+            "index,intended_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms,error";
 
     private CsvRecords() {
     }
@@ -36,7 +36,8 @@ public final class CsvRecords {
                     field(r.subnet()),
                     r.deadlineVerdict().headerValue(),
                     millis(r.queueMillis()),
-                    millis(r.inferenceMillis())));
+                    millis(r.inferenceMillis()),
+                    field(r.error())));
             out.write('\n');
         }
     }

@@ -16,14 +16,17 @@ import java.util.Objects;
  * @param deadlineVerdict the {@code X-Deadline-Met} response header
  * @param queueMillis the {@code X-Queue-Ms} response header, milliseconds; NaN when absent or unparsable
  * @param inferenceMillis the {@code X-Inference-Ms} response header, milliseconds; NaN when absent or unparsable
+ * @param error for {@link Outcome#TIMEOUT} and {@link Outcome#TRANSPORT_ERROR}, the exception's class and message;
+ *     empty otherwise
  */
 public record RequestRecord(int index, long intendedNanos, Outcome outcome, int status, long latencyNanos,
                             long serviceNanos, String subnet, DeadlineVerdict deadlineVerdict, double queueMillis,
-                            double inferenceMillis) {
+                            double inferenceMillis, String error) {
     public RequestRecord {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(deadlineVerdict, "deadlineVerdict");
+        Objects.requireNonNull(error, "error");
         if (index < 0 || intendedNanos < 0) {
             throw new IllegalArgumentException("index and intendedNanos must be >= 0, got " + index + ", " + intendedNanos);
         }
@@ -39,13 +42,14 @@ public record RequestRecord(int index, long intendedNanos, Outcome outcome, int 
     /** A request that received an HTTP response but no routing headers. */
     public static RequestRecord response(int index, long intendedNanos, int status, long latencyNanos, long serviceNanos) {
         return new RequestRecord(index, intendedNanos, Outcome.ofStatus(status), status, latencyNanos, serviceNanos, "",
-                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN);
+                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, "");
     }
 
     /** A request that ended without a status: {@link Outcome#TIMEOUT} or {@link Outcome#TRANSPORT_ERROR}. */
-    public static RequestRecord failure(int index, long intendedNanos, Outcome outcome, long latencyNanos, long serviceNanos) {
+    public static RequestRecord failure(int index, long intendedNanos, Outcome outcome, long latencyNanos,
+                                        long serviceNanos, String error) {
         return new RequestRecord(index, intendedNanos, outcome, 0, latencyNanos, serviceNanos, "",
-                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN);
+                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, error);
     }
 
     /** End-to-end latency in milliseconds. */

@@ -116,17 +116,27 @@ final class OpenLoopSender {
             if (error == null) {
                 return ResponseHeaders.toRecord(index, offsetNanos, r.statusCode(), r.headers(), latency, service);
             }
-            return RequestRecord.failure(index, offsetNanos, classify(error), latency, service);
+            Throwable cause = unwrap(error);
+            return RequestRecord.failure(index, offsetNanos, classify(cause), latency, service, describe(cause));
         });
     }
 
-    private static Outcome classify(Throwable error) {
+    private static Throwable unwrap(Throwable error) {
         Throwable cause = error;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    private static Outcome classify(Throwable cause) {
         return cause instanceof TimeoutException || cause instanceof HttpTimeoutException
                 ? Outcome.TIMEOUT : Outcome.TRANSPORT_ERROR;
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
     /** Waits until {@code System.nanoTime()} reaches {@code deadline}; returns false if interrupted. */
