@@ -33,6 +33,7 @@ public final class ConsoleReport {
         report.statusCounts().forEach((status, n) -> byStatus.append(byStatus.length() == 0 ? "" : "  ")
                 .append(status).append(": ").append(n));
         rows.add(new String[] {"by status", byStatus.length() == 0 ? "-" : byStatus.toString()});
+        report.errorKinds().forEach((kind, n) -> rows.add(new String[] {"  " + kind, Long.toString(n)}));
         section(out, "requests", rows);
 
         rows.clear();

@@ -35,6 +35,9 @@ public final class JsonReport {
                 .name("good").value(report.good());
         json.name("byStatus").beginObject();
         report.statusCounts().forEach((status, n) -> json.name(Integer.toString(status)).value(n));
+        json.endObject();
+        json.name("errorKinds").beginObject();
+        report.errorKinds().forEach((kind, n) -> json.name(kind).value(n));
         json.endObject().endObject();
 
         json.name("targetMs");

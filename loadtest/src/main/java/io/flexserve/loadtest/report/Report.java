@@ -34,18 +34,21 @@ import java.util.TreeMap;
  * @param maxSendLagMillis the longest delay between a request's intended and actual send, over all requests; a large
  *     value means the load generator, not the server, fell behind
  * @param subnetCounts 2xx requests per {@code X-Subnet} value, by name; responses without the header are left out
+ * @param errorKinds timeouts and transport errors per exception class (the part of
+ *     {@link RequestRecord#error()} before the first colon), by name
  */
 public record Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, long rejected, long httpErrors,
                      long timeouts, long transportErrors, OptionalDouble targetMillis, long good, long serverVerdicts,
                      long serverMet, double durationSeconds, double throughputPerSecond, double goodputPerSecond,
                      double sloAttainment, LatencySummary latency, LatencySummary service, double maxSendLagMillis,
-                     SortedMap<String, Long> subnetCounts) {
+                     SortedMap<String, Long> subnetCounts, SortedMap<String, Long> errorKinds) {
     public Report {
         Objects.requireNonNull(targetMillis, "targetMillis");
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(service, "service");
         statusCounts = Collections.unmodifiableSortedMap(new TreeMap<>(statusCounts));
         subnetCounts = Collections.unmodifiableSortedMap(new TreeMap<>(subnetCounts));
+        errorKinds = Collections.unmodifiableSortedMap(new TreeMap<>(errorKinds));
         if (ok + rejected + httpErrors + timeouts + transportErrors != sent) {
             throw new IllegalArgumentException("outcome counts do not add up to sent=" + sent);
         }

@@ -17,6 +17,7 @@ final class ReportCalculator {
         }
         Map<Integer, Long> statusCounts = new TreeMap<>();
         Map<String, Long> subnetCounts = new TreeMap<>();
+        Map<String, Long> errorKinds = new TreeMap<>();
         long[] byOutcome = new long[Outcome.values().length];
         long good = 0;
         long serverVerdicts = 0;
@@ -32,6 +33,10 @@ final class ReportCalculator {
             maxSendLagNanos = Math.max(maxSendLagNanos, r.sendLagNanos());
             if (r.outcome().hasStatus()) {
                 statusCounts.merge(r.status(), 1L, Long::sum);
+            } else {
+                int colon = r.error().indexOf(':');
+                String kind = colon < 0 ? r.error() : r.error().substring(0, colon);
+                errorKinds.merge(kind.isEmpty() ? r.outcome().name() : kind, 1L, Long::sum);
             }
             if (r.outcome() != Outcome.OK) {
                 continue;
@@ -60,7 +65,7 @@ final class ReportCalculator {
                 byOutcome[Outcome.TRANSPORT_ERROR.ordinal()], targetMillis, good, serverVerdicts, serverMet, seconds,
                 perSecond(ok, seconds), perSecond(good, seconds), sent == 0 ? Double.NaN : good / (double) sent,
                 LatencySummary.of(latency), LatencySummary.of(service), maxSendLagNanos / 1e6,
-                new TreeMap<>(subnetCounts));
+                new TreeMap<>(subnetCounts), new TreeMap<>(errorKinds));
     }
 
     private static double perSecond(long count, double seconds) {

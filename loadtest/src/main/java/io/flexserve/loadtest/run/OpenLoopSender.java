@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /** Sends pre-built requests at pre-computed times, open-loop, and measures each one. */
@@ -32,7 +33,8 @@ final class OpenLoopSender {
      * late requests immediately; their lateness is charged to their end-to-end latency and reported as send lag.
      * Completion callbacks run on the client's executor (or the CompletableFuture timeout thread); each builds the
      * immutable record of its own request and touches no shared state. The scheduler thread alone writes the
-     * futures array; the caller reads it after Thread.join, which orders those writes before the reads.
+     * futures array; the caller reads it after Thread.join, which orders those writes before the reads. Anything
+     * the scheduler thread throws is handed to the caller through an AtomicReference and rethrown there.
      *
      * Timeouts. HttpRequest.timeout() aborts the exchange; orTimeout on the future bounds the wait even where the
      * client's timeout does not cover the body. Both classify as TIMEOUT. Every future therefore completes, and the
@@ -65,14 +67,19 @@ final class OpenLoopSender {
         @SuppressWarnings("unchecked")
         CompletableFuture<RequestRecord>[] futures = new CompletableFuture[offsetsNanos.length];
         Duration hardTimeout = timeout.plus(TIMEOUT_GRACE);
+        AtomicReference<Throwable> schedulerFailure = new AtomicReference<>();
 
         Thread scheduler = new Thread(() -> {
-            long start = System.nanoTime();
-            for (int i = 0; i < offsetsNanos.length; i++) {
-                if (!waitUntil(start + offsetsNanos[i])) {
-                    return;
+            try {
+                long start = System.nanoTime();
+                for (int i = 0; i < offsetsNanos.length; i++) {
+                    if (!waitUntil(start + offsetsNanos[i])) {
+                        return;
+                    }
+                    futures[i] = sendOne(client, requests.get(i), i, start, offsetsNanos[i], hardTimeout);
                 }
-                futures[i] = sendOne(client, requests.get(i), i, start, offsetsNanos[i], hardTimeout);
+            } catch (RuntimeException | Error e) {
+                schedulerFailure.set(e);
             }
         }, "loadtest-scheduler");
         scheduler.setPriority(Thread.MAX_PRIORITY);
@@ -83,6 +90,9 @@ final class OpenLoopSender {
         } catch (InterruptedException e) {
             scheduler.interrupt();
             throw e;
+        }
+        if (schedulerFailure.get() != null) {
+            throw new IllegalStateException("the scheduler thread failed", schedulerFailure.get());
         }
 
         List<RequestRecord> records = new ArrayList<>(futures.length);

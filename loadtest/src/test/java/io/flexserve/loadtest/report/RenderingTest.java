@@ -1,0 +1,72 @@
+package io.flexserve.loadtest.report;
+
+import static io.flexserve.loadtest.testing.Records.ok;
+import static io.flexserve.loadtest.testing.Records.status;
+import static io.flexserve.loadtest.testing.Records.timeout;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+
+class RenderingTest {
+    private static final List<RequestRecord> RECORDS = List.of(
+            ok(0, 0, 10, "w384-d6", DeadlineVerdict.MET),
+            ok(1, 100, 30, "tiny,\"odd\" name", DeadlineVerdict.MISSED),
+            status(2, 200, 1, 429),
+            timeout(3, 300, 100));
+    private static final Map<String, String> SETTINGS = new LinkedHashMap<>(Map.of("url", "http://127.0.0.1:8080"));
+
+    @Test
+    void json_hasCountsRatesAndEscapedSubnetNames() {
+        String json = JsonReport.render(Report.of(RECORDS, OptionalDouble.of(20)), SETTINGS);
+
+        assertTrue(json.startsWith("{\"settings\":{\"url\":\"http://127.0.0.1:8080\"},\"counts\":{\"sent\":4,\"ok\":2,"
+                + "\"rejected429\":1,\"otherStatus\":0,\"timeouts\":1,\"transportErrors\":0,\"good\":1,"
+                + "\"byStatus\":{\"200\":2,\"429\":1},\"errorKinds\":{\"HttpTimeoutException\":1}},\"targetMs\":20.0,"), json);
+        assertTrue(json.contains("\"sloAttainment\":0.25,"), json);
+        assertTrue(json.contains("\"serverDeadline\":{\"reported\":2,\"met\":1}"), json);
+        assertTrue(json.contains("\"tiny,\\\"odd\\\" name\":{\"count\":1,\"share\":0.5}"), json);
+    }
+
+    @Test
+    void json_absentValues_areNull() {
+        String json = JsonReport.render(Report.of(List.of(status(0, 0, 1, 503)), OptionalDouble.empty()), Map.of());
+
+        assertTrue(json.contains("\"targetMs\":null"), json);
+        assertTrue(json.contains("\"endToEnd\":{\"count\":0,\"p50\":null,"), json);
+        assertTrue(json.contains("\"sloAttainment\":0.0"), json);
+    }
+
+    @Test
+    void console_listsSectionsAndAlignedLatencyColumns() {
+        String text = ConsoleReport.render(Report.of(RECORDS, OptionalDouble.of(20)), SETTINGS);
+
+        assertTrue(text.contains("25.00 % (1 of 4 sent)"), text);
+        assertTrue(text.contains("goodput"), text);
+        String[] lines = text.split("\n");
+        int header = List.of(lines).indexOf(List.of(lines).stream().filter(l -> l.contains("p50")).findFirst().orElseThrow());
+        assertEquals(lines[header].length(), lines[header + 1].length(), text);
+        assertEquals(lines[header].length(), lines[header + 2].length(), text);
+    }
+
+    @Test
+    void csv_oneRowPerRecord_quotesAwkwardFields() throws IOException {
+        StringWriter out = new StringWriter();
+
+        CsvRecords.write(RECORDS, out);
+
+        String[] lines = out.toString().split("\n");
+        assertEquals(5, lines.length);
+        assertEquals(CsvRecords.HEADER, lines[0]);
+        assertEquals("0,0.000,OK,200,10.000,10.000,w384-d6,true,0.100,1.000,", lines[1]);
+        assertTrue(lines[2].contains(",\"tiny,\"\"odd\"\" name\",false,"), lines[2]);
+        assertEquals("2,200.000,REJECTED,429,1.000,1.000,,,,,", lines[3]);
+        assertEquals("3,300.000,TIMEOUT,,100.000,100.000,,,,,HttpTimeoutException: request timed out", lines[4]);
+    }
+}
