@@ -1,0 +1,105 @@
+package io.flexserve.router;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Load-time latency profiles corrected online by what runs actually take.
+ *
+ * <p>Each observed run is stored as the ratio {@code observed / profile(paddedTokens)} of its own size, so runs of
+ * every size inform every prediction and the prediction stays input-adaptive: {@code profile(tokens) × correction}.
+ * The correction is a high quantile (default p90) of the last {@code window} ratios of that sub-network: a few
+ * outliers do not move it, a sustained slow-down (contention, thermal throttling) does. The first
+ * {@code warmup} observations of a sub-network are ignored (JIT, arena growth), and fewer than
+ * {@code minSamples} ratios leave the profile uncorrected. Corrections are clamped to [0.25, 8] so one bad window
+ * cannot make a sub-network look free or unusable.
+ *
+ * <p>Not thread-safe: the owner (the server's scheduler) guards it with its lock. No clock: observations arrive as
+ * data.
+ */
+public final class LatencyEstimator implements LatencyPredictor {
+    private static final double MIN_CORRECTION = 0.25;
+    private static final double MAX_CORRECTION = 8;
+
+    private final int window;
+    private final double quantile;
+    private final int minSamples;
+    private final int warmup;
+    private final Map<String, Ratios> ratios = new HashMap<>();
+
+    /**
+     * @param window ratios kept per sub-network
+     * @param quantile quantile of the kept ratios used as the correction, in (0, 1]
+     * @param minSamples ratios needed before correcting
+     * @param warmup observations ignored at the start of each sub-network
+     */
+    public LatencyEstimator(int window, double quantile, int minSamples, int warmup) {
+        if (window < 1 || !(quantile > 0 && quantile <= 1) || minSamples < 1 || minSamples > window || warmup < 0) {
+            throw new IllegalArgumentException("bad estimator settings: window=" + window + " quantile=" + quantile
+                    + " minSamples=" + minSamples + " warmup=" + warmup);
+        }
+        this.window = window;
+        this.quantile = quantile;
+        this.minSamples = minSamples;
+        this.warmup = warmup;
+    }
+
+    /** The defaults the server uses: last 64 runs, p90, after 8 samples, ignoring the first 3. */
+    public static LatencyEstimator standard() {
+        return new LatencyEstimator(64, 0.9, 8, 3);
+    }
+
+    /** Records one run of {@code subnet} on {@code paddedTokens} that took {@code millis}. */
+    public void observe(SubnetProfile subnet, int paddedTokens, double millis) {
+        if (!(millis >= 0) || Double.isInfinite(millis) || paddedTokens <= 0) {
+            throw new IllegalArgumentException("bad observation: " + millis + " ms for " + paddedTokens + " tokens");
+        }
+        double profile = subnet.predictMillis(paddedTokens);
+        if (profile <= 0) {
+            return;
+        }
+        ratios.computeIfAbsent(subnet.name(), k -> new Ratios(window)).add(millis / profile, warmup);
+    }
+
+    /** The current multiplier applied to {@code subnet}'s profile; 1 until enough runs were seen. */
+    public double correction(String subnet) {
+        Ratios r = ratios.get(subnet);
+        if (r == null || r.size < minSamples) {
+            return 1;
+        }
+        double q = Quantiles.quantile(r.values(), quantile);
+        return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, q));
+    }
+
+    @Override
+    public double predictMillis(SubnetProfile subnet, int paddedTokens) {
+        return subnet.predictMillis(paddedTokens) * correction(subnet.name());
+    }
+
+    /** A ring buffer of the last ratios of one sub-network. */
+    private static final class Ratios {
+        private final double[] ring;
+        private int next;
+        private int size;
+        private int seen;
+
+        Ratios(int window) {
+            this.ring = new double[window];
+        }
+
+        void add(double ratio, int warmup) {
+            if (seen++ < warmup) {
+                return;
+            }
+            ring[next] = ratio;
+            next = (next + 1) % ring.length;
+            size = Math.min(size + 1, ring.length);
+        }
+
+        double[] values() {
+            double[] out = new double[size];
+            System.arraycopy(ring, 0, out, 0, size);
+            return out;
+        }
+    }
+}

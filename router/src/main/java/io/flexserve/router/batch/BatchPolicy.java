@@ -1,0 +1,26 @@
+package io.flexserve.router.batch;
+
+import io.flexserve.router.LatencyPredictor;
+import io.flexserve.router.ModelMenu;
+import java.util.List;
+
+/**
+ * Chooses the next run when a worker is free.
+ *
+ * <p>Contract shared by every implementation: the batch starts with the head of {@code queue} (the most urgent
+ * request) and holds only requests of the head's batch class (see {@link Pending}), taken in queue order; forced
+ * requests run on their forced sub-network; untargeted requests run on the most accurate one.
+ */
+public interface BatchPolicy {
+
+    /** Stable name used in configuration and metrics. */
+    String name();
+
+    /**
+     * @param queue waiting requests in deadline order ({@link Pending#byDeadline}), not empty; every forced
+     *     sub-network in it exists in {@code menu} (admission checked)
+     * @param nowMillis current time on the clock the deadlines use
+     * @return the run to start now
+     */
+    Batch next(List<Pending> queue, double nowMillis, ModelMenu menu, LatencyPredictor latency, BatchLimits limits);
+}

@@ -1,0 +1,37 @@
+package io.flexserve.router.batch;
+
+import io.flexserve.router.LatencyPredictor;
+import io.flexserve.router.ModelMenu;
+import io.flexserve.router.SubnetProfile;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The baselines: every targeted run on one sub-network (the largest or the smallest), batched as far as the limits
+ * allow, ignoring deadlines.
+ */
+final class FixedSubnet implements BatchPolicy {
+    private final String name;
+    private final Function<ModelMenu, SubnetProfile> pick;
+
+    FixedSubnet(String name, Function<ModelMenu, SubnetProfile> pick) {
+        this.name = name;
+        this.pick = pick;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Batch next(List<Pending> queue, double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
+        Batch fixed = Plans.fixedRoute(queue, now, menu, latency, limits);
+        if (fixed != null) {
+            return fixed;
+        }
+        SubnetProfile subnet = pick.apply(menu);
+        List<Pending> batch = Plans.longestPrefix(Plans.headClass(queue), limits);
+        return new Batch(subnet, batch, latency.predictMillis(subnet, Batch.paddedTokens(batch)), name);
+    }
+}

@@ -1,0 +1,95 @@
+package io.flexserve.router.batch;
+
+import io.flexserve.router.LatencyPredictor;
+import io.flexserve.router.ModelMenu;
+import io.flexserve.router.SubnetProfile;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Steps every batch policy shares: the head's batch class, forced and untargeted runs, the fastest sub-network. */
+final class Plans {
+    private Plans() {}
+
+    /** Requests of the head's batch class, in queue order. */
+    static List<Pending> headClass(List<Pending> queue) {
+        if (queue.isEmpty()) {
+            throw new IllegalArgumentException("no batch from an empty queue");
+        }
+        String cls = queue.get(0).batchClass();
+        List<Pending> members = new ArrayList<>();
+        for (Pending p : queue) {
+            if (p.batchClass().equals(cls)) {
+                members.add(p);
+            }
+        }
+        return members;
+    }
+
+    /** The longest prefix of {@code members} within {@code limits} (at least the head). */
+    static List<Pending> longestPrefix(List<Pending> members, BatchLimits limits) {
+        int n = 1;
+        while (n < members.size() && limits.fits(members.subList(0, n + 1))) {
+            n++;
+        }
+        return members.subList(0, n);
+    }
+
+    /**
+     * Runs forced and untargeted heads, which no policy may re-route: forced ones on their sub-network, untargeted
+     * ones on the most accurate, each with as many same-class requests as the limits (and, when forced with a
+     * target, the head's slack) allow. Returns null for a targeted, unforced head: the policy decides.
+     */
+    static Batch fixedRoute(List<Pending> queue, double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
+        if (queue.isEmpty()) {
+            throw new IllegalArgumentException("no batch from an empty queue");
+        }
+        Pending head = queue.get(0);
+        List<Pending> members = headClass(queue);
+        if (head.forcedSubnet().isPresent()) {
+            SubnetProfile subnet = menu.find(head.forcedSubnet().get()).orElseThrow(
+                    () -> new IllegalArgumentException("forced sub-network '" + head.forcedSubnet().get() + "' is not on the menu"));
+            List<Pending> batch = head.deadlineMillis().isPresent()
+                    ? longestWithin(members, subnet, head.deadlineMillis().getAsDouble() - now, latency, limits)
+                    : longestPrefix(members, limits);
+            return new Batch(subnet, batch, latency.predictMillis(subnet, Batch.paddedTokens(batch)), "forced by X-Subnet");
+        }
+        if (head.deadlineMillis().isEmpty()) {
+            List<Pending> batch = longestPrefix(members, limits);
+            SubnetProfile best = menu.best();
+            return new Batch(best, batch, latency.predictMillis(best, Batch.paddedTokens(batch)), "no target: most accurate");
+        }
+        return null;
+    }
+
+    /** The longest prefix that {@code subnet} finishes within {@code slack}; the head alone when none does. */
+    static List<Pending> longestWithin(List<Pending> members, SubnetProfile subnet, double slack, LatencyPredictor latency,
+                                       BatchLimits limits) {
+        int n = 1;
+        while (n < members.size() && limits.fits(members.subList(0, n + 1))
+                && latency.predictMillis(subnet, Batch.paddedTokens(members.subList(0, n + 1))) <= slack) {
+            n++;
+        }
+        return members.subList(0, n);
+    }
+
+    /** The sub-network with the lowest predicted time for {@code paddedTokens}; ties go to the more accurate. */
+    static SubnetProfile fastest(ModelMenu menu, LatencyPredictor latency, int paddedTokens) {
+        SubnetProfile fastest = null;
+        double best = Double.POSITIVE_INFINITY;
+        for (SubnetProfile s : menu.bestFirst()) {
+            double ms = latency.predictMillis(s, paddedTokens);
+            if (ms < best) {
+                best = ms;
+                fastest = s;
+            }
+        }
+        return fastest;
+    }
+
+    /** The head alone on the fastest sub-network: what every policy does once the head is already late. */
+    static Batch lateHead(List<Pending> queue, ModelMenu menu, LatencyPredictor latency) {
+        List<Pending> head = queue.subList(0, 1);
+        SubnetProfile fastest = fastest(menu, latency, Batch.paddedTokens(head));
+        return new Batch(fastest, head, latency.predictMillis(fastest, Batch.paddedTokens(head)), "target unreachable: fastest");
+    }
+}
