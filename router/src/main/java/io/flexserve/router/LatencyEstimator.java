@@ -1,17 +1,18 @@
 package io.flexserve.router;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * Load-time latency profiles corrected online by what runs actually take.
  *
- * <p>Each observed run is stored as the ratio {@code observed / profile(paddedTokens)} of its own size, so runs of
- * every size inform every prediction and the prediction stays input-adaptive: {@code profile(tokens) × correction}.
- * The correction is a high quantile (default p90) of the last {@code window} ratios of that sub-network: a few
- * outliers do not move it, a sustained slow-down (contention, thermal throttling) does. The first
- * {@code warmup} observations of a sub-network are ignored (JIT, arena growth), and fewer than
- * {@code minSamples} ratios leave the profile uncorrected. Corrections are clamped to [0.25, 8] so one bad window
+ * <p>Each observed run is stored as the ratio {@code observed / profile(paddedTokens)} of its own sub-network and
+ * size, so runs of every size inform every prediction and the prediction stays input-adaptive:
+ * {@code profile(subnet, tokens) × correction}. The correction is a high quantile (default p90) of the last
+ * {@code window} ratios: a few outliers do not move it, a sustained slow-down (contention, thermal throttling) does.
+ *
+ * <p>One correction serves the whole model, pooled over its sub-networks. A slow-down hits them alike, while the
+ * profiles already hold how they differ; per-sub-network windows would go stale for sub-networks the policy rarely
+ * picks, and a stale one can invert the order (a busy small sub-network corrected up looks slower than an idle
+ * large one that was never corrected). The first {@code warmup} observations are ignored (JIT, arena growth), and
+ * fewer than {@code minSamples} ratios leave the profile uncorrected. Corrections are clamped to [0.25, 8] so one bad window
  * cannot make a sub-network look free or unusable.
  *
  * <p>Not thread-safe: the owner (the server's scheduler) guards it with its lock. No clock: observations arrive as
@@ -21,11 +22,10 @@ public final class LatencyEstimator implements LatencyPredictor {
     private static final double MIN_CORRECTION = 0.25;
     private static final double MAX_CORRECTION = 8;
 
-    private final int window;
     private final double quantile;
     private final int minSamples;
     private final int warmup;
-    private final Map<String, Ratios> ratios = new HashMap<>();
+    private final Ratios ratios;
 
     /**
      * @param window ratios kept per sub-network
@@ -38,10 +38,10 @@ public final class LatencyEstimator implements LatencyPredictor {
             throw new IllegalArgumentException("bad estimator settings: window=" + window + " quantile=" + quantile
                     + " minSamples=" + minSamples + " warmup=" + warmup);
         }
-        this.window = window;
         this.quantile = quantile;
         this.minSamples = minSamples;
         this.warmup = warmup;
+        this.ratios = new Ratios(window);
     }
 
     /** The defaults the server uses: last 64 runs, p90, after 8 samples, ignoring the first 3. */
@@ -58,25 +58,24 @@ public final class LatencyEstimator implements LatencyPredictor {
         if (profile <= 0) {
             return;
         }
-        ratios.computeIfAbsent(subnet.name(), k -> new Ratios(window)).add(millis / profile, warmup);
+        ratios.add(millis / profile, warmup);
     }
 
-    /** The current multiplier applied to {@code subnet}'s profile; 1 until enough runs were seen. */
-    public double correction(String subnet) {
-        Ratios r = ratios.get(subnet);
-        if (r == null || r.size < minSamples) {
+    /** The current multiplier applied to every profile; 1 until enough runs were seen. */
+    public double correction() {
+        if (ratios.size < minSamples) {
             return 1;
         }
-        double q = Quantiles.quantile(r.values(), quantile);
+        double q = Quantiles.quantile(ratios.values(), quantile);
         return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, q));
     }
 
     @Override
     public double predictMillis(SubnetProfile subnet, int paddedTokens) {
-        return subnet.predictMillis(paddedTokens) * correction(subnet.name());
+        return subnet.predictMillis(paddedTokens) * correction();
     }
 
-    /** A ring buffer of the last ratios of one sub-network. */
+    /** A ring buffer of the last ratios. */
     private static final class Ratios {
         private final double[] ring;
         private int next;

@@ -14,7 +14,7 @@ class LatencyEstimatorTest {
     void noObservations_predictsTheProfile() {
         LatencyEstimator e = LatencyEstimator.standard();
         assertEquals(10, e.predictMillis(full, 100), 1e-9);
-        assertEquals(1, e.correction("full"), 1e-9);
+        assertEquals(1, e.correction(), 1e-9);
     }
 
     @Test
@@ -25,9 +25,9 @@ class LatencyEstimatorTest {
         for (int i = 0; i < 3; i++) {
             e.observe(full, 100, 20);
         }
-        assertEquals(1, e.correction("full"), 1e-9, "fewer than minSamples: uncorrected");
+        assertEquals(1, e.correction(), 1e-9, "fewer than minSamples: uncorrected");
         e.observe(full, 1000, 200);
-        assertEquals(2, e.correction("full"), 1e-9);
+        assertEquals(2, e.correction(), 1e-9);
         assertEquals(100, e.predictMillis(full, 500), 1e-9); // profile 50 ms × 2: input-adaptive
     }
 
@@ -38,7 +38,7 @@ class LatencyEstimatorTest {
             e.observe(full, 100, 10);
         }
         e.observe(full, 100, 500);
-        assertEquals(1, e.correction("full"), 1e-9);
+        assertEquals(1, e.correction(), 1e-9);
     }
 
     @Test
@@ -47,7 +47,7 @@ class LatencyEstimatorTest {
         for (int i = 0; i < 8; i++) {
             e.observe(full, 100, 10_000);
         }
-        assertEquals(8, e.correction("full"), 1e-9);
+        assertEquals(8, e.correction(), 1e-9);
     }
 
     @Test
@@ -59,7 +59,19 @@ class LatencyEstimatorTest {
         for (int i = 0; i < 8; i++) {
             e.observe(full, 100, 10);
         }
-        assertEquals(1, e.correction("full"), 1e-9);
+        assertEquals(1, e.correction(), 1e-9);
+    }
+
+    @Test
+    void correction_isPooledOverSubnets_soARarelyUsedOneIsNotLeftStale() {
+        SubnetProfile small = new SubnetProfile("small", 0.25, 0.7,
+                LatencyCurve.of(List.of(new LatencyPoint(100, 3), new LatencyPoint(1000, 30))));
+        LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
+        for (int i = 0; i < 8; i++) {
+            e.observe(small, 100, 9); // contention: small runs 3× its profile
+        }
+        assertEquals(30, e.predictMillis(full, 100), 1e-9, "full is predicted slower too, not left at its idle profile");
+        assertEquals(9, e.predictMillis(small, 100), 1e-9);
     }
 
     @Test

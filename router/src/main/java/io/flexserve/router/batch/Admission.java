@@ -16,7 +16,8 @@ import java.util.Locale;
  *   <li>A forced sub-network that does not exist: rejected ({@link Reason#UNKNOWN_SUBNET}).</li>
  *   <li>No target: admitted (the queue bound, checked by the caller, still applies).</li>
  *   <li>A target that even the fastest sub-network cannot meet on an idle server: {@code strict} rejects
- *       ({@link Reason#UNSATISFIABLE_TARGET}); {@code best-effort} admits it to run late on the fastest.</li>
+ *       ({@link Reason#UNSATISFIABLE_TARGET}); {@code best-effort} admits it to run late on the fastest, but only
+ *       while the work ahead of it is within its target: a late request must not join a long queue either.</li>
  *   <li>A target that only the queue in front makes unreachable: rejected for either policy
  *       ({@link Reason#OVERLOADED}) with a retry hint of when the backlog would have drained. Serving it would be
  *       late anyway and would make the requests behind it late too; this is what keeps the admitted requests on
@@ -58,21 +59,19 @@ public final class Admission {
         SubnetProfile subnet = forced != null ? forced : Plans.fastest(menu, latency, tokens);
         double own = latency.predictMillis(subnet, tokens);
         double target = candidate.deadlineMillis().getAsDouble() - candidate.admittedAtMillis();
-        if (own > target) {
-            if (policy == DeadlinePolicy.STRICT) {
-                return new Reject(Reason.UNSATISFIABLE_TARGET, String.format(Locale.ROOT,
-                        "latency target %.1f ms is below what '%s' needs even on an idle server (%.1f ms for %d tokens)",
-                        target, subnet.name(), own, tokens), 1000);
-            }
-            return new Admit(true);
+        if (own > target && policy == DeadlinePolicy.STRICT) {
+            return new Reject(Reason.UNSATISFIABLE_TARGET, String.format(Locale.ROOT,
+                    "latency target %.1f ms is below what '%s' needs even on an idle server (%.1f ms for %d tokens)",
+                    target, subnet.name(), own, tokens), 1000);
         }
-        if (backlogMillis + own > target) {
-            double excess = backlogMillis + own - target;
-            return new Reject(Reason.OVERLOADED, String.format(Locale.ROOT,
-                    "overloaded: %.1f ms of queued work ahead; with %.1f ms for this request on '%s' the %.1f ms target would be missed",
-                    backlogMillis, own, subnet.name(), target), Math.max(1, Math.ceil(excess)));
+        boolean lateAnyway = own > target;
+        if (lateAnyway ? backlogMillis <= target : backlogMillis + own <= target) {
+            return new Admit(lateAnyway);
         }
-        return new Admit(false);
+        double excess = backlogMillis + own - target;
+        return new Reject(Reason.OVERLOADED, String.format(Locale.ROOT,
+                "overloaded: %.1f ms of queued work ahead; with %.1f ms for this request on '%s' the %.1f ms target would be missed",
+                backlogMillis, own, subnet.name(), target), Math.max(1, Math.ceil(excess)));
     }
 
     /**

@@ -31,6 +31,6 @@ final class Greedy implements BatchPolicy {
                 return new Batch(subnet, head, ms, "greedy: most accurate within slack");
             }
         }
-        return Plans.lateHead(queue, menu, latency);
+        return Plans.lateHead(queue, now, menu, latency, limits);
     }
 }

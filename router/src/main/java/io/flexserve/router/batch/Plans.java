@@ -86,10 +86,25 @@ final class Plans {
         return fastest;
     }
 
-    /** The head alone on the fastest sub-network: what every policy does once the head is already late. */
-    static Batch lateHead(List<Pending> queue, ModelMenu menu, LatencyPredictor latency) {
-        List<Pending> head = queue.subList(0, 1);
-        SubnetProfile fastest = fastest(menu, latency, Batch.paddedTokens(head));
-        return new Batch(fastest, head, latency.predictMillis(fastest, Batch.paddedTokens(head)), "target unreachable: fastest");
+    /**
+     * What every policy does once the head cannot make its deadline: it and every other request of its class that
+     * is already past saving (cannot finish in time even alone on the fastest sub-network) run together on the
+     * fastest, within the limits. Running them one by one would fall further behind with each run; one batch
+     * clears the backlog at the highest throughput the menu offers.
+     */
+    static Batch lateHead(List<Pending> queue, double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
+        List<Pending> members = headClass(queue);
+        int n = 1;
+        while (n < members.size() && limits.fits(members.subList(0, n + 1)) && pastSaving(members.get(n), now, menu, latency)) {
+            n++;
+        }
+        List<Pending> late = members.subList(0, n);
+        SubnetProfile fastest = fastest(menu, latency, Batch.paddedTokens(late));
+        return new Batch(fastest, late, latency.predictMillis(fastest, Batch.paddedTokens(late)), "target unreachable: fastest");
+    }
+
+    private static boolean pastSaving(Pending p, double now, ModelMenu menu, LatencyPredictor latency) {
+        int tokens = p.inputs() * p.sequence();
+        return now + latency.predictMillis(fastest(menu, latency, tokens), tokens) > p.deadlineMillis().orElse(Double.POSITIVE_INFINITY);
     }
 }

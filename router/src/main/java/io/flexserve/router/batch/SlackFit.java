@@ -40,7 +40,7 @@ final class SlackFit implements BatchPolicy {
             return withLookahead;
         }
         Batch any = choose(members, now, slack, menu, latency, limits, false);
-        return any != null ? any : Plans.lateHead(queue, menu, latency);
+        return any != null ? any : Plans.lateHead(queue, now, menu, latency, limits);
     }
 
     private static Batch choose(List<Pending> members, double now, double slack, ModelMenu menu, LatencyPredictor latency,

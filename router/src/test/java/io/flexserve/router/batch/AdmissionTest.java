@@ -39,6 +39,13 @@ class AdmissionTest {
     }
 
     @Test
+    void lateAnywayBestEffort_isRefusedWhenALongQueueIsAhead() {
+        Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, 50));
+        assertEquals(Admission.Reason.OVERLOADED, r.reason());
+        assertEquals(new Admission.Admit(true), decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, 1.5));
+    }
+
+    @Test
     void backlogMakesItLate_rejectedAsOverloaded_forEitherPolicy_withRetryHint() {
         for (DeadlinePolicy policy : DeadlinePolicy.values()) {
             Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 10), policy, 8.5));

@@ -84,6 +84,15 @@ class SlackFitTest {
     }
 
     @Test
+    void lateRequests_runTogetherOnTheFastest_savableOnesWait() {
+        // at t=10: requests 1–3 are past saving (even small alone needs 3 ms), request 4 can still make 40
+        List<Pending> queue = List.of(targeted(1, 5), targeted(2, 8), targeted(3, 12), targeted(4, 40));
+        Batch b = next(queue, 10);
+        assertEquals(SMALL, b.subnet().name());
+        assertEquals(List.of(1L, 2L, 3L), b.requests().stream().map(Pending::id).toList());
+    }
+
+    @Test
     void untargetedHead_runsOnFull_withOtherUntargetedOnly() {
         Batch b = next(List.of(untargeted(1), targeted(2, 5000), untargeted(3)), 0);
         assertEquals(FULL, b.subnet().name());

@@ -18,8 +18,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /v1/embeddings} (OpenAI). Response headers report the routing: {@code X-Subnet},
- * {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms}, and {@code X-Deadline-Met} when the request
- * had a latency target.
+ * {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms} (of the run it was part of),
+ * {@code X-Batch-Size} (requests in that run), and {@code X-Deadline-Met} when the request had a latency target.
  */
 @Controller
 public final class EmbeddingsController {
@@ -43,16 +43,18 @@ public final class EmbeddingsController {
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @ExecuteOn(TaskExecutors.BLOCKING)
   public CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embeddings(HttpRequest<?> http, @Body byte[] body) {
+    double arrivalMillis = System.nanoTime() / 1e6;
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     EmbeddingsRequest request = parser.parse(body, config.maxInputs());
     String model = request.model().isEmpty() ? catalog.defaultModelName() : request.model();
-    return service.embed(model, request, headers).thenApply(served -> {
+    return service.embed(arrivalMillis, model, request, headers).thenApply(served -> {
       MutableHttpResponse<EmbeddingsResponse> response = HttpResponse.ok(
           EmbeddingsResponse.of(served.model(), served.result().embeddings(), request.base64(), served.promptTokens()));
       response.header("X-Subnet", served.result().subnet())
           .header("X-Queue-Ms", millis(served.result().queueMillis()))
           .header("X-Inference-Ms", millis(served.result().inferenceMillis()))
-          .header("X-Predicted-Ms", millis(served.predictedMillis()));
+          .header("X-Predicted-Ms", millis(served.result().predictedMillis()))
+          .header("X-Batch-Size", Integer.toString(served.result().batchRequests()));
       served.deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
       metrics.requests.labels(served.model(), served.result().subnet(), "/v1/embeddings", "200").inc();
       return response;

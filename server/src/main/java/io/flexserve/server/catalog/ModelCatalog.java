@@ -6,6 +6,8 @@ import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.router.ModelMenu;
 import io.flexserve.router.SubnetProfile;
+import io.flexserve.router.batch.BatchLimits;
+import io.flexserve.router.batch.BatchPolicies;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
@@ -112,7 +114,9 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
         LOG.info("{} / {}: quality {} size {} latency@128 tokens {} ms", name, p.name(),
             String.format("%.4f", p.quality()), String.format("%.3f", p.relativeSize()), String.format("%.2f", p.predictMillis(128)));
       }
-      EncoderScheduler scheduler = new EncoderScheduler(name, encoder, config.workers(), config.queueCapacity(), metrics);
+      EncoderScheduler scheduler = new EncoderScheduler(name, encoder, menu, BatchPolicies.byName(config.routingPolicy()),
+          new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()), config.workers(), config.queueCapacity(),
+          config.responseMarginMs(), metrics);
       ready.put(name, new ServedModel(name, encoder, menu, scheduler));
       states.put(name, ModelState.READY);
       LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);

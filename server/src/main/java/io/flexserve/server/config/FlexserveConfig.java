@@ -14,7 +14,10 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param workers inference runs in flight per model
  * @param queueCapacity requests waiting per model before new ones get 429
  * @param maxInputs most strings in one embeddings request (more → 413)
- * @param routingPolicy router policy name (see {@code RoutingPolicies})
+ * @param routingPolicy batch policy name: slackfit (default), greedy, always-largest, always-smallest
+ * @param batchMaxInputs most inputs merged into one inference run
+ * @param batchMaxTokens most padded tokens (inputs × longest input) in one inference run
+ * @param responseMarginMs time reserved out of every latency target for encoding and writing the response
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
  * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by default
  */
@@ -27,11 +30,18 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "1") int workers,
     @Bindable(defaultValue = "64") int queueCapacity,
     @Bindable(defaultValue = "256") int maxInputs,
-    @Bindable(defaultValue = "most-accurate-within-target") String routingPolicy,
+    @Bindable(defaultValue = "slackfit") String routingPolicy,
+    @Bindable(defaultValue = "64") int batchMaxInputs,
+    @Bindable(defaultValue = "8192") int batchMaxTokens,
+    @Bindable(defaultValue = "1.5") double responseMarginMs,
     @Bindable(defaultValue = "7") int profileRepeats,
     @Bindable(defaultValue = "false") boolean spinning) {
 
   public FlexserveConfig {
+    if (batchMaxInputs < 1 || batchMaxTokens < 1 || !(responseMarginMs >= 0)) {
+      throw new IllegalArgumentException("flexserve.batch-max-inputs and batch-max-tokens must be ≥ 1, response-margin-ms ≥ 0");
+    }
+    io.flexserve.router.batch.BatchPolicies.byName(routingPolicy); // fail at start-up on a typo, listing valid names
     if (workers < 1 || queueCapacity < 1 || maxInputs < 1 || profileRepeats < 1 || intraOpThreads < 0) {
       throw new IllegalArgumentException("flexserve: workers, queue-capacity, max-inputs and profile-repeats must be ≥ 1 "
           + "and intra-op-threads ≥ 0; got workers=" + workers + " queue-capacity=" + queueCapacity + " max-inputs="

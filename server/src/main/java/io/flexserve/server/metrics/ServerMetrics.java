@@ -23,9 +23,9 @@ public final class ServerMetrics {
   public final Counter requests = Counter.build("flexserve_requests_total", "Requests answered.")
       .labelNames("model", "subnet", "endpoint", "status").register(registry);
 
-  /** Time from admission to response, per sub-network. */
+  /** Time from arrival to the result, per sub-network. */
   public final Histogram requestLatency = Histogram.build("flexserve_request_latency_seconds",
-          "Server-side latency of served requests: queue wait plus inference.")
+          "Server-side latency of served requests, from arrival to the result.")
       .labelNames("model", "subnet").buckets(LATENCY_BUCKETS).register(registry);
 
   /** Inference run time, per sub-network. */
@@ -46,9 +46,13 @@ public final class ServerMetrics {
   public final Counter decisions = Counter.build("flexserve_routing_decisions_total", "Router decisions.")
       .labelNames("model", "policy", "subnet").register(registry);
 
-  /** Requests refused before inference, by reason (queue_full, deadline_unsatisfiable, not_ready). */
+  /** Requests refused before inference, by reason (queue_full, overloaded, deadline_unsatisfiable). */
   public final Counter rejections = Counter.build("flexserve_rejections_total", "Requests rejected before inference.")
       .labelNames("model", "reason").register(registry);
+
+  /** Requests merged into each run, per sub-network. */
+  public final Histogram batchRequests = Histogram.build("flexserve_batch_requests", "Requests merged into one inference run.")
+      .labelNames("model", "subnet").buckets(1, 2, 4, 8, 16, 32, 64).register(registry);
 
   /** Requests waiting or running, per model. */
   public final Gauge queueDepth = Gauge.build("flexserve_queue_depth", "Requests queued or running.")

@@ -1,12 +1,19 @@
 package io.flexserve.server.scheduling;
 
 import io.flexserve.models.text.TokenBatch;
+import io.flexserve.router.DeadlinePolicy;
+import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
- * One admitted embeddings request, immutable: what to run and on which sub-network.
+ * One embeddings request offered to a model's scheduler, immutable.
  *
- * @param subnet sub-network chosen by the router
- * @param batch tokenized inputs
- * @param predictedMillis the router's inference-time prediction, used to estimate the wait of later requests
+ * @param arrivalMillis when the request reached the server ({@link System#nanoTime} in ms): targets count from here,
+ *     so parsing and tokenizing are inside the budget
+ * @param batch the request's tokenized inputs
+ * @param targetMillis {@code X-Latency-Target-Ms}; empty without one
+ * @param forcedSubnet {@code X-Subnet}
+ * @param deadlinePolicy {@code X-Deadline-Policy}
  */
-public record EmbeddingJob(String subnet, TokenBatch batch, double predictedMillis) {}
+public record EmbeddingJob(double arrivalMillis, TokenBatch batch, OptionalDouble targetMillis, Optional<String> forcedSubnet,
+                           DeadlinePolicy deadlinePolicy) {}

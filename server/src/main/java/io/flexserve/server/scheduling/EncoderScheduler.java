@@ -1,114 +1,295 @@
 package io.flexserve.server.scheduling;
 
 import io.flexserve.models.runtime.ElasticEncoder;
+import io.flexserve.models.text.TokenBatch;
+import io.flexserve.router.LatencyEstimator;
+import io.flexserve.router.ModelMenu;
+import io.flexserve.router.batch.Admission;
+import io.flexserve.router.batch.Batch;
+import io.flexserve.router.batch.BatchLimits;
+import io.flexserve.router.batch.BatchPolicy;
+import io.flexserve.router.batch.Pending;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Runs one model's embedding jobs on {@code workers} threads behind a queue of {@code capacity}.
+ * Queues one model's embedding requests and runs them in batches on {@code workers} threads.
  *
- * <p>Admission is immediate: a job that does not fit in the queue is refused with 429 at once rather than waiting
- * unboundedly. The backlog (sum of predicted inference time of queued and running jobs) is kept so the router can
- * estimate how long a new request would wait: {@code backlog / workers}. A running job counts fully until it ends,
- * so the estimate errs on the long side.
+ * <p>Protocol. {@link #submit} admits or refuses a request at once: the queue bound gives {@code queue_full}; the
+ * router's {@link Admission} rules refuse requests whose target the work already queued would make them miss
+ * ({@code overloaded}), and under {@code strict} those no sub-network could meet ({@code deadline_unsatisfiable}).
+ * Admitted requests wait in deadline order. A free worker asks the router's {@link BatchPolicy} for the next run
+ * (sub-network and which requests, chosen from the head's slack), removes those requests, runs them merged as one
+ * ONNX Runtime batch, feeds the observed time to the {@link LatencyEstimator}, and completes each request with its
+ * rows. The router decides; this class only keeps the queue and the clock.
  *
- * <p>Threading: {@link #submit} is called from request threads; jobs run on the pool's threads; counters are atomics.
+ * <p>Threading. One lock guards the queue, the running-batch table and the estimator; inference runs outside it.
+ * Request threads call {@link #submit}; worker threads loop in {@link #work}. Time is {@link System#nanoTime} in
+ * milliseconds, passed to the router as data.
+ *
+ * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while the request is
+ * parsed before admission and while the response is encoded after inference.
+ *
+ * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code capacity} entries,
+ * and every entry's future completes exactly once (result, inference failure, or shutdown).
  */
 public final class EncoderScheduler implements AutoCloseable {
   private final String model;
   private final ElasticEncoder encoder;
+  private final ModelMenu menu;
+  private final BatchPolicy policy;
+  private final BatchLimits limits;
+  private final int capacity;
   private final int workers;
-  private final ThreadPoolExecutor pool;
   private final ServerMetrics metrics;
-  private final AtomicLong backlogMicros = new AtomicLong();
-  private final AtomicInteger inSystem = new AtomicInteger();
+  private final double responseMarginMillis;
 
-  public EncoderScheduler(String model, ElasticEncoder encoder, int workers, int capacity, ServerMetrics metrics) {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition workAvailable = lock.newCondition();
+  private final List<Entry> queue = new ArrayList<>();
+  private final Map<Thread, Running> running = new HashMap<>();
+  private final LatencyEstimator estimator = LatencyEstimator.standard();
+  private final List<Thread> threads = new ArrayList<>();
+  private long nextId;
+  private boolean closed;
+
+  private record Entry(Pending pending, TokenBatch batch, CompletableFuture<EmbeddingResult> result) {}
+
+  private record Running(double startMillis, double predictedMillis, int requests) {}
+
+  public EncoderScheduler(String model, ElasticEncoder encoder, ModelMenu menu, BatchPolicy policy, BatchLimits limits,
+                          int workers, int capacity, double responseMarginMillis, ServerMetrics metrics) {
     this.model = model;
     this.encoder = encoder;
+    this.menu = menu;
+    this.policy = policy;
+    this.limits = limits;
     this.workers = workers;
+    this.capacity = capacity;
     this.metrics = metrics;
-    AtomicInteger n = new AtomicInteger();
-    this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(capacity), r -> {
-      Thread t = new Thread(r, "flexserve-infer-" + model + "-" + n.incrementAndGet());
+    this.responseMarginMillis = responseMarginMillis;
+    for (int i = 0; i < workers; i++) {
+      Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
       t.setDaemon(true);
-      return t;
-    }, new ThreadPoolExecutor.AbortPolicy());
+      threads.add(t);
+      t.start();
+    }
   }
 
-  /** Expected wait before a job submitted now starts running, in milliseconds. */
-  public double estimatedWaitMillis() {
-    return backlogMicros.get() / 1000.0 / workers;
-  }
-
-  /** Jobs queued or running. */
-  public int depth() {
-    return inSystem.get();
+  public String policyName() {
+    return policy.name();
   }
 
   /**
    * Admits {@code job} or refuses it at once.
    *
-   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed}
-   * @throws ApiException.Overloaded when the queue is full
+   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed} or
+   *     {@link ApiException.NotReady} (shutdown)
+   * @throws ApiException.Overloaded queue full, overloaded, or a strict target no sub-network can meet
+   * @throws ApiException.InvalidValue a forced sub-network that does not exist
+   * @throws ApiException.NotReady after shutdown began
    */
   public CompletableFuture<EmbeddingResult> submit(EmbeddingJob job) {
-    long predictedMicros = Math.round(job.predictedMillis() * 1000);
-    long admitted = System.nanoTime();
-    CompletableFuture<EmbeddingResult> result = new CompletableFuture<>();
-    backlogMicros.addAndGet(predictedMicros);
-    metrics.queueDepth.labels(model).set(inSystem.incrementAndGet());
+    lock.lock();
     try {
-      pool.execute(() -> run(job, admitted, predictedMicros, result));
-    } catch (RejectedExecutionException full) {
-      leave(predictedMicros);
-      metrics.rejections.labels(model, "queue_full").inc();
-      long retryAfter = (long) Math.ceil(estimatedWaitMillis() / 1000.0);
-      throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + pool.getQueue().size()
-          + " requests queued (limit reached); retry after " + Math.max(1, retryAfter) + " s", retryAfter);
-    }
-    return result;
-  }
-
-  private void run(EmbeddingJob job, long admitted, long predictedMicros, CompletableFuture<EmbeddingResult> result) {
-    long started = System.nanoTime();
-    try {
-      float[][] embeddings = encoder.embed(job.subnet(), job.batch());
-      long finished = System.nanoTime();
-      result.complete(new EmbeddingResult(embeddings, job.subnet(), (started - admitted) / 1e6, (finished - started) / 1e6));
-    } catch (Exception | LinkageError e) {
-      result.completeExceptionally(new ApiException.InferenceFailed("inference failed on " + model + "/" + job.subnet() + ": " + e.getMessage()));
+      if (closed) {
+        throw new ApiException.NotReady("shutting_down", "model '" + model + "' is shutting down");
+      }
+      double now = nowMillis();
+      double arrival = Math.min(job.arrivalMillis(), now);
+      // The deadline is end to end: from arrival, less the time to encode and write the response afterwards.
+      Pending pending = new Pending(nextId++, job.batch().batch(), job.batch().sequence(), arrival,
+          job.targetMillis().isPresent()
+              ? java.util.OptionalDouble.of(arrival + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
+              : java.util.OptionalDouble.empty(), job.forcedSubnet());
+      double backlog = Admission.backlogMillis(pendings(), pending.orderingDeadline(), runningRemaining(now), workers, menu,
+          estimator, limits);
+      if (queue.size() >= capacity) {
+        metrics.rejections.labels(model, "queue_full").inc();
+        long retry = (long) Math.ceil(Math.max(backlog, 1) / 1000.0);
+        throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + queue.size()
+            + " requests queued (the limit); retry after " + Math.max(1, retry) + " s", retry);
+      }
+      if (Admission.decide(pending, job.deadlinePolicy(), backlog, menu, estimator) instanceof Admission.Reject r) {
+        throw refuse(r);
+      }
+      Entry entry = new Entry(pending, job.batch(), new CompletableFuture<>());
+      int at = Collections.binarySearch(pendings(), pending, Pending::byDeadline);
+      queue.add(at < 0 ? -at - 1 : at, entry);
+      metrics.queueDepth.labels(model).set(depth());
+      workAvailable.signal();
+      return entry.result();
     } finally {
-      leave(predictedMicros);
+      lock.unlock();
     }
   }
 
-  private void leave(long predictedMicros) {
-    backlogMicros.addAndGet(-predictedMicros);
-    metrics.queueDepth.labels(model).set(inSystem.decrementAndGet());
+  private ApiException refuse(Admission.Reject r) {
+    return switch (r.reason()) {
+      case UNKNOWN_SUBNET -> new ApiException.InvalidValue("unknown_subnet", r.message());
+      case UNSATISFIABLE_TARGET -> {
+        metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
+        yield new ApiException.Overloaded("deadline_unsatisfiable", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
+      }
+      case OVERLOADED -> {
+        metrics.rejections.labels(model, "overloaded").inc();
+        yield new ApiException.Overloaded("overloaded", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
+      }
+    };
+  }
+
+  /** Worker loop: take the policy's next batch, run it outside the lock, complete its requests. */
+  private void work() {
+    while (true) {
+      List<Entry> taken;
+      Batch batch;
+      double start;
+      lock.lock();
+      try {
+        while (queue.isEmpty() && !closed) {
+          workAvailable.awaitUninterruptibly();
+        }
+        if (queue.isEmpty()) {
+          return; // closed and drained
+        }
+        start = nowMillis();
+        batch = policy.next(pendings(), start, menu, estimator, limits);
+        taken = take(batch);
+        running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
+        metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
+      } finally {
+        lock.unlock();
+      }
+      run(batch, taken, start);
+    }
+  }
+
+  private void run(Batch batch, List<Entry> taken, double start) {
+    TokenBatch merged = TokenBatch.concat(taken.stream().map(Entry::batch).toList());
+    float[][] embeddings = null;
+    Exception failure = null;
+    try {
+      embeddings = encoder.embed(batch.subnet().name(), merged);
+    } catch (Exception e) {
+      failure = e;
+    }
+    double end = nowMillis();
+    lock.lock();
+    try {
+      running.remove(Thread.currentThread());
+      if (failure == null) {
+        estimator.observe(batch.subnet(), merged.paddedTokens(), end - start);
+      }
+      metrics.queueDepth.labels(model).set(depth());
+    } finally {
+      lock.unlock();
+    }
+    metrics.batchRequests.labels(model, batch.subnet().name()).observe(taken.size());
+    int row = 0;
+    for (Entry e : taken) {
+      int n = e.batch().batch();
+      if (failure != null) {
+        e.result().completeExceptionally(new ApiException.InferenceFailed(
+            "inference failed on " + model + "/" + batch.subnet().name() + ": " + failure.getMessage()));
+        continue;
+      }
+      float[][] mine = java.util.Arrays.copyOfRange(embeddings, row, row + n);
+      row += n;
+      e.result().complete(new EmbeddingResult(mine, batch.subnet().name(), start - e.pending().admittedAtMillis(),
+          end - start, batch.predictedMillis(), taken.size()));
+    }
+  }
+
+  /** Removes the batch's requests from the queue (they are in queue order, so one pass finds them). */
+  private List<Entry> take(Batch batch) {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (Pending p : batch.requests()) {
+      ids.add(p.id());
+    }
+    List<Entry> taken = new ArrayList<>(ids.size());
+    queue.removeIf(e -> ids.contains(e.pending().id()) && taken.add(e));
+    return taken;
+  }
+
+  private List<Pending> pendings() {
+    List<Pending> out = new ArrayList<>(queue.size());
+    for (Entry e : queue) {
+      out.add(e.pending());
+    }
+    return out;
+  }
+
+  private List<Double> runningRemaining(double now) {
+    List<Double> out = new ArrayList<>(running.size());
+    for (Running r : running.values()) {
+      out.add(r.startMillis() + r.predictedMillis() - now);
+    }
+    return out;
+  }
+
+  private int depth() {
+    int inRuns = 0;
+    for (Running r : running.values()) {
+      inRuns += r.requests();
+    }
+    return queue.size() + inRuns;
+  }
+
+  private static double nowMillis() {
+    return System.nanoTime() / 1e6;
   }
 
   /**
-   * Stops admitting jobs and waits up to {@code grace} for queued and running ones to finish. The model's sessions
-   * may be closed only after this returns true: closing an ONNX Runtime session under a running job is a
-   * use-after-free in native code.
+   * Stops admitting requests and waits up to {@code grace} for queued and running ones to finish. The model's
+   * sessions may be closed only after this returns true: closing an ONNX Runtime session under a running batch is
+   * a use-after-free in native code.
    *
-   * @return whether every job finished in time
+   * @return whether every request finished in time
    */
-  public boolean drain(java.time.Duration grace) throws InterruptedException {
-    pool.shutdown();
-    return pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+  public boolean drain(Duration grace) throws InterruptedException {
+    lock.lock();
+    try {
+      closed = true;
+      workAvailable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (Thread t : threads) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedJoin(t, left);
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    lock.lock();
+    try {
+      closed = true;
+      for (Entry e : queue) {
+        e.result().completeExceptionally(new ApiException.NotReady("shutting_down", "model '" + model + "' shut down"));
+      }
+      queue.clear();
+      workAvailable.signalAll();
+    } finally {
+      lock.unlock();
+    }
   }
 }

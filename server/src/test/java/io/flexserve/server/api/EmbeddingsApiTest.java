@@ -138,7 +138,7 @@ class EmbeddingsApiTest {
     assertTrue(metricValue(text, "flexserve_deadline_total{model=\"" + MODEL + "\",subnet=\"mlp25-heads50-l4\",outcome=\"missed\",}") >= 1);
     assertTrue(metricValue(text, "flexserve_request_latency_seconds_count{model=\"" + MODEL + "\",subnet=\"full\",}") >= 1);
     assertTrue(text.contains("flexserve_queue_depth{model=\"" + MODEL + "\",}"));
-    assertTrue(text.contains("flexserve_routing_decisions_total{model=\"" + MODEL + "\",policy=\"most-accurate-within-target\",subnet=\"full\",}"));
+    assertTrue(text.contains("flexserve_routing_decisions_total{model=\"" + MODEL + "\",policy=\"slackfit\",subnet=\"full\",}"));
   }
 
   @Test
