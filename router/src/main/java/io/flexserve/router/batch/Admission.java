@@ -19,9 +19,9 @@ import java.util.Locale;
  *       ({@link Reason#UNSATISFIABLE_TARGET}); {@code best-effort} admits it to run late on the fastest, but only
  *       while the work ahead of it is within its target: a late request must not join a long queue either.</li>
  *   <li>A target that only the queue in front makes unreachable: rejected for either policy
- *       ({@link Reason#OVERLOADED}) with a retry hint of when the backlog would have drained. Serving it would be
- *       late anyway and would make the requests behind it late too; this is what keeps the admitted requests on
- *       time under overload.</li>
+ *       ({@link Reason#OVERLOADED}) with a retry hint of how late it would be. "Unreachable" means late even if
+ *       everything ahead drained at full speed ({@link Drain}); serving it would be late anyway and would make the
+ *       requests behind it late too. This is what keeps admitted requests on time under overload.</li>
  * </ul>
  */
 public final class Admission {
@@ -39,11 +39,13 @@ public final class Admission {
     public record Reject(Reason reason, String message, double retryAfterMillis) implements Verdict {}
 
     /**
-     * @param candidate the new request (its deadline relative to its admission time is its target)
-     * @param backlogMillis predicted wait before it could start ({@link #backlogMillis})
+     * @param candidate the new request; its deadline minus its admission time is its target
+     * @param queue requests already waiting, in deadline order
+     * @param workerFreeAt when each worker becomes free (now for idle ones), on the deadlines' clock
+     * @param now the current time on that clock
      */
-    public static Verdict decide(Pending candidate, DeadlinePolicy policy, double backlogMillis, ModelMenu menu,
-                                 LatencyPredictor latency) {
+    public static Verdict decide(Pending candidate, DeadlinePolicy policy, List<Pending> queue, double[] workerFreeAt,
+                                 double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
         SubnetProfile forced = null;
         if (candidate.forcedSubnet().isPresent()) {
             forced = menu.find(candidate.forcedSubnet().get()).orElse(null);
@@ -58,59 +60,31 @@ public final class Admission {
         int tokens = candidate.inputs() * candidate.sequence();
         SubnetProfile subnet = forced != null ? forced : Plans.fastest(menu, latency, tokens);
         double own = latency.predictMillis(subnet, tokens);
-        double target = candidate.deadlineMillis().getAsDouble() - candidate.admittedAtMillis();
+        double deadline = candidate.deadlineMillis().getAsDouble();
+        double target = deadline - candidate.admittedAtMillis();
         if (own > target && policy == DeadlinePolicy.STRICT) {
             return new Reject(Reason.UNSATISFIABLE_TARGET, String.format(Locale.ROOT,
                     "latency target %.1f ms is below what '%s' needs even on an idle server (%.1f ms for %d tokens)",
                     target, subnet.name(), own, tokens), 1000);
         }
+        // Where would it finish if everything up to it drained at full speed?
+        List<Pending> upTo = new ArrayList<>();
+        for (Pending p : queue) {
+            if (Pending.byDeadline(p, candidate) < 0) {
+                upTo.add(p);
+            }
+        }
+        upTo.add(candidate);
+        double[] finish = Drain.finishTimes(upTo, workerFreeAt.clone(), menu, latency, limits);
+        double finishAt = finish[finish.length - 1];
         boolean lateAnyway = own > target;
-        if (lateAnyway ? backlogMillis <= target : backlogMillis + own <= target) {
+        // A request late even on an idle server is still served (best effort), but not behind a queue longer than its target.
+        if (lateAnyway ? finishAt - own - now <= target : finishAt <= deadline) {
             return new Admit(lateAnyway);
         }
-        double excess = backlogMillis + own - target;
+        double wait = Math.max(0, finishAt - own - now);
         return new Reject(Reason.OVERLOADED, String.format(Locale.ROOT,
-                "overloaded: %.1f ms of queued work ahead; with %.1f ms for this request on '%s' the %.1f ms target would be missed",
-                backlogMillis, own, subnet.name(), target), Math.max(1, Math.ceil(excess)));
-    }
-
-    /**
-     * Predicted wait before a request with ordering deadline {@code orderingDeadline} could start: the remaining
-     * time of running batches plus the requests ordered before it, merged greedily into runs within
-     * {@code limits} on the fastest sub-network, shared over {@code workers}. Optimistic on purpose: the policy may
-     * pick slower, more accurate sub-networks when slack allows, and batch classes are ignored here. A request is
-     * refused only when even this best case is too late.
-     *
-     * @param queue waiting requests in deadline order
-     * @param runningRemainingMillis predicted remaining time of each running batch
-     */
-    public static double backlogMillis(List<Pending> queue, double orderingDeadline, List<Double> runningRemainingMillis,
-                                       int workers, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
-        double work = 0;
-        for (double r : runningRemainingMillis) {
-            work += Math.max(0, r);
-        }
-        List<Pending> run = new ArrayList<>();
-        for (Pending p : queue) {
-            if (p.orderingDeadline() > orderingDeadline) {
-                break;
-            }
-            run.add(p);
-            if (!limits.fits(run)) {
-                run.remove(run.size() - 1);
-                work += fastestMillis(run, menu, latency);
-                run.clear();
-                run.add(p);
-            }
-        }
-        if (!run.isEmpty()) {
-            work += fastestMillis(run, menu, latency);
-        }
-        return work / workers;
-    }
-
-    private static double fastestMillis(List<Pending> run, ModelMenu menu, LatencyPredictor latency) {
-        int tokens = Batch.paddedTokens(run);
-        return latency.predictMillis(Plans.fastest(menu, latency, tokens), tokens);
+                "overloaded: it would finish %.1f ms after its %.1f ms deadline (about %.1f ms of queued work ahead)",
+                finishAt - deadline, target, wait), Math.max(1, Math.ceil(finishAt - deadline)));
     }
 }

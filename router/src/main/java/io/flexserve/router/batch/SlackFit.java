@@ -16,9 +16,11 @@ import java.util.Locale;
  * on the head alone; as the queue grows, the same slack buys a bigger batch on a smaller sub-network, which is
  * exactly the throughput the load needs. Ties go to higher quality, then to the bigger batch.
  *
- * <p>One step of look-ahead protects the request left behind: a candidate is preferred only if the first
- * request not in the batch could still finish in time on the fastest sub-network afterwards. If no candidate
- * passes that test the look-ahead is dropped; if none fits at all, the head is late and runs alone on the fastest.
+ * <p>Look-ahead protects the requests left behind: a candidate is preferred only if, after it, the rest of the
+ * head's class could still be drained in time at full speed on the fastest sub-network: the
+ * same {@link Drain} that {@link Admission} assumes when it admits. Without this, filling the head's slack would
+ * spend time admission had promised to the requests behind it. If no candidate passes, the look-ahead is dropped;
+ * if none fits at all, the head is late and runs with the other late requests on the fastest.
  */
 final class SlackFit implements BatchPolicy {
 
@@ -56,7 +58,7 @@ final class SlackFit implements BatchPolicy {
                 if (ms > slack) {
                     break; // bigger batches on this sub-network only take longer
                 }
-                if (protectFollower && b < members.size() && !followerFeasible(members.get(b), now + ms, menu, latency)) {
+                if (protectFollower && !restFeasible(members.subList(b, members.size()), now + ms, menu, latency, limits)) {
                     continue;
                 }
                 if (best == null || better(ms, subnet, b, best)) {
@@ -78,9 +80,14 @@ final class SlackFit implements BatchPolicy {
         return b > current.requests().size();
     }
 
-    private static boolean followerFeasible(Pending follower, double start, ModelMenu menu, LatencyPredictor latency) {
-        int tokens = follower.inputs() * follower.sequence();
-        double fastest = latency.predictMillis(Plans.fastest(menu, latency, tokens), tokens);
-        return start + fastest <= follower.deadlineMillis().getAsDouble();
+    /** Whether every request of {@code rest} (deadline order) can still finish in time when drained from {@code start}. */
+    static boolean restFeasible(List<Pending> rest, double start, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
+        double[] finish = Drain.finishTimes(rest, new double[] {start}, menu, latency, limits);
+        for (int i = 0; i < finish.length; i++) {
+            if (finish[i] > rest.get(i).deadlineMillis().orElse(Double.POSITIVE_INFINITY)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -3,6 +3,7 @@ package io.flexserve.router.batch;
 import static io.flexserve.router.batch.LinearMenu.NO_LIMITS;
 import static io.flexserve.router.batch.LinearMenu.menu;
 import static io.flexserve.router.batch.LinearMenu.targeted;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,61 +14,69 @@ import java.util.List;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
+/** Small sub-network (the fastest): 2 + b ms for b one-input 100-token requests. */
 class AdmissionTest {
-    private static Admission.Verdict decide(Pending p, DeadlinePolicy policy, double backlog) {
-        return Admission.decide(p, policy, backlog, menu(), LatencyPredictor.PROFILE);
+    private static Admission.Verdict decide(Pending p, DeadlinePolicy policy, List<Pending> queue, double... freeAt) {
+        return Admission.decide(p, policy, queue, freeAt, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
     }
 
     @Test
-    void noTarget_isAdmitted_evenWithBacklog() {
-        assertEquals(new Admission.Admit(false), decide(LinearMenu.untargeted(1), DeadlinePolicy.STRICT, 1e6));
+    void noTarget_isAdmitted_evenBehindALongQueue() {
+        assertEquals(new Admission.Admit(false), decide(LinearMenu.untargeted(1), DeadlinePolicy.STRICT, List.of(), 1e6));
     }
 
     @Test
     void unknownForcedSubnet_isRejected() {
         Admission.Reject r = assertInstanceOf(Admission.Reject.class,
-                decide(LinearMenu.forced(1, "huge", OptionalDouble.empty()), DeadlinePolicy.BEST_EFFORT, 0));
+                decide(LinearMenu.forced(1, "huge", OptionalDouble.empty()), DeadlinePolicy.BEST_EFFORT, List.of(), 0));
         assertEquals(Admission.Reason.UNKNOWN_SUBNET, r.reason());
         assertTrue(r.message().contains("full"));
     }
 
     @Test
-    void targetBelowFastestIdle_strictRejects_bestEffortAdmitsAsLate() {
-        Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.STRICT, 0));
+    void targetBelowFastestIdle_strictRejects_bestEffortAdmitsAsLate_butNotBehindALongQueue() {
+        Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.STRICT, List.of(), 0));
         assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
-        assertEquals(new Admission.Admit(true), decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, 0));
+        assertEquals(new Admission.Admit(true), decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 0));
+        Admission.Reject queued = assertInstanceOf(Admission.Reject.class,
+                decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 50));
+        assertEquals(Admission.Reason.OVERLOADED, queued.reason());
     }
 
     @Test
-    void lateAnywayBestEffort_isRefusedWhenALongQueueIsAhead() {
-        Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, 50));
-        assertEquals(Admission.Reason.OVERLOADED, r.reason());
-        assertEquals(new Admission.Admit(true), decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, 1.5));
-    }
-
-    @Test
-    void backlogMakesItLate_rejectedAsOverloaded_forEitherPolicy_withRetryHint() {
+    void busyWorker_makesItLate_rejectedAsOverloaded_forEitherPolicy_withRetryHint() {
         for (DeadlinePolicy policy : DeadlinePolicy.values()) {
-            Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 10), policy, 8.5));
+            Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 10), policy, List.of(), 8.5));
             assertEquals(Admission.Reason.OVERLOADED, r.reason());
-            assertEquals(2, r.retryAfterMillis(), 1e-9); // 8.5 + 3 − 10 = 1.5 → 2
+            assertEquals(2, r.retryAfterMillis(), 1e-9); // finishes at 11.5, 1.5 ms late → 2
         }
     }
 
     @Test
-    void fitsWithBacklog_isAdmitted() {
-        assertEquals(new Admission.Admit(false), decide(targeted(1, 10), DeadlinePolicy.STRICT, 7));
+    void fitsBehindTheBusyWorker_isAdmitted() {
+        assertEquals(new Admission.Admit(false), decide(targeted(1, 10), DeadlinePolicy.STRICT, List.of(), 7));
     }
 
     @Test
-    void backlog_countsRunningWork_andEarlierDeadlinesOnly_mergedWithinLimits_perWorker() {
-        List<Pending> queue = List.of(targeted(1, 10), targeted(2, 10), targeted(3, 10), targeted(4, 99));
-        // running 5 ms + requests 1..3 as runs of at most 2 inputs on small: (2+2) + (2+1) = 7 → 12 total
-        double backlog = Admission.backlogMillis(queue, 10, List.of(5.0), 1, menu(), LatencyPredictor.PROFILE,
-                new BatchLimits(2, 1_000_000));
-        assertEquals(12, backlog, 1e-9);
-        assertEquals(6, Admission.backlogMillis(queue, 10, List.of(5.0), 2, menu(), LatencyPredictor.PROFILE,
-                new BatchLimits(2, 1_000_000)), 1e-9);
-        assertEquals(0, Admission.backlogMillis(List.of(), 10, List.of(), 1, menu(), LatencyPredictor.PROFILE, NO_LIMITS));
+    void queueAhead_isDrainedInRunsBoundByTheirHeadsDeadlines() {
+        // three requests due at 4 ahead: {1,2} ends at 4, {3} alone ends at 7, then the candidate ends at 10
+        List<Pending> ahead = List.of(targeted(1, 4), targeted(2, 4), targeted(3, 4));
+        assertEquals(new Admission.Admit(false), decide(targeted(9, 10), DeadlinePolicy.STRICT, ahead, 0));
+        assertInstanceOf(Admission.Reject.class, decide(targeted(9, 9.5), DeadlinePolicy.STRICT, ahead, 0));
+    }
+
+    @Test
+    void laterDeadlinesInTheQueue_doNotCountAgainstTheCandidate() {
+        List<Pending> behind = List.of(targeted(1, 100), targeted(2, 100), targeted(3, 100));
+        assertEquals(new Admission.Admit(false), decide(targeted(9, 3), DeadlinePolicy.STRICT, behind, 0));
+    }
+
+    @Test
+    void drain_finishTimes_singleAndTwoWorkers() {
+        List<Pending> queue = List.of(targeted(1, 4), targeted(2, 4), targeted(3, 4), targeted(4, 10));
+        assertArrayEquals(new double[] {4, 4, 7, 10},
+                Drain.finishTimes(queue, new double[] {0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS), 1e-9);
+        assertArrayEquals(new double[] {4, 4, 4, 4},
+                Drain.finishTimes(queue, new double[] {0, 0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS), 1e-9);
     }
 }

@@ -112,15 +112,13 @@ public final class EncoderScheduler implements AutoCloseable {
           job.targetMillis().isPresent()
               ? java.util.OptionalDouble.of(arrival + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
               : java.util.OptionalDouble.empty(), job.forcedSubnet());
-      double backlog = Admission.backlogMillis(pendings(), pending.orderingDeadline(), runningRemaining(now), workers, menu,
-          estimator, limits);
       if (queue.size() >= capacity) {
         metrics.rejections.labels(model, "queue_full").inc();
-        long retry = (long) Math.ceil(Math.max(backlog, 1) / 1000.0);
         throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + queue.size()
-            + " requests queued (the limit); retry after " + Math.max(1, retry) + " s", retry);
+            + " requests queued (the limit); retry shortly", 1);
       }
-      if (Admission.decide(pending, job.deadlinePolicy(), backlog, menu, estimator) instanceof Admission.Reject r) {
+      if (Admission.decide(pending, job.deadlinePolicy(), pendings(), workerFreeAt(now), now, menu, estimator, limits)
+          instanceof Admission.Reject r) {
         throw refuse(r);
       }
       Entry entry = new Entry(pending, job.batch(), new CompletableFuture<>());
@@ -217,7 +215,13 @@ public final class EncoderScheduler implements AutoCloseable {
       ids.add(p.id());
     }
     List<Entry> taken = new ArrayList<>(ids.size());
-    queue.removeIf(e -> ids.contains(e.pending().id()) && taken.add(e));
+    for (java.util.Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
+      Entry e = it.next();
+      if (ids.contains(e.pending().id())) {
+        taken.add(e);
+        it.remove();
+      }
+    }
     return taken;
   }
 
@@ -229,10 +233,13 @@ public final class EncoderScheduler implements AutoCloseable {
     return out;
   }
 
-  private List<Double> runningRemaining(double now) {
-    List<Double> out = new ArrayList<>(running.size());
+  /** When each worker is predicted to be free: busy ones at their run's predicted end, idle ones now. */
+  private double[] workerFreeAt(double now) {
+    double[] out = new double[workers];
+    java.util.Arrays.fill(out, now);
+    int w = 0;
     for (Running r : running.values()) {
-      out.add(r.startMillis() + r.predictedMillis() - now);
+      out[w++] = Math.max(now, r.startMillis() + r.predictedMillis());
     }
     return out;
   }

@@ -1,0 +1,53 @@
+package io.flexserve.router.batch;
+
+import io.flexserve.router.LatencyPredictor;
+import io.flexserve.router.ModelMenu;
+import java.util.List;
+
+/**
+ * The optimistic drain that admission and the SlackFit look-ahead share: queued requests, in deadline order, run
+ * on the fastest sub-network, each run as large as the limits allow while its first (most urgent) request still
+ * finishes in time, each run on the worker that frees up first. No policy can drain the queue faster while keeping
+ * its deadlines, so a request late under this drain is late, and one on time here is possible.
+ */
+final class Drain {
+    private Drain() {}
+
+    /**
+     * @param requests in deadline order
+     * @param workerFreeAt when each worker becomes free (absolute, same clock as deadlines); modified
+     * @return each request's finish time, in the order of {@code requests}
+     */
+    static double[] finishTimes(List<Pending> requests, double[] workerFreeAt, ModelMenu menu, LatencyPredictor latency,
+                                BatchLimits limits) {
+        double[] finish = new double[requests.size()];
+        int from = 0;
+        while (from < requests.size()) {
+            int w = 0;
+            for (int i = 1; i < workerFreeAt.length; i++) {
+                if (workerFreeAt[i] < workerFreeAt[w]) {
+                    w = i;
+                }
+            }
+            double start = workerFreeAt[w];
+            double deadline = requests.get(from).deadlineMillis().orElse(Double.POSITIVE_INFINITY);
+            int n = 1;
+            while (from + n < requests.size() && limits.fits(requests.subList(from, from + n + 1))
+                    && start + fastestMillis(requests.subList(from, from + n + 1), menu, latency) <= deadline) {
+                n++;
+            }
+            double end = start + fastestMillis(requests.subList(from, from + n), menu, latency);
+            for (int i = from; i < from + n; i++) {
+                finish[i] = end;
+            }
+            workerFreeAt[w] = end;
+            from += n;
+        }
+        return finish;
+    }
+
+    private static double fastestMillis(List<Pending> run, ModelMenu menu, LatencyPredictor latency) {
+        int tokens = Batch.paddedTokens(run);
+        return latency.predictMillis(Plans.fastest(menu, latency, tokens), tokens);
+    }
+}
