@@ -5,7 +5,7 @@ package io.flexserve.router;
  *
  * <p>Each observed run is stored as the ratio {@code observed / profile(paddedTokens)} of its own sub-network and
  * size, so runs of every size inform every prediction and the prediction stays input-adaptive:
- * {@code profile(subnet, tokens) × correction}. The correction is a high quantile (default p90) of the last
+ * {@code profile(subnet, tokens) × correction}. The correction is a high quantile (default p98) of the last
  * {@code window} ratios: a few outliers do not move it, a sustained slow-down (contention, thermal throttling) does.
  *
  * <p>One correction serves the whole model, pooled over its sub-networks. A slow-down hits them alike, while the
@@ -44,9 +44,13 @@ public final class LatencyEstimator implements LatencyPredictor {
         this.ratios = new Ratios(window);
     }
 
-    /** The defaults the server uses: last 64 runs, p90, after 8 samples, ignoring the first 3. */
+    /**
+     * The defaults the server and simulator use: p98 of the last 256 runs, after 16, ignoring the first 3. A high
+     * quantile because SlackFit plans runs that end right at a deadline: with a p90 prediction about one such run
+     * in ten would overrun, with p98 about one in fifty.
+     */
     public static LatencyEstimator standard() {
-        return new LatencyEstimator(64, 0.9, 8, 3);
+        return new LatencyEstimator(256, 0.98, 16, 3);
     }
 
     /** Records one run of {@code subnet} on {@code paddedTokens} that took {@code millis}. */

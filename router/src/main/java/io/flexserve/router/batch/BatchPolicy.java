@@ -20,7 +20,9 @@ public interface BatchPolicy {
      * @param queue waiting requests in deadline order ({@link Pending#byDeadline}), not empty; every forced
      *     sub-network in it exists in {@code menu} (admission checked)
      * @param nowMillis current time on the clock the deadlines use
+     * @param arrivalsPerMilli recent arrival rate ({@link ArrivalRate}): what will join the queue while a run executes
      * @return the run to start now
      */
-    Batch next(List<Pending> queue, double nowMillis, ModelMenu menu, LatencyPredictor latency, BatchLimits limits);
+    Batch next(List<Pending> queue, double nowMillis, double arrivalsPerMilli, ModelMenu menu, LatencyPredictor latency,
+               BatchLimits limits);
 }

@@ -25,7 +25,8 @@ final class FixedSubnet implements BatchPolicy {
     }
 
     @Override
-    public Batch next(List<Pending> queue, double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
+    public Batch next(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu, LatencyPredictor latency,
+                      BatchLimits limits) {
         Batch fixed = Plans.fixedRoute(queue, now, menu, latency, limits);
         if (fixed != null) {
             return fixed;

@@ -5,6 +5,7 @@ import io.flexserve.router.ModelMenu;
 import io.flexserve.router.Quantiles;
 import io.flexserve.router.SubnetProfile;
 import io.flexserve.router.batch.Admission;
+import io.flexserve.router.batch.ArrivalRate;
 import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
@@ -54,6 +55,7 @@ public final class Simulator {
     public static SimReport run(List<Arrival> trace, ModelMenu menu, BatchPolicy policy, Config config) {
         SplittableRandom random = new SplittableRandom(config.seed());
         LatencyEstimator estimator = LatencyEstimator.standard();
+        ArrivalRate rate = new ArrivalRate(1000);
         List<Queued> queue = new ArrayList<>();
         Run[] running = new Run[config.workers()];
         Map<String, Integer> rejected = new TreeMap<>();
@@ -74,6 +76,7 @@ public final class Simulator {
             if (arrivalAt <= endAt) {
                 now = arrivalAt;
                 Arrival a = trace.get(next++);
+                rate.arrived(now);
                 OptionalDouble deadline = a.targetMillis().isPresent()
                         ? OptionalDouble.of(now + Math.max(0, a.targetMillis().getAsDouble() - config.responseMarginMillis()))
                         : OptionalDouble.empty();
@@ -108,7 +111,7 @@ public final class Simulator {
                 if (running[w] != null) {
                     continue;
                 }
-                Batch batch = policy.next(pendings(queue), now, menu, estimator, config.limits());
+                Batch batch = policy.next(pendings(queue), now, rate.perMillisecond(now), menu, estimator, config.limits());
                 List<Queued> taken = take(queue, batch);
                 double service = serviceMillis(batch.subnet(), batch.paddedTokens(), config.noiseSigma(), random);
                 running[w] = new Run(batch, taken, now, now + service);

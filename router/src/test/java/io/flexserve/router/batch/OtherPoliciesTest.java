@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class OtherPoliciesTest {
     private static Batch next(String policy, List<Pending> queue) {
-        return BatchPolicies.byName(policy).next(queue, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
+        return BatchPolicies.byName(policy).next(queue, 0, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
     }
 
     @Test

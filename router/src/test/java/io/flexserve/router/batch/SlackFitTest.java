@@ -22,7 +22,7 @@ class SlackFitTest {
     private final BatchPolicy slackfit = BatchPolicies.byName(BatchPolicies.SLACKFIT);
 
     private Batch next(List<Pending> queue, double now) {
-        return slackfit.next(queue, now, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
+        return slackfit.next(queue, now, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
     }
 
     @Test
@@ -113,16 +113,16 @@ class SlackFitTest {
         for (int i = 0; i < 6; i++) {
             queue.add(targeted(i, 1000));
         }
-        Batch b = slackfit.next(queue, 0, menu(), LatencyPredictor.PROFILE, new BatchLimits(3, 1_000_000));
+        Batch b = slackfit.next(queue, 0, 0, menu(), LatencyPredictor.PROFILE, new BatchLimits(3, 1_000_000));
         assertEquals(3, b.requests().size());
-        Batch byTokens = slackfit.next(queue, 0, menu(), LatencyPredictor.PROFILE, new BatchLimits(100, 200));
+        Batch byTokens = slackfit.next(queue, 0, 0, menu(), LatencyPredictor.PROFILE, new BatchLimits(100, 200));
         assertEquals(2, byTokens.requests().size());
     }
 
     @Test
     void equalLatencies_tieGoesToHigherQuality() {
         // with a predictor that makes every sub-network cost the same, the most accurate wins
-        Batch b = slackfit.next(List.of(targeted(1, 20)), 0, menu(), (s, t) -> 5, NO_LIMITS);
+        Batch b = slackfit.next(List.of(targeted(1, 20)), 0, 0, menu(), (s, t) -> 5, NO_LIMITS);
         assertEquals(FULL, b.subnet().name());
     }
 }

@@ -5,6 +5,7 @@ import io.flexserve.models.text.TokenBatch;
 import io.flexserve.router.LatencyEstimator;
 import io.flexserve.router.ModelMenu;
 import io.flexserve.router.batch.Admission;
+import io.flexserve.router.batch.ArrivalRate;
 import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
@@ -33,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * ONNX Runtime batch, feeds the observed time to the {@link LatencyEstimator}, and completes each request with its
  * rows. The router decides; this class only keeps the queue and the clock.
  *
- * <p>Threading. One lock guards the queue, the running-batch table and the estimator; inference runs outside it.
+ * <p>Threading. One lock guards the queue, the running-batch table, the estimator and the arrival rate; inference runs outside it.
  * Request threads call {@link #submit}; worker threads loop in {@link #work}. Time is {@link System#nanoTime} in
  * milliseconds, passed to the router as data.
  *
@@ -59,6 +60,7 @@ public final class EncoderScheduler implements AutoCloseable {
   private final List<Entry> queue = new ArrayList<>();
   private final Map<Thread, Running> running = new HashMap<>();
   private final LatencyEstimator estimator = LatencyEstimator.standard();
+  private final ArrivalRate arrivals = new ArrivalRate(1000);
   private final List<Thread> threads = new ArrayList<>();
   private long nextId;
   private boolean closed;
@@ -106,6 +108,7 @@ public final class EncoderScheduler implements AutoCloseable {
         throw new ApiException.NotReady("shutting_down", "model '" + model + "' is shutting down");
       }
       double now = nowMillis();
+      arrivals.arrived(now);
       double arrival = Math.min(job.arrivalMillis(), now);
       // The deadline is end to end: from arrival, less the time to encode and write the response afterwards.
       Pending pending = new Pending(nextId++, job.batch().batch(), job.batch().sequence(), arrival,
@@ -161,7 +164,7 @@ public final class EncoderScheduler implements AutoCloseable {
           return; // closed and drained
         }
         start = nowMillis();
-        batch = policy.next(pendings(), start, menu, estimator, limits);
+        batch = policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
         taken = take(batch);
         running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
