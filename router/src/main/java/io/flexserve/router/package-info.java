@@ -1,17 +1,15 @@
 /**
- * Choosing which sub-network of an elastic model runs a request.
+ * What the router knows about one elastic model: its {@link io.flexserve.router.ModelMenu menu} of sub-networks,
+ * each with measured quality and a {@link io.flexserve.router.LatencyCurve latency curve} by input size, and the
+ * {@link io.flexserve.router.LatencyEstimator online correction} of those curves from observed runs. The decisions
+ * made with them live in {@link io.flexserve.router.batch} (admission, batch policies) and are replayed by
+ * {@link io.flexserve.router.sim} (the simulator).
  *
- * <p>Given a request's size in tokens, its optional latency target, the estimated time it will wait
- * in the queue, and a {@link io.flexserve.router.ModelMenu} of sub-networks with measured
- * {@link io.flexserve.router.LatencyCurve latency curves}, a {@link io.flexserve.router.RoutingPolicy}
- * returns a {@link io.flexserve.router.RoutingDecision}: run this sub-network, or reject the request.
+ * <p>This package is pure logic. It has no threads, I/O, logging, framework or ONNX Runtime, and it never reads a
+ * clock: time, queue state and measured latencies arrive as data, so every decision can be replayed in a unit test.
+ * Records and the menu are immutable; the estimator is the one mutable class and is guarded by its owner.
  *
- * <p>This package is pure logic. It has no threads, I/O, logging, framework or ONNX Runtime, and it
- * never reads a clock: queue wait and measured latencies arrive as data, so every decision can be
- * replayed in a unit test. All types are immutable and safe to share between threads.
- *
- * <p>Nullness: no parameter, return value or record component in this package is {@code null}.
- * Absence is expressed with {@link java.util.Optional} or {@link java.util.OptionalDouble}, and a
- * {@code null} argument fails fast with a {@link java.lang.NullPointerException} naming it.
+ * <p>Nullness: no parameter, return value or record component in this package is {@code null}. Absence is
+ * expressed with {@link java.util.Optional} or {@link java.util.OptionalDouble}.
  */
 package io.flexserve.router;

@@ -3,8 +3,6 @@ package io.flexserve.router;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalDouble;
 
 /**
  * Test support: a synthetic four-subnet menu with exact binary-fraction latencies, and shorthand for
@@ -44,34 +42,5 @@ final class MenuFixtures {
 
     static LatencyCurve curve(int tokensA, double millisA, int tokensB, double millisB) {
         return LatencyCurve.of(List.of(new LatencyPoint(tokensA, millisA), new LatencyPoint(tokensB, millisB)));
-    }
-
-    static RoutingRequest noTarget(int tokens) {
-        return RoutingRequest.unconstrained(tokens);
-    }
-
-    static RoutingRequest noTarget(int tokens, double queueWaitMillis) {
-        return new RoutingRequest(tokens, OptionalDouble.empty(), Optional.empty(), DeadlinePolicy.BEST_EFFORT,
-                queueWaitMillis);
-    }
-
-    static RoutingRequest target(int tokens, double targetMillis) {
-        return target(tokens, targetMillis, 0, DeadlinePolicy.BEST_EFFORT);
-    }
-
-    static RoutingRequest target(int tokens, double targetMillis, double queueWaitMillis, DeadlinePolicy policy) {
-        return new RoutingRequest(tokens, OptionalDouble.of(targetMillis), Optional.empty(), policy, queueWaitMillis);
-    }
-
-    static RoutingRequest forced(int tokens, String subnet, OptionalDouble targetMillis, DeadlinePolicy policy) {
-        return new RoutingRequest(tokens, targetMillis, Optional.of(subnet), policy, 0);
-    }
-
-    static RoutingDecision.Routed routed(RoutingDecision decision) {
-        return assertInstanceOf(RoutingDecision.Routed.class, decision);
-    }
-
-    static RoutingDecision.Rejected rejected(RoutingDecision decision) {
-        return assertInstanceOf(RoutingDecision.Rejected.class, decision);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Locale;
  * <ul>
  *   <li>A forced sub-network that does not exist: rejected ({@link Reason#UNKNOWN_SUBNET}).</li>
  *   <li>No target: admitted (the queue bound, checked by the caller, still applies).</li>
- *   <li>A target that even the fastest sub-network cannot meet on an idle server: {@code strict} rejects
+ *   <li>A target that even the fastest sub-network cannot meet starting this instant: {@code strict} rejects
  *       ({@link Reason#UNSATISFIABLE_TARGET}); {@code best-effort} admits it to run late on the fastest, but only
  *       while the work ahead of it is within its target: a late request must not join a long queue either.</li>
  *   <li>A target that only the queue in front makes unreachable: rejected for either policy
@@ -62,9 +62,11 @@ public final class Admission {
         double own = latency.predictMillis(subnet, tokens);
         double deadline = candidate.deadlineMillis().getAsDouble();
         double target = deadline - candidate.admittedAtMillis();
-        if (own > target && policy == DeadlinePolicy.STRICT) {
+        // Late even if it started this instant: that is its own size, not the queue's doing.
+        boolean lateAnyway = now + own > deadline;
+        if (lateAnyway && policy == DeadlinePolicy.STRICT) {
             return new Reject(Reason.UNSATISFIABLE_TARGET, String.format(Locale.ROOT,
-                    "latency target %.1f ms is below what '%s' needs even on an idle server (%.1f ms for %d tokens)",
+                    "latency target %.1f ms cannot be met even starting now: '%s' needs %.1f ms for %d tokens",
                     target, subnet.name(), own, tokens), 1000);
         }
         // Where would it finish if everything up to it drained at full speed?
@@ -77,7 +79,6 @@ public final class Admission {
         upTo.add(candidate);
         double[] finish = Drain.finishTimes(upTo, workerFreeAt.clone(), menu, latency, limits);
         double finishAt = finish[finish.length - 1];
-        boolean lateAnyway = own > target;
         // A request late even on an idle server is still served (best effort), but not behind a queue longer than its target.
         if (lateAnyway ? finishAt - own - now <= target : finishAt <= deadline) {
             return new Admit(lateAnyway);

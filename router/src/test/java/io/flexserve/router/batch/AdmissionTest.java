@@ -44,6 +44,17 @@ class AdmissionTest {
     }
 
     @Test
+    void lateOnlyByItsOwnTimeInTheServer_isLateAnyway_notOverloaded() {
+        // admitted at 0, due at 3.05; by the time admission runs (0.1) even small (3 ms) cannot make it
+        Pending p = new Pending(1, 1, 100, 0, OptionalDouble.of(3.05), java.util.Optional.empty());
+        assertEquals(new Admission.Admit(true), Admission.decide(p, DeadlinePolicy.BEST_EFFORT, List.of(), new double[] {0.1},
+                0.1, menu(), LatencyPredictor.PROFILE, NO_LIMITS));
+        Admission.Reject r = assertInstanceOf(Admission.Reject.class, Admission.decide(p, DeadlinePolicy.STRICT, List.of(),
+                new double[] {0.1}, 0.1, menu(), LatencyPredictor.PROFILE, NO_LIMITS));
+        assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
+    }
+
+    @Test
     void busyWorker_makesItLate_rejectedAsOverloaded_forEitherPolicy_withRetryHint() {
         for (DeadlinePolicy policy : DeadlinePolicy.values()) {
             Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 10), policy, List.of(), 8.5));
