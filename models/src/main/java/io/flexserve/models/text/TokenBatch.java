@@ -33,6 +33,27 @@ public record TokenBatch(long[] inputIds, long[] attentionMask, int batch, int s
     return batch * sequence;
   }
 
+  /** The ids of input {@code b} without padding. */
+  public long[] row(int b) {
+    return java.util.Arrays.copyOfRange(inputIds, b * sequence, b * sequence + tokenCounts[b]);
+  }
+
+  /** Merges several batches into one, re-padded to the longest input of all: requests sharing a run. */
+  public static TokenBatch concat(java.util.List<TokenBatch> parts) {
+    int total = 0;
+    for (TokenBatch p : parts) {
+      total += p.batch();
+    }
+    long[][] rows = new long[total][];
+    int i = 0;
+    for (TokenBatch p : parts) {
+      for (int b = 0; b < p.batch(); b++) {
+        rows[i++] = p.row(b);
+      }
+    }
+    return pad(rows);
+  }
+
   /** Pads already-tokenized inputs (each a row of ids) into a batch. */
   public static TokenBatch pad(long[][] rows) {
     int batch = rows.length;
