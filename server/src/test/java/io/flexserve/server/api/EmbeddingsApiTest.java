@@ -119,6 +119,38 @@ class EmbeddingsApiTest {
   }
 
   @Test
+  void concurrentRequests_areBatched_andEachGetsItsOwnEmbeddings() throws Exception {
+    int n = 12;
+    String[] texts = new String[n];
+    float[][] alone = new float[n][];
+    for (int i = 0; i < n; i++) {
+      texts[i] = "request number " + i + " asks about " + "topic ".repeat(i + 1) + "and nothing else";
+      alone[i] = floats(json.readValue(http.post("/v1/embeddings", "{\"input\":\"" + texts[i] + "\"}").body(), JsonNode.class)
+          .get("data").get(0).get("embedding"));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      java.util.List<java.util.concurrent.Future<HttpResponse<String>>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        String body = "{\"input\":[\"" + texts[i] + "\",\"" + texts[(i + 1) % n] + "\"]}";
+        futures.add(pool.submit(() -> http.post("/v1/embeddings", body)));
+      }
+      int maxBatch = 0;
+      for (int i = 0; i < n; i++) {
+        HttpResponse<String> r = futures.get(i).get();
+        assertEquals(200, r.statusCode(), r.body());
+        maxBatch = Math.max(maxBatch, Integer.parseInt(r.headers().firstValue("X-Batch-Size").orElseThrow()));
+        JsonNode data = json.readValue(r.body(), JsonNode.class).get("data");
+        assertTrue(dot(alone[i], floats(data.get(0).get("embedding"))) > 0.9999, "request " + i + " got another's first row");
+        assertTrue(dot(alone[(i + 1) % n], floats(data.get(1).get("embedding"))) > 0.9999, "request " + i + " got another's second row");
+      }
+      assertTrue(maxBatch > 1, "12 concurrent requests should share runs");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void forcedSubnet_isUsed() throws Exception {
     HttpResponse<String> r = http.post("/v1/embeddings", "{\"input\":\"force it\"}", "X-Subnet", "mlp75", "X-Latency-Target-Ms", "0.001");
     assertEquals(200, r.statusCode());
