@@ -6,9 +6,10 @@ import java.util.SplittableRandom;
  * How requests arrive in an open-loop run. Each process generates the intended send offsets of every request from
  * the start of the run, up front and deterministically for a given seed.
  */
-public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalProcess.Constant, ArrivalProcess.Bursty {
+public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalProcess.Constant, ArrivalProcess.Bursty,
+        Ramp, Steps {
 
-    /** Mean arrival rate in requests per second. */
+    /** Mean arrival rate in requests per second (over the whole length, for processes that change their rate). */
     double ratePerSecond();
 
     /**
@@ -31,7 +32,7 @@ public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalPr
      */
     record Poisson(double ratePerSecond) implements ArrivalProcess {
         public Poisson {
-            requireRate(ratePerSecond);
+            Rates.requireRate(ratePerSecond);
         }
 
         @Override
@@ -40,7 +41,7 @@ public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalPr
             OffsetCollector offsets = new OffsetCollector(bounds);
             double t = 0;
             do {
-                t += exponential(random, ratePerSecond);
+                t += Rates.exponential(random, ratePerSecond);
             } while (offsets.add(t));
             return offsets.toArray();
         }
@@ -58,7 +59,7 @@ public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalPr
      */
     record Constant(double ratePerSecond) implements ArrivalProcess {
         public Constant {
-            requireRate(ratePerSecond);
+            Rates.requireRate(ratePerSecond);
         }
 
         @Override
@@ -90,7 +91,7 @@ public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalPr
      */
     record Bursty(double ratePerSecond, long onMillis, long offMillis) implements ArrivalProcess {
         public Bursty {
-            requireRate(ratePerSecond);
+            Rates.requireRate(ratePerSecond);
             if (onMillis <= 0) {
                 throw new IllegalArgumentException("burst on-period must be > 0 ms, got " + onMillis);
             }
@@ -114,7 +115,7 @@ public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalPr
             double onClock = 0;
             double wall;
             do {
-                onClock += exponential(random, onRate);
+                onClock += Rates.exponential(random, onRate);
                 double cycles = Math.floor(onClock / on);
                 wall = cycles * period + (onClock - cycles * on);
             } while (offsets.add(wall));
@@ -126,16 +127,5 @@ public sealed interface ArrivalProcess permits ArrivalProcess.Poisson, ArrivalPr
             return "bursty " + ratePerSecond + " req/s (" + onRatePerSecond() + " req/s for " + onMillis + " ms, then "
                     + offMillis + " ms off)";
         }
-    }
-
-    private static void requireRate(double ratePerSecond) {
-        if (!(ratePerSecond > 0) || Double.isInfinite(ratePerSecond)) {
-            throw new IllegalArgumentException("rate must be a positive number of requests per second, got " + ratePerSecond);
-        }
-    }
-
-    // Inverse-CDF sampling; 1 - nextDouble() lies in (0, 1], so the logarithm is finite.
-    private static double exponential(SplittableRandom random, double rate) {
-        return -Math.log(1.0 - random.nextDouble()) / rate;
     }
 }

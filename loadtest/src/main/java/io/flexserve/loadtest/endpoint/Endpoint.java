@@ -94,6 +94,11 @@ public record Endpoint(URI base) {
         return resolve("/v1/embeddings");
     }
 
+    /** {@code GET} target listing the models and their sub-networks. */
+    public URI models() {
+        return resolve("/v1/models");
+    }
+
     /** {@code GET} target that answers 200 once the server is ready. */
     public URI ready() {
         return resolve("/v2/health/ready");

@@ -24,14 +24,16 @@ public final class ResponseHeaders {
      *
      * @param index schedule position
      * @param intendedNanos intended send time, nanoseconds from the run's start
+     * @param targetMillis the request's latency target, milliseconds; NaN when it had none
      * @param status HTTP status
      * @param headers response headers
      * @param latencyNanos from intended send to completion
      * @param serviceNanos from actual send to completion
      */
-    public static RequestRecord toRecord(int index, long intendedNanos, int status, HttpHeaders headers,
-                                         long latencyNanos, long serviceNanos) {
-        return new RequestRecord(index, intendedNanos, Outcome.ofStatus(status), status, latencyNanos, serviceNanos,
+    public static RequestRecord toRecord(int index, long intendedNanos, double targetMillis, int status,
+                                         HttpHeaders headers, long latencyNanos, long serviceNanos) {
+        return new RequestRecord(index, intendedNanos, targetMillis, Outcome.ofStatus(status), status, latencyNanos,
+                serviceNanos,
                 headers.firstValue(SUBNET).map(String::strip).orElse(""),
                 DeadlineVerdict.fromHeader(headers.firstValue(DEADLINE_MET).orElse(null)),
                 millis(headers.firstValue(QUEUE_MS).orElse(null)),

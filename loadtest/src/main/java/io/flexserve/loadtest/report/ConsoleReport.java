@@ -39,14 +39,15 @@ public final class ConsoleReport {
         rows.clear();
         rows.add(new String[] {"duration", fmt("%.2f s", report.durationSeconds())});
         rows.add(new String[] {"throughput", fmt("%.1f req/s (2xx)", report.throughputPerSecond())});
-        String goodDefinition = report.targetMillis().isPresent()
-                ? fmt("2xx within %s ms", trim(report.targetMillis().getAsDouble()))
-                : "2xx, no target";
+        String goodDefinition = goodDefinition(report);
         rows.add(new String[] {"goodput", fmt("%.1f req/s (%s)", report.goodputPerSecond(), goodDefinition)});
         rows.add(new String[] {"SLO attainment", Double.isNaN(report.sloAttainment()) ? "-"
                 : fmt("%.2f %% (%d of %d sent)", 100 * report.sloAttainment(), report.good(), report.sent())});
         if (report.serverVerdicts() > 0) {
             rows.add(new String[] {"server says met", fmt("%d of %d", report.serverMet(), report.serverVerdicts())});
+        }
+        if (!Double.isNaN(report.meanQuality())) {
+            rows.add(new String[] {"mean quality", fmt("%.4f (of 2xx; 1 = full model)", report.meanQuality())});
         }
         rows.add(new String[] {"max send lag", fmt("%.2f ms", report.maxSendLagMillis())});
         section(out, "rates", rows);
@@ -58,8 +59,11 @@ public final class ConsoleReport {
         section(out, "latency of 2xx, ms (" + report.latency().count() + " requests)", rows);
 
         rows.clear();
-        report.subnetCounts().forEach((subnet, n) -> rows.add(
-                new String[] {subnet, Long.toString(n), fmt("%.1f %%", 100 * report.subnetShare(subnet))}));
+        for (String subnet : report.subnetOrder()) {
+            Double quality = report.subnetQuality().get(subnet);
+            rows.add(new String[] {subnet, Long.toString(report.subnetCounts().get(subnet)),
+                fmt("%.1f %%", 100 * report.subnetShare(subnet)), quality == null ? "" : fmt("quality %.4f", quality)});
+        }
         if (rows.isEmpty()) {
             rows.add(new String[] {"-", "no X-Subnet headers"});
         }
@@ -106,8 +110,21 @@ public final class ConsoleReport {
         return Double.isNaN(millis) ? "-" : fmt("%.2f", millis);
     }
 
-    private static String trim(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    /** What "good" meant in this run, for the goodput line. */
+    static String goodDefinition(Report report) {
+        if (report.targeted() == 0) {
+            return "2xx, no target";
+        }
+        String within = report.singleTarget()
+                ? fmt("2xx within %s ms", trim(report.targetMinMillis()))
+                : fmt("2xx within own target, %s..%s ms", trim(report.targetMinMillis()),
+                        trim(report.targetMaxMillis()));
+        long untargeted = report.sent() - report.targeted();
+        return untargeted == 0 ? within : within + fmt("; %d untargeted", untargeted);
+    }
+
+    static String trim(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : fmt("%.1f", v);
     }
 
     private static String fmt(String format, Object... args) {

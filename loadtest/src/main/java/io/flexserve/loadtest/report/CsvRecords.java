@@ -12,7 +12,8 @@ import java.util.Locale;
 public final class CsvRecords {
     /** The header row. */
     public static final String HEADER =
-            "index,intended_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms,error";
+            "index,intended_ms,target_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms,"
+                    + "error";
 
     private CsvRecords() {
     }
@@ -29,6 +30,7 @@ public final class CsvRecords {
             out.write(String.join(",",
                     Integer.toString(r.index()),
                     millis(r.intendedNanos() / 1e6),
+                    millis(r.targetMillis()),
                     r.outcome().name(),
                     r.outcome().hasStatus() ? Integer.toString(r.status()) : "",
                     millis(r.latencyMillis()),

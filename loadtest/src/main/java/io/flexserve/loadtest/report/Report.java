@@ -2,17 +2,19 @@ package io.flexserve.loadtest.report;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalDouble;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * What a run achieved: how many requests per second were served, how many of them were good, and how fast.
+ * What a run achieved: how many requests per second were served, how many of them were good, how fast, and by
+ * which sub-networks, in total and over time.
  *
- * <p>A request is <em>good</em> when it received a 2xx response and, if the run had a latency target, its
- * client-measured end-to-end latency was at most the target. Everything else (429s, other statuses, timeouts,
- * transport errors and late 2xx) counts against the SLO.
+ * <p>A request is <em>good</em> when it received a 2xx response and, if it carried a latency target, its
+ * client-measured end-to-end latency was at most that target. Everything else (429s, other statuses, timeouts,
+ * transport errors and late 2xx) counts against the SLO. Each request is judged against its own target, so runs with
+ * a target distribution are judged correctly.
  *
  * @param sent requests sent (all records)
  * @param statusCounts requests per HTTP status code, ascending; requests without a status are not in it
@@ -21,8 +23,10 @@ import java.util.TreeMap;
  * @param httpErrors requests with any other status
  * @param timeouts requests with no response within the per-request timeout
  * @param transportErrors requests that failed without a status
- * @param targetMillis the latency target the run was judged against; empty when the run had none
- * @param good 2xx requests that met the target (all 2xx when there is no target)
+ * @param targeted requests that carried a latency target
+ * @param targetMinMillis smallest target carried, milliseconds; NaN when {@code targeted} is 0
+ * @param targetMaxMillis largest target carried, milliseconds; NaN when {@code targeted} is 0
+ * @param good good requests (see above)
  * @param serverVerdicts 2xx responses that carried {@code X-Deadline-Met}
  * @param serverMet of those, how many said {@code true}
  * @param durationSeconds from the run's start to the last completion, seconds; 0 for an empty run
@@ -36,24 +40,39 @@ import java.util.TreeMap;
  * @param subnetCounts 2xx requests per {@code X-Subnet} value, by name; responses without the header are left out
  * @param errorKinds timeouts and transport errors per exception class (the part of
  *     {@link RequestRecord#error()} before the first colon), by name
+ * @param subnetQuality quality of each sub-network (mean cosine similarity to the full model, from the server's
+ *     {@code /v1/models}), by name; empty when unknown
+ * @param windows the run in windows of {@link #WINDOW_SECONDS} by intended send time, from 0 up to the window of the
+ *     last request, consecutive; empty for an empty run
  */
 public record Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, long rejected, long httpErrors,
-                     long timeouts, long transportErrors, OptionalDouble targetMillis, long good, long serverVerdicts,
-                     long serverMet, double durationSeconds, double throughputPerSecond, double goodputPerSecond,
-                     double sloAttainment, LatencySummary latency, LatencySummary service, double maxSendLagMillis,
-                     SortedMap<String, Long> subnetCounts, SortedMap<String, Long> errorKinds) {
+                     long timeouts, long transportErrors, long targeted, double targetMinMillis, double targetMaxMillis,
+                     long good, long serverVerdicts, long serverMet, double durationSeconds, double throughputPerSecond,
+                     double goodputPerSecond, double sloAttainment, LatencySummary latency, LatencySummary service,
+                     double maxSendLagMillis, SortedMap<String, Long> subnetCounts, SortedMap<String, Long> errorKinds,
+                     SortedMap<String, Double> subnetQuality, List<Window> windows) {
+    /** Width of the time-series windows, seconds. */
+    public static final double WINDOW_SECONDS = 1.0;
+
     public Report {
-        Objects.requireNonNull(targetMillis, "targetMillis");
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(service, "service");
         statusCounts = Collections.unmodifiableSortedMap(new TreeMap<>(statusCounts));
         subnetCounts = Collections.unmodifiableSortedMap(new TreeMap<>(subnetCounts));
         errorKinds = Collections.unmodifiableSortedMap(new TreeMap<>(errorKinds));
+        subnetQuality = Collections.unmodifiableSortedMap(new TreeMap<>(subnetQuality));
+        windows = List.copyOf(windows);
         if (ok + rejected + httpErrors + timeouts + transportErrors != sent) {
             throw new IllegalArgumentException("outcome counts do not add up to sent=" + sent);
         }
-        if (good > ok || serverMet > serverVerdicts) {
-            throw new IllegalArgumentException("good=" + good + " > ok=" + ok + " or serverMet > serverVerdicts");
+        if (good > ok || serverMet > serverVerdicts || targeted > sent) {
+            throw new IllegalArgumentException("need good <= ok, serverMet <= serverVerdicts and targeted <= sent; got good="
+                    + good + " ok=" + ok + " serverMet=" + serverMet + " serverVerdicts=" + serverVerdicts
+                    + " targeted=" + targeted + " sent=" + sent);
+        }
+        if (windows.stream().mapToLong(Window::sent).sum() != sent) {
+            throw new IllegalArgumentException("windows hold " + windows.stream().mapToLong(Window::sent).sum()
+                    + " requests, not sent=" + sent);
         }
     }
 
@@ -61,12 +80,16 @@ public record Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, 
      * Computes the report of a run. A pure function: it reads no clock and keeps no reference to {@code records}.
      *
      * @param records every request of the run, in any order
-     * @param targetMillis the latency target to judge against, milliseconds; empty when the run had none
+     * @param subnetQuality quality by sub-network name; empty when unknown
      * @return the report
-     * @throws IllegalArgumentException if the target is present and not positive
      */
-    public static Report of(List<RequestRecord> records, OptionalDouble targetMillis) {
-        return ReportCalculator.compute(records, targetMillis);
+    public static Report of(List<RequestRecord> records, Map<String, Double> subnetQuality) {
+        return ReportCalculator.compute(records, subnetQuality);
+    }
+
+    /** {@link #of(List, Map)} without sub-network qualities. */
+    public static Report of(List<RequestRecord> records) {
+        return of(records, Map.of());
     }
 
     /** Requests that did not get a usable answer: other statuses, timeouts and transport errors (not 429s). */
@@ -77,5 +100,45 @@ public record Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, 
     /** The fraction of 2xx requests served by {@code subnet}, in [0, 1]; 0 when there were none. */
     public double subnetShare(String subnet) {
         return ok == 0 ? 0 : subnetCounts.getOrDefault(subnet, 0L) / (double) ok;
+    }
+
+    /** Whether every targeted request carried the same target (false when none had one). */
+    public boolean singleTarget() {
+        return targeted > 0 && targetMinMillis == targetMaxMillis;
+    }
+
+    /**
+     * Mean quality of the 2xx responses whose sub-network has a known quality, in [0, 1]; NaN when none has
+     * (in particular when {@link #subnetQuality} is empty).
+     */
+    public double meanQuality() {
+        return meanQuality(subnetCounts, subnetQuality);
+    }
+
+    /** Sub-network names: best quality first when known, then by name. */
+    public List<String> subnetOrder() {
+        return subnetOrder(subnetCounts.keySet(), subnetQuality);
+    }
+
+    static double meanQuality(Map<String, Long> counts, Map<String, Double> quality) {
+        double sum = 0;
+        long n = 0;
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            Double q = quality.get(e.getKey());
+            if (q != null) {
+                sum += q * e.getValue();
+                n += e.getValue();
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /** Orders sub-network names best quality first (unknown quality last), ties and unknowns by name. */
+    public static List<String> subnetOrder(java.util.Collection<String> names, Map<String, Double> quality) {
+        return names.stream().distinct().sorted((a, b) -> {
+            double qa = quality.getOrDefault(a, Double.NEGATIVE_INFINITY);
+            double qb = quality.getOrDefault(b, Double.NEGATIVE_INFINITY);
+            return qa != qb ? Double.compare(qb, qa) : a.compareTo(b);
+        }).toList();
     }
 }

@@ -7,6 +7,7 @@ import java.util.Objects;
  *
  * @param index position in the schedule, from 0
  * @param intendedNanos when the request was meant to be sent, nanoseconds from the run's start
+ * @param targetMillis the latency target this request carried and is judged against, milliseconds; NaN when none
  * @param outcome how it ended
  * @param status HTTP status; 0 when {@code outcome} is {@link Outcome#TIMEOUT} or {@link Outcome#TRANSPORT_ERROR}
  * @param latencyNanos end-to-end latency: from the intended send time to completion (response body read, timeout or
@@ -19,9 +20,9 @@ import java.util.Objects;
  * @param error for {@link Outcome#TIMEOUT} and {@link Outcome#TRANSPORT_ERROR}, the exception's class and message;
  *     empty otherwise
  */
-public record RequestRecord(int index, long intendedNanos, Outcome outcome, int status, long latencyNanos,
-                            long serviceNanos, String subnet, DeadlineVerdict deadlineVerdict, double queueMillis,
-                            double inferenceMillis, String error) {
+public record RequestRecord(int index, long intendedNanos, double targetMillis, Outcome outcome, int status,
+                            long latencyNanos, long serviceNanos, String subnet, DeadlineVerdict deadlineVerdict,
+                            double queueMillis, double inferenceMillis, String error) {
     public RequestRecord {
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(subnet, "subnet");
@@ -29,6 +30,9 @@ public record RequestRecord(int index, long intendedNanos, Outcome outcome, int 
         Objects.requireNonNull(error, "error");
         if (index < 0 || intendedNanos < 0) {
             throw new IllegalArgumentException("index and intendedNanos must be >= 0, got " + index + ", " + intendedNanos);
+        }
+        if (!Double.isNaN(targetMillis) && !(targetMillis > 0 && Double.isFinite(targetMillis))) {
+            throw new IllegalArgumentException("targetMillis must be > 0 or NaN, got " + targetMillis);
         }
         if (outcome.hasStatus() ? Outcome.ofStatus(status) != outcome : status != 0) {
             throw new IllegalArgumentException("status " + status + " does not fit outcome " + outcome);
@@ -39,17 +43,30 @@ public record RequestRecord(int index, long intendedNanos, Outcome outcome, int 
         }
     }
 
-    /** A request that received an HTTP response but no routing headers. */
+    /** A request without a target that received an HTTP response but no routing headers. */
     public static RequestRecord response(int index, long intendedNanos, int status, long latencyNanos, long serviceNanos) {
-        return new RequestRecord(index, intendedNanos, Outcome.ofStatus(status), status, latencyNanos, serviceNanos, "",
-                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, "");
+        return new RequestRecord(index, intendedNanos, Double.NaN, Outcome.ofStatus(status), status, latencyNanos,
+                serviceNanos, "", DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, "");
     }
 
     /** A request that ended without a status: {@link Outcome#TIMEOUT} or {@link Outcome#TRANSPORT_ERROR}. */
-    public static RequestRecord failure(int index, long intendedNanos, Outcome outcome, long latencyNanos,
-                                        long serviceNanos, String error) {
-        return new RequestRecord(index, intendedNanos, outcome, 0, latencyNanos, serviceNanos, "",
+    public static RequestRecord failure(int index, long intendedNanos, double targetMillis, Outcome outcome,
+                                        long latencyNanos, long serviceNanos, String error) {
+        return new RequestRecord(index, intendedNanos, targetMillis, outcome, 0, latencyNanos, serviceNanos, "",
                 DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, error);
+    }
+
+    /** Whether the request carried a latency target. */
+    public boolean hasTarget() {
+        return !Double.isNaN(targetMillis);
+    }
+
+    /**
+     * Whether the request counts towards the SLO: a 2xx whose client-measured end-to-end latency is at most its
+     * target (any 2xx when it had none).
+     */
+    public boolean good() {
+        return outcome == Outcome.OK && (!hasTarget() || latencyMillis() <= targetMillis);
     }
 
     /** End-to-end latency in milliseconds. */

@@ -1,14 +1,18 @@
 package io.flexserve.loadtest.run;
 
+import io.flexserve.loadtest.arrival.ScheduleBounds;
+import io.flexserve.loadtest.endpoint.ModelMenu;
 import io.flexserve.loadtest.endpoint.Readiness;
 import io.flexserve.loadtest.report.Report;
 import io.flexserve.loadtest.report.RequestRecord;
+import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** Runs one open-loop load test from a {@link RunPlan}. */
@@ -51,16 +55,19 @@ public final class LoadTestRun {
             throw new ServerNotReadyException(plan.requests().endpoint().ready(), plan.readyTimeout());
         }
 
-        long[] offsets = plan.arrival().schedule(plan.bounds(), plan.seed());
-        List<HttpRequest> requests = new ArrayList<>(offsets.length);
-        for (int i = 0; i < offsets.length; i++) {
-            requests.add(plan.requests().build(i));
+        // Sub-network qualities are optional: a server without /v1/models simply gives a report without quality.
+        Map<String, Double> quality = ModelMenu.qualities(client, plan.requests().endpoint(), plan.requests().model());
+        List<PlannedRequest> planned = plan.workload().plan();
+        List<HttpRequest> requests = new ArrayList<>(planned.size());
+        for (PlannedRequest p : planned) {
+            requests.add(plan.requests().build(p));
         }
-        double spanSeconds = offsets.length == 0 ? 0 : offsets[offsets.length - 1] / 1e9;
-        progress.accept(String.format(Locale.ROOT, "ready; sending %d requests over %.1f s (%s)", offsets.length,
-                spanSeconds, plan.arrival().describe()));
+        double spanSeconds = planned.isEmpty() ? 0 : planned.get(planned.size() - 1).offsetNanos() / 1e9;
+        progress.accept(String.format(Locale.ROOT, "ready; sending %d requests over %.1f s (%s)%s", planned.size(),
+                spanSeconds, plan.workload().describe().get("arrival"),
+                planned.size() == ScheduleBounds.HARD_CAP ? "; stopped at the hard cap" : ""));
 
-        List<RequestRecord> records = OpenLoopSender.send(client, requests, offsets, plan.requests().timeout());
-        return new RunResult(records, Report.of(records, plan.requests().targetMillis()));
+        List<RequestRecord> records = OpenLoopSender.send(client, requests, planned, plan.requests().timeout());
+        return new RunResult(records, Report.of(records, quality));
     }
 }

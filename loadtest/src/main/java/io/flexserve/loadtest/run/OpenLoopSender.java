@@ -3,6 +3,7 @@ package io.flexserve.loadtest.run;
 import io.flexserve.loadtest.endpoint.ResponseHeaders;
 import io.flexserve.loadtest.report.Outcome;
 import io.flexserve.loadtest.report.RequestRecord;
+import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -50,19 +51,25 @@ final class OpenLoopSender {
     }
 
     /**
-     * Sends {@code requests.get(i)} at {@code offsetsNanos[i]} after the start and waits for all of them.
+     * Sends {@code requests.get(i)} at {@code planned.get(i).offsetNanos()} after the start and waits for all of them.
      *
      * @param client the client
-     * @param requests one request per offset
-     * @param offsetsNanos intended send times, nanoseconds from the start, ascending
+     * @param requests one HTTP request per planned request
+     * @param planned the schedule, ascending offsets; each record carries its planned request's target
      * @param timeout per-request timeout, from the actual send
      * @return one record per request sent, in schedule order; fewer than scheduled only if interrupted
      * @throws InterruptedException if interrupted; sending stops and in-flight requests are abandoned
      */
-    static List<RequestRecord> send(HttpClient client, List<HttpRequest> requests, long[] offsetsNanos,
+    static List<RequestRecord> send(HttpClient client, List<HttpRequest> requests, List<PlannedRequest> planned,
                                     Duration timeout) throws InterruptedException {
-        if (requests.size() != offsetsNanos.length) {
-            throw new IllegalArgumentException(requests.size() + " requests for " + offsetsNanos.length + " offsets");
+        if (requests.size() != planned.size()) {
+            throw new IllegalArgumentException(requests.size() + " requests for " + planned.size() + " planned");
+        }
+        long[] offsetsNanos = new long[planned.size()];
+        double[] targetsMillis = new double[planned.size()];
+        for (int i = 0; i < offsetsNanos.length; i++) {
+            offsetsNanos[i] = planned.get(i).offsetNanos();
+            targetsMillis[i] = planned.get(i).targetMillis().orElse(Double.NaN);
         }
         @SuppressWarnings("unchecked")
         CompletableFuture<RequestRecord>[] futures = new CompletableFuture[offsetsNanos.length];
@@ -76,7 +83,8 @@ final class OpenLoopSender {
                     if (!waitUntil(start + offsetsNanos[i])) {
                         return;
                     }
-                    futures[i] = sendOne(client, requests.get(i), i, start, offsetsNanos[i], hardTimeout);
+                    futures[i] = sendOne(client, requests.get(i), i, start, offsetsNanos[i], targetsMillis[i],
+                            hardTimeout);
                 }
             } catch (RuntimeException | Error e) {
                 schedulerFailure.set(e);
@@ -110,7 +118,8 @@ final class OpenLoopSender {
     }
 
     private static CompletableFuture<RequestRecord> sendOne(HttpClient client, HttpRequest request, int index,
-                                                            long start, long offsetNanos, Duration hardTimeout) {
+                                                            long start, long offsetNanos, double targetMillis,
+                                                            Duration hardTimeout) {
         long intended = start + offsetNanos;
         long sentAt = System.nanoTime();
         CompletableFuture<HttpResponse<Void>> response;
@@ -124,10 +133,12 @@ final class OpenLoopSender {
             long latency = done - intended;
             long service = done - sentAt;
             if (error == null) {
-                return ResponseHeaders.toRecord(index, offsetNanos, r.statusCode(), r.headers(), latency, service);
+                return ResponseHeaders.toRecord(index, offsetNanos, targetMillis, r.statusCode(), r.headers(), latency,
+                        service);
             }
             Throwable cause = unwrap(error);
-            return RequestRecord.failure(index, offsetNanos, classify(cause), latency, service, describe(cause));
+            return RequestRecord.failure(index, offsetNanos, targetMillis, classify(cause), latency, service,
+                    describe(cause));
         });
     }
 

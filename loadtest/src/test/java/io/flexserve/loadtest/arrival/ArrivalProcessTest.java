@@ -39,6 +39,14 @@ class ArrivalProcessTest {
     }
 
     @Test
+    void equalSeeds_giveEqualSchedules_forEveryProcess() {
+        for (ArrivalProcess process : processes()) {
+            assertArrayEquals(process.schedule(ScheduleBounds.requests(500), 11),
+                    process.schedule(ScheduleBounds.requests(500), 11), process.describe());
+        }
+    }
+
+    @Test
     void poisson_differentSeeds_giveDifferentSchedules() {
         ArrivalProcess poisson = new ArrivalProcess.Poisson(50);
 
@@ -145,9 +153,88 @@ class ArrivalProcessTest {
         assertThrows(IllegalArgumentException.class, () -> ScheduleBounds.duration(0));
     }
 
+    @Test
+    void ramp_countsPerSegmentFollowTheLinearRate() {
+        // 0 → 400 req/s over 10 s: the first half holds a quarter of the 2000 arrivals, the second three quarters.
+        long[] offsets = new Ramp(0, 400, 10).schedule(ScheduleBounds.requests(ScheduleBounds.HARD_CAP), SEED);
+
+        long firstHalf = Arrays.stream(offsets).filter(o -> o < 5_000_000_000L).count();
+        assertEquals(2000, offsets.length, 2000 * 0.05);
+        assertEquals(0.25, firstHalf / (double) offsets.length, 0.03);
+        long lastSecond = Arrays.stream(offsets).filter(o -> o >= 9_000_000_000L).count();
+        assertEquals(390, lastSecond, 390 * 0.2, "the rate in [9 s, 10 s) averages 380..400 req/s");
+    }
+
+    @Test
+    void ramp_downwards_isTheMirrorImage_andStopsAtItsLength() {
+        long[] offsets = new Ramp(400, 0, 10).schedule(ScheduleBounds.requests(ScheduleBounds.HARD_CAP), SEED);
+
+        long firstHalf = Arrays.stream(offsets).filter(o -> o < 5_000_000_000L).count();
+        assertEquals(0.75, firstHalf / (double) offsets.length, 0.03);
+        assertTrue(offsets[offsets.length - 1] < 10_000_000_000L);
+        assertEquals(200.0, new Ramp(400, 0, 10).ratePerSecond());
+        assertEquals(300.0, new Ramp(200, 400, 10).rateAt(5));
+    }
+
+    @Test
+    void ramp_flat_isPoissonAtThatRate() {
+        long[] offsets = new Ramp(100, 100, 100).schedule(ScheduleBounds.requests(ScheduleBounds.HARD_CAP), SEED);
+
+        assertEquals(10_000, offsets.length, 10_000 * 0.03);
+        double[] gaps = gaps(offsets);
+        double mean = Arrays.stream(gaps).average().orElseThrow();
+        double sd = Math.sqrt(Arrays.stream(gaps).map(g -> (g - mean) * (g - mean)).sum() / (gaps.length - 1));
+        assertEquals(1.0, sd / mean, 0.05);
+    }
+
+    @Test
+    void steps_eachStepHasItsRate_andAPauseHasNoArrivals() {
+        Steps steps = Steps.parse("50:4, 0:2, 200:4");
+
+        long[] offsets = steps.schedule(ScheduleBounds.requests(ScheduleBounds.HARD_CAP), SEED);
+
+        long first = Arrays.stream(offsets).filter(o -> o < 4_000_000_000L).count();
+        long pause = Arrays.stream(offsets).filter(o -> o >= 4_000_000_000L && o < 6_000_000_000L).count();
+        long last = Arrays.stream(offsets).filter(o -> o >= 6_000_000_000L).count();
+        assertEquals(200, first, 200 * 0.2);
+        assertEquals(0, pause);
+        assertEquals(800, last, 800 * 0.1);
+        assertTrue(offsets[offsets.length - 1] < 10_000_000_000L);
+        assertEquals(10.0, steps.seconds());
+        assertEquals(100.0, steps.ratePerSecond(), 1e-9);
+    }
+
+    @Test
+    void steps_durationBoundCutsTheLaterSteps() {
+        long[] offsets = Steps.parse("100:1,100:1,100:1").schedule(ScheduleBounds.duration(1.5), SEED);
+
+        assertTrue(offsets[offsets.length - 1] < 1_500_000_000L);
+        assertEquals(150, offsets.length, 40);
+    }
+
+    @Test
+    void steps_parse_malformed_failsNamingTheStep() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Steps.parse("10:5,fast:5"));
+        assertTrue(e.getMessage().contains("'fast:5'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Steps.parse("10"));
+        assertThrows(IllegalArgumentException.class, () -> Steps.parse("0:5,0:3"));
+        assertThrows(IllegalArgumentException.class, () -> Steps.parse("10:0"));
+        assertThrows(IllegalArgumentException.class, () -> Steps.parse("-1:5"));
+    }
+
+    @Test
+    void ramp_invalid_fails() {
+        assertThrows(IllegalArgumentException.class, () -> new Ramp(0, 0, 10));
+        assertThrows(IllegalArgumentException.class, () -> new Ramp(-1, 10, 10));
+        assertThrows(IllegalArgumentException.class, () -> new Ramp(1, 10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Ramp(1, 10, Double.POSITIVE_INFINITY));
+    }
+
     private static ArrivalProcess[] processes() {
         return new ArrivalProcess[] {
-            new ArrivalProcess.Poisson(100), new ArrivalProcess.Constant(100), new ArrivalProcess.Bursty(100, 250, 250)
+            new ArrivalProcess.Poisson(100), new ArrivalProcess.Constant(100), new ArrivalProcess.Bursty(100, 250, 250),
+            new Ramp(99, 101, 1000), Steps.parse("100:1000")
         };
     }
 

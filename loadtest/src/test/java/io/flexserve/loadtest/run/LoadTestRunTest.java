@@ -8,16 +8,20 @@ import io.flexserve.loadtest.arrival.ArrivalProcess;
 import io.flexserve.loadtest.arrival.ScheduleBounds;
 import io.flexserve.loadtest.endpoint.EmbeddingsRequests;
 import io.flexserve.loadtest.endpoint.Endpoint;
-import io.flexserve.loadtest.endpoint.Payloads;
 import io.flexserve.loadtest.report.Outcome;
 import io.flexserve.loadtest.report.Report;
 import io.flexserve.loadtest.report.RequestRecord;
 import io.flexserve.loadtest.testing.FakeEmbeddingsServer;
 import io.flexserve.loadtest.testing.FakeEmbeddingsServer.Behaviour;
+import io.flexserve.loadtest.workload.Payloads;
+import io.flexserve.loadtest.workload.TargetDistribution;
+import io.flexserve.loadtest.workload.TraceEntry;
+import io.flexserve.loadtest.workload.Workload;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
@@ -110,8 +114,9 @@ class LoadTestRunTest {
     @Test
     void execute_serverNeverReady_failsWithoutSending() throws Exception {
         try (FakeEmbeddingsServer server = FakeEmbeddingsServer.start(new Behaviour(0, Integer.MAX_VALUE, 0))) {
-            RunPlan plan = new RunPlan(requests(server, OptionalDouble.empty(), false, Duration.ofSeconds(1)),
-                    new ArrivalProcess.Constant(10), ScheduleBounds.requests(5), 1, Duration.ofMillis(300));
+            RunPlan plan = new RunPlan(requests(server, false, Duration.ofSeconds(1)),
+                    generated(new ArrivalProcess.Constant(10), ScheduleBounds.requests(5), OptionalDouble.empty()),
+                    Duration.ofMillis(300));
 
             assertThrows(ServerNotReadyException.class, () -> LoadTestRun.execute(plan, CLIENT, message -> { }));
             assertEquals(0, server.received());
@@ -133,14 +138,71 @@ class LoadTestRunTest {
         }
     }
 
-    private static RunPlan plan(FakeEmbeddingsServer server, ArrivalProcess arrival, ScheduleBounds bounds,
-                                OptionalDouble target, boolean strict, Duration timeout) {
-        return new RunPlan(requests(server, target, strict, timeout), arrival, bounds, 7, Duration.ofSeconds(5));
+    @Test
+    void execute_targetChoices_sendsAndJudgesEachRequestsOwnTarget() throws Exception {
+        try (FakeEmbeddingsServer server = FakeEmbeddingsServer.start(new Behaviour(0, 0, 20))) {
+            Workload workload = new Workload.Generated(new ArrivalProcess.Constant(200), ScheduleBounds.requests(40), 3,
+                    Payloads.builtIn(1), new TargetDistribution.Choices(List.of(1.0, 10_000.0)));
+            RunPlan plan = new RunPlan(requests(server, false, Duration.ofSeconds(5)), workload, Duration.ofSeconds(5));
+
+            RunResult result = LoadTestRun.execute(plan, CLIENT, message -> { });
+
+            List<String> sentTargets = server.targetHeaders().stream().distinct().sorted().toList();
+            assertEquals(List.of("1", "10000"), sentTargets);
+            long generous = result.records().stream().filter(r -> r.targetMillis() == 10_000.0).count();
+            assertEquals(generous, result.report().good(), "only the 10 s targets are met by a 20 ms server");
+            assertEquals(40, result.report().targeted());
+        }
     }
 
-    private static EmbeddingsRequests requests(FakeEmbeddingsServer server, OptionalDouble target, boolean strict,
-                                               Duration timeout) {
-        return new EmbeddingsRequests(Endpoint.parse(server.url(), false), "all-minilm-l6-v2", Payloads.builtIn(1),
-                target, strict, timeout);
+    @Test
+    void execute_replayedTrace_sendsTheTracesTextsAtItsOffsets() throws Exception {
+        try (FakeEmbeddingsServer server = FakeEmbeddingsServer.start(Behaviour.plain())) {
+            List<TraceEntry> trace = List.of(
+                    new TraceEntry(0, new TraceEntry.Texts(List.of("alpha")), OptionalDouble.of(40)),
+                    new TraceEntry(20_000_000, new TraceEntry.Count(2), OptionalDouble.empty()),
+                    new TraceEntry(40_000_000, new TraceEntry.PerRequest(), OptionalDouble.empty()));
+            Workload workload = new Workload.Replayed("test", trace, ScheduleBounds.duration(10), 1,
+                    new Payloads(List.of("p", "q", "r"), 1), new TargetDistribution.Fixed(7));
+            RunPlan plan = new RunPlan(requests(server, false, Duration.ofSeconds(5)), workload, Duration.ofSeconds(5));
+
+            List<RequestRecord> records = LoadTestRun.execute(plan, CLIENT, message -> { }).records();
+
+            assertEquals(3, records.size());
+            assertEquals(List.of(0L, 20_000_000L, 40_000_000L), records.stream().map(RequestRecord::intendedNanos).toList());
+            assertEquals(List.of(40.0, 7.0, 7.0), records.stream().map(RequestRecord::targetMillis).toList());
+            List<String> bodies = server.bodies();
+            assertTrue(bodies.contains("{\"model\":\"all-minilm-l6-v2\",\"input\":\"alpha\"}"), bodies.toString());
+            assertTrue(bodies.contains("{\"model\":\"all-minilm-l6-v2\",\"input\":[\"p\",\"q\"]}"), bodies.toString());
+            assertTrue(bodies.contains("{\"model\":\"all-minilm-l6-v2\",\"input\":\"r\"}"), bodies.toString());
+        }
+    }
+
+    @Test
+    void execute_serverListsQualities_reportHasMeanQuality() throws Exception {
+        try (FakeEmbeddingsServer server = FakeEmbeddingsServer.start(Behaviour.plain())) {
+            RunPlan plan = plan(server, new ArrivalProcess.Constant(200), ScheduleBounds.requests(10),
+                    OptionalDouble.empty(), false, Duration.ofSeconds(5));
+
+            Report report = LoadTestRun.execute(plan, CLIENT, message -> { }).report();
+
+            assertEquals(Map.of("w384-d6", 1.0, "w192-d3", 0.5), report.subnetQuality());
+            assertEquals(0.75, report.meanQuality(), 1e-12, "five of each");
+        }
+    }
+
+    private static RunPlan plan(FakeEmbeddingsServer server, ArrivalProcess arrival, ScheduleBounds bounds,
+                                OptionalDouble target, boolean strict, Duration timeout) {
+        return new RunPlan(requests(server, strict, timeout), generated(arrival, bounds, target), Duration.ofSeconds(5));
+    }
+
+    private static Workload generated(ArrivalProcess arrival, ScheduleBounds bounds, OptionalDouble target) {
+        TargetDistribution targets = target.isPresent()
+                ? new TargetDistribution.Fixed(target.getAsDouble()) : new TargetDistribution.None();
+        return new Workload.Generated(arrival, bounds, 7, Payloads.builtIn(1), targets);
+    }
+
+    private static EmbeddingsRequests requests(FakeEmbeddingsServer server, boolean strict, Duration timeout) {
+        return new EmbeddingsRequests(Endpoint.parse(server.url(), false), "all-minilm-l6-v2", strict, timeout);
     }
 }

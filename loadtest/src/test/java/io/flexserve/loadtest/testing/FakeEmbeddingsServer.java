@@ -18,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in for flexserve's HTTP API on 127.0.0.1 (ephemeral port): {@code GET /v2/health/ready} and
- * {@code POST /v1/embeddings}, with the routing response headers. It counts what it answered so a test can compare
+ * A stand-in for flexserve's HTTP API on 127.0.0.1 (ephemeral port): {@code GET /v2/health/ready},
+ * {@code GET /v1/models} and {@code POST /v1/embeddings}, with the routing response headers. It counts what it answered so a test can compare
  * the load tester's report with the truth.
  *
  * <p>Behaviour is deterministic by arrival order: the n-th embeddings request (from 1) is shed with 429 when
@@ -59,6 +59,7 @@ public final class FakeEmbeddingsServer implements AutoCloseable {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
         server.createContext("/v2/health/ready", this::ready);
         server.createContext("/v1/embeddings", this::embeddings);
+        server.createContext("/v1/models", this::models);
         server.setExecutor(executor);
         server.start();
     }
@@ -124,6 +125,13 @@ public final class FakeEmbeddingsServer implements AutoCloseable {
     private void ready(HttpExchange exchange) throws IOException {
         boolean isReady = readyProbes.incrementAndGet() > behaviour.notReadyProbes();
         respond(exchange, isReady ? 200 : 503, isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"loading\"}");
+    }
+
+    // The two sub-networks this fake serves, with qualities 1.0 and 0.5, in the shape of flexserve's /v1/models.
+    private void models(HttpExchange exchange) throws IOException {
+        respond(exchange, 200, "{\"object\":\"list\",\"data\":[{\"id\":\"all-minilm-l6-v2\",\"object\":\"model\","
+                + "\"state\":\"READY\",\"subnets\":[{\"name\":\"w384-d6\",\"quality\":1.0},"
+                + "{\"name\":\"w192-d3\",\"quality\":0.5}]}]}");
     }
 
     private void embeddings(HttpExchange exchange) throws IOException {

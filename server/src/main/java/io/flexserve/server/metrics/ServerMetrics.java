@@ -19,9 +19,13 @@ public final class ServerMetrics {
 
   private final CollectorRegistry registry = new CollectorRegistry(true);
 
-  /** Requests answered, by model, sub-network ("none" when rejected before routing), endpoint and status. */
-  public final Counter requests = Counter.build("flexserve_requests_total", "Requests answered.")
+  /** Requests served (2xx) by a sub-network; errors are in {@link #httpResponses} and {@link #rejections}. */
+  public final Counter requests = Counter.build("flexserve_requests_total", "Requests served by a sub-network.")
       .labelNames("model", "subnet", "endpoint", "status").register(registry);
+
+  /** Every HTTP response by route template and status, errors included. */
+  public final Counter httpResponses = Counter.build("flexserve_http_responses_total", "HTTP responses by route and status.")
+      .labelNames("route", "status").register(registry);
 
   /** Time from arrival to the result, per sub-network. */
   public final Histogram requestLatency = Histogram.build("flexserve_request_latency_seconds",

@@ -81,6 +81,15 @@ class BadInputTest {
     }));
   }
 
+  @org.junit.jupiter.api.Test
+  void errors_areCountedInHttpResponses_byRouteAndStatus() throws Exception {
+    http.post("/v1/embeddings", "{\"input\":42}");
+    http.get("/v1/nothing-here");
+    String metrics = http.get("/metrics").body();
+    assertTrue(metrics.contains("flexserve_http_responses_total{route=\"/v1/embeddings\",status=\"400\",}"), metrics);
+    assertTrue(metrics.contains("flexserve_http_responses_total{route=\"unmatched\",status=\"404\",}"), metrics);
+  }
+
   @TestFactory
   Stream<DynamicTest> wrongRoutesAndMethods_getJsonErrors() {
     return Stream.of(

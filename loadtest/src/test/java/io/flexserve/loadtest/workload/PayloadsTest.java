@@ -1,4 +1,4 @@
-package io.flexserve.loadtest.endpoint;
+package io.flexserve.loadtest.workload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -33,5 +33,25 @@ class PayloadsTest {
         assertEquals(List.of("a", "b"), payloads.inputsFor(0));
         assertEquals(List.of("c", "a"), payloads.inputsFor(1));
         assertEquals(List.of("b", "c"), payloads.inputsFor(2));
+    }
+
+    @Test
+    void take_continuesTheRoundRobinFromAnyPosition() {
+        Payloads payloads = new Payloads(List.of("a", "b", "c"), 1);
+
+        assertEquals(List.of("c", "a", "b", "c"), payloads.take(5, 4));
+    }
+
+    @Test
+    void builtIn_hasTwentyTexts() {
+        assertEquals(20, Payloads.builtIn(1).texts().size());
+    }
+
+    @Test
+    void invalidValues_failFast() {
+        assertThrows(IllegalArgumentException.class, () -> new Payloads(List.of(), 1));
+        assertThrows(IllegalArgumentException.class, () -> new Payloads(List.of(" "), 1));
+        assertThrows(IllegalArgumentException.class, () -> new Payloads(List.of("a"), 0));
+        assertThrows(IllegalArgumentException.class, () -> Payloads.builtIn(1).take(0, 0));
     }
 }

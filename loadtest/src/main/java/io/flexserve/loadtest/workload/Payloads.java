@@ -1,4 +1,4 @@
-package io.flexserve.loadtest.endpoint;
+package io.flexserve.loadtest.workload;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -78,9 +78,16 @@ public record Payloads(List<String> texts, int inputsPerRequest) {
 
     /** The inputs of request {@code index}. */
     public List<String> inputsFor(int index) {
-        List<String> inputs = new ArrayList<>(inputsPerRequest);
-        long first = (long) index * inputsPerRequest;
-        for (int j = 0; j < inputsPerRequest; j++) {
+        return take((long) index * inputsPerRequest, inputsPerRequest);
+    }
+
+    /** {@code count} texts starting at position {@code first} of the endless round-robin sequence of texts. */
+    public List<String> take(long first, int count) {
+        if (first < 0 || count < 1) {
+            throw new IllegalArgumentException("need first >= 0 and count >= 1, got " + first + ", " + count);
+        }
+        List<String> inputs = new ArrayList<>(count);
+        for (int j = 0; j < count; j++) {
             inputs.add(texts.get((int) ((first + j) % texts.size())));
         }
         return inputs;

@@ -1,0 +1,52 @@
+package io.flexserve.loadtest;
+
+import io.flexserve.loadtest.endpoint.EmbeddingsRequests;
+import io.flexserve.loadtest.endpoint.Endpoint;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options naming the server and how requests are sent to it; shared by {@code run} and {@code sweep}. */
+final class ServerOptions {
+    @Option(names = "--url", defaultValue = "http://127.0.0.1:8080", description = "Server base URL (default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--allow-remote", description = "Allow a host that is not loopback (127.0.0.0/8, localhost, ::1).")
+    boolean allowRemote;
+
+    @Option(names = "--model", defaultValue = "all-minilm-l6-v2", description = "Model name (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--strict", description = "Send X-Deadline-Policy: strict (reject rather than answer late).")
+    boolean strict;
+
+    @Option(names = "--timeout-s", defaultValue = "30", description = "Per-request timeout, seconds (default: ${DEFAULT-VALUE}).")
+    double timeoutSeconds;
+
+    @Option(names = "--ready-timeout-s", defaultValue = "120", description = "Wait this long for /v2/health/ready (default: ${DEFAULT-VALUE}).")
+    long readyTimeoutSeconds;
+
+    /**
+     * The request settings.
+     *
+     * @throws IllegalArgumentException naming the bad value
+     */
+    EmbeddingsRequests requests() {
+        Endpoint endpoint = Endpoint.parse(url, allowRemote);
+        if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
+            throw new IllegalArgumentException("--timeout-s must be > 0, got " + timeoutSeconds);
+        }
+        return new EmbeddingsRequests(endpoint, model, strict, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)));
+    }
+
+    /**
+     * How long to wait for readiness.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    Duration readyTimeout() {
+        if (readyTimeoutSeconds < 0) {
+            throw new IllegalArgumentException("--ready-timeout-s must be >= 0, got " + readyTimeoutSeconds);
+        }
+        return Duration.ofSeconds(readyTimeoutSeconds);
+    }
+}

@@ -1,0 +1,17 @@
+package io.flexserve.loadtest.sweep;
+
+import io.flexserve.loadtest.report.Report;
+import java.util.Objects;
+
+/**
+ * One probe of a sweep: an open-loop run at one arrival rate, and whether it met the SLO.
+ *
+ * @param ratePerSecond the Poisson arrival rate probed, requests per second
+ * @param report the probe's report
+ * @param passed whether {@code report.sloAttainment() >= slo}; a probe that sent nothing fails
+ */
+public record Probe(double ratePerSecond, Report report, boolean passed) {
+    public Probe {
+        Objects.requireNonNull(report, "report");
+    }
+}

@@ -1,0 +1,134 @@
+package io.flexserve.loadtest.workload;
+
+import io.flexserve.loadtest.arrival.ArrivalProcess;
+import io.flexserve.loadtest.arrival.ScheduleBounds;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * What a run sends and when: every request's offset, inputs and latency target, computed before the run starts from
+ * either an arrival process or a recorded trace. Equal inputs give equal plans.
+ */
+public sealed interface Workload permits Workload.Generated, Workload.Replayed {
+
+    /** The run's requests in schedule order (ascending offsets), indexed from 0; empty if the bounds admit none. */
+    List<PlannedRequest> plan();
+
+    /** The workload as labelled strings, in a stable order, for reports. */
+    Map<String, String> describe();
+
+    /**
+     * Requests from an arrival process: request {@code i} carries {@code payloads.inputsFor(i)} and the i-th draw of
+     * {@code targets}.
+     *
+     * @param arrival when requests arrive
+     * @param bounds how many requests, or for how long
+     * @param seed seed of the arrival offsets and of the target draws (separate streams)
+     * @param payloads the texts
+     * @param targets the latency targets
+     */
+    record Generated(ArrivalProcess arrival, ScheduleBounds bounds, long seed, Payloads payloads,
+                     TargetDistribution targets) implements Workload {
+        public Generated {
+            Objects.requireNonNull(arrival, "arrival");
+            Objects.requireNonNull(bounds, "bounds");
+            Objects.requireNonNull(payloads, "payloads");
+            Objects.requireNonNull(targets, "targets");
+        }
+
+        @Override
+        public List<PlannedRequest> plan() {
+            long[] offsets = arrival.schedule(bounds, seed);
+            List<OptionalDouble> drawn = targets.draw(offsets.length, seed);
+            List<PlannedRequest> out = new ArrayList<>(offsets.length);
+            for (int i = 0; i < offsets.length; i++) {
+                out.add(new PlannedRequest(i, offsets[i], payloads.inputsFor(i), drawn.get(i)));
+            }
+            return out;
+        }
+
+        @Override
+        public Map<String, String> describe() {
+            Map<String, String> out = new LinkedHashMap<>();
+            out.put("arrival", arrival.describe());
+            out.put("seed", Long.toString(seed));
+            putBounds(out, bounds);
+            out.put("inputs per request", Integer.toString(payloads.inputsPerRequest()));
+            out.put("texts", Integer.toString(payloads.texts().size()));
+            out.put("latency target", targets.describe());
+            return out;
+        }
+    }
+
+    /**
+     * Requests replayed from a trace, cut by {@code bounds}. An entry's own target wins; entries without one take the
+     * draw of {@code targets} for their position. Inputs drawn from the pool advance one round-robin cursor through
+     * the trace, so consecutive entries get consecutive texts.
+     *
+     * @param source where the trace came from, for reports
+     * @param entries the trace, in offset order
+     * @param bounds how many entries, or up to which offset
+     * @param seed seed of the target draws
+     * @param payloads the pool of texts for entries that give a count instead of texts
+     * @param targets targets of entries that have none
+     */
+    record Replayed(String source, List<TraceEntry> entries, ScheduleBounds bounds, long seed, Payloads payloads,
+                    TargetDistribution targets) implements Workload {
+        public Replayed {
+            entries = List.copyOf(entries);
+            Objects.requireNonNull(bounds, "bounds");
+            Objects.requireNonNull(payloads, "payloads");
+            Objects.requireNonNull(targets, "targets");
+            for (int i = 1; i < entries.size(); i++) {
+                if (entries.get(i).offsetNanos() < entries.get(i - 1).offsetNanos()) {
+                    throw new IllegalArgumentException("trace entries must be in offset order; entry " + i + " is not");
+                }
+            }
+        }
+
+        @Override
+        public List<PlannedRequest> plan() {
+            List<PlannedRequest> out = new ArrayList<>();
+            List<OptionalDouble> drawn = targets.draw(Math.min(entries.size(), bounds.maxRequests()), seed);
+            long cursor = 0;
+            for (TraceEntry e : entries) {
+                int i = out.size();
+                if (i >= bounds.maxRequests() || e.offsetNanos() / 1e9 >= bounds.durationSeconds()) {
+                    break;
+                }
+                List<String> inputs;
+                if (e.inputs() instanceof TraceEntry.Texts texts) {
+                    inputs = texts.texts();
+                } else {
+                    int n = e.inputs() instanceof TraceEntry.Count c ? c.count() : payloads.inputsPerRequest();
+                    inputs = payloads.take(cursor, n);
+                    cursor += n;
+                }
+                out.add(new PlannedRequest(i, e.offsetNanos(), inputs,
+                        e.targetMillis().isPresent() ? e.targetMillis() : drawn.get(i)));
+            }
+            return out;
+        }
+
+        @Override
+        public Map<String, String> describe() {
+            Map<String, String> out = new LinkedHashMap<>();
+            out.put("arrival", "trace " + source + " (" + entries.size() + " entries)");
+            out.put("seed", Long.toString(seed));
+            putBounds(out, bounds);
+            out.put("inputs per request", "from the trace; default " + payloads.inputsPerRequest());
+            out.put("texts", Integer.toString(payloads.texts().size()));
+            out.put("latency target", "from the trace; otherwise " + targets.describe());
+            return out;
+        }
+    }
+
+    private static void putBounds(Map<String, String> out, ScheduleBounds bounds) {
+        out.put("max requests", Integer.toString(bounds.maxRequests()));
+        out.put("max duration", Double.isInfinite(bounds.durationSeconds()) ? "none" : bounds.durationSeconds() + " s");
+    }
+}
