@@ -14,13 +14,14 @@ import java.util.Map;
 
 /**
  * Measures each sub-network's latency on this machine at load time, as a function of input size (padded tokens),
- * and turns it into the router's {@link ModelMenu}. Each point is the p90 of {@code repeats} timed runs after three
- * warm-up rounds: an upper-ish estimate, but one stray slow run (GC, page faults) does not set the prediction.
+ * and turns it into the router's {@link ModelMenu}. Each point is the p75 of {@code repeats} timed runs after five
+ * warm-up rounds: robust to a few stray slow runs (GC, page faults, a neighbour's burst) that would set a p90 of so
+ * few samples. The tail is the online estimator's job: it corrects these curves by a p98 of observed runs.
  */
 public final class LatencyProfiler {
   /** (batch, sequence) shapes profiled: single inputs of growing length, then a small batch of long inputs. */
   static final int[][] SHAPES = {{1, 8}, {1, 32}, {1, 128}, {1, 256}, {4, 256}};
-  private static final double QUANTILE = 0.9;
+  private static final double QUANTILE = 0.75;
 
   private LatencyProfiler() {}
 
@@ -32,7 +33,7 @@ public final class LatencyProfiler {
       batches.add(syntheticBatch(shape[0], Math.min(shape[1], maxLength)));
     }
     // Warm up every (sub-network, shape) first: the first runs of a new shape pay for arena growth.
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < 5; w++) {
       for (EncoderManifest.Subnet s : subnets) {
         for (TokenBatch b : batches) {
           encoder.embed(s.name(), b);

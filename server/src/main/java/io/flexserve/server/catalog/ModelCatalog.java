@@ -88,7 +88,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   }
 
   private void loadAll(List<Path> bundles) {
-    SessionConfig sessions = new SessionConfig(config.intraOpThreads(), config.device(), config.spinning());
+    SessionConfig sessions = new SessionConfig(config.effectiveIntraOpThreads(), config.device(), config.spinning());
     if (bundles.isEmpty()) {
       load(MiniLmDefault.NAME, () -> MiniLmDefault.ensureBundle(config.cachePath(), sessions,
           (step, done, total) -> { if (done == total) LOG.info("default model: {} done", step); }), sessions);
