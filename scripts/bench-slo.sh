@@ -5,7 +5,7 @@
 #
 # 1. Measures the full sub-network's unloaded p50 for one sentence over HTTP (X-Subnet: full, sequential).
 # 2. Policy comparison: open-loop Poisson at 2x full's max throughput (2 * 1000/p50 req/s), target 2x p50,
-#    one run per policy, each on a freshly started server; then the load tester's compare table.
+#    one run per policy, each on a freshly started, warmed-up server; then the load tester's compare table.
 # 3. Overload: slackfit at 5x full's max throughput: attainment of admitted requests, 429 latency, server RSS.
 # 4. Simulator vs server: one Poisson trace (written by the simulator) replayed by the load tester against the
 #    slackfit server, then simulated on that server's measured profiles; prints both SLO attainments.
@@ -38,7 +38,11 @@ start_server() { # policy
   server_pid=$!
   for _ in $(seq 1 240); do
     kill -0 "$server_pid" 2>/dev/null || { echo "server exited; see $out/server-$1.log" >&2; exit 1; }
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")" = 200 ] && return 0
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")" = 200 ]; then
+      # warm the HTTP path (the load-time profile only warms ONNX Runtime): 10 s at a modest rate, not reported
+      java -jar "$lt_jar" --url "$url" --rate 40 --duration-s 10 > /dev/null 2>&1
+      return 0
+    fi
     sleep 0.5
   done
   echo "server not ready after 120 s" >&2; exit 1
