@@ -23,6 +23,16 @@ public interface BatchPolicy {
      * @param arrivalsPerMilli recent arrival rate ({@link ArrivalRate}): what will join the queue while a run executes
      * @return the run to start now
      */
-    Batch next(List<Pending> queue, double nowMillis, double arrivalsPerMilli, ModelMenu menu, LatencyPredictor latency,
-               BatchLimits limits);
+    default Batch next(List<Pending> queue, double nowMillis, double arrivalsPerMilli, ModelMenu menu,
+                       LatencyPredictor latency, BatchLimits limits) {
+        Batch fixed = Plans.fixedRoute(queue, nowMillis, menu, latency, limits);
+        return fixed != null ? fixed : forTargetedHead(queue, nowMillis, arrivalsPerMilli, menu, latency, limits);
+    }
+
+    /**
+     * The policy's own decision, for a queue whose head has a target and no forced sub-network (forced and
+     * untargeted heads are routed by {@link #next} the same way for every policy). Parameters as for {@link #next}.
+     */
+    Batch forTargetedHead(List<Pending> queue, double nowMillis, double arrivalsPerMilli, ModelMenu menu,
+                          LatencyPredictor latency, BatchLimits limits);
 }

@@ -25,12 +25,8 @@ final class FixedSubnet implements BatchPolicy {
     }
 
     @Override
-    public Batch next(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu, LatencyPredictor latency,
-                      BatchLimits limits) {
-        Batch fixed = Plans.fixedRoute(queue, now, menu, latency, limits);
-        if (fixed != null) {
-            return fixed;
-        }
+    public Batch forTargetedHead(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu,
+                                 LatencyPredictor latency, BatchLimits limits) {
         SubnetProfile subnet = pick.apply(menu);
         List<Pending> batch = Plans.longestPrefix(Plans.headClass(queue), limits);
         return new Batch(subnet, batch, latency.predictMillis(subnet, Batch.paddedTokens(batch)), name);

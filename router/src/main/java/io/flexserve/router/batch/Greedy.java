@@ -17,12 +17,8 @@ final class Greedy implements BatchPolicy {
     }
 
     @Override
-    public Batch next(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu, LatencyPredictor latency,
-                      BatchLimits limits) {
-        Batch fixed = Plans.fixedRoute(queue, now, menu, latency, limits);
-        if (fixed != null) {
-            return fixed;
-        }
+    public Batch forTargetedHead(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu,
+                                 LatencyPredictor latency, BatchLimits limits) {
         List<Pending> head = queue.subList(0, 1);
         double slack = head.get(0).deadlineMillis().getAsDouble() - now;
         int tokens = Batch.paddedTokens(head);

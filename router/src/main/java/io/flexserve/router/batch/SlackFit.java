@@ -34,12 +34,8 @@ final class SlackFit implements BatchPolicy {
     }
 
     @Override
-    public Batch next(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu, LatencyPredictor latency,
-                      BatchLimits limits) {
-        Batch fixed = Plans.fixedRoute(queue, now, menu, latency, limits);
-        if (fixed != null) {
-            return fixed;
-        }
+    public Batch forTargetedHead(List<Pending> queue, double now, double arrivalsPerMilli, ModelMenu menu,
+                                 LatencyPredictor latency, BatchLimits limits) {
         List<Pending> members = Plans.headClass(queue);
         double slack = members.get(0).deadlineMillis().getAsDouble() - now;
         // Protect as much as can be protected: queue plus expected arrivals, then the queue, then only the head.
