@@ -1,8 +1,15 @@
 package io.flexserve.server;
 
+import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.cli.FlexServeCommand;
+import io.flexserve.server.config.FlexserveConfig;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import sun.misc.Signal;
 
 /**
  * Entry point of {@code flexserve.jar}. With no arguments (or only {@code --port N}) it starts the server; with a
@@ -33,6 +40,32 @@ public final class FlexServe {
         return;
       }
     }
-    Micronaut.build(new String[0]).mainClass(FlexServe.class).banner(false).start();
+    ApplicationContext context = Micronaut.build(new String[0]).mainClass(FlexServe.class).banner(false).start();
+    // SIGTERM (Kubernetes, docker stop): drain instead of dying mid-request. The JVM's default handler would run
+    // the shutdown hooks at once and exit 143 with requests in flight.
+    Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDownGracefully(context), "flexserve-shutdown").start());
+  }
+
+  /**
+   * Readiness goes false and new requests get 503 at once; queued and running requests get up to
+   * {@code flexserve.shutdown-grace-seconds} to finish; then the server stops and the process exits 0 (1 if the
+   * grace ran out with work still running).
+   */
+  static void shutDownGracefully(ApplicationContext context) {
+    Logger log = LoggerFactory.getLogger(FlexServe.class);
+    int grace = context.getBean(FlexserveConfig.class).shutdownGraceSeconds();
+    log.info("SIGTERM: not ready any more; draining for up to {} s", grace);
+    boolean finished;
+    try {
+      finished = context.getBean(ModelCatalog.class).drain(Duration.ofSeconds(grace));
+      // The last results are still being written by Netty when their inference ends; let them go out.
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      finished = false;
+    }
+    log.info(finished ? "drained; stopping" : "grace period over with requests still running; stopping");
+    context.close();
+    System.exit(finished ? 0 : 1);
   }
 }

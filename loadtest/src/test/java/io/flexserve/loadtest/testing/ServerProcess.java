@@ -101,6 +101,19 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /** The last 40 lines of the server's log, for failure messages. */
+    /** Sends SIGTERM (what Kubernetes and {@code docker stop} send), as {@link Process#destroy} does on Linux. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("server still running " + timeout.toSeconds() + " s after SIGTERM");
+        }
+        return process.exitValue();
+    }
+
     public String logTail() throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

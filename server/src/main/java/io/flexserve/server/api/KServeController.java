@@ -63,7 +63,7 @@ public final class KServeController {
     if (state == null) {
       throw new ApiException.NotFound("model_not_found", "model '" + model + "' does not exist; served models: " + catalog.names());
     }
-    boolean ready = state == ModelState.READY;
+    boolean ready = state == ModelState.READY && !catalog.draining();
     return HttpResponse.<Ready>status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready));
   }
 }

@@ -45,6 +45,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   private final Map<String, String> reasons = new ConcurrentHashMap<>();
   private final Map<String, ServedModel> ready = new ConcurrentHashMap<>();
   private volatile boolean loadingDone;
+  private volatile boolean draining;
 
   public ModelCatalog(FlexserveConfig config, ServerMetrics metrics) {
     this.config = config;
@@ -134,6 +135,9 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
    * @throws ApiException.NotReady when it is loading or failed to load
    */
   public ServedModel require(String name) {
+    if (draining) {
+      throw new ApiException.NotReady("shutting_down", "the server is shutting down; send requests to another replica");
+    }
     ServedModel model = ready.get(name);
     if (model != null) {
       return model;
@@ -172,9 +176,31 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     return names().stream().map(ready::get).filter(java.util.Objects::nonNull).toList();
   }
 
-  /** Ready when loading has finished and at least one model serves (KServe server readiness). */
+  /** Ready when loading has finished, at least one model serves, and shutdown has not begun (KServe readiness). */
   public boolean serverReady() {
-    return loadingDone && !ready.isEmpty();
+    return loadingDone && !ready.isEmpty() && !draining;
+  }
+
+  /** Whether shutdown has begun: readiness is false and new requests get 503. */
+  public boolean draining() {
+    return draining;
+  }
+
+  /**
+   * Begins a graceful shutdown: from now on readiness is false and new requests get 503, then waits up to
+   * {@code grace} for every model's queued and running requests to finish.
+   *
+   * @return whether everything finished in time
+   */
+  public boolean drain(java.time.Duration grace) throws InterruptedException {
+    draining = true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    boolean finished = true;
+    for (ServedModel m : ready.values()) {
+      java.time.Duration left = java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      finished &= m.scheduler().drain(left);
+    }
+    return finished;
   }
 
   @PreDestroy

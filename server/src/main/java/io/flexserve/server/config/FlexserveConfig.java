@@ -21,6 +21,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  *     clock (HTTP decode before the controller, JSON encoding and writing after); ~3 ms measured by bench overhead
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
  * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by default
+ * @param shutdownGraceSeconds on SIGTERM, how long queued and running requests may take to finish
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -36,9 +37,13 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "8192") int batchMaxTokens,
     @Bindable(defaultValue = "3") double responseMarginMs,
     @Bindable(defaultValue = "15") int profileRepeats,
-    @Bindable(defaultValue = "false") boolean spinning) {
+    @Bindable(defaultValue = "false") boolean spinning,
+    @Bindable(defaultValue = "30") int shutdownGraceSeconds) {
 
   public FlexserveConfig {
+    if (shutdownGraceSeconds < 0) {
+      throw new IllegalArgumentException("flexserve.shutdown-grace-seconds must be ≥ 0, got " + shutdownGraceSeconds);
+    }
     if (batchMaxInputs < 1 || batchMaxTokens < 1 || !(responseMarginMs >= 0)) {
       throw new IllegalArgumentException("flexserve.batch-max-inputs and batch-max-tokens must be ≥ 1, response-margin-ms ≥ 0");
     }
