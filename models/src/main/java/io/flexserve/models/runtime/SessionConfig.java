@@ -37,11 +37,15 @@ public record SessionConfig(int intraOpThreads, String device, boolean spinning)
     if (device.equals("cuda")) {
       try {
         options.addCUDA(0);
+        System.getLogger(SessionConfig.class.getName()).log(System.Logger.Level.INFO,
+            "ONNX Runtime execution provider: CUDA (device 0)");
       } catch (OrtException e) {
         // the CPU-only artifact has no CUDA provider: serve on CPU rather than not at all
         System.getLogger(SessionConfig.class.getName()).log(System.Logger.Level.WARNING,
             "CUDA execution provider unavailable, using CPU: " + e.getMessage());
       }
+    } else {
+      System.getLogger(SessionConfig.class.getName()).log(System.Logger.Level.DEBUG, "ONNX Runtime execution provider: CPU");
     }
     return options;
   }
