@@ -66,8 +66,8 @@ public final class Admission {
         boolean lateAnyway = now + own > deadline;
         if (lateAnyway && policy == DeadlinePolicy.STRICT) {
             return new Reject(Reason.UNSATISFIABLE_TARGET, String.format(Locale.ROOT,
-                    "latency target %.1f ms cannot be met even starting now: '%s' needs %.1f ms for %d tokens",
-                    target, subnet.name(), own, tokens), 1000);
+                    "latency target %s ms cannot be met even starting now: '%s' needs %.1f ms for %d tokens",
+                    millis(target), subnet.name(), own, tokens), 1000);
         }
         // Where would it finish if everything up to it drained at full speed?
         List<Pending> upTo = new ArrayList<>();
@@ -85,7 +85,12 @@ public final class Admission {
         }
         double wait = Math.max(0, finishAt - own - now);
         return new Reject(Reason.OVERLOADED, String.format(Locale.ROOT,
-                "overloaded: it would finish %.1f ms after its %.1f ms deadline (about %.1f ms of queued work ahead)",
-                finishAt - deadline, target, wait), Math.max(1, Math.ceil(finishAt - deadline)));
+                "overloaded: it would finish %.1f ms after its %s ms deadline (about %.1f ms of queued work ahead)",
+                finishAt - deadline, millis(target), wait), Math.max(1, Math.ceil(finishAt - deadline)));
+    }
+
+    /** A target as the client wrote it: {@code 0.01}, {@code 2.5}, {@code 30} (never "0.0"). */
+    private static String millis(double ms) {
+        return java.math.BigDecimal.valueOf(ms).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 }

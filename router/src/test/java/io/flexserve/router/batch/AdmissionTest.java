@@ -37,6 +37,9 @@ class AdmissionTest {
     void targetBelowFastestIdle_strictRejects_bestEffortAdmitsAsLate_butNotBehindALongQueue() {
         Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.STRICT, List.of(), 0));
         assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
+        assertTrue(r.message().startsWith("latency target 2 ms"), r.message());
+        Admission.Reject tiny = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 0.01), DeadlinePolicy.STRICT, List.of(), 0));
+        assertTrue(tiny.message().startsWith("latency target 0.01 ms"), tiny.message());
         assertEquals(new Admission.Admit(true), decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 0));
         Admission.Reject queued = assertInstanceOf(Admission.Reject.class,
                 decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 50));
