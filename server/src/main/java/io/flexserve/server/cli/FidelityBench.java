@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -21,11 +22,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "fidelity", description = "Per sub-network: cosine to full on held-out sentences, latency relative to full at 128 tokens.")
 final class FidelityBench implements Callable<Integer> {
-  @Option(names = "--bundle", description = "Bundle directory (default: the embedded model, converted into --cache-dir).")
-  Path bundle;
-
-  @Option(names = "--cache-dir", description = "Default: ~/.cache/flexserve.")
-  Path cacheDir = BenchSupport.defaultCache();
+  @Mixin
+  BundleOptions bundle;
 
   @Option(names = "--sentences", required = true, description = "Text file of held-out sentences (split on sentence ends).")
   Path sentences;
@@ -46,7 +44,7 @@ final class FidelityBench implements Callable<Integer> {
       System.err.println("need at least 200 held-out sentences, found " + texts.size() + " in " + sentences);
       return 2;
     }
-    try (ElasticEncoder encoder = ElasticEncoder.load(BenchSupport.bundle(bundle, cacheDir), SessionConfig.cpu(threads), s -> true)) {
+    try (ElasticEncoder encoder = ElasticEncoder.load(bundle.resolve(), SessionConfig.cpu(threads), s -> true)) {
       List<EncoderManifest.Subnet> subnets = encoder.subnets();
       float[][][] emb = new float[subnets.size()][][];
       try (ProgressBar bar = new ProgressBar("embed", (long) subnets.size() * texts.size())) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -20,18 +21,15 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "memory", description = "RSS with all sub-networks loaded vs only full (separate JVMs).")
 final class MemoryBench implements Callable<Integer> {
-  @Option(names = "--bundle", description = "Bundle directory (default: the embedded model, converted into --cache-dir).")
-  Path bundle;
-
-  @Option(names = "--cache-dir", description = "Default: ~/.cache/flexserve.")
-  Path cacheDir = BenchSupport.defaultCache();
+  @Mixin
+  BundleOptions bundle;
 
   @Option(names = "--child", hidden = true, description = "internal: load only these sub-networks (comma list or 'all') and print RSS")
   String child;
 
   @Override
   public Integer call() throws Exception {
-    Path dir = BenchSupport.bundle(bundle, cacheDir);
+    Path dir = bundle.resolve();
     if (child != null) {
       List<String> only = List.of(child.split(","));
       try (ElasticEncoder e = ElasticEncoder.load(dir, SessionConfig.cpu(1), s -> child.equals("all") || only.contains(s))) {
