@@ -18,12 +18,6 @@ import java.util.Set;
  */
 public final class ModelMenu {
 
-    /**
-     * The input size, in total padded tokens, at which {@link #fastest()} compares sub-networks: a
-     * typical single request of modest length.
-     */
-    public static final int REFERENCE_TOKENS = 128;
-
     private static final Comparator<SubnetProfile> BEST_FIRST =
             Comparator.comparingDouble(SubnetProfile::quality).reversed()
                     .thenComparing(Comparator.comparingDouble(SubnetProfile::relativeSize).reversed())
@@ -68,34 +62,6 @@ public final class ModelMenu {
     /** Returns the most accurate sub-network: the full model. */
     public SubnetProfile best() {
         return bestFirst.get(0);
-    }
-
-    /**
-     * Returns the sub-network with the lowest predicted latency at {@link #REFERENCE_TOKENS}; ties go
-     * to the smaller sub-network.
-     */
-    public SubnetProfile fastest() {
-        return fastestFor(REFERENCE_TOKENS);
-    }
-
-    /**
-     * Returns the sub-network with the lowest predicted latency for an input of {@code tokens}; ties
-     * go to the smaller sub-network, then to the more accurate.
-     *
-     * @throws IllegalArgumentException if {@code tokens} is not positive
-     */
-    public SubnetProfile fastestFor(int tokens) {
-        SubnetProfile fastest = bestFirst.get(0);
-        double fastestMillis = fastest.predictMillis(tokens);
-        for (SubnetProfile candidate : bestFirst.subList(1, bestFirst.size())) {
-            double millis = candidate.predictMillis(tokens);
-            if (millis < fastestMillis
-                    || (millis == fastestMillis && candidate.relativeSize() < fastest.relativeSize())) {
-                fastest = candidate;
-                fastestMillis = millis;
-            }
-        }
-        return fastest;
     }
 
     /** Returns the sub-network with the largest relative size; ties go to the more accurate. */

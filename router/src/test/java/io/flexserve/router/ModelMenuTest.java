@@ -46,32 +46,6 @@ class ModelMenuTest {
     }
 
     @Test
-    void fastest_isLowestLatencyAtReferenceSize() {
-        assertEquals(128, ModelMenu.REFERENCE_TOKENS);
-        assertEquals(SMALL, menu().fastest().name());
-    }
-
-    @Test
-    void fastest_latencyTie_goesToSmallerSubnet() {
-        ModelMenu menu = ModelMenu.of(List.of(
-                subnet("bigger", 0.6, 0.95, 5, 10),
-                subnet("smaller", 0.3, 0.90, 5, 10),
-                subnet("slow", 0.2, 0.50, 7, 10)));
-        assertEquals("smaller", menu.fastest().name());
-    }
-
-    @Test
-    void fastestFor_curvesCross_dependsOnInputSize() {
-        // "flat" has high fixed overhead but scales better than "small".
-        List<SubnetProfile> subnets = new ArrayList<>(menu().bestFirst());
-        subnets.add(subnet("flat", 0.2, 0.5, 5, 6));
-        ModelMenu menu = ModelMenu.of(subnets);
-        assertEquals(SMALL, menu.fastestFor(128).name());
-        assertEquals("flat", menu.fastestFor(1024).name());
-        assertEquals(SMALL, menu.fastest().name());
-    }
-
-    @Test
     void largestAndSmallest_goByRelativeSizeNotQuality() {
         ModelMenu menu = ModelMenu.of(List.of(
                 subnet("distilled", 0.5, 1.0, 5, 10),
@@ -102,11 +76,10 @@ class ModelMenuTest {
     }
 
     @Test
-    void of_singleSubnet_isBestFastestLargestAndSmallest() {
+    void of_singleSubnet_isBestLargestAndSmallest() {
         SubnetProfile only = subnet("only", 1.0, 1.0, 4, 8);
         ModelMenu menu = ModelMenu.of(List.of(only));
         assertEquals(only, menu.best());
-        assertEquals(only, menu.fastest());
         assertEquals(only, menu.largest());
         assertEquals(only, menu.smallest());
     }

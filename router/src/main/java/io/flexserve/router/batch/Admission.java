@@ -57,7 +57,7 @@ public final class Admission {
         if (candidate.deadlineMillis().isEmpty()) {
             return new Admit(false);
         }
-        int tokens = candidate.inputs() * candidate.sequence();
+        int tokens = candidate.paddedTokens();
         SubnetProfile subnet = forced != null ? forced : Plans.fastest(menu, latency, tokens);
         double own = latency.predictMillis(subnet, tokens);
         double deadline = candidate.deadlineMillis().getAsDouble();

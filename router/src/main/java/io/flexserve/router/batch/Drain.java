@@ -31,12 +31,9 @@ final class Drain {
             }
             double start = workerFreeAt[w];
             double deadline = requests.get(from).deadlineMillis().orElse(Double.POSITIVE_INFINITY);
-            int n = 1;
-            while (from + n < requests.size() && limits.fits(requests.subList(from, from + n + 1))
-                    && start + fastestMillis(requests.subList(from, from + n + 1), menu, latency) <= deadline) {
-                n++;
-            }
-            double end = start + fastestMillis(requests.subList(from, from + n), menu, latency);
+            int n = Plans.longestPrefix(requests.subList(from, requests.size()), limits,
+                    run -> start + Plans.fastestMillis(run, menu, latency) <= deadline).size();
+            double end = start + Plans.fastestMillis(requests.subList(from, from + n), menu, latency);
             for (int i = from; i < from + n; i++) {
                 finish[i] = end;
             }
@@ -44,10 +41,5 @@ final class Drain {
             from += n;
         }
         return finish;
-    }
-
-    private static double fastestMillis(List<Pending> run, ModelMenu menu, LatencyPredictor latency) {
-        int tokens = Batch.paddedTokens(run);
-        return latency.predictMillis(Plans.fastest(menu, latency, tokens), tokens);
     }
 }

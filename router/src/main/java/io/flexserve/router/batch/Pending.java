@@ -24,6 +24,11 @@ public record Pending(long id, int inputs, int sequence, double admittedAtMillis
         }
     }
 
+    /** Padded tokens of this request run alone: inputs × its longest input. */
+    public int paddedTokens() {
+        return inputs * sequence;
+    }
+
     /**
      * How long a request without a target may be overtaken by targeted ones: it is ordered as if its deadline
      * were this long after admission, so steady targeted traffic cannot starve it.

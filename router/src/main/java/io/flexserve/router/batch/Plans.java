@@ -5,6 +5,7 @@ import io.flexserve.router.ModelMenu;
 import io.flexserve.router.SubnetProfile;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Steps every batch policy shares: the head's batch class, forced and untargeted runs, the fastest sub-network. */
 final class Plans {
@@ -27,8 +28,16 @@ final class Plans {
 
     /** The longest prefix of {@code members} within {@code limits} (at least the head). */
     static List<Pending> longestPrefix(List<Pending> members, BatchLimits limits) {
+        return longestPrefix(members, limits, prefix -> true);
+    }
+
+    /**
+     * The longest prefix of {@code members} within {@code limits} for which {@code ok} holds, grown one request at a
+     * time and stopping at the first that fails; at least the head, which is always taken.
+     */
+    static List<Pending> longestPrefix(List<Pending> members, BatchLimits limits, Predicate<List<Pending>> ok) {
         int n = 1;
-        while (n < members.size() && limits.fits(members.subList(0, n + 1))) {
+        while (n < members.size() && limits.fits(members.subList(0, n + 1)) && ok.test(members.subList(0, n + 1))) {
             n++;
         }
         return members.subList(0, n);
@@ -40,11 +49,8 @@ final class Plans {
      * target, the head's slack) allow. Returns null for a targeted, unforced head: the policy decides.
      */
     static Batch fixedRoute(List<Pending> queue, double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
-        if (queue.isEmpty()) {
-            throw new IllegalArgumentException("no batch from an empty queue");
-        }
-        Pending head = queue.get(0);
         List<Pending> members = headClass(queue);
+        Pending head = members.get(0);
         if (head.forcedSubnet().isPresent()) {
             SubnetProfile subnet = menu.find(head.forcedSubnet().get()).orElseThrow(
                     () -> new IllegalArgumentException("forced sub-network '" + head.forcedSubnet().get() + "' is not on the menu"));
@@ -64,12 +70,7 @@ final class Plans {
     /** The longest prefix that {@code subnet} finishes within {@code slack}; the head alone when none does. */
     static List<Pending> longestWithin(List<Pending> members, SubnetProfile subnet, double slack, LatencyPredictor latency,
                                        BatchLimits limits) {
-        int n = 1;
-        while (n < members.size() && limits.fits(members.subList(0, n + 1))
-                && latency.predictMillis(subnet, Batch.paddedTokens(members.subList(0, n + 1))) <= slack) {
-            n++;
-        }
-        return members.subList(0, n);
+        return longestPrefix(members, limits, prefix -> latency.predictMillis(subnet, Batch.paddedTokens(prefix)) <= slack);
     }
 
     /** The sub-network with the lowest predicted time for {@code paddedTokens}; ties go to the more accurate. */
@@ -86,6 +87,12 @@ final class Plans {
         return fastest;
     }
 
+    /** Predicted time of {@code run} merged, on the sub-network fastest for its size. */
+    static double fastestMillis(List<Pending> run, ModelMenu menu, LatencyPredictor latency) {
+        int tokens = Batch.paddedTokens(run);
+        return latency.predictMillis(fastest(menu, latency, tokens), tokens);
+    }
+
     /**
      * What every policy does once the head cannot make its deadline: it and every other request of its class that
      * is already past saving (cannot finish in time even alone on the fastest sub-network) run together on the
@@ -93,18 +100,13 @@ final class Plans {
      * clears the backlog at the highest throughput the menu offers.
      */
     static Batch lateHead(List<Pending> queue, double now, ModelMenu menu, LatencyPredictor latency, BatchLimits limits) {
-        List<Pending> members = headClass(queue);
-        int n = 1;
-        while (n < members.size() && limits.fits(members.subList(0, n + 1)) && pastSaving(members.get(n), now, menu, latency)) {
-            n++;
-        }
-        List<Pending> late = members.subList(0, n);
+        List<Pending> late = longestPrefix(headClass(queue), limits,
+                prefix -> pastSaving(prefix.get(prefix.size() - 1), now, menu, latency));
         SubnetProfile fastest = fastest(menu, latency, Batch.paddedTokens(late));
         return new Batch(fastest, late, latency.predictMillis(fastest, Batch.paddedTokens(late)), "target unreachable: fastest");
     }
 
     private static boolean pastSaving(Pending p, double now, ModelMenu menu, LatencyPredictor latency) {
-        int tokens = p.inputs() * p.sequence();
-        return now + latency.predictMillis(fastest(menu, latency, tokens), tokens) > p.deadlineMillis().orElse(Double.POSITIVE_INFINITY);
+        return now + fastestMillis(List.of(p), menu, latency) > p.deadlineMillis().orElse(Double.POSITIVE_INFINITY);
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.router.LatencyPredictor;
+import io.flexserve.router.ModelMenu;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,16 @@ class OtherPoliciesTest {
     void byName_unknown_listsTheValidNames() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BatchPolicies.byName("fastest-ever"));
         assertTrue(e.getMessage().contains("slackfit") && e.getMessage().contains("greedy"));
+    }
+
+    @Test
+    void fastest_dependsOnInputSize_whenCurvesCross_andTiesGoToTheMoreAccurate() {
+        // "flat": 5 ms fixed overhead but scales better than small (3 ms at 100 tokens, 12 at 1000)
+        ModelMenu crossing = ModelMenu.of(List.of(LinearMenu.subnet(FULL, 1.0, 1.0, 10, 46),
+                LinearMenu.subnet(SMALL, 0.25, 0.7, 3, 12), LinearMenu.subnet("flat", 0.2, 0.5, 5, 6)));
+        assertEquals(SMALL, Plans.fastest(crossing, LatencyPredictor.PROFILE, 100).name());
+        assertEquals("flat", Plans.fastest(crossing, LatencyPredictor.PROFILE, 1000).name());
+        assertEquals(FULL, Plans.fastest(menu(), (s, t) -> 5, 100).name());
     }
 
     @Test

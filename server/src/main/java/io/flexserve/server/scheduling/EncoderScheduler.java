@@ -120,12 +120,13 @@ public final class EncoderScheduler implements AutoCloseable {
         throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + queue.size()
             + " requests queued (the limit); retry shortly", 1);
       }
-      if (Admission.decide(pending, job.deadlinePolicy(), pendings(), workerFreeAt(now), now, menu, estimator, limits)
+      List<Pending> waiting = pendings();
+      if (Admission.decide(pending, job.deadlinePolicy(), waiting, workerFreeAt(now), now, menu, estimator, limits)
           instanceof Admission.Reject r) {
         throw refuse(r);
       }
       Entry entry = new Entry(pending, job.batch(), new CompletableFuture<>());
-      int at = Collections.binarySearch(pendings(), pending, Pending::byDeadline);
+      int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
       queue.add(at < 0 ? -at - 1 : at, entry);
       metrics.queueDepth.labels(model).set(depth());
       workAvailable.signal();
