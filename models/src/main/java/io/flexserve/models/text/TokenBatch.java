@@ -54,6 +54,22 @@ public record TokenBatch(long[] inputIds, long[] attentionMask, int batch, int s
     return pad(rows);
   }
 
+  /**
+   * A full batch of real-looking BERT ids ([CLS] … [SEP], no padding) for timing: latency depends on the shape,
+   * not on which ids.
+   */
+  public static TokenBatch synthetic(int batch, int sequence) {
+    long[][] rows = new long[batch][sequence];
+    for (long[] row : rows) {
+      for (int i = 0; i < sequence; i++) {
+        row[i] = 1000 + (i * 7919L) % 20000;
+      }
+      row[0] = 101;
+      row[sequence - 1] = 102;
+    }
+    return pad(rows);
+  }
+
   /** Pads already-tokenized inputs (each a row of ids) into a batch. */
   public static TokenBatch pad(long[][] rows) {
     int batch = rows.length;

@@ -30,7 +30,7 @@ public final class LatencyProfiler {
     List<EncoderManifest.Subnet> subnets = encoder.subnets();
     List<TokenBatch> batches = new ArrayList<>();
     for (int[] shape : SHAPES) {
-      batches.add(syntheticBatch(shape[0], Math.min(shape[1], maxLength)));
+      batches.add(TokenBatch.synthetic(shape[0], Math.min(shape[1], maxLength)));
     }
     // Warm up every (sub-network, shape) first: the first runs of a new shape pay for arena growth.
     for (int w = 0; w < 5; w++) {
@@ -61,18 +61,5 @@ public final class LatencyProfiler {
       profiles.add(new SubnetProfile(s.name(), s.relativeSize(), s.quality(), LatencyCurve.fromSamples(samples, QUANTILE)));
     }
     return ModelMenu.of(profiles);
-  }
-
-  /** Inputs of real-looking ids ([CLS] … [SEP]); latency depends on shape, not on which ids. */
-  static TokenBatch syntheticBatch(int batch, int sequence) {
-    long[][] rows = new long[batch][sequence];
-    for (long[] row : rows) {
-      for (int i = 0; i < sequence; i++) {
-        row[i] = 1000 + (i * 7919L) % 20000;
-      }
-      row[0] = 101;
-      row[sequence - 1] = 102;
-    }
-    return TokenBatch.pad(rows);
   }
 }

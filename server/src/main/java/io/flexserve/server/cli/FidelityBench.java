@@ -75,13 +75,7 @@ final class FidelityBench implements Callable<Integer> {
   }
 
   private double[] latency128(ElasticEncoder encoder, List<EncoderManifest.Subnet> subnets) throws Exception {
-    long[] row = new long[128];
-    for (int i = 0; i < row.length; i++) {
-      row[i] = 1000 + (i * 7919L) % 20000;
-    }
-    row[0] = 101;
-    row[127] = 102;
-    TokenBatch batch = TokenBatch.pad(new long[][] {row});
+    TokenBatch batch = TokenBatch.synthetic(1, 128);
     double[][] t = new double[subnets.size()][runs];
     for (int w = 0; w < 5; w++) {
       for (EncoderManifest.Subnet s : subnets) {
