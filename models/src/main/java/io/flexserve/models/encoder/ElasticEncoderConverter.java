@@ -1,22 +1,23 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.Progress;
+import io.flexserve.models.importance.Importance;
+import io.flexserve.models.weights.WeightLayout;
 import ai.onnxruntime.OrtException;
 import io.flexserve.models.runtime.EncoderSession;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.text.EncoderTokenizer;
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.models.weights.MappedWeights;
+import io.flexserve.models.weights.StagedDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 /**
  * Turns a dense BERT-family encoder (ONNX export + tokenizer.json) into an elastic bundle (see {@link EncoderManifest}).
@@ -49,13 +50,6 @@ public final class ElasticEncoderConverter {
     int maxSequenceLength();
   }
 
-  /** Receives progress of the long steps; the CLI shows it as progress bars. */
-  public interface Progress {
-    void update(String step, int done, int total);
-
-    Progress NONE = (step, done, total) -> { };
-  }
-
   /**
    * Converts {@code source} into a bundle at {@code outDir} (replacing whatever is there).
    *
@@ -68,9 +62,7 @@ public final class ElasticEncoderConverter {
     if (calibration.isEmpty() || validation.isEmpty()) {
       throw new IllegalArgumentException("need calibration and validation sentences");
     }
-    Path staging = outDir.resolveSibling(outDir.getFileName() + ".staging-" + ProcessHandle.current().pid());
-    deleteRecursively(staging);
-    Files.createDirectories(staging);
+    Path staging = StagedDirectory.create(outDir);
     try {
       // 1. import
       progress.update("import", 0, 1);
@@ -96,7 +88,7 @@ public final class ElasticEncoderConverter {
 
         // 3. permute, 4. write
         EncoderWeights nested = Permutation.apply(dense, headOrder, neuronOrder);
-        EncoderLayout layout = EncoderWeightFile.write(nested, staging.resolve("weights.bin"));
+        WeightLayout layout = EncoderWeightFile.write(nested, staging.resolve("weights.bin"));
         List<EncoderSubnet> subnets = new ArrayList<>();
         for (SubnetPlan plan : plans.apply(config)) {
           EncoderSubnet subnet = plan.resolve(config, blocks);
@@ -116,23 +108,21 @@ public final class ElasticEncoderConverter {
         EncoderManifest manifest = new EncoderManifest(EncoderManifest.FORMAT, EncoderManifest.VERSION, source.name(),
             source.description(), config, "weights.bin", "tokenizer.json", entries, blockList);
         manifest.write(staging);
-        deleteRecursively(outDir);
-        Files.createDirectories(outDir.getParent() == null ? Path.of(".") : outDir.getParent());
-        Files.move(staging, outDir, StandardCopyOption.ATOMIC_MOVE);
+        StagedDirectory.publish(staging, outDir);
         return manifest;
       }
     } finally {
-      deleteRecursively(staging);
+      StagedDirectory.deleteRecursively(staging);
     }
   }
 
   private static Importance rank(EncoderWeights dense, EncoderTokenizer tokenizer, List<String> calibration, Path staging,
                                  SessionConfig sessions, Progress progress) throws IOException, OrtException {
     EncoderConfig config = dense.config();
-    EncoderLayout layout = EncoderWeightFile.write(dense, staging.resolve("dense-weights.bin"));
+    WeightLayout layout = EncoderWeightFile.write(dense, staging.resolve("dense-weights.bin"));
     Path probeGraph = staging.resolve("probe.onnx");
     Files.write(probeGraph, EncoderGraph.build(config, EncoderSubnet.full(config), layout, true).toByteArray());
-    Importance importance = new Importance(config);
+    Importance importance = new Importance(config.layers(), config.heads(), config.headDim(), config.intermediate());
     MappedWeights weights = MappedWeights.map(staging.resolve("dense-weights.bin"));
     try (EncoderSession probe = EncoderSession.open(probeGraph, weights, sessions, config.hidden())) {
       for (int i = 0; i < calibration.size(); i++) {
@@ -180,16 +170,5 @@ public final class ElasticEncoderConverter {
       System.arraycopy(e, 0, out, from, e.length);
     }
     return out;
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.importance.Importance;
+
 /** Vector helpers for comparing embeddings. */
 public final class Embeddings {
   private Embeddings() {}

@@ -1,5 +1,6 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.weights.WeightLayout;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.INT64;
 
@@ -25,7 +26,7 @@ public final class EncoderGraph {
 
   private EncoderGraph() {}
 
-  public static ModelProto build(EncoderConfig config, EncoderSubnet subnet, EncoderLayout layout, boolean probes) {
+  public static ModelProto build(EncoderConfig config, EncoderSubnet subnet, WeightLayout layout, boolean probes) {
     subnet.checkFits(config);
     // Sizes used below: H hidden, hd head width, A = kept heads × hd, F = kept MLP neurons.
     final int h = config.hidden();
@@ -107,15 +108,11 @@ public final class EncoderGraph {
     return g.build();
   }
 
-  private static String weight(GraphBuilder g, EncoderLayout layout, String key, long... dims) {
-    long floats = 1;
-    for (long d : dims) {
-      floats *= d;
-    }
-    return g.externalFloat(key, layout.weightFile(), layout.get(key).prefix(floats).offset(), dims);
+  private static String weight(GraphBuilder g, WeightLayout layout, String key, long... dims) {
+    return layout.initializer(g, key, dims);
   }
 
-  private static String weight(GraphBuilder g, EncoderLayout layout, int layer, String tensor, long... dims) {
-    return weight(g, layout, EncoderLayout.layerKey(layer, tensor), dims);
+  private static String weight(GraphBuilder g, WeightLayout layout, int layer, String tensor, long... dims) {
+    return weight(g, layout, WeightLayout.layerKey(layer, tensor), dims);
   }
 }

@@ -1,5 +1,6 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.weights.WeightLayout;
 import io.flexserve.models.weights.TensorLocation;
 import io.flexserve.models.weights.WeightFileWriter;
 import java.io.IOException;
@@ -7,11 +8,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes {@link EncoderWeights} to one weight file and returns the {@link EncoderLayout} describing it. */
+/** Writes {@link EncoderWeights} to one weight file and returns the {@link WeightLayout} describing it. */
 public final class EncoderWeightFile {
   private EncoderWeightFile() {}
 
-  public static EncoderLayout write(EncoderWeights w, Path file) throws IOException {
+  public static WeightLayout write(EncoderWeights w, Path file) throws IOException {
     Map<String, TensorLocation> at = new LinkedHashMap<>();
     try (WeightFileWriter out = new WeightFileWriter(file)) {
       at.put("emb.word", out.write(w.wordEmbeddings()));
@@ -39,10 +40,10 @@ public final class EncoderWeightFile {
         put(at, out, l, "outNormBias", b.outNormBias());
       }
     }
-    return new EncoderLayout(file.getFileName().toString(), at);
+    return new WeightLayout(file.getFileName().toString(), at);
   }
 
   private static void put(Map<String, TensorLocation> at, WeightFileWriter out, int layer, String tensor, float[] values) {
-    at.put(EncoderLayout.layerKey(layer, tensor), out.write(values));
+    at.put(WeightLayout.layerKey(layer, tensor), out.write(values));
   }
 }

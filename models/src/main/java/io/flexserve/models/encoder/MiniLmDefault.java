@@ -65,7 +65,7 @@ public final class MiniLmDefault implements ElasticEncoderConverter.Source {
    * Returns the bundle directory under {@code cacheDir}, converting the model first when no valid bundle is there.
    * The directory name carries the manifest version, so a format change converts again.
    */
-  public static Path ensureBundle(Path cacheDir, SessionConfig sessions, ElasticEncoderConverter.Progress progress)
+  public static Path ensureBundle(Path cacheDir, SessionConfig sessions, io.flexserve.models.Progress progress)
       throws IOException, OrtException {
     Path dir = cacheDir.resolve(NAME + "-v" + EncoderManifest.VERSION);
     if (Files.exists(dir.resolve(EncoderManifest.FILE))) {

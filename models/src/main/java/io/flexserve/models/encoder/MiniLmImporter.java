@@ -1,5 +1,7 @@
 package io.flexserve.models.encoder;
 
+import static io.flexserve.models.weights.RowMajor.transpose;
+
 import io.flexserve.models.onnx.Initializers;
 import io.flexserve.models.onnx.proto.Onnx.GraphProto;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
@@ -128,16 +130,5 @@ public final class MiniLmImporter {
       throw new IllegalArgumentException("missing weight " + name + " (is the MatMul→Add→bias pattern intact?)");
     }
     return v;
-  }
-
-  /** {@code [rows, cols]} → {@code [cols, rows]}. */
-  static float[] transpose(float[] m, int rows, int cols) {
-    float[] t = new float[m.length];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = m[r * cols + c];
-      }
-    }
-    return t;
   }
 }

@@ -1,5 +1,6 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.weights.RowMajor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,20 +37,7 @@ public final class Permutation {
         w.embNormBias(), layers);
   }
 
-  /** Gathers blocks of {@code blockSize} floats: new block i = old block {@code order[i]}. */
-  static float[] rows(float[] m, int[] order, int blockSize) {
-    if (order.length * blockSize != m.length) {
-      throw new IllegalArgumentException("permutation of " + order.length + " blocks × " + blockSize + " does not cover " + m.length + " floats");
-    }
-    boolean[] seen = new boolean[order.length];
-    float[] out = new float[m.length];
-    for (int i = 0; i < order.length; i++) {
-      if (seen[order[i]]) {
-        throw new IllegalArgumentException("not a permutation: " + order[i] + " appears twice");
-      }
-      seen[order[i]] = true;
-      System.arraycopy(m, order[i] * blockSize, out, i * blockSize, blockSize);
-    }
-    return out;
+  private static float[] rows(float[] m, int[] order, int blockSize) {
+    return RowMajor.permuteBlocks(m, order, blockSize);
   }
 }

@@ -1,5 +1,6 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.importance.Importance;
 import java.util.List;
 
 /**

@@ -124,6 +124,30 @@ public final class GraphBuilder {
     return emit(n);
   }
 
+  /** {@code Y = A·Bᵀ} with no bias: a projection reading a stored {@code [out, in]} weight, A 2-D. */
+  public String gemmT(String a, String b) {
+    return emit(nodeBuilder("Gemm", new String[] {a, b}, fresh("gemm")).addAttribute(intAttr("transB", 1)));
+  }
+
+  /** {@code Y = A·B} with no bias, A 2-D. */
+  public String gemm(String a, String b) { return node("Gemm", new String[] {a, b}, fresh("gemm")); }
+
+  public String pow(String a, String b) { return node("Pow", new String[] {a, b}, fresh("pow")); }
+
+  public String sqrt(String a) { return node("Sqrt", new String[] {a}, fresh("sqrt")); }
+
+  public String neg(String a) { return node("Neg", new String[] {a}, fresh("neg")); }
+
+  public String sigmoid(String a) { return node("Sigmoid", new String[] {a}, fresh("sigmoid")); }
+
+  public String tile(String data, String repeats) { return node("Tile", new String[] {data, repeats}, fresh("tile")); }
+
+  /** Mean over {@code axes} (an attribute up to opset 17), keeping the reduced dimensions. */
+  public String reduceMean(String data, long... axes) {
+    return emit(nodeBuilder("ReduceMean", new String[] {data}, fresh("reducemean"))
+        .addAttribute(intsAttr("axes", axes)).addAttribute(intAttr("keepdims", 1)));
+  }
+
   public String gather(String data, String indices) { return node("Gather", new String[] {data, indices}, fresh("gather")); }
 
   public String reshape(String data, String shape) { return node("Reshape", new String[] {data, shape}, fresh("reshape")); }

@@ -5,25 +5,81 @@ import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.encoder.SubnetPlan;
 import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.models.llm.DecoderManifest;
+import io.flexserve.models.llm.ElasticDecoderConverter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flexserve convert --out DIR}: converts the embedded all-MiniLM-L6-v2 into an elastic bundle in DIR, which
- * a model repository ({@code FLEXSERVE_MODEL_DIR}) can then serve.
+ * {@code flexserve convert}: makes an elastic bundle that a model repository ({@code FLEXSERVE_MODEL_DIR}) can serve.
+ * With {@code --checkpoint}, from a Hugging Face Llama-family checkpoint (an elastic decoder, menu chosen by latency
+ * budget); without, from the embedded all-MiniLM-L6-v2 encoder.
  */
-@Command(name = "convert", description = "Convert the embedded all-MiniLM-L6-v2 encoder into an elastic bundle.")
+@Command(name = "convert", description = {
+    "Convert a Hugging Face Llama-family checkpoint (--checkpoint, --calibration) into an elastic decoder bundle,",
+    "or, without --checkpoint, the embedded all-MiniLM-L6-v2 encoder into an elastic encoder bundle."})
 public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "Bundle directory to write (replaced if it exists).")
   Path out;
+
+  @Option(names = "--checkpoint", description = "Checkpoint directory: config.json, *.safetensors, tokenizer.json.")
+  Path checkpoint;
+
+  @Option(names = "--calibration", description = "Calibration text (documents separated by blank lines); required with --checkpoint.")
+  Path calibration;
+
+  @Option(names = "--name", description = "Model name as served (default: the --out directory name).")
+  String name;
+
+  @Option(names = "--budgets", split = ",", defaultValue = "1,0.85,0.7,0.55,0.4",
+      description = "Latency budgets as fractions of full decode latency, descending from 1 (default: ${DEFAULT-VALUE}).")
+  List<Double> budgets;
+
+  @Option(names = "--window", defaultValue = "128", description = "Tokens per calibration window (default: ${DEFAULT-VALUE}).")
+  int window;
+
+  @Option(names = "--rank-windows", defaultValue = "64", description = "Windows that rank importance (default: ${DEFAULT-VALUE}).")
+  int rankWindows;
+
+  @Option(names = "--held-back", defaultValue = "8", description = "Windows held back to score candidates (default: ${DEFAULT-VALUE}).")
+  int heldBack;
+
+  @Option(names = "--per-budget", defaultValue = "6", description = "Candidates scored per budget (default: ${DEFAULT-VALUE}).")
+  int perBudget;
 
   @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads (0 = all cores).")
   int threads;
 
   @Override
   public Integer call() throws Exception {
+    return checkpoint == null ? encoder() : decoder();
+  }
+
+  private int decoder() throws Exception {
+    if (calibration == null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--checkpoint needs --calibration FILE");
+    }
+    String served = name != null ? name : out.toAbsolutePath().getFileName().toString();
+    ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(served, budgets, window, rankWindows,
+        heldBack, perBudget, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads));
+    DecoderManifest m;
+    try (ProgressBars bars = new ProgressBars()) {
+      m = ElasticDecoderConverter.convert(checkpoint, calibration, out, options, bars);
+    }
+    System.out.printf("%-8s %6s %6s %-28s %10s %10s %10s %12s%n", "subnet", "budget", "layers", "kv groups / mlp width",
+        "est ms/tok", "ms/tok", "prefill ms", "perplexity");
+    for (DecoderManifest.Subnet s : m.subnets()) {
+      System.out.printf("%-8s %6.2f %6d %-28s %10.3f %10.3f %10.2f %12.3f%n", s.name(), s.budget(), s.layers().size(),
+          LayerSummary.of(s.layers()), s.estimatedDecodeMs(), s.decodeMs(), s.prefillMs(), s.perplexity());
+    }
+    System.out.println("wrote " + out.toAbsolutePath());
+    return 0;
+  }
+
+  private int encoder() throws Exception {
     try (ProgressBars bars = new ProgressBars()) {
       EncoderManifest m = ElasticEncoderConverter.convert(new MiniLmDefault(), MiniLmDefault.calibrationSentences(),
           MiniLmDefault.validationSentences(), SubnetPlan::defaults, out, SessionConfig.cpu(threads), bars);

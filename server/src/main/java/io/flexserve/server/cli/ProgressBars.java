@@ -1,12 +1,12 @@
 package io.flexserve.server.cli;
 
-import io.flexserve.models.encoder.ElasticEncoderConverter;
+import io.flexserve.models.Progress;
 import java.util.HashMap;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 
 /** Shows each step a long job reports as its own progress bar (me.tongfei progressbar). */
-final class ProgressBars implements ElasticEncoderConverter.Progress, AutoCloseable {
+final class ProgressBars implements Progress, AutoCloseable {
   private final Map<String, ProgressBar> bars = new HashMap<>();
 
   @Override

@@ -1,4 +1,4 @@
-package io.flexserve.models.encoder;
+package io.flexserve.models.importance;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,11 +24,12 @@ public final class Importance {
   private final double[] blockSum;     // [layer]  Σ_inputs mean_tokens (1 − cos)
   private int inputs;
 
-  public Importance(EncoderConfig config) {
-    this.hd = config.headDim();
-    this.neuronSq = new double[config.layers()][config.intermediate()];
-    this.headSq = new double[config.layers()][config.heads()];
-    this.blockSum = new double[config.layers()];
+  /** Scores for a model of {@code layers} blocks, each with {@code heads} heads of width {@code headDim} and {@code mlpWidth} neurons. */
+  public Importance(int layers, int heads, int headDim, int mlpWidth) {
+    this.hd = headDim;
+    this.neuronSq = new double[layers][mlpWidth];
+    this.headSq = new double[layers][heads];
+    this.blockSum = new double[layers];
   }
 
   /**
@@ -84,6 +85,19 @@ public final class Importance {
     return Arrays.stream(headSq[layer]).map(Math::sqrt).toArray();
   }
 
+  /**
+   * Scores of grouped-query-attention groups: group k owns heads k·g … k·g+g−1 (they share one key/value head, so
+   * they are kept or pruned together); its score is the sum of theirs.
+   */
+  public double[] groupScores(int layer, int groupSize) {
+    double[] heads = headScores(layer);
+    double[] groups = new double[heads.length / groupSize];
+    for (int i = 0; i < heads.length; i++) {
+      groups[i / groupSize] += heads[i];
+    }
+    return groups;
+  }
+
   /** Mean block importance per layer. */
   public double[] blockScores() {
     if (inputs == 0) {
@@ -110,7 +124,8 @@ public final class Importance {
     return kept;
   }
 
-  static double cosine(float[] a, float[] b, int from, int n) {
+  /** Cosine similarity of {@code a[from, from+n)} and {@code b[from, from+n)}. */
+  public static double cosine(float[] a, float[] b, int from, int n) {
     double dot = 0;
     double na = 0;
     double nb = 0;

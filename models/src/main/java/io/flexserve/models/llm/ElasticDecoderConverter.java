@@ -1,0 +1,257 @@
+package io.flexserve.models.llm;
+
+import io.flexserve.models.Progress;
+import ai.onnxruntime.OrtException;
+import io.flexserve.models.importance.Importance;
+import io.flexserve.models.llm.checkpoint.Checkpoint;
+import io.flexserve.models.llm.checkpoint.LlamaConfig;
+import io.flexserve.models.runtime.DecoderSession;
+import io.flexserve.models.runtime.DecoderTimer;
+import io.flexserve.models.runtime.Perplexity;
+import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.models.text.DecoderTokenizer;
+import io.flexserve.models.weights.MappedWeights;
+import io.flexserve.models.weights.StagedDirectory;
+import io.flexserve.models.weights.WeightLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Turns a Hugging Face Llama-family checkpoint into an elastic decoder bundle (see {@link DecoderManifest}).
+ *
+ * <pre>
+ *   1. check     config and every tensor's shape, before anything is written
+ *   2. rank      run a probe graph of the dense model over calibration windows → neuron, group and block importance
+ *   3. permute   KV groups and MLP neurons into importance order; write weights.bin once
+ *   4. time      a decode-latency table: no layers, then every layer at each (groups, width) grid point
+ *   5. choose    per latency budget, the lowest held-back perplexity among candidates that fit ({@link MenuSearch})
+ *   6. measure   each chosen sub-network's decode and prefill time; write graphs and manifest
+ * </pre>
+ * The bundle is assembled in a sibling staging directory and moved into place at the end, so a failure never leaves a
+ * partial bundle where a server would load it.
+ */
+public final class ElasticDecoderConverter {
+  private ElasticDecoderConverter() {}
+
+  /**
+   * How to convert.
+   *
+   * @param name model name as served
+   * @param budgets fractions of full decode latency, descending, the first 1.0
+   * @param window tokens per calibration window
+   * @param rankWindows at most this many windows rank importance
+   * @param heldBackWindows windows held back to score candidates
+   * @param perBudget candidates scored per budget
+   * @param maxSkipped at most this many layers skipped
+   * @param decodeContext cached tokens behind each timed decode step
+   * @param timingSteps timed steps per measurement (the median is kept)
+   * @param prefillTokens prompt length of the timed prefill
+   */
+  public record Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
+                        int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions) {
+    public static final List<Double> DEFAULT_BUDGETS = List.of(1.0, 0.85, 0.7, 0.55, 0.4);
+
+    public static Options defaults(String name) {
+      return new Options(name, DEFAULT_BUDGETS, 128, 64, 8, 6, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(1));
+    }
+  }
+
+  /**
+   * Converts the checkpoint in {@code checkpointDir} into a bundle at {@code outDir} (replacing whatever is there).
+   *
+   * @param calibrationFile plain text, documents separated by blank lines
+   */
+  public static DecoderManifest convert(Path checkpointDir, Path calibrationFile, Path outDir, Options options, Progress progress)
+      throws Exception {
+    String calibrationText = Files.readString(calibrationFile);
+    Path staging = null;
+    try (Checkpoint ckpt = Checkpoint.open(checkpointDir)) {
+      // 1. check: fails naming the tensor or field, before anything is written
+      ckpt.validate();
+      LlamaConfig config = ckpt.config();
+      staging = StagedDirectory.create(outDir);
+      Files.copy(ckpt.tokenizerJson(), staging.resolve("tokenizer.json"));
+      try (DecoderTokenizer tokenizer = DecoderTokenizer.load(staging.resolve("tokenizer.json"))) {
+        CalibrationText calibration = CalibrationText.split(calibrationText, tokenizer, options.window(),
+            options.rankWindows(), options.heldBackWindows());
+        progress.update("import", 0, 1);
+        DecoderWeights dense = DecoderWeights.read(ckpt);
+        progress.update("import", 1, 1);
+
+        // 2. rank
+        Importance importance = rank(dense, calibration, staging, options, progress);
+        double[] blocks = importance.blockScores();
+        int[][] groupOrder = new int[config.layers()][];
+        int[][] neuronOrder = new int[config.layers()][];
+        for (int l = 0; l < config.layers(); l++) {
+          groupOrder[l] = Importance.descendingOrder(importance.groupScores(l, config.groupSize()));
+          neuronOrder[l] = Importance.descendingOrder(importance.neuronScores(l));
+        }
+
+        // 3. permute, write
+        WeightLayout layout = DecoderWeightFile.write(dense.permute(groupOrder, neuronOrder), staging.resolve("weights.bin"));
+        dense = null; // the dense copy is no longer needed: let a large model's arrays go
+        MappedWeights weights = MappedWeights.map(staging.resolve("weights.bin"));
+        Bundle bundle = new Bundle(staging, config, layout, weights, options.sessions());
+
+        // 4. time
+        LatencyTable table = timeTable(bundle, options, progress);
+
+        // 5. choose
+        DecoderSubnet full = DecoderSubnet.full(config);
+        List<MenuSearch.Candidate> candidates = MenuSearch.candidates(config, table, blocks,
+            Math.min(options.maxSkipped(), config.layers() - 1));
+        int[] scored = {0};
+        int toScore = Math.min(candidates.size(), 1 + (options.budgets().size() - 1) * options.perBudget());
+        List<MenuSearch.Choice> menu = MenuSearch.choose(config, candidates, full, table, options.budgets(), options.perBudget(), s -> {
+          double ppl = bundle.perplexity(s, calibration.heldBack());
+          progress.update("choose", Math.min(++scored[0], toScore), toScore);
+          return ppl;
+        });
+        progress.update("choose", toScore, toScore);
+
+        // 6. measure, write
+        List<DecoderManifest.Subnet> entries = new ArrayList<>();
+        for (MenuSearch.Choice c : menu) {
+          DecoderSubnet s = c.candidate().subnet();
+          Path graph = bundle.writeGraph(s, s.name() + ".onnx");
+          double decode;
+          double prefill;
+          try (DecoderSession session = bundle.open(graph, s)) {
+            decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
+            prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
+          }
+          entries.add(new DecoderManifest.Subnet(s.name(), graph.getFileName().toString(), c.budget(), s.layers(),
+              c.candidate().estimatedMillis(), decode, prefill, c.perplexity(), 4 * s.weightFloatsPerToken(config)));
+          progress.update("measure", entries.size(), menu.size());
+        }
+        DecoderManifest manifest = new DecoderManifest(DecoderManifest.FORMAT, DecoderManifest.VERSION, options.name(),
+            checkpointDir.toAbsolutePath().normalize().toString(), DecoderManifest.configJson(config), "weights.bin", "tokenizer.json",
+            new DecoderManifest.Calibration(calibrationFile.getFileName().toString(), options.window(), calibration.rank().size(), calibration.heldBack().size()),
+            new DecoderManifest.Latency(options.decodeContext(), options.prefillTokens(), table),
+            entries, Arrays.stream(blocks).boxed().toList());
+        manifest.write(staging);
+        StagedDirectory.publish(staging, outDir);
+        return manifest;
+      }
+    } finally {
+      if (staging != null) {
+        StagedDirectory.deleteRecursively(staging);
+      }
+    }
+  }
+
+  /** The staging bundle while it is being built: writes sub-network graphs and opens sessions on them. */
+  private record Bundle(Path dir, LlamaConfig config, WeightLayout layout, MappedWeights weights, SessionConfig sessions) {
+    Path writeGraph(DecoderSubnet s, String file) throws IOException {
+      Path graph = dir.resolve(file);
+      Files.write(graph, DecoderGraph.build(config, s, layout, false).toByteArray());
+      return graph;
+    }
+
+    DecoderSession open(Path graph, DecoderSubnet s) throws IOException, OrtException {
+      return DecoderSession.open(graph, weights, sessions, config, s);
+    }
+
+    /** Held-back perplexity of a candidate, through a scratch graph deleted afterwards. */
+    double perplexity(DecoderSubnet s, List<long[]> windows) throws IOException, OrtException {
+      Path graph = writeGraph(s, "candidate.onnx");
+      try (DecoderSession session = open(graph, s)) {
+        Perplexity.Nll nll = new Perplexity.Nll(0, 0);
+        for (long[] w : windows) {
+          nll = nll.plus(Perplexity.nll(session, w, w.length));
+        }
+        return nll.perplexity();
+      } finally {
+        Files.deleteIfExists(graph);
+      }
+    }
+
+    double decodeMillis(DecoderSubnet s, Options options) throws IOException, OrtException {
+      Path graph = writeGraph(s, "timing.onnx");
+      try (DecoderSession session = open(graph, s)) {
+        return DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
+      } finally {
+        Files.deleteIfExists(graph);
+      }
+    }
+  }
+
+  private static Importance rank(DecoderWeights dense, CalibrationText calibration, Path staging, Options options, Progress progress)
+      throws IOException, OrtException {
+    LlamaConfig c = dense.config();
+    WeightLayout layout = DecoderWeightFile.write(dense, staging.resolve("dense-weights.bin"));
+    Path probeGraph = staging.resolve("probe.onnx");
+    DecoderSubnet full = DecoderSubnet.full(c);
+    Files.write(probeGraph, DecoderGraph.build(c, full, layout, true).toByteArray());
+    Importance importance = new Importance(c.layers(), c.heads(), c.headDim(), c.intermediate());
+    try (DecoderSession probe = DecoderSession.open(probeGraph, MappedWeights.map(staging.resolve("dense-weights.bin")),
+        options.sessions(), c, full)) {
+      List<long[]> windows = calibration.rank();
+      for (int i = 0; i < windows.size(); i++) {
+        long[] w = windows.get(i);
+        Map<String, float[]> out = probe.probe(w);
+        for (int l = 0; l < c.layers(); l++) {
+          String p = "probe.l" + l + ".";
+          importance.add(l, w.length, out.get(p + "mlp"), out.get(p + "heads"), out.get(p + "in"), out.get(p + "out"));
+        }
+        importance.inputDone();
+        progress.update("rank", i + 1, windows.size());
+      }
+    }
+    Files.delete(probeGraph);
+    Files.delete(staging.resolve("dense-weights.bin"));
+    return importance;
+  }
+
+  /**
+   * Decode latency with no layers (the base), then with every layer at each grid point; a layer's cost is the
+   * difference over the layer count. Timing noise can make a smaller point look slower, so the table is made
+   * monotone (a point costs at least as much as any smaller one).
+   */
+  private static LatencyTable timeTable(Bundle bundle, Options options, Progress progress) throws IOException, OrtException {
+    LlamaConfig c = bundle.config();
+    int[] groups = java.util.stream.IntStream.rangeClosed(1, c.kvHeads()).toArray();
+    int[] widths = widthGrid(c.intermediate());
+    int total = 1 + groups.length * widths.length;
+    double base = bundle.decodeMillis(new DecoderSubnet("base", List.of()), options);
+    progress.update("time", 1, total);
+    double[][] perLayer = new double[groups.length][widths.length];
+    for (int gi = 0; gi < groups.length; gi++) {
+      for (int wi = 0; wi < widths.length; wi++) {
+        DecoderSubnet s = DecoderSubnet.uniform("t", c, 1.0, 1.0, List.of());
+        List<DecoderSubnet.Layer> layers = new ArrayList<>();
+        for (DecoderSubnet.Layer l : s.layers()) {
+          layers.add(new DecoderSubnet.Layer(l.index(), groups[gi], widths[wi]));
+        }
+        double millis = bundle.decodeMillis(new DecoderSubnet("t", layers), options);
+        perLayer[gi][wi] = Math.max(0, (millis - base) / c.layers());
+        progress.update("time", 2 + gi * widths.length + wi, total);
+      }
+    }
+    for (int gi = 0; gi < groups.length; gi++) {
+      for (int wi = 0; wi < widths.length; wi++) {
+        double floor = Math.max(gi > 0 ? perLayer[gi - 1][wi] : 0, wi > 0 ? perLayer[gi][wi - 1] : 0);
+        perLayer[gi][wi] = Math.max(perLayer[gi][wi], floor);
+      }
+    }
+    return new LatencyTable(base, groups, widths, perLayer);
+  }
+
+  /** MLP widths tried: eighths of the full width, rounded to a multiple of 8 (vectorised kernels), plus the full width. */
+  static int[] widthGrid(int intermediate) {
+    TreeSet<Integer> widths = new TreeSet<>();
+    for (int eighth = 1; eighth <= 8; eighth++) {
+      int w = eighth == 8 ? intermediate : Math.max(8, (int) Math.round(intermediate * eighth / 8.0 / 8) * 8);
+      widths.add(Math.min(w, intermediate));
+    }
+    return widths.stream().mapToInt(Integer::intValue).toArray();
+  }
+}
