@@ -72,15 +72,18 @@ public record DecoderSubnet(String name, List<Layer> layers) {
     return total;
   }
 
-  /** Multiply-adds ×2 per prompt token in a prefill of {@code context} tokens (projections, attention, LM head). */
-  public long prefillFlopsPerToken(LlamaConfig c, int context) {
-    long flops = 2L * c.vocabSize() * c.hidden();
+  /**
+   * FLOPs (2 per multiply-add) of a prefill of {@code tokens} prompt tokens: projections and attention for every
+   * token, the LM head for the last one only (a prefill needs the next-token logits, not the prompt's).
+   */
+  public long prefillFlops(LlamaConfig c, int tokens) {
+    long perToken = 0;
     for (Layer l : layers) {
       long attnWidth = (long) l.kvGroups() * c.groupSize() * c.headDim();
-      // Q·Kᵀ and P·V over on average context/2 keys (causal)
-      flops += 2 * matmulWeights(c, l) + 2L * 2 * attnWidth * context / 2;
+      // Q·Kᵀ and P·V over on average tokens/2 keys (causal)
+      perToken += 2 * matmulWeights(c, l) + 2L * 2 * attnWidth * tokens / 2;
     }
-    return flops;
+    return perToken * tokens + 2L * c.vocabSize() * c.hidden();
   }
 
   private static long matmulWeights(LlamaConfig c, Layer l) {

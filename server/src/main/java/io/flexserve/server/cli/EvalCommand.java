@@ -52,7 +52,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   /** One row of the report. */
   record Row(DecoderManifest.Subnet subnet, double perplexity, double decodeTokensPerSecond, double prefillTokensPerSecond,
-             long weightBytesPerToken, long prefillFlopsPerToken) {}
+             long weightBytesPerToken, long prefillFlops) {}
 
   @Override
   public Integer call() throws Exception {
@@ -75,7 +75,7 @@ public final class EvalCommand implements Callable<Integer> {
           double prefillMs = DecoderTimer.prefillMillis(session, prefill, 7);
           DecoderSubnet spec = s.spec();
           rows.add(new Row(s, nll.perplexity(), 1000 / decodeMs, prefill * 1000 / prefillMs,
-              4 * spec.weightFloatsPerToken(c), spec.prefillFlopsPerToken(c, prefill)));
+              4 * spec.weightFloatsPerToken(c), spec.prefillFlops(c, prefill)));
           bar.step();
         }
       }
@@ -95,7 +95,7 @@ public final class EvalCommand implements Callable<Integer> {
       double decodeSpeedup = r.decodeTokensPerSecond() / full.decodeTokensPerSecond();
       double bytesRatio = (double) full.weightBytesPerToken() / r.weightBytesPerToken();
       double prefillSpeedup = r.prefillTokensPerSecond() / full.prefillTokensPerSecond();
-      double flopsRatio = (double) full.prefillFlopsPerToken() / r.prefillFlopsPerToken();
+      double flopsRatio = (double) full.prefillFlops() / r.prefillFlops();
       boolean decodeOk = decodeSpeedup >= 0.8 * bytesRatio;
       boolean prefillOk = prefillSpeedup >= 0.8 * flopsRatio;
       ok &= decodeOk && prefillOk;
