@@ -91,7 +91,8 @@ public final class MenuSearch {
       if (best == null) {
         throw new IllegalArgumentException("no candidate fits " + Math.round(budget * 100) + "% of full latency ("
             + String.format("%.2f", budget * fullMillis) + " ms estimated); the smallest needs "
-            + String.format("%.2f", candidates.stream().mapToDouble(Candidate::estimatedMillis).min().orElse(Double.NaN)) + " ms");
+            + String.format("%.2f", candidates.stream().mapToDouble(Candidate::estimatedMillis).min().orElse(Double.NaN))
+            + " ms; choose larger --budgets");
       }
       String name = "lat" + Math.round(budget * 100);
       Candidate named = new Candidate(rename(best.candidate().subnet(), name), best.candidate().estimatedMillis());

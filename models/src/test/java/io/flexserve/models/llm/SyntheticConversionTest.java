@@ -1,0 +1,56 @@
+package io.flexserve.models.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flexserve.models.llm.checkpoint.Checkpoint;
+import io.flexserve.models.llm.checkpoint.SyntheticCheckpoint;
+import io.flexserve.models.runtime.DecoderSession;
+import io.flexserve.models.runtime.ElasticDecoder;
+import io.flexserve.models.runtime.GreedyDecoder;
+import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.models.testing.SharedData;
+import io.flexserve.models.weights.MappedWeights;
+import io.flexserve.models.weights.WeightLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sharded BF16 checkpoint of another shape (GQA 4 heads / 2 groups, untied head) converts, and the bundle's
+ * permuted full sub-network computes exactly what the dense checkpoint does.
+ */
+class SyntheticConversionTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void shardedBf16CheckpointConvertsAndFullStaysExact() throws Exception {
+    Path ckptDir = dir.resolve("ckpt");
+    SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 7, 2, "BF16");
+    assertTrue(Files.exists(ckptDir.resolve(Checkpoint.INDEX)));
+    ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options("synthetic",
+        List.of(1.0, 0.9, 0.8), 32, 8, 2, 2, Integer.MAX_VALUE, 16, 5, 32, SessionConfig.cpu(1));
+    DecoderManifest manifest = ElasticDecoderConverter.convert(ckptDir, SharedData.tinyStoriesText(), dir.resolve("bundle"),
+        options, io.flexserve.models.Progress.NONE);
+    assertTrue(manifest.subnets().size() >= 2);
+
+    long[] prompt = {1, 70, 80, 90, 100, 110};
+    List<Integer> dense;
+    try (Checkpoint ckpt = Checkpoint.open(ckptDir)) {
+      WeightLayout layout = DecoderWeightFile.write(DecoderWeights.read(ckpt), dir.resolve("dense.bin"));
+      DecoderSubnet full = DecoderSubnet.full(ckpt.config());
+      Files.write(dir.resolve("dense.onnx"), DecoderGraph.build(ckpt.config(), full, layout, false).toByteArray());
+      try (DecoderSession s = DecoderSession.open(dir.resolve("dense.onnx"), MappedWeights.map(dir.resolve("dense.bin")),
+          SessionConfig.cpu(1), ckpt.config(), full)) {
+        dense = GreedyDecoder.generate(s, prompt, 20, Set.of()).tokens();
+      }
+    }
+    try (ElasticDecoder bundle = ElasticDecoder.load(dir.resolve("bundle"), SessionConfig.cpu(1), n -> true)) {
+      assertEquals(dense, GreedyDecoder.generate(bundle.session("full"), prompt, 20, Set.of()).tokens());
+    }
+  }
+}
