@@ -2,7 +2,7 @@ package io.flexserve.server.api;
 
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.server.catalog.ModelCatalog;
-import io.flexserve.server.catalog.ServedModel;
+import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.scheduling.EmbeddingJob;
 import io.flexserve.server.scheduling.EmbeddingResult;
@@ -39,7 +39,7 @@ public final class EmbeddingService {
 
   /** @param arrivalMillis when the request reached the server, {@link System#nanoTime} in milliseconds */
   public CompletableFuture<Served> embed(double arrivalMillis, String modelName, EmbeddingsRequest request, RoutingHeaders headers) {
-    ServedModel model = catalog.require(modelName);
+    ServedEncoder model = catalog.requireEncoder(modelName);
     TokenBatch batch = model.encoder().tokenizer().encodeBatch(request.inputs());
     EmbeddingJob job = new EmbeddingJob(arrivalMillis, batch, headers.latencyTargetMillis(), headers.forcedSubnet(), headers.deadlinePolicy());
     return model.scheduler().submit(job)

@@ -26,7 +26,7 @@ public final class EmbeddingsRequestParser {
   }
 
   public EmbeddingsRequest parse(byte[] body, int maxInputs) {
-    JsonNode root = parseJson(body);
+    JsonNode root = JsonBodies.parse(json, body);
     if (!root.isObject()) {
       throw new ApiException.BadRequest("invalid_json", "request body must be a JSON object");
     }
@@ -89,35 +89,5 @@ public final class EmbeddingsRequestParser {
       throw new ApiException.InvalidValue("empty_input", what + " must not be empty");
     }
     return s;
-  }
-
-  private JsonNode parseJson(byte[] body) {
-    if (body == null || body.length == 0) {
-      throw new ApiException.BadRequest("invalid_json", "request body is empty; expected a JSON object");
-    }
-    try {
-      // Strict decoding: invalid UTF-8 is an error, not silently replaced text that would then be embedded.
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
-    } catch (CharacterCodingException e) {
-      throw new ApiException.BadRequest("invalid_utf8", "request body is not valid UTF-8");
-    }
-    try {
-      JsonNode node = json.readValue(body, JsonNode.class);
-      if (node == null) {
-        throw new ApiException.BadRequest("invalid_json", "request body is not JSON");
-      }
-      return node;
-    } catch (IOException e) {
-      throw new ApiException.BadRequest("invalid_json", "request body is not valid JSON: " + firstLine(e.getMessage()));
-    }
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "parse error";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
   }
 }

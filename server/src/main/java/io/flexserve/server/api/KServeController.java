@@ -2,6 +2,8 @@ package io.flexserve.server.api;
 
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ModelState;
+import io.flexserve.server.catalog.ServedDecoder;
+import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.catalog.ServedModel;
 import io.flexserve.server.errors.ApiException;
 import io.micronaut.http.HttpResponse;
@@ -49,12 +51,18 @@ public final class KServeController {
 
   @Get("/models/{model}")
   public ModelMetadata model(String model) {
-    ServedModel m = catalog.require(model);
-    long hidden = m.encoder().manifest().config().hidden();
+    ServedModel served = catalog.require(model);
+    if (served instanceof ServedEncoder m) {
+      return new ModelMetadata(m.name(), List.of("1"), "onnxruntime_onnx",
+          List.of(new TensorMetadata("text", "BYTES", List.of(-1L))),
+          List.of(new TensorMetadata("sentence_embedding", "FP32", List.of(-1L, (long) m.encoder().manifest().config().hidden()))),
+          m.subnetNames());
+    }
+    ServedDecoder m = (ServedDecoder) served;
     return new ModelMetadata(m.name(), List.of("1"), "onnxruntime_onnx",
-        List.of(new TensorMetadata("text", "BYTES", List.of(-1L))),
-        List.of(new TensorMetadata("sentence_embedding", "FP32", List.of(-1L, hidden))),
-        m.menu().bestFirst().stream().map(p -> p.name()).toList());
+          List.of(new TensorMetadata("input_ids", "INT64", List.of(-1L, -1L))),
+          List.of(new TensorMetadata("logits", "FP32", List.of(-1L, -1L, (long) m.decoder().config().vocabSize()))),
+          m.subnetNames());
   }
 
   @Get("/models/{model}/ready")

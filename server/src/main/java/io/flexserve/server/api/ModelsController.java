@@ -4,6 +4,10 @@ import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.router.SubnetProfile;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ModelState;
+import io.flexserve.models.llm.DecoderManifest;
+import io.flexserve.router.generation.DecoderProfile;
+import io.flexserve.server.catalog.ServedDecoder;
+import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.catalog.ServedModel;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -35,13 +39,33 @@ public final class ModelsController {
   }
 
   private static List<ModelsResponse.Subnet> subnets(ServedModel model) {
+    return model instanceof ServedEncoder e ? encoderSubnets(e) : decoderSubnets((ServedDecoder) model);
+  }
+
+  private static List<ModelsResponse.Subnet> decoderSubnets(ServedDecoder model) {
+    List<ModelsResponse.Subnet> out = new ArrayList<>();
+    for (DecoderProfile p : model.menu()) {
+      DecoderManifest.Subnet s = model.decoder().subnets().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+      List<ModelsResponse.LayerShape> shapes = s.layers().stream()
+          .map(l -> new ModelsResponse.LayerShape(l.index(), l.kvGroups(), l.mlpWidth())).toList();
+      out.add(new ModelsResponse.Subnet(p.name(), s.layers().stream().map(l -> l.index()).toList(), null, null, null, null, null,
+          shapes, round(s.perplexity()), round(p.prefillMsPerToken()), round(p.decodeMs())));
+    }
+    return out;
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1e4) / 1e4;
+  }
+
+  private static List<ModelsResponse.Subnet> encoderSubnets(ServedEncoder model) {
     List<ModelsResponse.Subnet> out = new ArrayList<>();
     for (SubnetProfile p : model.menu().bestFirst()) {
       EncoderManifest.Subnet s = model.encoder().subnets().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
       List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
           .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
       out.add(new ModelsResponse.Subnet(p.name(), s.layers(), s.heads(), s.mlpWidth(),
-          Math.round(p.relativeSize() * 1e4) / 1e4, Math.round(p.quality() * 1e4) / 1e4, latency));
+          round(p.relativeSize()), round(p.quality()), latency, null, null, null, null));
     }
     return out;
   }

@@ -1,5 +1,6 @@
 package io.flexserve.server.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 
@@ -17,13 +18,24 @@ public record ModelsResponse(String object, List<Model> data) {
   public record Model(String id, String object, long created, String owned_by, String state, List<Subnet> subnets) {}
 
   /**
+   * One sub-network. Embedding models fill {@code heads, mlp_width, relative_size, quality, latency_ms}; text
+   * generation models fill {@code layer_shapes, perplexity, prefill_ms_per_token, decode_ms}; the others are absent.
+   *
    * @param relative_size transformer-block parameters relative to the full model
    * @param quality mean cosine similarity to the full model's embeddings on held-out sentences (1.0 = full)
    * @param latency_ms measured latency (p90) by input size in padded tokens, on this machine, at load time
+   * @param layer_shapes per kept layer: index, kept KV groups, kept MLP neurons
+   * @param perplexity on held-back calibration text, from conversion (lower is better)
+   * @param decode_ms one decode step of one sequence, measured at load
    */
   @Serdeable
-  public record Subnet(String name, List<Integer> layers, int heads, int mlp_width, double relative_size, double quality,
-                       List<LatencyPoint> latency_ms) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Subnet(String name, List<Integer> layers, Integer heads, Integer mlp_width, Double relative_size, Double quality,
+                       List<LatencyPoint> latency_ms, List<LayerShape> layer_shapes, Double perplexity,
+                       Double prefill_ms_per_token, Double decode_ms) {}
+
+  @Serdeable
+  public record LayerShape(int index, int kv_groups, int mlp_width) {}
 
   @Serdeable
   public record LatencyPoint(int tokens, double p90_ms) {}

@@ -12,28 +12,20 @@ import java.util.OptionalDouble;
  * @param latencyTargetMillis {@code X-Latency-Target-Ms}: end-to-end target, present when sent
  * @param forcedSubnet {@code X-Subnet}: a sub-network to use regardless of the target
  * @param deadlinePolicy {@code X-Deadline-Policy}: best-effort (default) or strict
+ * @param ttftTargetMillis {@code X-TTFT-Target-Ms}: time to first token, generation only
+ * @param tpotTargetMillis {@code X-TPOT-Target-Ms}: time per output token, generation only
  */
-public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy) {
+public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy,
+                             OptionalDouble ttftTargetMillis, OptionalDouble tpotTargetMillis) {
   public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
+  public static final String TTFT_TARGET = "X-TTFT-Target-Ms";
+  public static final String TPOT_TARGET = "X-TPOT-Target-Ms";
   public static final String SUBNET = "X-Subnet";
   public static final String DEADLINE_POLICY = "X-Deadline-Policy";
   private static final double MAX_TARGET_MILLIS = 3_600_000;
 
   public static RoutingHeaders from(HttpHeaders headers) {
-    OptionalDouble target = OptionalDouble.empty();
-    String raw = headers.get(LATENCY_TARGET);
-    if (raw != null) {
-      double v;
-      try {
-        v = Double.parseDouble(raw.strip());
-      } catch (NumberFormatException e) {
-        throw new ApiException.BadRequest("invalid_header", LATENCY_TARGET + " must be a number of milliseconds, got '" + raw + "'");
-      }
-      if (!(v > 0) || v > MAX_TARGET_MILLIS) {
-        throw new ApiException.InvalidValue("invalid_header", LATENCY_TARGET + " must be > 0 and ≤ " + (long) MAX_TARGET_MILLIS + ", got '" + raw + "'");
-      }
-      target = OptionalDouble.of(v);
-    }
+    OptionalDouble target = millis(headers, LATENCY_TARGET);
     String subnet = headers.get(SUBNET);
     DeadlinePolicy policy;
     try {
@@ -41,6 +33,25 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
     } catch (IllegalArgumentException e) {
       throw new ApiException.BadRequest("invalid_header", DEADLINE_POLICY + " must be 'best-effort' or 'strict', got '" + headers.get(DEADLINE_POLICY) + "'");
     }
-    return new RoutingHeaders(target, Optional.ofNullable(subnet).map(String::strip).filter(s -> !s.isEmpty()), policy);
+    return new RoutingHeaders(target, Optional.ofNullable(subnet).map(String::strip).filter(s -> !s.isEmpty()), policy,
+        millis(headers, TTFT_TARGET), millis(headers, TPOT_TARGET));
+  }
+
+  /** A target header in milliseconds: absent, or a number in (0, 1 h]. */
+  private static OptionalDouble millis(HttpHeaders headers, String name) {
+    String raw = headers.get(name);
+    if (raw == null) {
+      return OptionalDouble.empty();
+    }
+    double v;
+    try {
+      v = Double.parseDouble(raw.strip());
+    } catch (NumberFormatException e) {
+      throw new ApiException.BadRequest("invalid_header", name + " must be a number of milliseconds, got '" + raw + "'");
+    }
+    if (!(v > 0) || v > MAX_TARGET_MILLIS) {
+      throw new ApiException.InvalidValue("invalid_header", name + " must be > 0 and ≤ " + (long) MAX_TARGET_MILLIS + ", got '" + raw + "'");
+    }
+    return OptionalDouble.of(v);
   }
 }

@@ -1,6 +1,7 @@
 package io.flexserve.server.catalog;
 
 import io.flexserve.models.encoder.EncoderManifest;
+import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
@@ -84,6 +85,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       throw new IOException("FLEXSERVE_MODEL_DIR " + repo + " is not a directory");
     }
     try (Stream<Path> dirs = Files.list(repo)) {
+      // Both bundle kinds name their manifest manifest.json; its "format" field tells them apart at load.
       return dirs.filter(d -> Files.isRegularFile(d.resolve(EncoderManifest.FILE))).sorted().toList();
     }
   }
@@ -108,7 +110,14 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   private void load(String name, BundleSource source, SessionConfig sessions) {
     long start = System.nanoTime();
     try {
-      ElasticEncoder encoder = ElasticEncoder.load(source.bundle(), sessions, s -> true);
+      Path bundle = source.bundle();
+      if (Files.readString(bundle.resolve(DecoderManifest.FILE)).contains("\"" + DecoderManifest.FORMAT + "\"")) {
+        ready.put(name, DecoderLoader.load(name, bundle, sessions, config, metrics));
+        states.put(name, ModelState.READY);
+        LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
+        return;
+      }
+      ElasticEncoder encoder = ElasticEncoder.load(bundle, sessions, s -> true);
       ModelMenu menu = LatencyProfiler.profile(encoder, config.profileRepeats());
       for (SubnetProfile p : menu.bestFirst()) {
         metrics.predictedLatency.labels(name, p.name()).set(p.predictMillis(128) / 1000);
@@ -118,7 +127,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       EncoderScheduler scheduler = new EncoderScheduler(name, encoder, menu, BatchPolicies.byName(config.routingPolicy()),
           new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()), config.workers(), config.queueCapacity(),
           config.responseMarginMs(), metrics);
-      ready.put(name, new ServedModel(name, encoder, menu, scheduler));
+      ready.put(name, new ServedEncoder(name, encoder, menu, scheduler));
       states.put(name, ModelState.READY);
       LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     } catch (Exception | LinkageError e) {
@@ -150,6 +159,22 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       throw new ApiException.NotReady("model_failed", "model '" + name + "' failed to load: " + reasons.get(name));
     }
     throw new ApiException.NotReady("model_loading", "model '" + name + "' is still loading");
+  }
+
+  /** The ready embedding model {@code name}; 400 when it is a text-generation model. */
+  public ServedEncoder requireEncoder(String name) {
+    if (require(name) instanceof ServedEncoder e) {
+      return e;
+    }
+    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' generates text; use /v1/completions or /v1/chat/completions");
+  }
+
+  /** The ready text-generation model {@code name}; 400 when it is an embedding model. */
+  public ServedDecoder requireDecoder(String name) {
+    if (require(name) instanceof ServedDecoder d) {
+      return d;
+    }
+    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' is an embedding model; use /v1/embeddings");
   }
 
   /** The model a request without a {@code model} field means: the only one, when exactly one is served. */
@@ -198,7 +223,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     boolean finished = true;
     for (ServedModel m : ready.values()) {
       java.time.Duration left = java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-      finished &= m.scheduler().drain(left);
+      finished &= m.drain(left);
     }
     return finished;
   }
@@ -207,12 +232,12 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   void close() {
     for (ServedModel m : ready.values()) {
       try {
-        if (!m.scheduler().drain(java.time.Duration.ofSeconds(30))) {
+        if (!m.drain(java.time.Duration.ofSeconds(30))) {
           // Runs still in flight: leave the sessions to process exit rather than free memory under them.
           LOG.warn("{}: inference still running after 30 s; not closing its sessions", m.name());
           continue;
         }
-        m.encoder().close();
+        m.close();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -1,12 +1,20 @@
 package io.flexserve.server.catalog;
 
-import io.flexserve.models.runtime.ElasticEncoder;
-import io.flexserve.router.ModelMenu;
-import io.flexserve.server.scheduling.EncoderScheduler;
+import java.time.Duration;
 
 /**
- * A model that is ready to serve: the loaded encoder, its measured menu of sub-networks, and its scheduler.
- *
- * @param name as in URLs and the {@code model} field
+ * A model that is ready to serve. Encoders answer {@code /v1/embeddings}; decoders answer the completion endpoints.
  */
-public record ServedModel(String name, ElasticEncoder encoder, ModelMenu menu, EncoderScheduler scheduler) {}
+public sealed interface ServedModel permits ServedEncoder, ServedDecoder {
+  /** As in URLs and the {@code model} field. */
+  String name();
+
+  /** Names of the sub-networks, most accurate first. */
+  java.util.List<String> subnetNames();
+
+  /** Waits up to {@code grace} for queued and running requests; whether all finished. */
+  boolean drain(Duration grace) throws InterruptedException;
+
+  /** Frees the model's sessions (after a successful drain). */
+  void close() throws Exception;
+}

@@ -42,7 +42,7 @@ final class OverheadBench implements Callable<Integer> {
         Thread.sleep(100);
       }
       String model = catalog.names().get(0);
-      ElasticEncoder encoder = catalog.require(model).encoder();
+      ElasticEncoder encoder = catalog.requireEncoder(model).encoder();
       TokenBatch batch = encoder.tokenizer().encodeBatch(List.of(sentence));
       HttpClient client = HttpClient.newHttpClient();
       HttpRequest request = HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/embeddings"))

@@ -22,6 +22,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
  * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by default
  * @param shutdownGraceSeconds on SIGTERM, how long queued and running requests may take to finish
+ * @param maxRunningGenerations generations decoding together per decoder model (continuous batching); more wait
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -38,9 +39,13 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "3") double responseMarginMs,
     @Bindable(defaultValue = "15") int profileRepeats,
     @Bindable(defaultValue = "false") boolean spinning,
-    @Bindable(defaultValue = "30") int shutdownGraceSeconds) {
+    @Bindable(defaultValue = "30") int shutdownGraceSeconds,
+    @Bindable(defaultValue = "16") int maxRunningGenerations) {
 
   public FlexserveConfig {
+    if (maxRunningGenerations < 1) {
+      throw new IllegalArgumentException("flexserve.max-running-generations must be ≥ 1, got " + maxRunningGenerations);
+    }
     if (shutdownGraceSeconds < 0) {
       throw new IllegalArgumentException("flexserve.shutdown-grace-seconds must be ≥ 0, got " + shutdownGraceSeconds);
     }

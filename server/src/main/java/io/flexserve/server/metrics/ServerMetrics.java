@@ -67,6 +67,34 @@ public final class ServerMetrics {
           "Profiled latency of each sub-network for a 128-token input.")
       .labelNames("model", "subnet").register(registry);
 
+  // ---- text generation ----------------------------------------------------------------------------------------
+
+  /** Time from arrival to the first generated token. */
+  public final Histogram timeToFirstToken = Histogram.build("flexserve_time_to_first_token_seconds",
+          "Time from arrival to the first generated token.")
+      .labelNames("model", "subnet").buckets(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10).register(registry);
+
+  /** Time between consecutive tokens of one generation. */
+  public final Histogram interTokenLatency = Histogram.build("flexserve_inter_token_latency_seconds",
+          "Time between consecutive generated tokens of one request.")
+      .labelNames("model", "subnet").buckets(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1).register(registry);
+
+  public final Counter promptTokens = Counter.build("flexserve_prompt_tokens_total", "Prompt tokens prefilled.")
+      .labelNames("model").register(registry);
+
+  public final Counter generatedTokens = Counter.build("flexserve_generated_tokens_total", "Tokens generated.")
+      .labelNames("model", "subnet").register(registry);
+
+  /** Generations by how they ended: stop, length, cancelled (client gone), error. */
+  public final Counter generations = Counter.build("flexserve_generations_total", "Generations by finish reason.")
+      .labelNames("model", "reason").register(registry);
+
+  public final Gauge generationsRunning = Gauge.build("flexserve_generations_running", "Generations decoding now.")
+      .labelNames("model").register(registry);
+
+  public final Gauge generationsWaiting = Gauge.build("flexserve_generations_waiting", "Generations waiting for a slot.")
+      .labelNames("model").register(registry);
+
   public ServerMetrics() {
     DefaultExports.register(registry);
   }

@@ -9,12 +9,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** Raw HTTP against the test server (java.net.http, so bodies can be malformed on purpose). */
-final class ServerHarness {
-  static final String MODEL = "all-minilm-l6-v2";
+public final class ServerHarness {
+  public static final String MODEL = "all-minilm-l6-v2";
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
 
-  ServerHarness(EmbeddedServer server, ModelCatalog catalog) throws InterruptedException {
+  public ServerHarness(EmbeddedServer server, ModelCatalog catalog) throws InterruptedException {
     this.base = server.getURI();
     long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
     while (!catalog.serverReady()) {
@@ -25,7 +25,7 @@ final class ServerHarness {
     }
   }
 
-  HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
+  public HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json");
     for (int i = 0; i < headers.length; i += 2) {
@@ -34,11 +34,11 @@ final class ServerHarness {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<String> post(String path, String body, String... headers) throws Exception {
+  public HttpResponse<String> post(String path, String body, String... headers) throws Exception {
     return post(path, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
   }
 
-  HttpResponse<String> get(String path) throws Exception {
+  public HttpResponse<String> get(String path) throws Exception {
     return client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }

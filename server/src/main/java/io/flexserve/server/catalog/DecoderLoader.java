@@ -1,0 +1,86 @@
+package io.flexserve.server.catalog;
+
+import ai.onnxruntime.OrtException;
+import io.flexserve.models.llm.DecoderManifest;
+import io.flexserve.models.runtime.DecodeBatch;
+import io.flexserve.models.runtime.DecoderSession;
+import io.flexserve.models.runtime.DecoderTimer;
+import io.flexserve.models.runtime.ElasticDecoder;
+import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.router.generation.DecoderProfile;
+import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.generation.GenerationScheduler;
+import io.flexserve.server.metrics.ServerMetrics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads an elastic decoder bundle for serving and measures, on this machine and with the server's thread settings,
+ * what the generation router needs: prefill cost per token, one decode step alone, and what each further row in a
+ * batch adds. (The manifest's figures were measured at conversion, possibly elsewhere.)
+ */
+final class DecoderLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
+  private static final int CONTEXT = 32;
+  private static final int BATCH = 4;
+
+  private DecoderLoader() {}
+
+  static ServedDecoder load(String name, Path bundle, SessionConfig sessions, FlexserveConfig config, ServerMetrics metrics)
+      throws IOException, OrtException {
+    ElasticDecoder decoder = ElasticDecoder.load(bundle, sessions, s -> true);
+    try {
+      List<DecoderProfile> menu = new ArrayList<>();
+      for (DecoderManifest.Subnet s : decoder.subnets()) {
+        DecoderProfile p = profile(decoder.session(s.name()), s.perplexity());
+        menu.add(p);
+        metrics.predictedLatency.labels(name, s.name()).set(p.decodeMs() / 1000);
+        LOG.info("{} / {}: perplexity {}, prefill {} ms/token, decode {} ms/step + {} ms per extra row", name, s.name(),
+            String.format("%.3f", s.perplexity()), String.format("%.3f", p.prefillMsPerToken()),
+            String.format("%.3f", p.decodeMs()), String.format("%.3f", p.decodeMsPerExtraRow()));
+      }
+      GenerationScheduler scheduler = new GenerationScheduler(name, decoder, menu, config.maxRunningGenerations(),
+          config.queueCapacity(), metrics);
+      return new ServedDecoder(name, decoder, menu, scheduler);
+    } catch (OrtException | RuntimeException e) {
+      decoder.close();
+      throw e;
+    }
+  }
+
+  private static DecoderProfile profile(DecoderSession session, double perplexity) throws OrtException {
+    double prefill = DecoderTimer.prefillMillis(session, CONTEXT, 5) / CONTEXT;
+    double single = DecoderTimer.decodeMillis(session, CONTEXT, 20);
+    double batched = batchedStepMillis(session);
+    return new DecoderProfile(session.subnet().name(), prefill, single, Math.max(0, (batched - single) / (BATCH - 1)), perplexity);
+  }
+
+  /** Median decode step of a batch of {@link #BATCH} rows. */
+  private static double batchedStepMillis(DecoderSession session) throws OrtException {
+    try (DecodeBatch batch = new DecodeBatch(session)) {
+      Map<Long, Long> next = new HashMap<>();
+      for (long id = 0; id < BATCH; id++) {
+        long[] prompt = new long[CONTEXT];
+        for (int i = 0; i < CONTEXT; i++) {
+          prompt[i] = 3 + (id * 31 + i * 7) % (session.config().vocabSize() - 3);
+        }
+        batch.join(id, prompt);
+        next.put(id, 3L);
+      }
+      double[] millis = new double[9];
+      for (int i = 0; i < millis.length; i++) {
+        long t0 = System.nanoTime();
+        batch.step(next);
+        millis[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      java.util.Arrays.sort(millis);
+      return millis[millis.length / 2];
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.flexserve.server.generation;
+
+import io.flexserve.models.runtime.Sampler;
+import io.flexserve.router.generation.GenerationTargets;
+import io.flexserve.server.api.RoutingHeaders;
+import io.flexserve.server.catalog.ModelCatalog;
+import io.flexserve.server.catalog.ServedDecoder;
+import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.metrics.ServerMetrics;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.sse.Event;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * {@code POST /v1/completions} and {@code POST /v1/chat/completions} (OpenAI), with {@code stream: true} as
+ * server-sent events ending in {@code data: [DONE]}. A client that disconnects cancels its generation: the scheduler
+ * drops it at the next decode step and frees its cache. Non-streaming responses carry the routing headers
+ * ({@code X-Subnet}, {@code X-Queue-Ms}, {@code X-TTFT-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms},
+ * {@code X-Deadline-Met}); streams say the sub-network in every chunk and summarise in the last.
+ */
+@Controller
+public final class CompletionsController {
+  private final CompletionRequestParser parser;
+  private final ModelCatalog catalog;
+  private final ServerMetrics metrics;
+  private final AtomicLong sequence = new AtomicLong();
+
+  public CompletionsController(CompletionRequestParser parser, ModelCatalog catalog, ServerMetrics metrics) {
+    this.parser = parser;
+    this.catalog = catalog;
+    this.metrics = metrics;
+  }
+
+  @Post("/v1/completions")
+  @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  public Publisher<MutableHttpResponse<?>> completions(HttpRequest<?> http, @Body byte[] body) {
+    return handle(http, body, false, "/v1/completions");
+  }
+
+  @Post("/v1/chat/completions")
+  @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
+  @ExecuteOn(TaskExecutors.BLOCKING)
+  public Publisher<MutableHttpResponse<?>> chat(HttpRequest<?> http, @Body byte[] body) {
+    return handle(http, body, true, "/v1/chat/completions");
+  }
+
+  private Publisher<MutableHttpResponse<?>> handle(HttpRequest<?> http, byte[] body, boolean chat, String endpoint) {
+    double arrival = System.nanoTime() / 1e6;
+    RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
+    CompletionRequest req = parser.parse(body, chat);
+    String modelName = req.model().isEmpty() ? catalog.defaultModelName() : req.model();
+    ServedDecoder model = catalog.requireDecoder(modelName);
+    long[] prompt = model.decoder().tokenizer().encode(chat ? ChatTemplate.render(req.messages()) : req.prompt());
+    int context = model.decoder().config().maxPositions();
+    if (prompt.length >= context) {
+      throw new ApiException.BadRequest("context_length_exceeded", "the prompt is " + prompt.length
+          + " tokens; " + modelName + " has a context of " + context + " tokens");
+    }
+    int maxTokens = req.maxTokens() == null ? context - prompt.length : req.maxTokens();
+    if (prompt.length + maxTokens > context) {
+      throw new ApiException.BadRequest("context_length_exceeded", "max_tokens " + maxTokens + " plus the prompt's "
+          + prompt.length + " tokens exceeds the context of " + context + " tokens");
+    }
+    List<String> stop = new ArrayList<>(req.stop());
+    if (chat) {
+      stop.add(ChatTemplate.TURN_END);
+    }
+    GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
+        new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(),
+        new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
+        headers.forcedSubnet(), headers.deadlinePolicy());
+    CompletionChunks chunks = new CompletionChunks(chat, modelName, sequence.incrementAndGet());
+    return req.stream()
+        ? stream(model, generation, chunks, req.includeUsage(), endpoint)
+        : whole(model, generation, chunks, endpoint);
+  }
+
+  private Publisher<MutableHttpResponse<?>> whole(ServedDecoder model, GenerationRequest generation, CompletionChunks chunks, String endpoint) {
+    CompletableFuture<MutableHttpResponse<?>> done = new CompletableFuture<>();
+    StringBuilder text = new StringBuilder();
+    boolean wantLogprobs = generation.logprobs() != null;
+    CompletionChunks.Logprobs logprobs = wantLogprobs
+        ? new CompletionChunks.Logprobs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()) : null;
+    GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
+      @Override
+      public void token(Token t) {
+        if (logprobs != null) {
+          logprobs.tokens().add(t.piece());
+          logprobs.logprobs().add(t.logprob());
+          logprobs.top().add(t.top());
+          logprobs.offsets().add(text.length());
+        }
+        text.append(t.text());
+      }
+
+      @Override
+      public void finish(Finish f) {
+        text.append(f.tail());
+        MutableHttpResponse<String> r = HttpResponse.ok(chunks.response(text.toString(), logprobs, f))
+            .contentType(MediaType.APPLICATION_JSON_TYPE);
+        r.header("X-Subnet", String.join(",", f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet()))
+            .header("X-Queue-Ms", millis(f.queueMillis()))
+            .header("X-TTFT-Ms", millis(f.ttftMillis()))
+            .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
+            .header("X-Predicted-Ms", millis(f.predictedMillis()));
+        if (f.deadlineMet() != null) {
+          r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
+        }
+        metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
+        done.complete(r);
+      }
+
+      @Override
+      public void fail(Exception error) {
+        done.completeExceptionally(new ApiException.InferenceFailed("generation failed: " + error.getMessage()));
+      }
+    });
+    return Mono.fromFuture(done).doOnCancel(job::cancel);
+  }
+
+  private Publisher<MutableHttpResponse<?>> stream(ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
+                                                  boolean includeUsage, String endpoint) {
+    Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
+    GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
+      private boolean first = true;
+
+      @Override
+      public void token(Token t) {
+        CompletionChunks.Logprobs lp = t.logprob() == null ? null
+            : new CompletionChunks.Logprobs(List.of(t.piece()), List.of(t.logprob()), List.of(t.top()), List.of(0));
+        if (t.text().isEmpty() && lp == null) {
+          return; // held back (a possible stop string or an incomplete character): nothing to send yet
+        }
+        sink.tryEmitNext(Event.of(chunks.delta(t.text(), first, t.subnet(), lp)));
+        first = false;
+      }
+
+      @Override
+      public void finish(Finish f) {
+        sink.tryEmitNext(Event.of(chunks.last(f.tail(), f)));
+        if (includeUsage) {
+          sink.tryEmitNext(Event.of(chunks.usageChunk(f)));
+        }
+        sink.tryEmitNext(Event.of("[DONE]"));
+        sink.tryEmitComplete();
+        if (!f.reason().equals("cancelled")) {
+          metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
+        }
+      }
+
+      @Override
+      public void fail(Exception error) {
+        sink.tryEmitNext(Event.of(CompletionChunks.error("generation failed: " + error.getMessage())));
+        sink.tryEmitNext(Event.of("[DONE]"));
+        sink.tryEmitComplete();
+      }
+    });
+    Flux<Event<String>> events = sink.asFlux().doOnCancel(job::cancel);
+    MutableHttpResponse<?> response = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
+        .header("X-Subnet", job.subnet());
+    return Mono.just(response);
+  }
+
+  private static Double box(java.util.OptionalDouble v) {
+    return v.isPresent() ? v.getAsDouble() : null;
+  }
+
+  private static String millis(double ms) {
+    return String.format(Locale.ROOT, "%.3f", ms);
+  }
+}

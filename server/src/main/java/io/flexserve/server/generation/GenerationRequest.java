@@ -1,0 +1,19 @@
+package io.flexserve.server.generation;
+
+import io.flexserve.models.runtime.Sampler;
+import io.flexserve.router.DeadlinePolicy;
+import io.flexserve.router.generation.GenerationTargets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A generation as the scheduler sees it: tokens in, limits, sampling and targets; no HTTP.
+ *
+ * @param arrivalMillis when the request reached the server, {@link System#nanoTime} in milliseconds
+ * @param prompt token ids, BOS included
+ * @param maxTokens tokens to generate at most (already clipped to the context)
+ * @param logprobs top alternatives to report per token, or null for none
+ */
+public record GenerationRequest(double arrivalMillis, long[] prompt, int maxTokens, Sampler.Params sampling,
+                                List<String> stop, Integer logprobs, GenerationTargets targets, Optional<String> forcedSubnet,
+                                DeadlinePolicy policy) {}

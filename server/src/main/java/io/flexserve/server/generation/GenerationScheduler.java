@@ -1,0 +1,340 @@
+package io.flexserve.server.generation;
+
+import ai.onnxruntime.OrtException;
+import io.flexserve.models.runtime.DecodeBatch;
+import io.flexserve.models.runtime.ElasticDecoder;
+import io.flexserve.router.DeadlinePolicy;
+import io.flexserve.router.generation.DecoderProfile;
+import io.flexserve.router.generation.GenerationRouter;
+import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.metrics.ServerMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continuous (iteration-level) batching for one decoder model. One thread loops:
+ * <pre>
+ *   admit    waiting generations, up to maxRunning: prefill each on its sub-network, emit its first token
+ *   step     every sub-network's batch once: one ONNX Runtime run feeds each row its last token
+ *   emit     sample each row's next token; rows that finish (stop, length, cancelled) leave their batch
+ * </pre>
+ * New requests join between steps and finished ones leave, so a long generation never holds up a short one. The
+ * sub-network is chosen at admission ({@link GenerationRouter}) from the request's targets and the current load; a
+ * generation keeps it (its KV cache belongs to it).
+ */
+public final class GenerationScheduler implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GenerationScheduler.class);
+
+  private final String model;
+  private final ElasticDecoder decoder;
+  private final List<DecoderProfile> menu;
+  private final int maxRunning;
+  private final int queueCapacity;
+  private final ServerMetrics metrics;
+  private final LinkedBlockingQueue<GenerationJob> waiting = new LinkedBlockingQueue<>();
+  private final Map<String, DecodeBatch> batches = new LinkedHashMap<>();
+  private final Map<String, Map<Long, GenerationJob>> running = new LinkedHashMap<>();
+  private final Set<Integer> eos;
+  private final AtomicLong ids = new AtomicLong();
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile boolean draining;
+  private volatile double stepStartedMillis = Double.NaN;
+  private volatile double lastStepMillis;
+
+  public GenerationScheduler(String model, ElasticDecoder decoder, List<DecoderProfile> menu, int maxRunning, int queueCapacity,
+                             ServerMetrics metrics) {
+    this.model = model;
+    this.decoder = decoder;
+    this.menu = List.copyOf(menu);
+    this.maxRunning = maxRunning;
+    this.queueCapacity = queueCapacity;
+    this.metrics = metrics;
+    for (DecoderProfile p : menu) {
+      batches.put(p.name(), new DecodeBatch(decoder.session(p.name())));
+      running.put(p.name(), new ConcurrentHashMap<>()); // read by request threads (router load, drain)
+    }
+    this.eos = Set.copyOf(decoder.config().eosTokenIds());
+    this.thread = new Thread(this::loop, "flexserve-generate-" + model);
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /**
+   * Admits a generation: chooses its sub-network and queues it. Events arrive on the scheduler thread.
+   *
+   * @throws ApiException.Overloaded when the queue is full, or a strict request's targets cannot be met
+   * @throws ApiException.InvalidValue when {@code X-Subnet} names no sub-network of this model
+   */
+  public GenerationJob submit(GenerationRequest request, GenerationEvents events) {
+    if (draining) {
+      throw new ApiException.NotReady("shutting_down", "the server is shutting down; send requests to another replica");
+    }
+    if (waiting.size() >= queueCapacity) {
+      metrics.rejections.labels(model, "queue_full").inc();
+      throw new ApiException.Overloaded("queue_full", model + " has " + waiting.size() + " generations waiting; retry later", 1);
+    }
+    String subnet;
+    double predicted;
+    if (request.forcedSubnet().isPresent()) {
+      subnet = request.forcedSubnet().get();
+      if (!batches.containsKey(subnet)) {
+        throw new ApiException.InvalidValue("unknown_subnet", "X-Subnet '" + subnet + "' is not a sub-network of " + model
+            + "; choose one of " + batches.keySet());
+      }
+      DecoderProfile p = menu.stream().filter(x -> x.name().equals(subnet)).findFirst().orElseThrow();
+      predicted = GenerationRouter.choose(List.of(p), request.prompt().length, request.maxTokens(), request.targets(), load()).totalMs();
+    } else {
+      GenerationRouter.Choice c = GenerationRouter.choose(menu, request.prompt().length, request.maxTokens(), request.targets(), load());
+      if (!c.meets() && request.targets().any() && request.policy() == DeadlinePolicy.STRICT) {
+        metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
+        throw new ApiException.Overloaded("deadline_unsatisfiable", String.format(
+            "no sub-network of %s meets the targets now: fastest predicts first token %.1f ms, %.1f ms/token, %.1f ms in all",
+            model, c.ttftMs(), c.tpotMs(), c.totalMs()), 1);
+      }
+      subnet = c.profile().name();
+      predicted = c.totalMs();
+    }
+    metrics.decisions.labels(model, "generation-router", subnet).inc();
+    GenerationJob job = new GenerationJob(ids.incrementAndGet(), request, events, subnet, predicted,
+        new TextStream(decoder.tokenizer(), request.prompt(), request.stop()));
+    waiting.add(job);
+    metrics.generationsWaiting.labels(model).set(waiting.size());
+    return job;
+  }
+
+  /** What is running now, for the router: remaining step time, prefills ahead, rows per sub-network. */
+  private GenerationRouter.Load load() {
+    Map<String, Integer> rows = new HashMap<>();
+    running.forEach((name, jobs) -> rows.put(name, jobs.size()));
+    double inFlight = Double.isNaN(stepStartedMillis) ? 0 : Math.max(0, lastStepMillis - (now() - stepStartedMillis));
+    double prefillsAhead = 0;
+    for (GenerationJob j : waiting) {
+      DecoderProfile p = profile(j.subnet);
+      prefillsAhead += j.request.prompt().length * p.prefillMsPerToken();
+    }
+    return new GenerationRouter.Load(inFlight, prefillsAhead, rows);
+  }
+
+  private DecoderProfile profile(String subnet) {
+    return menu.stream().filter(x -> x.name().equals(subnet)).findFirst().orElseThrow();
+  }
+
+  private void loop() {
+    try {
+      while (true) {
+        admit();
+        if (runningCount() == 0) {
+          if (closed && waiting.isEmpty()) {
+            return;
+          }
+          GenerationJob next = waiting.poll(50, TimeUnit.MILLISECONDS);
+          if (next != null) {
+            start(next);
+          }
+          continue;
+        }
+        for (String subnet : batches.keySet()) {
+          step(subnet);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      LOG.error("{}: generation loop failed", model, e);
+      failAll(e instanceof Exception ex ? ex : new RuntimeException(e));
+    }
+  }
+
+  private int runningCount() {
+    return running.values().stream().mapToInt(Map::size).sum();
+  }
+
+  private void admit() {
+    while (runningCount() < maxRunning) {
+      GenerationJob job = waiting.poll();
+      if (job == null) {
+        break;
+      }
+      start(job);
+    }
+    metrics.generationsWaiting.labels(model).set(waiting.size());
+    metrics.generationsRunning.labels(model).set(runningCount());
+  }
+
+  /** Prefills {@code job} and emits its first token. */
+  private void start(GenerationJob job) {
+    if (job.cancelled()) {
+      finish(job, "cancelled", false);
+      return;
+    }
+    job.startMillis = now();
+    try {
+      stepStartedMillis = now();
+      float[] logits = batches.get(job.subnet).join(job.id, job.request.prompt());
+      lastStepMillis = now() - stepStartedMillis;
+      running.get(job.subnet).put(job.id, job);
+      metrics.promptTokens.labels(model).inc(job.request.prompt().length);
+      emit(job, logits);
+    } catch (OrtException | RuntimeException e) {
+      LOG.warn("{}: prefill failed", model, e);
+      running.get(job.subnet).remove(job.id);
+      job.events.fail(e);
+      metrics.generations.labels(model, "error").inc();
+    }
+  }
+
+  /** One decode step of every row of {@code subnet}'s batch. */
+  private void step(String subnet) {
+    Map<Long, GenerationJob> rows = running.get(subnet);
+    for (GenerationJob job : new ArrayList<>(rows.values())) {
+      if (job.cancelled()) {
+        finish(job, "cancelled", true);
+      }
+    }
+    if (rows.isEmpty()) {
+      return;
+    }
+    Map<Long, Long> next = new HashMap<>();
+    rows.forEach((id, job) -> next.put(id, job.lastToken));
+    Map<Long, float[]> logits;
+    try {
+      stepStartedMillis = now();
+      logits = batches.get(subnet).step(next);
+      lastStepMillis = now() - stepStartedMillis;
+    } catch (OrtException | RuntimeException e) {
+      LOG.warn("{}: decode step on {} failed", model, subnet, e);
+      for (GenerationJob job : new ArrayList<>(rows.values())) {
+        leave(job);
+        job.events.fail(e);
+        metrics.generations.labels(model, "error").inc();
+      }
+      return;
+    }
+    for (GenerationJob job : new ArrayList<>(rows.values())) {
+      emit(job, logits.get(job.id));
+    }
+  }
+
+  /** Samples the next token of {@code job} from {@code logits}, sends it, and ends the job when it is done. */
+  private void emit(GenerationJob job, float[] logits) {
+    int vocab = decoder.config().vocabSize();
+    int token = job.sampler.next(logits, 0, vocab);
+    double t = now();
+    if (Double.isNaN(job.firstTokenMillis)) {
+      job.firstTokenMillis = t;
+      metrics.timeToFirstToken.labels(model, job.subnet).observe((t - job.request.arrivalMillis()) / 1000);
+    } else {
+      metrics.interTokenLatency.labels(model, job.subnet).observe((t - job.lastTokenMillis) / 1000);
+    }
+    job.lastTokenMillis = t;
+    job.lastToken = token;
+    job.generated++;
+    job.tokensPerSubnet.merge(job.subnet, 1, Integer::sum);
+    metrics.generatedTokens.labels(model, job.subnet).inc();
+    boolean end = eos.contains(token);
+    TextStream.Delta delta = end ? new TextStream.Delta("", false) : job.text.add(token);
+    Double logprob = null;
+    Map<String, Double> top = null;
+    if (job.request.logprobs() != null) {
+      logprob = job.sampler.logprob(logits, 0, vocab, token);
+      top = new LinkedHashMap<>();
+      for (Map.Entry<Integer, Double> e : job.sampler.topLogprobs(logits, 0, vocab, job.request.logprobs())) {
+        top.put(decoder.tokenizer().decode(List.of(e.getKey())), e.getValue());
+      }
+    }
+    job.events.token(new GenerationEvents.Token(token, delta.text(), decoder.tokenizer().decode(List.of(token)), job.subnet, logprob, top));
+    int contextLeft = decoder.config().maxPositions() - job.request.prompt().length - job.generated;
+    if (end || delta.stopped()) {
+      finish(job, "stop", true);
+    } else if (job.generated >= job.request.maxTokens() || contextLeft <= 0) {
+      finish(job, "length", true);
+    }
+  }
+
+  private void finish(GenerationJob job, String reason, boolean wasRunning) {
+    if (wasRunning) {
+      leave(job);
+    }
+    double now = now();
+    double arrival = job.request.arrivalMillis();
+    double total = now - arrival;
+    double ttft = Double.isNaN(job.firstTokenMillis) ? Double.NaN : job.firstTokenMillis - arrival;
+    double queue = (Double.isNaN(job.startMillis) ? now : job.startMillis) - arrival;
+    Boolean met = null;
+    var t = job.request.targets();
+    if (t.any() && !reason.equals("cancelled")) {
+      double tpot = job.generated > 1 ? (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1) : 0;
+      met = (t.totalMs() == null || total <= t.totalMs()) && (t.ttftMs() == null || ttft <= t.ttftMs())
+          && (t.tpotMs() == null || tpot <= t.tpotMs());
+      metrics.deadlines.labels(model, job.subnet, met ? "met" : "missed").inc();
+    }
+    metrics.generations.labels(model, reason).inc();
+    if (!reason.equals("cancelled")) {
+      metrics.requestLatency.labels(model, job.subnet).observe(total / 1000);
+    }
+    job.events.finish(new GenerationEvents.Finish(reason, reason.equals("stop") ? "" : job.text.flush(), job.request.prompt().length,
+        job.generated, Map.copyOf(job.tokensPerSubnet), queue, ttft, total, job.predictedMillis, met, List.of(job.subnet)));
+  }
+
+  private void leave(GenerationJob job) {
+    running.get(job.subnet).remove(job.id);
+    try {
+      batches.get(job.subnet).leave(job.id);
+    } catch (OrtException e) {
+      // Freeing a row's cache failed; the row is gone from the batch either way, so keep serving the others.
+      LOG.warn("{}: freeing the cache of generation {} failed: {}", model, job.id, e.toString());
+    }
+    metrics.generationsRunning.labels(model).set(runningCount());
+  }
+
+  private void failAll(Exception e) {
+    for (Map<Long, GenerationJob> rows : running.values()) {
+      for (GenerationJob job : new ArrayList<>(rows.values())) {
+        job.events.fail(e);
+      }
+      rows.clear();
+    }
+    for (GenerationJob job; (job = waiting.poll()) != null; ) {
+      job.events.fail(e);
+    }
+  }
+
+  private static double now() {
+    return System.nanoTime() / 1e6;
+  }
+
+  /** Stops admitting, then waits up to {@code grace} for every queued and running generation to finish. */
+  public boolean drain(Duration grace) throws InterruptedException {
+    draining = true;
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (waiting.isEmpty() && runningCount() == 0) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return waiting.isEmpty() && runningCount() == 0;
+  }
+
+  @Override
+  public void close() throws Exception {
+    closed = true;
+    draining = true;
+    thread.join(5000);
+    for (DecodeBatch b : batches.values()) {
+      b.close();
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.flexserve.server.generation;
+
+import io.flexserve.models.Progress;
+import io.flexserve.models.llm.DecoderManifest;
+import io.flexserve.models.llm.ElasticDecoderConverter;
+import io.flexserve.models.runtime.SessionConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A model repository holding tinystories-260k converted into an elastic bundle (test data from {@code ../shared};
+ * converted once into {@code target/} and reused by later test classes).
+ */
+final class TinyStoriesRepository {
+  static final String MODEL = "tinystories";
+
+  private TinyStoriesRepository() {}
+
+  static Path shared() {
+    Path shared = Path.of("").toAbsolutePath().resolve("../../shared").normalize();
+    if (!Files.isDirectory(shared)) {
+      throw new IllegalStateException("test data not found at " + shared + " (clone the repo beside ../shared)");
+    }
+    return shared;
+  }
+
+  static synchronized Path ensure() throws Exception {
+    Path repo = Path.of("target/test-llm-repo").toAbsolutePath();
+    Path bundle = repo.resolve(MODEL);
+    if (!Files.exists(bundle.resolve(DecoderManifest.FILE))) {
+      ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(MODEL,
+          List.of(1.0, 0.85, 0.6), 64, 16, 4, 3, Integer.MAX_VALUE, 32, 9, 64, SessionConfig.cpu(1));
+      ElasticDecoderConverter.convert(shared().resolve("models/tinystories-260k"),
+          shared().resolve("data/tinystories-valid-sample.txt"), bundle, options, Progress.NONE);
+    }
+    return repo;
+  }
+}
