@@ -46,7 +46,7 @@ final class DecoderLoader {
             String.format("%.3f", p.decodeMs()), String.format("%.3f", p.decodeMsPerExtraRow()));
       }
       GenerationScheduler scheduler = new GenerationScheduler(name, decoder, menu, config.maxRunningGenerations(),
-          config.queueCapacity(), metrics);
+          config.queueCapacity(), config.prefixCacheBytes(), metrics);
       return new ServedDecoder(name, decoder, menu, scheduler);
     } catch (OrtException | RuntimeException e) {
       decoder.close();

@@ -23,6 +23,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by default
  * @param shutdownGraceSeconds on SIGTERM, how long queued and running requests may take to finish
  * @param maxRunningGenerations generations decoding together per decoder model (continuous batching); more wait
+ * @param prefixCacheBytes bound on the KV copies of prompt prefixes kept for reuse, per decoder model; 0 disables
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -40,9 +41,13 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "15") int profileRepeats,
     @Bindable(defaultValue = "false") boolean spinning,
     @Bindable(defaultValue = "30") int shutdownGraceSeconds,
-    @Bindable(defaultValue = "16") int maxRunningGenerations) {
+    @Bindable(defaultValue = "16") int maxRunningGenerations,
+    @Bindable(defaultValue = "268435456") long prefixCacheBytes) {
 
   public FlexserveConfig {
+    if (prefixCacheBytes < 0) {
+      throw new IllegalArgumentException("flexserve.prefix-cache-bytes must be ≥ 0, got " + prefixCacheBytes);
+    }
     if (maxRunningGenerations < 1) {
       throw new IllegalArgumentException("flexserve.max-running-generations must be ≥ 1, got " + maxRunningGenerations);
     }

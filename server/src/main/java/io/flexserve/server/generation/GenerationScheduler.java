@@ -3,6 +3,7 @@ package io.flexserve.server.generation;
 import ai.onnxruntime.OrtException;
 import io.flexserve.models.runtime.DecodeBatch;
 import io.flexserve.models.runtime.ElasticDecoder;
+import io.flexserve.models.runtime.KvCache;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.router.generation.GenerationRouter;
@@ -47,14 +48,16 @@ public final class GenerationScheduler implements AutoCloseable {
   private final Map<String, Map<Long, GenerationJob>> running = new LinkedHashMap<>();
   private final Set<Integer> eos;
   private final AtomicLong ids = new AtomicLong();
+  private final PrefixCache prefixes;
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean draining;
   private volatile double stepStartedMillis = Double.NaN;
   private volatile double lastStepMillis;
 
+  /** @param prefixCacheBytes bound on cached prompt-prefix KV copies (0 disables the prefix cache) */
   public GenerationScheduler(String model, ElasticDecoder decoder, List<DecoderProfile> menu, int maxRunning, int queueCapacity,
-                             ServerMetrics metrics) {
+                             long prefixCacheBytes, ServerMetrics metrics) {
     this.model = model;
     this.decoder = decoder;
     this.menu = List.copyOf(menu);
@@ -66,6 +69,8 @@ public final class GenerationScheduler implements AutoCloseable {
       running.put(p.name(), new ConcurrentHashMap<>()); // read by request threads (router load, drain)
     }
     this.eos = Set.copyOf(decoder.config().eosTokenIds());
+    var c = decoder.config();
+    this.prefixes = new PrefixCache(prefixCacheBytes, 2L * c.layers() * c.kvHeads() * c.headDim() * Float.BYTES);
     this.thread = new Thread(this::loop, "flexserve-generate-" + model);
     this.thread.setDaemon(true);
     this.thread.start();
@@ -182,8 +187,19 @@ public final class GenerationScheduler implements AutoCloseable {
     job.startMillis = now();
     try {
       stepStartedMillis = now();
-      float[] logits = batches.get(job.subnet).join(job.id, job.request.prompt());
+      DecodeBatch batch = batches.get(job.subnet);
+      long[] prompt = job.request.prompt();
+      KvCache prefix = prefixes.enabled() ? prefixes.longest(job.subnet, prompt) : null;
+      int cached = prefix == null ? 0 : prefix.length();
+      float[] logits = batch.join(job.id, prompt, prefix);
       lastStepMillis = now() - stepStartedMillis;
+      metrics.prefixCacheLookups.labels(model, cached > 0 ? "hit" : "miss").inc();
+      metrics.prefixCacheTokens.labels(model).inc(cached);
+      for (int k : prefixes.enabled() ? PrefixCache.boundaries(prompt, cached) : List.<Integer>of()) {
+        if (!prefixes.contains(job.subnet, prompt, k)) {
+          prefixes.put(job.subnet, prompt, k, batch.snapshot(job.id, k));
+        }
+      }
       running.get(job.subnet).put(job.id, job);
       metrics.promptTokens.labels(model).inc(job.request.prompt().length);
       emit(job, logits);
@@ -336,5 +352,6 @@ public final class GenerationScheduler implements AutoCloseable {
     for (DecodeBatch b : batches.values()) {
       b.close();
     }
+    prefixes.close();
   }
 }

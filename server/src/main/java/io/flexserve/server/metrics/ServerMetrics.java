@@ -95,6 +95,15 @@ public final class ServerMetrics {
   public final Gauge generationsWaiting = Gauge.build("flexserve_generations_waiting", "Generations waiting for a slot.")
       .labelNames("model").register(registry);
 
+  /** Prefills by whether a cached prompt prefix was reused. */
+  public final Counter prefixCacheLookups = Counter.build("flexserve_prefix_cache_lookups_total",
+          "Prefills by prefix-cache outcome (hit: a cached prompt prefix was reused).")
+      .labelNames("model", "outcome").register(registry);
+
+  public final Counter prefixCacheTokens = Counter.build("flexserve_prefix_cache_tokens_total",
+          "Prompt tokens not prefilled because their KV cache was reused.")
+      .labelNames("model").register(registry);
+
   public ServerMetrics() {
     DefaultExports.register(registry);
   }

@@ -148,6 +148,22 @@ class CompletionsApiTest implements TestPropertyProvider {
   }
 
   @Test
+  void aRepeatedPromptPrefixReusesItsCacheAndGivesTheSameText() throws Exception {
+    String preamble = "Lily and Tom went to the park. They saw a big dog. The dog was happy and ran to them. ";
+    String first = "{\"prompt\":\"" + preamble + "Lily said\",\"max_tokens\":16,\"temperature\":0}";
+    String second = "{\"prompt\":\"" + preamble + "Tom said\",\"max_tokens\":16,\"temperature\":0}";
+    double hits = metric("flexserve_prefix_cache_lookups_total{model=\"tinystories\",outcome=\"hit\",}");
+    double reused = metric("flexserve_prefix_cache_tokens_total{model=\"tinystories\",}");
+    String a = post("/v1/completions", first, 200).get("choices").get(0).get("text").asText();
+    String b = post("/v1/completions", second, 200).get("choices").get(0).get("text").asText();
+    String a2 = post("/v1/completions", first, 200).get("choices").get(0).get("text").asText();
+    assertEquals(a, a2, "greedy text from a reused prefix equals the text from a full prefill");
+    assertNotEquals(a, b);
+    assertEquals(hits + 2, metric("flexserve_prefix_cache_lookups_total{model=\"tinystories\",outcome=\"hit\",}"));
+    assertTrue(metric("flexserve_prefix_cache_tokens_total{model=\"tinystories\",}") >= reused + 2 * PrefixCache.BLOCK);
+  }
+
+  @Test
   void logprobsReportEachTokenAndItsAlternatives() throws Exception {
     JsonNode out = post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":5,\"temperature\":0,\"logprobs\":2}", 200);
     JsonNode lp = out.get("choices").get(0).get("logprobs");
