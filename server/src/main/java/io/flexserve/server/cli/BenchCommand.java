@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 
 /** {@code flexserve bench <fidelity|memory|overhead>}: the benchmark commands behind BENCHMARKS.md. */
 @Command(name = "bench", description = "Benchmarks that print the figures recorded in BENCHMARKS.md.",
-    subcommands = {FidelityBench.class, MemoryBench.class, OverheadBench.class})
+    subcommands = {FidelityBench.class, MemoryBench.class, OverheadBench.class, GenerationBench.class})
 public final class BenchCommand implements Runnable {
   @Override
   public void run() {
