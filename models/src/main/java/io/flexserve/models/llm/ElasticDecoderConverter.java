@@ -78,6 +78,11 @@ public final class ElasticDecoderConverter {
       LlamaConfig config = ckpt.config();
       staging = StagedDirectory.create(outDir);
       Files.copy(ckpt.tokenizerJson(), staging.resolve("tokenizer.json"));
+      // The chat template (and special tokens) of instruction-tuned checkpoints; the server renders chat with it.
+      Path tokenizerConfig = checkpointDir.resolve("tokenizer_config.json");
+      if (Files.isRegularFile(tokenizerConfig)) {
+        Files.copy(tokenizerConfig, staging.resolve("tokenizer_config.json"));
+      }
       try (DecoderTokenizer tokenizer = DecoderTokenizer.load(staging.resolve("tokenizer.json"))) {
         CalibrationText calibration = CalibrationText.split(calibrationText, tokenizer, options.window(),
             options.rankWindows(), options.heldBackWindows());

@@ -9,6 +9,7 @@ import io.flexserve.models.runtime.ElasticDecoder;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.generation.ChatTemplate;
 import io.flexserve.server.generation.GenerationScheduler;
 import io.flexserve.server.metrics.ServerMetrics;
 import java.io.IOException;
@@ -47,8 +48,8 @@ final class DecoderLoader {
       }
       GenerationScheduler scheduler = new GenerationScheduler(name, decoder, menu, config.maxRunningGenerations(),
           config.queueCapacity(), config.prefixCacheBytes(), metrics);
-      return new ServedDecoder(name, decoder, menu, scheduler);
-    } catch (OrtException | RuntimeException e) {
+      return new ServedDecoder(name, decoder, menu, scheduler, ChatTemplate.forBundle(bundle));
+    } catch (IOException | OrtException | RuntimeException e) {
       decoder.close();
       throw e;
     }

@@ -68,7 +68,15 @@ public final class CompletionsController {
     CompletionRequest req = parser.parse(body, chat);
     String modelName = req.model().isEmpty() ? catalog.defaultModelName() : req.model();
     ServedDecoder model = catalog.requireDecoder(modelName);
-    long[] prompt = model.decoder().tokenizer().encode(chat ? ChatTemplate.render(req.messages()) : req.prompt());
+    String text = req.prompt();
+    if (chat) {
+      try {
+        text = model.chatTemplate().render(req.messages());
+      } catch (IllegalArgumentException e) {
+        throw new ApiException.InvalidValue("invalid_messages", e.getMessage());
+      }
+    }
+    long[] prompt = model.decoder().tokenizer().encode(text);
     int context = model.decoder().config().maxPositions();
     if (prompt.length >= context) {
       throw new ApiException.BadRequest("context_length_exceeded", "the prompt is " + prompt.length
@@ -81,7 +89,7 @@ public final class CompletionsController {
     }
     List<String> stop = new ArrayList<>(req.stop());
     if (chat) {
-      stop.add(ChatTemplate.TURN_END);
+      stop.addAll(model.chatTemplate().stops());
     }
     GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
         new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(),
