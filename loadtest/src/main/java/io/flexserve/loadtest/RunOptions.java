@@ -46,7 +46,7 @@ final class RunOptions {
     @Option(names = "--burst-off-ms", defaultValue = "1000", description = "Bursty: silence after each burst (default: ${DEFAULT-VALUE}).")
     long burstOffMs;
 
-    @Option(names = "--trace", paramLabel = "FILE", description = "Replay a trace (CSV or JSON with offset_ms,endpoint,inputs,target_ms) instead of an arrival process.")
+    @Option(names = "--trace", paramLabel = "FILE", description = "Replay a trace (CSV or JSON with offset_ms,endpoint,inputs,target_ms[,max_tokens]) instead of an arrival process.")
     Path trace;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of arrivals and target draws (default: ${DEFAULT-VALUE}).")
@@ -63,6 +63,9 @@ final class RunOptions {
 
     @Mixin
     TargetOptions target;
+
+    @Mixin
+    GenerationOptions generation;
 
     @Option(names = "--label", paramLabel = "TEXT", description = "A name for this run, kept in the reports (compare shows it).")
     String label;
@@ -93,9 +96,13 @@ final class RunOptions {
                 durationSeconds == null ? Double.POSITIVE_INFINITY : durationSeconds);
         Payloads payloads = payload.payloads();
         TargetDistribution targets = target.targets();
+        io.flexserve.loadtest.workload.GenerationSettings gen = generation.settings();
+        if (trace != null && generation.mix != null) {
+            throw new IllegalArgumentException("--mix does not apply to --trace; the trace's endpoint column decides");
+        }
         Workload workload = trace != null
-                ? new Workload.Replayed(trace.toString(), readTrace(), bounds, seed, payloads, targets)
-                : new Workload.Generated(arrivalProcess(), bounds, seed, payloads, targets);
+                ? new Workload.Replayed(trace.toString(), readTrace(), bounds, seed, payloads, targets, gen)
+                : new Workload.Generated(arrivalProcess(), bounds, seed, payloads, targets, generation.mix(), gen);
         return new RunPlan(server.requests(), workload, server.readyTimeout());
     }
 

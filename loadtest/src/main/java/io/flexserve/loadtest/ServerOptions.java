@@ -16,6 +16,9 @@ final class ServerOptions {
     @Option(names = "--model", defaultValue = "all-minilm-l6-v2", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
 
+    @Option(names = "--generation-model", paramLabel = "NAME", description = "Model of completions and chat requests (default: --model).")
+    String generationModel;
+
     @Option(names = "--strict", description = "Send X-Deadline-Policy: strict (reject rather than answer late).")
     boolean strict;
 
@@ -35,7 +38,8 @@ final class ServerOptions {
         if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
             throw new IllegalArgumentException("--timeout-s must be > 0, got " + timeoutSeconds);
         }
-        return new EmbeddingsRequests(endpoint, model, strict, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)));
+        return new EmbeddingsRequests(endpoint, model, strict, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)),
+                generationModel == null ? model : generationModel);
     }
 
     /**

@@ -8,24 +8,32 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds the {@code POST /v1/embeddings} requests of a run: an OpenAI body
- * {@code {"model": …, "input": "text" | ["a", "b"]}} and the routing headers.
+ * Builds the requests of a run: {@code POST /v1/embeddings} with an OpenAI body
+ * {@code {"model": …, "input": "text" | ["a", "b"]}}, or, for generation kinds, {@code POST /v1/completions} and
+ * {@code POST /v1/chat/completions} (see {@link GenerationRequests}), each with the routing headers.
  *
  * @param endpoint the server
  * @param model the {@code model} field; not blank
  * @param strict whether to send {@code X-Deadline-Policy: strict} (otherwise the header is left out, which the server
  *     reads as best-effort)
  * @param timeout per-request timeout; positive
+ * @param generationModel the {@code model} field of completions and chat requests; not blank
  */
-public record EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout) {
+public record EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout,
+                                 String generationModel) {
     /** Request header carrying the latency target in milliseconds. */
     public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
     /** Request header carrying the deadline policy. */
     public static final String DEADLINE_POLICY = "X-Deadline-Policy";
 
+    /** Generation requests name the same model as embeddings. */
+    public EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout) {
+        this(endpoint, model, strict, timeout, model);
+    }
+
     public EmbeddingsRequests {
         Objects.requireNonNull(endpoint, "endpoint");
-        if (model.isBlank()) {
+        if (model.isBlank() || generationModel.isBlank()) {
             throw new IllegalArgumentException("model name must not be blank");
         }
         if (timeout.isNegative() || timeout.isZero()) {
@@ -48,6 +56,9 @@ public record EmbeddingsRequests(Endpoint endpoint, String model, boolean strict
 
     /** The HTTP request for a planned request: its inputs, and its target as {@code X-Latency-Target-Ms}. */
     public HttpRequest build(PlannedRequest planned) {
+        if (planned.kind().generation()) {
+            return GenerationRequests.build(this, planned);
+        }
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.embeddings())
                 .timeout(timeout)
                 .header("Content-Type", "application/json")

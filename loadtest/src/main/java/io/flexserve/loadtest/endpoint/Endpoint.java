@@ -104,6 +104,11 @@ public record Endpoint(URI base) {
         return resolve("/v2/health/ready");
     }
 
+    /** {@code base + path}, such as {@code /v1/chat/completions}. */
+    public URI path(String path) {
+        return resolve(path);
+    }
+
     private URI resolve(String path) {
         String s = base.toString();
         return URI.create((s.endsWith("/") ? s.substring(0, s.length() - 1) : s) + path);

@@ -97,6 +97,15 @@ final class RunPage {
         settings.forEach((k, v) -> run.add(new String[] {k, v}));
         page.table(run, 1);
         page.closeTables();
+        if (r.hasGeneration()) {
+            page.heading("Per endpoint").openTables();
+            page.table(io.flexserve.loadtest.report.EndpointTable.counts(r), 0, 6);
+            List<String[]> streams = io.flexserve.loadtest.report.EndpointTable.streaming(r);
+            if (streams.size() > 1) {
+                page.table(streams, 0);
+            }
+            page.closeTables();
+        }
         page.heading("How to read this report").notes(Tables.NOTES);
         return page.html();
     }

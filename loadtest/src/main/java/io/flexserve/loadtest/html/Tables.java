@@ -21,6 +21,10 @@ final class Tables {
                     + "client's clock also includes HTTP and tokenisation, so the client's verdict decides.",
             "Quality is each sub-network's mean cosine similarity to the full model's embeddings, as the server's "
                     + "/v1/models reports it; mean quality averages it over the 2xx responses.",
+            "Per endpoint: TTFT is from a request's intended send time to the first stream chunk that carries text; "
+                    + "ITL (inter-token latency) is the time between consecutive text chunks of a stream, pooled over "
+                    + "the streams of that kind; server met counts X-Deadline-Met or the last chunk's "
+                    + "flexserve.deadline_met.",
             "A large max send lag means the load generator itself fell behind; repeat the run at a lower rate or "
                     + "on a quieter machine.");
 

@@ -58,6 +58,15 @@ public final class ConsoleReport {
         rows.add(latencyRow("service", report.service()));
         section(out, "latency of 2xx, ms (" + report.latency().count() + " requests)", rows);
 
+        if (report.hasGeneration()) {
+            section(out, "per endpoint", EndpointTable.counts(report));
+            List<String[]> streams = EndpointTable.streaming(report);
+            if (streams.size() > 1) {
+                section(out, "streams: time to first token and inter-token times, ms (from the intended send)",
+                        streams);
+            }
+        }
+
         rows.clear();
         for (String subnet : report.subnetOrder()) {
             Double quality = report.subnetQuality().get(subnet);

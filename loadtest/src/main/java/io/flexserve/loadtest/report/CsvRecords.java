@@ -7,13 +7,15 @@ import java.util.Locale;
 
 /**
  * Writes per-request records as CSV: comma-separated, one row per line ending in LF, and fields that contain commas,
- * quotes or line breaks quoted as RFC 4180 describes. Times are milliseconds; absent values are empty fields.
+ * quotes or line breaks quoted as RFC 4180 describes. Times are milliseconds; absent values are empty fields. The
+ * generation columns (from {@code endpoint} on) are empty for embeddings; {@code subnets} is separated by {@code ;}.
  */
 public final class CsvRecords {
     /** The header row. */
     public static final String HEADER =
             "index,intended_ms,target_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms,"
-                    + "error";
+                    + "error,endpoint,ttft_ms,tokens,text_chunks,itl_mean_ms,itl_max_ms,subnets,finish_reason,"
+                    + "server_ttft_ms";
 
     private CsvRecords() {
     }
@@ -39,7 +41,16 @@ public final class CsvRecords {
                     r.deadlineVerdict().headerValue(),
                     millis(r.queueMillis()),
                     millis(r.inferenceMillis()),
-                    field(r.error())));
+                    field(r.error()),
+                    r.endpoint(),
+                    millis(r.generation().ttftMillis()),
+                    r.generation().tokens() < 0 ? "" : Integer.toString(r.generation().tokens()),
+                    r.generation().streamed() ? Integer.toString(r.generation().textChunks()) : "",
+                    millis(r.generation().meanInterTokenMillis()),
+                    millis(r.generation().maxInterTokenMillis()),
+                    field(String.join(";", r.generation().subnets())),
+                    field(r.generation().finishReason()),
+                    millis(r.generation().serverTtftMillis())));
             out.write('\n');
         }
     }

@@ -84,6 +84,25 @@ public final class JsonReport {
         report.subnetQuality().forEach((subnet, q) -> json.name(subnet).value(q));
         json.endObject();
 
+        json.name("endpoints").beginObject();
+        report.endpoints().forEach((kind, e) -> {
+            json.name(kind).beginObject()
+                    .name("sent").value(e.sent())
+                    .name("ok").value(e.ok())
+                    .name("rejected429").value(e.rejected())
+                    .name("errors").value(e.errors())
+                    .name("good").value(e.good())
+                    .name("tokens").value(e.tokens())
+                    .name("tokensPerSecond").value(e.tokensPerSecond(report.durationSeconds()));
+            json.name("serverDeadline").beginObject().name("reported").value(e.serverVerdicts())
+                    .name("met").value(e.serverMet()).endObject();
+            latency(json.name("latencyMs"), e.latency());
+            latency(json.name("ttftMs"), e.ttft());
+            latency(json.name("interTokenMs"), e.interToken());
+            json.endObject();
+        });
+        json.endObject();
+
         json.name("windowSeconds").value(Report.WINDOW_SECONDS);
         json.name("windows").beginArray();
         for (Window w : report.windows()) {
@@ -164,8 +183,25 @@ public final class JsonReport {
                 root.number("durationSeconds"), root.number("throughputPerSecond"), root.number("goodputPerSecond"),
                 root.number("sloAttainment"), latency(latency.object("endToEnd")), latency(latency.object("service")),
                 root.number("maxSendLagMs"), new TreeMap<>(subnetCounts), new TreeMap<>(errorKinds),
-                new TreeMap<>(quality), windows);
+                new TreeMap<>(quality), windows, endpoints(root));
         return new ReportDocument(settings, report);
+    }
+
+    // Absent in reports written before the per-endpoint breakdown: empty.
+    private static TreeMap<String, EndpointStats> endpoints(JsonValue.Obj root) {
+        TreeMap<String, EndpointStats> out = new TreeMap<>();
+        if (!(root.find("endpoints").orElse(null) instanceof JsonValue.Obj endpoints)) {
+            return out;
+        }
+        endpoints.members().keySet().forEach(k -> {
+            JsonValue.Obj e = endpoints.object(k);
+            JsonValue.Obj server = e.object("serverDeadline");
+            out.put(k, new EndpointStats(e.integer("sent"), e.integer("ok"), e.integer("rejected429"),
+                    e.integer("errors"), e.integer("good"), server.integer("reported"), server.integer("met"),
+                    latency(e.object("latencyMs")), latency(e.object("ttftMs")), latency(e.object("interTokenMs")),
+                    e.integer("tokens")));
+        });
+        return out;
     }
 
     private static Map<String, Long> longs(JsonValue.Obj object) {

@@ -44,17 +44,34 @@ import java.util.TreeMap;
  *     {@code /v1/models}), by name; empty when unknown
  * @param windows the run in windows of {@link #WINDOW_SECONDS} by intended send time, from 0 up to the window of the
  *     last request, consecutive; empty for an empty run
+ * @param endpoints the same per endpoint kind ({@link RequestRecord#endpoint()}), with TTFT and inter-token times for
+ *     streams; by label
  */
 public record Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, long rejected, long httpErrors,
                      long timeouts, long transportErrors, long targeted, double targetMinMillis, double targetMaxMillis,
                      long good, long serverVerdicts, long serverMet, double durationSeconds, double throughputPerSecond,
                      double goodputPerSecond, double sloAttainment, LatencySummary latency, LatencySummary service,
                      double maxSendLagMillis, SortedMap<String, Long> subnetCounts, SortedMap<String, Long> errorKinds,
-                     SortedMap<String, Double> subnetQuality, List<Window> windows) {
+                     SortedMap<String, Double> subnetQuality, List<Window> windows,
+                     SortedMap<String, EndpointStats> endpoints) {
     /** Width of the time-series windows, seconds. */
     public static final double WINDOW_SECONDS = 1.0;
 
+    /** A report without the per-endpoint breakdown. */
+    public Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, long rejected, long httpErrors,
+                  long timeouts, long transportErrors, long targeted, double targetMinMillis, double targetMaxMillis,
+                  long good, long serverVerdicts, long serverMet, double durationSeconds, double throughputPerSecond,
+                  double goodputPerSecond, double sloAttainment, LatencySummary latency, LatencySummary service,
+                  double maxSendLagMillis, SortedMap<String, Long> subnetCounts, SortedMap<String, Long> errorKinds,
+                  SortedMap<String, Double> subnetQuality, List<Window> windows) {
+        this(sent, statusCounts, ok, rejected, httpErrors, timeouts, transportErrors, targeted, targetMinMillis,
+                targetMaxMillis, good, serverVerdicts, serverMet, durationSeconds, throughputPerSecond, goodputPerSecond,
+                sloAttainment, latency, service, maxSendLagMillis, subnetCounts, errorKinds, subnetQuality, windows,
+                new TreeMap<>());
+    }
+
     public Report {
+        endpoints = Collections.unmodifiableSortedMap(new TreeMap<>(endpoints));
         Objects.requireNonNull(latency, "latency");
         Objects.requireNonNull(service, "service");
         statusCounts = Collections.unmodifiableSortedMap(new TreeMap<>(statusCounts));
@@ -90,6 +107,11 @@ public record Report(long sent, SortedMap<Integer, Long> statusCounts, long ok, 
     /** {@link #of(List, Map)} without sub-network qualities. */
     public static Report of(List<RequestRecord> records) {
         return of(records, Map.of());
+    }
+
+    /** Whether any request went to a generation endpoint (completions or chat). */
+    public boolean hasGeneration() {
+        return endpoints.keySet().stream().anyMatch(k -> !k.equals(RequestRecord.EMBEDDINGS));
     }
 
     /** Requests that did not get a usable answer: other statuses, timeouts and transport errors (not 429s). */

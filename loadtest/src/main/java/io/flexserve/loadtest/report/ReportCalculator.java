@@ -70,7 +70,57 @@ final class ReportCalculator {
                 byOutcome[Outcome.TRANSPORT_ERROR.ordinal()], targeted, targetMin, targetMax, good, serverVerdicts,
                 serverMet, seconds, perSecond(ok, seconds), perSecond(good, seconds),
                 sent == 0 ? Double.NaN : good / (double) sent, LatencySummary.of(latency), LatencySummary.of(service),
-                maxSendLagNanos / 1e6, subnetCounts, errorKinds, new TreeMap<>(subnetQuality), windows(records));
+                maxSendLagNanos / 1e6, subnetCounts, errorKinds, new TreeMap<>(subnetQuality), windows(records),
+                endpoints(records));
+    }
+
+    private static final class EndpointAccumulator {
+        long sent;
+        long ok;
+        long rejected;
+        long errors;
+        long good;
+        long verdicts;
+        long met;
+        long tokens;
+        final Histogram latency = LatencySummary.newMicrosHistogram();
+        final Histogram ttft = LatencySummary.newMicrosHistogram();
+        final Histogram interToken = LatencySummary.newMicrosHistogram();
+    }
+
+    private static TreeMap<String, EndpointStats> endpoints(List<RequestRecord> records) {
+        TreeMap<String, EndpointAccumulator> acc = new TreeMap<>();
+        for (RequestRecord r : records) {
+            EndpointAccumulator a = acc.computeIfAbsent(r.endpoint(), k -> new EndpointAccumulator());
+            a.sent++;
+            switch (r.outcome()) {
+                case OK -> a.ok++;
+                case REJECTED -> a.rejected++;
+                default -> a.errors++;
+            }
+            if (r.outcome() != Outcome.OK) {
+                continue;
+            }
+            a.good += r.good() ? 1 : 0;
+            if (r.deadlineVerdict() != DeadlineVerdict.NOT_REPORTED) {
+                a.verdicts++;
+                a.met += r.deadlineVerdict() == DeadlineVerdict.MET ? 1 : 0;
+            }
+            LatencySummary.recordNanos(a.latency, r.latencyNanos());
+            GenerationRecord g = r.generation();
+            a.tokens += Math.max(0, g.tokens());
+            if (!Double.isNaN(g.ttftMillis())) {
+                LatencySummary.recordNanos(a.ttft, Math.round(g.ttftMillis() * 1e6));
+            }
+            for (int i = 0; i < g.interTokenCount(); i++) {
+                LatencySummary.recordNanos(a.interToken, Math.round(g.interTokenMillis(i) * 1e6));
+            }
+        }
+        TreeMap<String, EndpointStats> out = new TreeMap<>();
+        acc.forEach((k, a) -> out.put(k, new EndpointStats(a.sent, a.ok, a.rejected, a.errors, a.good, a.verdicts,
+                a.met, LatencySummary.of(a.latency), LatencySummary.of(a.ttft), LatencySummary.of(a.interToken),
+                a.tokens)));
+        return out;
     }
 
     // Buckets by intended send time; windows with no request in them are kept (zero counts) so the series is regular.

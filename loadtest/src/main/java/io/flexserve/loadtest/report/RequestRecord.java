@@ -18,12 +18,31 @@ import java.util.Objects;
  * @param queueMillis the {@code X-Queue-Ms} response header, milliseconds; NaN when absent or unparsable
  * @param inferenceMillis the {@code X-Inference-Ms} response header, milliseconds; NaN when absent or unparsable
  * @param error for {@link Outcome#TIMEOUT} and {@link Outcome#TRANSPORT_ERROR}, the exception's class and message;
- *     empty otherwise
+ *     empty otherwise; for an error event inside a stream, its message
+ * @param endpoint the endpoint kind's label ({@code embeddings}, {@code completions}, {@code completions-stream},
+ *     {@code chat}, {@code chat-stream})
+ * @param generation what a generation request produced; {@link GenerationRecord#NONE} for embeddings. For a
+ *     generation, {@code subnet} is the sub-network that produced the most tokens and {@code deadlineVerdict} comes
+ *     from {@code flexserve.deadline_met} (streams) or {@code X-Deadline-Met}
  */
 public record RequestRecord(int index, long intendedNanos, double targetMillis, Outcome outcome, int status,
                             long latencyNanos, long serviceNanos, String subnet, DeadlineVerdict deadlineVerdict,
-                            double queueMillis, double inferenceMillis, String error) {
+                            double queueMillis, double inferenceMillis, String error, String endpoint,
+                            GenerationRecord generation) {
+    /** Label of the embeddings endpoint kind. */
+    public static final String EMBEDDINGS = "embeddings";
+
+    /** An embeddings request. */
+    public RequestRecord(int index, long intendedNanos, double targetMillis, Outcome outcome, int status,
+                         long latencyNanos, long serviceNanos, String subnet, DeadlineVerdict deadlineVerdict,
+                         double queueMillis, double inferenceMillis, String error) {
+        this(index, intendedNanos, targetMillis, outcome, status, latencyNanos, serviceNanos, subnet, deadlineVerdict,
+                queueMillis, inferenceMillis, error, EMBEDDINGS, GenerationRecord.NONE);
+    }
+
     public RequestRecord {
+        Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(generation, "generation");
         Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(deadlineVerdict, "deadlineVerdict");
@@ -54,6 +73,13 @@ public record RequestRecord(int index, long intendedNanos, double targetMillis, 
                                         long latencyNanos, long serviceNanos, String error) {
         return new RequestRecord(index, intendedNanos, targetMillis, outcome, 0, latencyNanos, serviceNanos, "",
                 DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, error);
+    }
+
+    /** The same failure, to endpoint kind {@code endpoint}. */
+    public static RequestRecord failure(int index, long intendedNanos, double targetMillis, Outcome outcome,
+                                        long latencyNanos, long serviceNanos, String error, String endpoint) {
+        return new RequestRecord(index, intendedNanos, targetMillis, outcome, 0, latencyNanos, serviceNanos, "",
+                DeadlineVerdict.NOT_REPORTED, Double.NaN, Double.NaN, error, endpoint, GenerationRecord.NONE);
     }
 
     /** Whether the request carried a latency target. */

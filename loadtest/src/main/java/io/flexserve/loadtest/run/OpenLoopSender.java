@@ -1,8 +1,10 @@
 package io.flexserve.loadtest.run;
 
+import io.flexserve.loadtest.endpoint.GenerationRequests;
 import io.flexserve.loadtest.endpoint.ResponseHeaders;
 import io.flexserve.loadtest.report.Outcome;
 import io.flexserve.loadtest.report.RequestRecord;
+import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,8 +85,11 @@ final class OpenLoopSender {
                     if (!waitUntil(start + offsetsNanos[i])) {
                         return;
                     }
-                    futures[i] = sendOne(client, requests.get(i), i, start, offsetsNanos[i], targetsMillis[i],
-                            hardTimeout);
+                    futures[i] = planned.get(i).kind().generation()
+                            ? sendGeneration(client, requests.get(i), i, start, offsetsNanos[i], targetsMillis[i],
+                                    planned.get(i).kind(), hardTimeout)
+                            : sendOne(client, requests.get(i), i, start, offsetsNanos[i], targetsMillis[i],
+                                    hardTimeout);
                 }
             } catch (RuntimeException | Error e) {
                 schedulerFailure.set(e);
@@ -139,6 +144,44 @@ final class OpenLoopSender {
             Throwable cause = unwrap(error);
             return RequestRecord.failure(index, offsetNanos, targetMillis, classify(cause), latency, service,
                     describe(cause));
+        });
+    }
+
+    // Completions and chat: a stream is read line by line as it arrives (no thread waits on it), each data line
+    // stamped on arrival; a whole answer is read as a string. Timeouts and failures are classified as for embeddings.
+    private static CompletableFuture<RequestRecord> sendGeneration(HttpClient client, HttpRequest request, int index,
+                                                                   long start, long offsetNanos, double targetMillis,
+                                                                   EndpointKind kind, Duration hardTimeout) {
+        long intended = start + offsetNanos;
+        long sentAt = System.nanoTime();
+        CompletableFuture<RequestRecord> record;
+        try {
+            if (kind.streaming()) {
+                record = client.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(
+                        new GenerationRequests.SseCollector(intended), GenerationRequests.SseCollector::events, null))
+                        .thenApply(r -> {
+                            long done = System.nanoTime();
+                            return GenerationRequests.streamRecord(index, offsetNanos, targetMillis, kind,
+                                    r.statusCode(), r.headers(), r.body(), done - intended, done - sentAt);
+                        });
+            } else {
+                record = client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> {
+                    long done = System.nanoTime();
+                    return GenerationRequests.wholeRecord(index, offsetNanos, targetMillis, kind, r.statusCode(),
+                            r.headers(), r.body(), done - intended, done - sentAt);
+                });
+            }
+        } catch (RuntimeException e) {
+            record = CompletableFuture.failedFuture(e);
+        }
+        return record.orTimeout(hardTimeout.toNanos(), TimeUnit.NANOSECONDS).handle((r, error) -> {
+            if (error == null) {
+                return r;
+            }
+            long done = System.nanoTime();
+            Throwable cause = unwrap(error);
+            return RequestRecord.failure(index, offsetNanos, targetMillis, classify(cause), done - intended,
+                    done - sentAt, describe(cause), kind.label());
         });
     }
 

@@ -28,6 +28,9 @@ public record RunPlan(EmbeddingsRequests requests, Workload workload, Duration r
         Map<String, String> out = new LinkedHashMap<>();
         out.put("url", requests.endpoint().base().toString());
         out.put("model", requests.model());
+        if (!requests.generationModel().equals(requests.model())) {
+            out.put("generation model", requests.generationModel());
+        }
         out.putAll(workload.describe());
         out.put("deadline policy", requests.strict() ? "strict" : "best-effort");
         out.put("timeout", requests.timeout().toMillis() / 1e3 + " s");

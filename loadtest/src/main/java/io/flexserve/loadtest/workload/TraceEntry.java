@@ -9,12 +9,27 @@ import java.util.OptionalDouble;
  * @param offsetNanos when to send it, nanoseconds from the start of the replay; zero or more
  * @param inputs what to embed
  * @param targetMillis its latency target, milliseconds; empty to use the run's target distribution
+ * @param kind the endpoint (column {@code endpoint}; empty means embeddings)
+ * @param maxTokens a generation request's {@code max_tokens} (column {@code max_tokens}); 0 to use the run's
  */
-public record TraceEntry(long offsetNanos, Inputs inputs, OptionalDouble targetMillis) {
-    /** The only endpoint a trace may name; an empty endpoint means this one too. */
+public record TraceEntry(long offsetNanos, Inputs inputs, OptionalDouble targetMillis, EndpointKind kind,
+                         int maxTokens) {
+    /** The endpoint an empty {@code endpoint} means. */
     public static final String EMBEDDINGS = "/v1/embeddings";
 
+    /** An embeddings entry. */
+    public TraceEntry(long offsetNanos, Inputs inputs, OptionalDouble targetMillis) {
+        this(offsetNanos, inputs, targetMillis, EndpointKind.EMBEDDINGS, 0);
+    }
+
     public TraceEntry {
+        java.util.Objects.requireNonNull(kind, "kind");
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("max_tokens must be >= 1, got " + maxTokens);
+        }
+        if (kind.generation() && inputs instanceof Texts t && t.texts().size() != 1) {
+            throw new IllegalArgumentException("a " + kind.label() + " entry takes one prompt, got " + t.texts().size());
+        }
         if (offsetNanos < 0) {
             throw new IllegalArgumentException("offset must be >= 0, got " + offsetNanos + " ns");
         }

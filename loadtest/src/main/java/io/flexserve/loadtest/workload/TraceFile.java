@@ -20,7 +20,8 @@ import java.util.OptionalDouble;
  *
  * <ul>
  *   <li>{@code offset_ms}: required, milliseconds from the start of the replay, zero or more.</li>
- *   <li>{@code endpoint}: empty or {@code /v1/embeddings}, the only endpoint the load tester drives.</li>
+ *   <li>{@code endpoint}: empty (embeddings) or an {@link EndpointKind} label or path, such as
+ *   {@code chat-stream} or {@code /v1/completions}; optional column {@code max_tokens} for generation entries.</li>
  *   <li>{@code inputs}: empty for {@code --inputs-per-request} texts from the pool; a whole number n for n texts from
  *       the pool; otherwise the text to send (CSV) or, in JSON, a string or an array of strings.</li>
  *   <li>{@code target_ms}: empty (JSON: absent or null) for the run's target distribution, else the target.</li>
@@ -79,13 +80,14 @@ public final class TraceFile {
                     throw new IllegalArgumentException("not an object");
                 }
                 JsonValue endpoint = entry.find("endpoint").orElse(new JsonValue.Null());
-                if (!(endpoint instanceof JsonValue.Null)) {
-                    checkEndpoint(entry.string("endpoint"));
-                }
+                EndpointKind kind = endpoint instanceof JsonValue.Null ? EndpointKind.EMBEDDINGS
+                        : EndpointKind.parse(entry.string("endpoint"));
                 boolean noTarget = entry.find("target_ms").orElse(new JsonValue.Null()) instanceof JsonValue.Null;
+                boolean noMax = entry.find("max_tokens").orElse(new JsonValue.Null()) instanceof JsonValue.Null;
                 out.add(new TraceEntry(offsetNanos(entry.number("offset_ms")),
                         jsonInputs(entry.find("inputs").orElse(new JsonValue.Null())),
-                        noTarget ? OptionalDouble.empty() : OptionalDouble.of(entry.number("target_ms"))));
+                        noTarget ? OptionalDouble.empty() : OptionalDouble.of(entry.number("target_ms")), kind,
+                        noMax ? 0 : maxTokens(entry.number("max_tokens"))));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("entry " + i + ": " + e.getMessage(), e);
             }
@@ -138,11 +140,13 @@ public final class TraceFile {
                 continue;
             }
             try {
-                checkEndpoint(cell(row, column.get("endpoint")).strip());
+                EndpointKind kind = EndpointKind.parse(cell(row, column.get("endpoint")));
                 String target = cell(row, column.get("target_ms")).strip();
+                String max = column.containsKey("max_tokens") ? cell(row, column.get("max_tokens")).strip() : "";
                 out.add(new TraceEntry(offsetNanos(number(cell(row, column.get("offset_ms")), "offset_ms")),
                         csvInputs(cell(row, column.get("inputs"))),
-                        target.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(number(target, "target_ms"))));
+                        target.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(number(target, "target_ms")),
+                        kind, max.isEmpty() ? 0 : maxTokens(number(max, "max_tokens"))));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("row " + r + " (after the header): " + e.getMessage(), e);
             }
@@ -187,10 +191,10 @@ public final class TraceFile {
         return Math.round(millis * 1e6);
     }
 
-    private static void checkEndpoint(String endpoint) {
-        if (!endpoint.isEmpty() && !endpoint.equals(TraceEntry.EMBEDDINGS)) {
-            throw new IllegalArgumentException("endpoint '" + endpoint + "' is not supported; only "
-                    + TraceEntry.EMBEDDINGS + " (or empty)");
+    private static int maxTokens(double v) {
+        if (v != Math.rint(v) || v < 1 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("max_tokens must be a whole number >= 1, got " + v);
         }
+        return (int) v;
     }
 }

@@ -32,8 +32,17 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
      * @param targets the latency targets
      */
     record Generated(ArrivalProcess arrival, ScheduleBounds bounds, long seed, Payloads payloads,
-                     TargetDistribution targets) implements Workload {
+                     TargetDistribution targets, EndpointMix mix, GenerationSettings generation) implements Workload {
+        /** Embeddings only. */
+        public Generated(ArrivalProcess arrival, ScheduleBounds bounds, long seed, Payloads payloads,
+                         TargetDistribution targets) {
+            this(arrival, bounds, seed, payloads, targets, EndpointMix.only(EndpointKind.EMBEDDINGS),
+                    GenerationSettings.defaults());
+        }
+
         public Generated {
+            Objects.requireNonNull(mix, "mix");
+            Objects.requireNonNull(generation, "generation");
             Objects.requireNonNull(arrival, "arrival");
             Objects.requireNonNull(bounds, "bounds");
             Objects.requireNonNull(payloads, "payloads");
@@ -44,9 +53,18 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
         public List<PlannedRequest> plan() {
             long[] offsets = arrival.schedule(bounds, seed);
             List<OptionalDouble> drawn = targets.draw(offsets.length, seed);
+            List<EndpointKind> kinds = mix.draw(offsets.length, seed);
+            GenerationDraws g = new GenerationDraws(generation, offsets.length, seed);
             List<PlannedRequest> out = new ArrayList<>(offsets.length);
+            long prompts = 0;
             for (int i = 0; i < offsets.length; i++) {
-                out.add(new PlannedRequest(i, offsets[i], payloads.inputsFor(i), drawn.get(i)));
+                EndpointKind kind = kinds.get(i);
+                if (kind.generation()) {
+                    out.add(new PlannedRequest(i, offsets[i], List.of(generation.prompt(prompts++)), drawn.get(i), kind,
+                            g.at(i, 0)));
+                } else {
+                    out.add(new PlannedRequest(i, offsets[i], payloads.inputsFor(i), drawn.get(i)));
+                }
             }
             return out;
         }
@@ -60,6 +78,10 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
             out.put("inputs per request", Integer.toString(payloads.inputsPerRequest()));
             out.put("texts", Integer.toString(payloads.texts().size()));
             out.put("latency target", targets.describe());
+            if (mix.hasGeneration() || mix.weights().size() > 1) {
+                out.put("endpoints", mix.describe());
+                putGeneration(out, generation);
+            }
             return out;
         }
     }
@@ -77,8 +99,15 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
      * @param targets targets of entries that have none
      */
     record Replayed(String source, List<TraceEntry> entries, ScheduleBounds bounds, long seed, Payloads payloads,
-                    TargetDistribution targets) implements Workload {
+                    TargetDistribution targets, GenerationSettings generation) implements Workload {
+        /** With the default generation settings. */
+        public Replayed(String source, List<TraceEntry> entries, ScheduleBounds bounds, long seed, Payloads payloads,
+                        TargetDistribution targets) {
+            this(source, entries, bounds, seed, payloads, targets, GenerationSettings.defaults());
+        }
+
         public Replayed {
+            Objects.requireNonNull(generation, "generation");
             entries = List.copyOf(entries);
             Objects.requireNonNull(bounds, "bounds");
             Objects.requireNonNull(payloads, "payloads");
@@ -94,11 +123,21 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
         public List<PlannedRequest> plan() {
             List<PlannedRequest> out = new ArrayList<>();
             List<OptionalDouble> drawn = targets.draw(Math.min(entries.size(), bounds.maxRequests()), seed);
+            GenerationDraws g = new GenerationDraws(generation, Math.min(entries.size(), bounds.maxRequests()), seed);
             long cursor = 0;
+            long prompts = 0;
             for (TraceEntry e : entries) {
                 int i = out.size();
                 if (i >= bounds.maxRequests() || e.offsetNanos() / 1e9 >= bounds.durationSeconds()) {
                     break;
+                }
+                if (e.kind().generation()) {
+                    List<String> prompt = e.inputs() instanceof TraceEntry.Texts texts ? texts.texts()
+                            : List.of(generation.prompt(prompts++));
+                    out.add(new PlannedRequest(i, e.offsetNanos(), prompt,
+                            e.targetMillis().isPresent() ? e.targetMillis() : drawn.get(i), e.kind(),
+                            g.at(i, e.maxTokens())));
+                    continue;
                 }
                 List<String> inputs;
                 if (e.inputs() instanceof TraceEntry.Texts texts) {
@@ -123,7 +162,35 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
             out.put("inputs per request", "from the trace; default " + payloads.inputsPerRequest());
             out.put("texts", Integer.toString(payloads.texts().size()));
             out.put("latency target", "from the trace; otherwise " + targets.describe());
+            if (entries.stream().anyMatch(e -> e.kind().generation())) {
+                putGeneration(out, generation);
+            }
             return out;
+        }
+    }
+
+    private static void putGeneration(Map<String, String> out, GenerationSettings g) {
+        out.put("prompts", Integer.toString(g.prompts().size()));
+        out.put("max tokens", Integer.toString(g.maxTokens()));
+        out.put("TTFT target", g.ttftTargets().describe());
+        out.put("TPOT target", g.tpotTargets().describe());
+    }
+
+    /** The per-request TTFT and TPOT target draws of a run (separate seeded streams). */
+    final class GenerationDraws {
+        private final GenerationSettings settings;
+        private final List<OptionalDouble> ttft;
+        private final List<OptionalDouble> tpot;
+
+        GenerationDraws(GenerationSettings settings, int n, long seed) {
+            this.settings = settings;
+            this.ttft = settings.ttftTargets().draw(n, seed ^ 0x74746674L);
+            this.tpot = settings.tpotTargets().draw(n, seed ^ 0x74706f74L);
+        }
+
+        PlannedRequest.Generation at(int i, int maxTokens) {
+            return new PlannedRequest.Generation(maxTokens > 0 ? maxTokens : settings.maxTokens(), ttft.get(i),
+                    tpot.get(i));
         }
     }
 

@@ -68,10 +68,11 @@ class RenderingTest {
         String[] lines = out.toString().split("\n");
         assertEquals(5, lines.length);
         assertEquals(CsvRecords.HEADER, lines[0]);
-        assertEquals("0,0.000,20.000,OK,200,10.000,10.000,w384-d6,true,0.100,1.000,", lines[1]);
+        assertEquals("0,0.000,20.000,OK,200,10.000,10.000,w384-d6,true,0.100,1.000,,embeddings,,,,,,,,", lines[1]);
         assertTrue(lines[2].contains(",\"tiny,\"\"odd\"\" name\",false,"), lines[2]);
-        assertEquals("2,200.000,20.000,REJECTED,429,1.000,1.000,,,,,", lines[3]);
-        assertEquals("3,300.000,20.000,TIMEOUT,,100.000,100.000,,,,,HttpTimeoutException: request timed out", lines[4]);
+        assertEquals("2,200.000,20.000,REJECTED,429,1.000,1.000,,,,,,embeddings,,,,,,,,", lines[3]);
+        assertEquals("3,300.000,20.000,TIMEOUT,,100.000,100.000,,,,,HttpTimeoutException: request timed out,embeddings,,,,,,,,",
+                lines[4]);
     }
 
     @Test
