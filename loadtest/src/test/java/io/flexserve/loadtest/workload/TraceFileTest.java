@@ -79,4 +79,26 @@ class TraceFileTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TraceFile.parse(trace));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
+
+    @Test
+    void generationEndpoints_andMaxTokens_planPromptsAndKinds() {
+        List<TraceEntry> entries = TraceFile.parse("offset_ms,endpoint,inputs,target_ms,max_tokens\n"
+                + "0,chat-stream,Tell me a story,,8\n"
+                + "10,/v1/completions,,40,\n"
+                + "20,,2,,\n");
+        assertEquals(List.of(EndpointKind.CHAT_STREAM, EndpointKind.COMPLETIONS, EndpointKind.EMBEDDINGS),
+                entries.stream().map(TraceEntry::kind).toList());
+        assertEquals(8, entries.get(0).maxTokens());
+
+        List<PlannedRequest> plan = new Workload.Replayed("t", entries,
+                new io.flexserve.loadtest.arrival.ScheduleBounds(10, Double.POSITIVE_INFINITY), 1, Payloads.builtIn(1),
+                new TargetDistribution.None(), GenerationSettings.defaults()).plan();
+        assertEquals(List.of("Tell me a story"), plan.get(0).inputs());
+        assertEquals(8, plan.get(0).generation().maxTokens());
+        assertEquals(List.of(GenerationSettings.builtInPrompts().get(0)), plan.get(1).inputs());
+        assertEquals(GenerationSettings.defaults().maxTokens(), plan.get(1).generation().maxTokens());
+        assertEquals(2, plan.get(2).inputs().size());
+        assertThrows(IllegalArgumentException.class,
+                () -> TraceFile.parse("offset_ms,endpoint,inputs,target_ms\n0,/v1/rerank,,\n"));
+    }
 }
