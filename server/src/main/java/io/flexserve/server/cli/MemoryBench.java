@@ -41,9 +41,11 @@ final class MemoryBench implements Callable<Integer> {
     if (child != null) {
       List<String> only = List.of(child.split(","));
       Predicate<String> load = s -> child.equals("all") || only.contains(s);
-      int loaded = isDecoderBundle(dir) ? runDecoder(dir, load) : runEncoder(dir, load);
-      System.gc();
-      System.out.println("RSS_KB " + rssKb() + " subnets " + loaded);
+      if (isDecoderBundle(dir)) {
+        runDecoder(dir, load);
+      } else {
+        runEncoder(dir, load);
+      }
       return 0;
     }
     // Alternating runs, median of each: a child's RSS varies by how much of the mapped weight file and the jar the
@@ -75,24 +77,47 @@ final class MemoryBench implements Callable<Integer> {
     return Files.exists(manifest) && Files.readString(manifest).contains("\"" + DecoderManifest.FORMAT + "\"");
   }
 
-  /** Loads the chosen sub-networks and runs one inference on each; returns how many were loaded. */
-  private static int runEncoder(Path dir, Predicate<String> load) throws Exception {
+  /** Loads the chosen sub-networks, runs each, and prints RSS while they are loaded. */
+  private static void runEncoder(Path dir, Predicate<String> load) throws Exception {
     try (ElasticEncoder e = ElasticEncoder.load(dir, SessionConfig.cpu(1), load)) {
-      for (EncoderManifest.Subnet s : e.subnets()) {
-        e.embed(s.name(), e.tokenizer().encodeBatch(List.of("measure the resident set after a real run of every loaded sub-network")));
-      }
-      return e.subnets().size();
+      Runnable runAll = () -> {
+        for (EncoderManifest.Subnet s : e.subnets()) {
+          try {
+            e.embed(s.name(), e.tokenizer().encodeBatch(List.of("measure the resident set after a real run of every loaded sub-network")));
+          } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+          }
+        }
+      };
+      report(runAll, e.subnets().size());
     }
   }
 
   /** Decoder bundles: a 64-token prefill and 16 decode steps on each loaded sub-network. */
-  private static int runDecoder(Path dir, Predicate<String> load) throws Exception {
+  private static void runDecoder(Path dir, Predicate<String> load) throws Exception {
     try (ElasticDecoder d = ElasticDecoder.load(dir, SessionConfig.cpu(1), load)) {
-      for (DecoderManifest.Subnet s : d.subnets()) {
-        DecoderTimer.decodeMillis(d.session(s.name()), 64, 16);
-      }
-      return d.subnets().size();
+      Runnable runAll = () -> {
+        for (DecoderManifest.Subnet s : d.subnets()) {
+          try {
+            DecoderTimer.decodeMillis(d.session(s.name()), 64, 16);
+          } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+          }
+        }
+      };
+      report(runAll, d.subnets().size());
     }
+  }
+
+  /**
+   * Runs everything, collects garbage, runs everything again and reads RSS at once: this VM's proactive reclaim
+   * (DAMON) pages out mapped weights that sat unused for a while, which would make RSS depend on timing.
+   */
+  private static void report(Runnable runAll, int subnets) throws Exception {
+    runAll.run();
+    System.gc();
+    runAll.run();
+    System.out.println("RSS_KB " + rssKb() + " subnets " + subnets);
   }
 
   private static long runChild(Path dir, String subnets) throws Exception {
