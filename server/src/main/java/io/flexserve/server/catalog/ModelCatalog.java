@@ -1,8 +1,8 @@
 package io.flexserve.server.catalog;
 
 import io.flexserve.models.encoder.EncoderManifest;
-import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
+import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.router.ModelMenu;

@@ -1,6 +1,5 @@
 package io.flexserve.server.cli;
 
-import io.flexserve.models.encoder.ElasticEncoderConverter;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.Embeddings;
 import io.flexserve.models.runtime.ElasticEncoder;
