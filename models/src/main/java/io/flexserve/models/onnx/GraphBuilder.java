@@ -14,6 +14,9 @@ import io.flexserve.models.onnx.proto.Onnx.ValueInfoProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -29,6 +32,7 @@ public final class GraphBuilder {
 
   private final GraphProto.Builder graph = GraphProto.newBuilder();
   private final Set<String> names = new HashSet<>();
+  private final Map<String, Integer> extraOpsets = new LinkedHashMap<>();
   private String scope = "";
   private int counter;
 
@@ -196,11 +200,61 @@ public final class GraphBuilder {
         .addAttribute(intAttr("axis", axis)).addAttribute(intAttr("p", 2)));
   }
 
+  /** Imports operator set {@code version} of {@code domain} (e.g. {@code com.microsoft} 1), for {@link #node}. */
+  public GraphBuilder opset(String domain, int version) {
+    extraOpsets.put(domain, version);
+    return this;
+  }
+
+  /**
+   * A node of any operator, for ops without a method here (e.g. ONNX Runtime contrib ops; import their domain with
+   * {@link #opset}). An empty input name skips an optional input; an empty output name gets a generated name.
+   * {@code attributes} alternate name and value: Integer/Long (int), Float/Double (float) or long[] (ints).
+   *
+   * @return the output names, in order
+   */
+  public String[] node(String domain, String op, String[] inputs, String[] outputs, Object... attributes) {
+    if (attributes.length % 2 != 0) {
+      throw new IllegalArgumentException("attributes must alternate name and value");
+    }
+    String[] named = new String[outputs.length];
+    for (int i = 0; i < outputs.length; i++) {
+      if (outputs[i].isEmpty()) {
+        named[i] = fresh(op.toLowerCase(Locale.ROOT));
+      } else if (names.add(outputs[i])) {
+        named[i] = outputs[i];
+      } else {
+        throw new IllegalArgumentException("value name '" + outputs[i] + "' is already used");
+      }
+    }
+    NodeProto.Builder n = nodeBuilder(op, inputs, named[0]).setDomain(domain);
+    for (int i = 1; i < named.length; i++) {
+      n.addOutput(named[i]);
+    }
+    for (int i = 0; i < attributes.length; i += 2) {
+      String name = (String) attributes[i];
+      Object value = attributes[i + 1];
+      if (value instanceof Integer || value instanceof Long) {
+        n.addAttribute(intAttr(name, ((Number) value).longValue()));
+      } else if (value instanceof Float || value instanceof Double) {
+        n.addAttribute(floatAttr(name, ((Number) value).floatValue()));
+      } else if (value instanceof long[] values) {
+        n.addAttribute(intsAttr(name, values));
+      } else {
+        throw new IllegalArgumentException("attribute " + name + ": unsupported value " + value);
+      }
+    }
+    graph.addNode(n);
+    return named;
+  }
+
   /** The finished model. The builder must not be used afterwards. */
   public ModelProto build() {
-    return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("flexserve")
-        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-        .setGraph(graph).build();
+    ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("flexserve")
+        .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET));
+    extraOpsets.forEach((domain, version) ->
+        model.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version)));
+    return model.setGraph(graph).build();
   }
 
   // ---- plumbing -------------------------------------------------------------------------------------------------
