@@ -7,7 +7,8 @@
 #    and the held-back candidate scores), the second half is only ever used by `eval`.
 # 2. tinystories-260k (real) and a synthetic ~100M-parameter Llama (`synth --preset 100m`): convert, then
 #    `eval` (perplexity on the second half, decode/prefill tokens/s, weight bytes, the speed ratios) and
-#    `bench memory` (RSS with every sub-network loaded vs full alone).
+#    `bench memory` (RSS with every sub-network loaded vs full alone); for the 100M model also `bench generation`
+#    (continuous batching: 8 streams vs 1; prefix cache: TTFT with a cached 200-token preamble vs a new one).
 # Each step prints its own figures; a step that misses its target exits non-zero, and so does this script.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,5 +39,6 @@ echo "== synthetic ~100M"
 fs convert --checkpoint "$out/synth-100m" --calibration "$out/calibration.txt" --out "$out/repo/synth-100m" \
   --rank-windows 16 --held-back 4 --per-budget 4 --threads 1
 fs eval --bundle "$out/repo/synth-100m" --text "$out/evaluation.txt" --windows 4 || status=1
+fs bench generation --repo "$out/repo" --model synth-100m --repeats 5 || status=1
 fs bench memory --bundle "$out/repo/synth-100m" --repeats 3 || status=1
 exit $status

@@ -44,7 +44,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "60", description = "Timed decode steps per sub-network; the median is kept (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--prefill", defaultValue = "128", description = "Prompt tokens of the timed prefill (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--prefill", defaultValue = "512", description = "Prompt tokens of the timed prefill (default: ${DEFAULT-VALUE}).")
   int prefill;
 
   @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime threads (default: ${DEFAULT-VALUE}).")
