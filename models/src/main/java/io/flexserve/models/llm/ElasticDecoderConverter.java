@@ -52,10 +52,37 @@ public final class ElasticDecoderConverter {
    * @param decodeContext cached tokens behind each timed decode step
    * @param timingSteps timed steps per measurement (the median is kept)
    * @param prefillTokens prompt length of the timed prefill
+   * @param mlpVariants fractions of the MLP width (0 &lt; f &lt; 1) for KV-compatible variants of {@code full}: the same
+   *     kept layers and KV groups, MLP width {@code f × intermediate} rounded to a multiple of 8, named
+   *     {@code full-mlp<percent>}; a generation can change between these and {@code full} from one token to the next
+   *     (they share the KV-cache layout). Empty for none.
    */
   public record Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
-                        int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions) {
+                        int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions,
+                        List<Double> mlpVariants) {
     public static final List<Double> DEFAULT_BUDGETS = List.of(1.0, 0.85, 0.7, 0.55, 0.4);
+
+    public Options {
+      mlpVariants = List.copyOf(mlpVariants);
+      for (double f : mlpVariants) {
+        if (!(f > 0 && f < 1)) {
+          throw new IllegalArgumentException("MLP variant fractions must be between 0 and 1 (exclusive), got " + f);
+        }
+      }
+    }
+
+    /** Without MLP variants. */
+    public Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
+                   int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions) {
+      this(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext, timingSteps,
+          prefillTokens, sessions, List.of());
+    }
+
+    /** These options with {@code fractions} as the MLP variants of {@code full}. */
+    public Options withMlpVariants(List<Double> fractions) {
+      return new Options(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext,
+          timingSteps, prefillTokens, sessions, fractions);
+    }
 
     public static Options defaults(String name) {
       return new Options(name, DEFAULT_BUDGETS, 128, 64, 8, 6, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(1));
@@ -120,6 +147,7 @@ public final class ElasticDecoderConverter {
           return ppl;
         });
         progress.update("choose", toScore, toScore);
+        menu = withMlpVariants(menu, config, full, table, options.mlpVariants(), s -> bundle.perplexity(s, calibration.heldBack()));
 
         // 6. measure, write
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
@@ -150,6 +178,42 @@ public final class ElasticDecoderConverter {
         StagedDirectory.deleteRecursively(staging);
       }
     }
+  }
+
+  /**
+   * The menu plus the KV-compatible MLP variants of {@code full} ({@link Options#mlpVariants}), each scored like the
+   * other entries; a variant identical to an entry already on the menu (or to full) is left out. Largest first.
+   */
+  static List<MenuSearch.Choice> withMlpVariants(List<MenuSearch.Choice> menu, LlamaConfig config, DecoderSubnet full,
+                                                 LatencyTable table, List<Double> fractions, MenuSearch.Evaluator evaluator)
+      throws Exception {
+    if (fractions.isEmpty()) {
+      return menu;
+    }
+    List<MenuSearch.Choice> out = new ArrayList<>(menu);
+    double fullMillis = table.estimate(full);
+    for (double f : fractions) {
+      DecoderSubnet v = mlpVariant(config, full, f);
+      boolean known = out.stream().anyMatch(c -> c.candidate().subnet().layers().equals(v.layers()));
+      if (known) {
+        continue;
+      }
+      double estimate = table.estimate(v);
+      double budget = Math.round(estimate / fullMillis * 100) / 100.0;
+      out.add(new MenuSearch.Choice(budget, new MenuSearch.Candidate(v, estimate), evaluator.perplexity(v)));
+    }
+    out.sort(Comparator.comparingLong((MenuSearch.Choice c) -> c.candidate().subnet().weightFloatsPerToken(config)).reversed());
+    return List.copyOf(out);
+  }
+
+  /** {@code full} with every layer's MLP cut to {@code fraction} of its width (a multiple of 8), named {@code full-mlp<percent>}. */
+  static DecoderSubnet mlpVariant(LlamaConfig config, DecoderSubnet full, double fraction) {
+    int width = Math.min(config.intermediate(), Math.max(8, (int) Math.round(config.intermediate() * fraction / 8.0) * 8));
+    List<DecoderSubnet.Layer> layers = new ArrayList<>();
+    for (DecoderSubnet.Layer l : full.layers()) {
+      layers.add(new DecoderSubnet.Layer(l.index(), l.kvGroups(), Math.min(l.mlpWidth(), width)));
+    }
+    return new DecoderSubnet("full-mlp" + Math.round(fraction * 100), layers);
   }
 
   /** The staging bundle while it is being built: writes sub-network graphs and opens sessions on them. */

@@ -50,6 +50,11 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--per-budget", defaultValue = "6", description = "Candidates scored per budget (default: ${DEFAULT-VALUE}).")
   int perBudget;
 
+  @Option(names = "--mlp-variants", split = ",",
+      description = "Fractions of the MLP width (e.g. 0.5,0.25) for KV-compatible variants of full (full-mlp50, ...), "
+          + "between which a generation may switch token by token (default: none).")
+  List<Double> mlpVariants = List.of();
+
   @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads (0 = all cores).")
   int threads;
 
@@ -64,15 +69,15 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     String served = name != null ? name : out.toAbsolutePath().getFileName().toString();
     ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(served, budgets, window, rankWindows,
-        heldBack, perBudget, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads));
+        heldBack, perBudget, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads), mlpVariants == null ? List.of() : mlpVariants);
     DecoderManifest m;
     try (ProgressBars bars = new ProgressBars()) {
       m = ElasticDecoderConverter.convert(checkpoint, calibration, out, options, bars);
     }
-    System.out.printf("%-8s %6s %6s %-28s %10s %10s %10s %12s%n", "subnet", "budget", "layers", "kv groups / mlp width",
+    System.out.printf("%-10s %6s %6s %-28s %10s %10s %10s %12s%n", "subnet", "budget", "layers", "kv groups / mlp width",
         "est ms/tok", "ms/tok", "prefill ms", "perplexity");
     for (DecoderManifest.Subnet s : m.subnets()) {
-      System.out.printf("%-8s %6.2f %6d %-28s %10.3f %10.3f %10.2f %12.3f%n", s.name(), s.budget(), s.layers().size(),
+      System.out.printf("%-10s %6.2f %6d %-28s %10.3f %10.3f %10.2f %12.3f%n", s.name(), s.budget(), s.layers().size(),
           LayerSummary.of(s.layers()), s.estimatedDecodeMs(), s.decodeMs(), s.prefillMs(), s.perplexity());
     }
     System.out.println("wrote " + out.toAbsolutePath());

@@ -12,13 +12,25 @@ public final class GenerationJob {
   final long id;
   final GenerationRequest request;
   final GenerationEvents events;
-  final String subnet;
+  /** The sub-network the router chose at admission. */
+  final String initialSubnet;
+  /** Where it decodes now: the initial one, or another sharing its KV layout after a token-level switch. */
+  String subnet;
   final double predictedMillis;
   final Sampler sampler;
   final TextStream text;
   final Map<String, Integer> tokensPerSubnet = new LinkedHashMap<>();
   int generated;
   long lastToken;
+  /** Every generated token so far (a switch re-joins the row with prompt + these). */
+  long[] tokens = new long[16];
+  /** Recent inter-token time on the current sub-network (EWMA), NaN before the first. */
+  double recentTpotMillis = Double.NaN;
+  /** Inter-token times seen on the current sub-network. */
+  int tokensOnSubnet;
+  /** Token count at the last step down, and step downs so far. */
+  int stepDownAt = Integer.MIN_VALUE / 2;
+  int stepDowns;
   double startMillis = Double.NaN;
   double firstTokenMillis = Double.NaN;
   double lastTokenMillis = Double.NaN;
@@ -28,6 +40,7 @@ public final class GenerationJob {
     this.id = id;
     this.request = request;
     this.events = events;
+    this.initialSubnet = subnet;
     this.subnet = subnet;
     this.predictedMillis = predictedMillis;
     this.sampler = new Sampler(request.sampling());
@@ -43,8 +56,23 @@ public final class GenerationJob {
     return cancelled;
   }
 
-  /** The sub-network the router chose. */
+  /** The sub-network the router chose (the first of those used, when the generation switches). */
   public String subnet() {
-    return subnet;
+    return initialSubnet;
+  }
+
+  void addToken(long token) {
+    if (generated == tokens.length) {
+      tokens = java.util.Arrays.copyOf(tokens, tokens.length * 2);
+    }
+    tokens[generated] = token;
+  }
+
+  /** Prompt and every generated token. */
+  long[] allTokens() {
+    long[] prompt = request.prompt();
+    long[] all = java.util.Arrays.copyOf(prompt, prompt.length + generated);
+    System.arraycopy(tokens, 0, all, prompt.length, generated);
+    return all;
   }
 }

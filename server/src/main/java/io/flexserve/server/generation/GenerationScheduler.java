@@ -7,6 +7,8 @@ import io.flexserve.models.runtime.KvCache;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.router.generation.GenerationRouter;
+import io.flexserve.router.generation.KvCompatibility;
+import io.flexserve.router.generation.TokenSwitchPolicy;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
 import java.time.Duration;
@@ -31,8 +33,20 @@ import org.slf4j.LoggerFactory;
  *   emit     sample each row's next token; rows that finish (stop, length, cancelled) leave their batch
  * </pre>
  * New requests join between steps and finished ones leave, so a long generation never holds up a short one. The
- * sub-network is chosen at admission ({@link GenerationRouter}) from the request's targets and the current load; a
- * generation keeps it (its KV cache belongs to it).
+ * sub-network is chosen at admission ({@link GenerationRouter}) from the request's targets and the current load.
+ *
+ * <p><b>Token-level switching.</b> A generation with a time-per-token target ({@code X-TPOT-Target-Ms}, or one derived
+ * from {@code X-Latency-Target-Ms}: the time left over the tokens left) that was not pinned with {@code X-Subnet} may
+ * move, between two tokens, to another sub-network sharing its KV layout ({@link KvCompatibility}: same kept layers
+ * and KV groups, e.g. {@code full} and {@code full-mlp50}): down when its recent inter-token time exceeds the target,
+ * back up when it is comfortably ahead ({@link TokenSwitchPolicy}). An iteration then runs:
+ * <pre>
+ *   plan     decide moves; each moving row's cache is copied out ({@link DecodeBatch#snapshot}) and the row leaves
+ *   step     every batch as above, moving rows not among them
+ *   move     each moving row joins its new batch with that copy as prefix: the join runs only its last sampled token,
+ *            which is its decode step this iteration; the next token is sampled from it and the copy is closed
+ * </pre>
+ * so a moved row gets exactly one token per iteration, like the others.
  */
 public final class GenerationScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationScheduler.class);
@@ -49,6 +63,11 @@ public final class GenerationScheduler implements AutoCloseable {
   private final Set<Integer> eos;
   private final AtomicLong ids = new AtomicLong();
   private final PrefixCache prefixes;
+  /** Per sub-network, those sharing its KV layout (itself included), in menu order: largest (most accurate) first. */
+  private final Map<String, List<DecoderProfile>> compatible = new HashMap<>();
+  /** Rows between batches in this iteration (out of one, not yet in the other): still running, for drain and admission. */
+  private volatile int movingRows;
+  private volatile Switcher switcher = TokenSwitchPolicy.DEFAULT::decide;
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean draining;
@@ -67,6 +86,17 @@ public final class GenerationScheduler implements AutoCloseable {
     for (DecoderProfile p : menu) {
       batches.put(p.name(), new DecodeBatch(decoder.session(p.name())));
       running.put(p.name(), new ConcurrentHashMap<>()); // read by request threads (router load, drain)
+    }
+    Map<String, List<KvCompatibility.KvLayer>> layouts = new LinkedHashMap<>();
+    for (var s : decoder.manifest().subnets()) {
+      if (batches.containsKey(s.name())) {
+        layouts.put(s.name(), s.layers().stream().map(l -> new KvCompatibility.KvLayer(l.index(), l.kvGroups())).toList());
+      }
+    }
+    KvCompatibility kv = new KvCompatibility(layouts);
+    for (DecoderProfile p : menu) {
+      // menu order: largest first; compatible sub-networks are nested (a wider MLP keeps more), so most accurate first
+      compatible.put(p.name(), kv.compatibleWith(p.name()).stream().map(this::profile).toList());
     }
     this.eos = Set.copyOf(decoder.config().eosTokenIds());
     var c = decoder.config();
@@ -150,9 +180,11 @@ public final class GenerationScheduler implements AutoCloseable {
           }
           continue;
         }
+        List<Move> moves = planMoves();
         for (String subnet : batches.keySet()) {
           step(subnet);
         }
+        completeMoves(moves);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -163,7 +195,7 @@ public final class GenerationScheduler implements AutoCloseable {
   }
 
   private int runningCount() {
-    return running.values().stream().mapToInt(Map::size).sum();
+    return running.values().stream().mapToInt(Map::size).sum() + movingRows;
   }
 
   private void admit() {
@@ -243,6 +275,143 @@ public final class GenerationScheduler implements AutoCloseable {
     }
   }
 
+  /** Decides a move between KV-compatible sub-networks (null to stay); replaceable by tests. */
+  @FunctionalInterface
+  interface Switcher {
+    String decide(TokenSwitchPolicy.State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet);
+  }
+
+  /** For tests: replaces {@link TokenSwitchPolicy#DEFAULT} (which generations may switch is unchanged). */
+  void switcher(Switcher s) {
+    this.switcher = s;
+  }
+
+  /** Sub-networks {@code job} may move between; empty when it may not switch (no target, X-Subnet, nothing compatible). */
+  private List<DecoderProfile> switchable(GenerationJob job) {
+    var t = job.request.targets();
+    if (job.request.forcedSubnet().isPresent() || (t.tpotMs() == null && t.totalMs() == null)) {
+      return List.of();
+    }
+    List<DecoderProfile> c = compatible.get(job.subnet);
+    return c.size() < 2 ? List.of() : c;
+  }
+
+  /** The job's time-per-token target now: its TPOT target, or what its total target leaves per remaining token. */
+  private static double tpotTarget(GenerationJob job, double now) {
+    var t = job.request.targets();
+    double target = t.tpotMs() == null ? Double.POSITIVE_INFINITY : t.tpotMs();
+    int remaining = job.request.maxTokens() - job.generated;
+    if (t.totalMs() != null && remaining > 0) {
+      target = Math.min(target, (job.request.arrivalMillis() + t.totalMs() - now) / remaining);
+    }
+    return target;
+  }
+
+  /** A row on its way from one batch to another: out of the first, its cache copied. */
+  private record Move(GenerationJob job, String from, String to, boolean down, KvCache cache) {}
+
+  /** Decides this iteration's moves and takes each moving row out of its batch (at most one step up per iteration). */
+  private List<Move> planMoves() {
+    List<Move> moves = new ArrayList<>();
+    Map<String, Integer> rows = new HashMap<>();
+    running.forEach((name, jobs) -> rows.put(name, jobs.size()));
+    boolean steppedUp = false;
+    double now = now();
+    for (Map<Long, GenerationJob> jobs : running.values()) {
+      for (GenerationJob job : new ArrayList<>(jobs.values())) {
+        List<DecoderProfile> c = switchable(job);
+        if (c.isEmpty() || job.cancelled()) {
+          continue;
+        }
+        TokenSwitchPolicy.State state = new TokenSwitchPolicy.State(job.subnet, job.recentTpotMillis, job.tokensOnSubnet,
+            job.generated - job.stepDownAt, job.stepDowns);
+        String to = switcher.decide(state, tpotTarget(job, now), c, Map.copyOf(rows));
+        if (to == null || to.equals(job.subnet) || c.stream().noneMatch(p -> p.name().equals(to))) {
+          continue;
+        }
+        boolean down = profile(to).decodeMs() < profile(job.subnet).decodeMs();
+        if (!down && steppedUp) {
+          continue; // one step up per iteration: each prediction assumed the others stay
+        }
+        steppedUp |= !down;
+        String from = job.subnet;
+        DecodeBatch batch = batches.get(from);
+        KvCache cache = null;
+        try {
+          cache = batch.snapshot(job.id, batch.length(job.id));
+          jobs.remove(job.id);
+          batch.leave(job.id);
+        } catch (OrtException | RuntimeException e) {
+          LOG.warn("{}: moving generation {} off {} failed", model, job.id, from, e);
+          if (cache != null) {
+            closeQuietly(cache);
+          }
+          leave(job);
+          job.events.fail(e);
+          metrics.generations.labels(model, "error").inc();
+          continue;
+        }
+        rows.merge(from, -1, Integer::sum);
+        rows.merge(to, 1, Integer::sum);
+        moves.add(new Move(job, from, to, down, cache));
+        movingRows = moves.size();
+      }
+    }
+    return moves;
+  }
+
+  /** Joins each moving row to its new batch from its cache copy (running only its last token) and emits the next token. */
+  private void completeMoves(List<Move> moves) {
+    for (Move m : moves) {
+      GenerationJob job = m.job();
+      try (KvCache cache = m.cache()) {
+        if (job.cancelled()) {
+          finish(job, "cancelled", false);
+          continue;
+        }
+        job.subnet = m.to();
+        long[] all = job.allTokens();
+        if (cache.length() != all.length - 1) {
+          throw new IllegalStateException("generation " + job.id + " has " + cache.length() + " cached tokens, expected " + (all.length - 1));
+        }
+        stepStartedMillis = now();
+        float[] logits = batches.get(m.to()).join(job.id, all, cache);
+        lastStepMillis = now() - stepStartedMillis;
+        running.get(m.to()).put(job.id, job);
+        metrics.subnetSwitches.labels(model, m.from(), m.to()).inc();
+        job.recentTpotMillis = Double.NaN;
+        job.tokensOnSubnet = 0;
+        if (m.down()) {
+          job.stepDownAt = job.generated;
+          job.stepDowns++;
+        }
+        emit(job, logits);
+      } catch (OrtException | RuntimeException e) {
+        LOG.warn("{}: moving generation {} to {} failed", model, job.id, m.to(), e);
+        running.get(m.to()).remove(job.id);
+        try {
+          batches.get(m.to()).leave(job.id);
+        } catch (OrtException | RuntimeException ignored) {
+          // it may never have joined
+        }
+        job.events.fail(e);
+        metrics.generations.labels(model, "error").inc();
+      }
+    }
+    if (!moves.isEmpty()) {
+      movingRows = 0;
+      metrics.generationsRunning.labels(model).set(runningCount());
+    }
+  }
+
+  private void closeQuietly(KvCache cache) {
+    try {
+      cache.close();
+    } catch (Exception e) {
+      LOG.warn("{}: closing a cache copy failed: {}", model, e.toString());
+    }
+  }
+
   /** Samples the next token of {@code job} from {@code logits}, sends it, and ends the job when it is done. */
   private void emit(GenerationJob job, float[] logits) {
     int vocab = decoder.config().vocabSize();
@@ -252,10 +421,14 @@ public final class GenerationScheduler implements AutoCloseable {
       job.firstTokenMillis = t;
       metrics.timeToFirstToken.labels(model, job.subnet).observe((t - job.request.arrivalMillis()) / 1000);
     } else {
-      metrics.interTokenLatency.labels(model, job.subnet).observe((t - job.lastTokenMillis) / 1000);
+      double gap = t - job.lastTokenMillis;
+      metrics.interTokenLatency.labels(model, job.subnet).observe(gap / 1000);
+      job.recentTpotMillis = Double.isNaN(job.recentTpotMillis) ? gap : 0.5 * gap + 0.5 * job.recentTpotMillis;
+      job.tokensOnSubnet++;
     }
     job.lastTokenMillis = t;
     job.lastToken = token;
+    job.addToken(token);
     job.generated++;
     job.tokensPerSubnet.merge(job.subnet, 1, Integer::sum);
     metrics.generatedTokens.labels(model, job.subnet).inc();
@@ -294,14 +467,15 @@ public final class GenerationScheduler implements AutoCloseable {
       double tpot = job.generated > 1 ? (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1) : 0;
       met = (t.totalMs() == null || total <= t.totalMs()) && (t.ttftMs() == null || ttft <= t.ttftMs())
           && (t.tpotMs() == null || tpot <= t.tpotMs());
-      metrics.deadlines.labels(model, job.subnet, met ? "met" : "missed").inc();
+      metrics.deadlines.labels(model, job.initialSubnet, met ? "met" : "missed").inc();
     }
     metrics.generations.labels(model, reason).inc();
     if (!reason.equals("cancelled")) {
-      metrics.requestLatency.labels(model, job.subnet).observe(total / 1000);
+      metrics.requestLatency.labels(model, job.initialSubnet).observe(total / 1000);
     }
     job.events.finish(new GenerationEvents.Finish(reason, reason.equals("stop") ? "" : job.text.flush(), job.request.prompt().length,
-        job.generated, Map.copyOf(job.tokensPerSubnet), queue, ttft, total, job.predictedMillis, met, List.of(job.subnet)));
+        job.generated, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(job.tokensPerSubnet)), queue, ttft, total, job.predictedMillis, met,
+        job.tokensPerSubnet.isEmpty() ? List.of(job.initialSubnet) : List.copyOf(job.tokensPerSubnet.keySet())));
   }
 
   private void leave(GenerationJob job) {

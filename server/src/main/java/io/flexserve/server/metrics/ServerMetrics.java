@@ -104,6 +104,10 @@ public final class ServerMetrics {
           "Prompt tokens not prefilled because their KV cache was reused.")
       .labelNames("model").register(registry);
 
+  public final Counter subnetSwitches = Counter.build("flexserve_subnet_switches_total",
+          "Token-level moves of a running generation between sub-networks sharing a KV layout.")
+      .labelNames("model", "from", "to").register(registry);
+
   public ServerMetrics() {
     DefaultExports.register(registry);
   }

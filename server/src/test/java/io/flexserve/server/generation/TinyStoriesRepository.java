@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * A model repository holding tinystories-260k converted into an elastic bundle (test data from {@code ../shared};
- * converted once into {@code target/} and reused by later test classes).
+ * converted once into {@code target/} and reused by later test classes). The menu includes {@code full-mlp50}, a
+ * KV-compatible variant of full, so that tests can exercise token-level switching.
  */
 final class TinyStoriesRepository {
   static final String MODEL = "tinystories";
@@ -30,7 +31,7 @@ final class TinyStoriesRepository {
     Path bundle = repo.resolve(MODEL);
     if (!Files.exists(bundle.resolve(DecoderManifest.FILE))) {
       ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(MODEL,
-          List.of(1.0, 0.85, 0.6), 64, 16, 4, 3, Integer.MAX_VALUE, 32, 9, 64, SessionConfig.cpu(1));
+          List.of(1.0, 0.85, 0.6), 64, 16, 4, 3, Integer.MAX_VALUE, 32, 9, 64, SessionConfig.cpu(1), List.of(0.5));
       ElasticDecoderConverter.convert(shared().resolve("models/tinystories-260k"),
           shared().resolve("data/tinystories-valid-sample.txt"), bundle, options, Progress.NONE);
     }

@@ -1,0 +1,108 @@
+package io.flexserve.router.generation;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Token-level sub-network switching: whether a running generation with a time-per-output-token target should move,
+ * between two tokens, to another sub-network that shares its KV layout ({@link KvCompatibility}).
+ *
+ * <ul>
+ *   <li><b>Step down</b> when the generation's recent inter-token time exceeds the target: to the most accurate faster
+ *       compatible sub-network predicted to meet the target, or, when none is, the fastest.</li>
+ *   <li><b>Step up</b> when it is comfortably ahead: to the most accurate compatible sub-network whose predicted
+ *       inter-token time, with this row moved into its batch, is at most {@code margin × target}.</li>
+ * </ul>
+ * A prediction starts from what is observed and adds what the move changes: the source batch's step loses this row
+ * ({@code stepMs(rows) − stepMs(rows − 1)}, the whole step when it was alone) and the destination's step gains it. So
+ * everything the profiles do not model (other batches, sampling, HTTP) stays in the estimate.
+ *
+ * <p>Hysteresis: no decision until {@code minTokens} inter-token times were seen on the current sub-network, and after
+ * a step down no step up for a hold period that doubles with every step down of the generation, so a generation that
+ * keeps bouncing settles on the faster one.
+ *
+ * @param minTokens inter-token times observed on a sub-network before the next decision
+ * @param margin a step up needs its predicted inter-token time at most this fraction of the target
+ * @param holdTokens tokens without a step up after the first step down (doubled each further step down)
+ * @param maxHoldTokens bound on the hold
+ */
+public record TokenSwitchPolicy(int minTokens, double margin, int holdTokens, int maxHoldTokens) {
+    public static final TokenSwitchPolicy DEFAULT = new TokenSwitchPolicy(4, 0.8, 8, 128);
+
+    public TokenSwitchPolicy {
+        if (minTokens < 1 || !(margin > 0 && margin <= 1) || holdTokens < 0 || maxHoldTokens < holdTokens) {
+            throw new IllegalArgumentException("bad switch policy: minTokens " + minTokens + ", margin " + margin
+                    + ", hold " + holdTokens + "/" + maxHoldTokens);
+        }
+    }
+
+    /**
+     * What a generation has seen on its current sub-network.
+     *
+     * @param subnet where it runs now
+     * @param recentTpotMs recent inter-token time there (e.g. an EWMA), NaN when unknown
+     * @param tokensOnSubnet inter-token times observed there since it started or last moved
+     * @param tokensSinceStepDown generated tokens since its last step down (large when none)
+     * @param stepDowns step downs so far
+     */
+    public record State(String subnet, double recentTpotMs, int tokensOnSubnet, int tokensSinceStepDown, int stepDowns) {}
+
+    /**
+     * @param state the generation
+     * @param tpotTargetMs its target now
+     * @param compatible the sub-networks sharing its KV layout (the current one included), most accurate first
+     * @param rowsPerSubnet rows in each batch now (this generation counted in its current one)
+     * @return where to move, or null to stay
+     */
+    public String decide(State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet) {
+        if (compatible.size() < 2 || state.tokensOnSubnet() < minTokens || Double.isNaN(state.recentTpotMs())) {
+            return null;
+        }
+        DecoderProfile current = null;
+        int currentIndex = -1;
+        for (int i = 0; i < compatible.size(); i++) {
+            if (compatible.get(i).name().equals(state.subnet())) {
+                current = compatible.get(i);
+                currentIndex = i;
+            }
+        }
+        if (current == null) {
+            return null;
+        }
+        int rows = Math.max(1, rowsPerSubnet.getOrDefault(current.name(), 1));
+        double without = state.recentTpotMs() - (current.stepMs(rows) - current.stepMs(rows - 1));
+        if (state.recentTpotMs() > tpotTargetMs) {
+            DecoderProfile fastest = null;
+            for (DecoderProfile p : compatible) {
+                if (p.decodeMs() >= current.decodeMs()) {
+                    continue;
+                }
+                if (predicted(without, p, rowsPerSubnet) <= tpotTargetMs) {
+                    return p.name(); // most accurate first: the first faster one that fits
+                }
+                if (fastest == null || p.decodeMs() < fastest.decodeMs()) {
+                    fastest = p;
+                }
+            }
+            return fastest == null ? null : fastest.name();
+        }
+        long hold = state.stepDowns() == 0 ? 0
+                : Math.min((long) maxHoldTokens, (long) holdTokens << Math.min(30, state.stepDowns() - 1));
+        if (state.tokensSinceStepDown() < hold) {
+            return null;
+        }
+        for (int i = 0; i < currentIndex; i++) {
+            DecoderProfile p = compatible.get(i);
+            if (predicted(without, p, rowsPerSubnet) <= margin * tpotTargetMs) {
+                return p.name();
+            }
+        }
+        return null;
+    }
+
+    /** Inter-token time predicted with the row moved into {@code p}'s batch, from what it is without the row. */
+    private static double predicted(double withoutRow, DecoderProfile p, Map<String, Integer> rowsPerSubnet) {
+        int rows = rowsPerSubnet.getOrDefault(p.name(), 0);
+        return withoutRow + p.stepMs(rows + 1) - p.stepMs(rows);
+    }
+}
