@@ -9,7 +9,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li><b>Step down</b> when the generation's recent inter-token time exceeds the target: to the most accurate faster
- *       compatible sub-network predicted to meet the target, or, when none is, the fastest.</li>
+ *       compatible sub-network predicted to meet the target, or, when none is, the one predicted quickest, provided
+ *       that beats staying (a row moving alone into an empty batch adds a whole step to every iteration).</li>
  *   <li><b>Step up</b> when it is comfortably ahead: to the most accurate compatible sub-network whose predicted
  *       inter-token time, with this row moved into its batch, is at most {@code margin × target}.</li>
  * </ul>
@@ -17,20 +18,22 @@ import java.util.Map;
  * ({@code stepMs(rows) − stepMs(rows − 1)}, the whole step when it was alone) and the destination's step gains it. So
  * everything the profiles do not model (other batches, sampling, HTTP) stays in the estimate.
  *
- * <p>Hysteresis: no decision until {@code minTokens} inter-token times were seen on the current sub-network, and after
+ * <p>Hysteresis: no step up until {@code minTokens} inter-token times were seen on the current sub-network (no step
+ * down until {@code minTokensDown}: falling behind is the costlier mistake, so it is corrected sooner), and after
  * a step down no step up for a hold period that doubles with every step down of the generation, so a generation that
  * keeps bouncing settles on the faster one.
  *
- * @param minTokens inter-token times observed on a sub-network before the next decision
+ * @param minTokens inter-token times observed on a sub-network before a step up
+ * @param minTokensDown inter-token times observed on a sub-network before a step down (at most minTokens)
  * @param margin a step up needs its predicted inter-token time at most this fraction of the target
  * @param holdTokens tokens without a step up after the first step down (doubled each further step down)
  * @param maxHoldTokens bound on the hold
  */
-public record TokenSwitchPolicy(int minTokens, double margin, int holdTokens, int maxHoldTokens) {
-    public static final TokenSwitchPolicy DEFAULT = new TokenSwitchPolicy(4, 0.8, 8, 128);
+public record TokenSwitchPolicy(int minTokens, int minTokensDown, double margin, int holdTokens, int maxHoldTokens) {
+    public static final TokenSwitchPolicy DEFAULT = new TokenSwitchPolicy(4, 2, 0.8, 8, 128);
 
     public TokenSwitchPolicy {
-        if (minTokens < 1 || !(margin > 0 && margin <= 1) || holdTokens < 0 || maxHoldTokens < holdTokens) {
+        if (minTokens < 1 || minTokensDown < 1 || minTokensDown > minTokens || !(margin > 0 && margin <= 1) || holdTokens < 0 || maxHoldTokens < holdTokens) {
             throw new IllegalArgumentException("bad switch policy: minTokens " + minTokens + ", margin " + margin
                     + ", hold " + holdTokens + "/" + maxHoldTokens);
         }
@@ -55,7 +58,17 @@ public record TokenSwitchPolicy(int minTokens, double margin, int holdTokens, in
      * @return where to move, or null to stay
      */
     public String decide(State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet) {
-        if (compatible.size() < 2 || state.tokensOnSubnet() < minTokens || Double.isNaN(state.recentTpotMs())) {
+        return decide(state, tpotTargetMs, compatible, rowsPerSubnet, 1);
+    }
+
+    /**
+     * As {@link #decide(State, double, List, Map)}, predicting for {@code moving} rows of the current batch (this one
+     * among them) moving together: a whole batch moving up does not pay for two batches' steps, as a single row
+     * moving alone would.
+     */
+    public String decide(State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet,
+                         int moving) {
+        if (compatible.size() < 2 || state.tokensOnSubnet() < minTokensDown || Double.isNaN(state.recentTpotMs())) {
             return null;
         }
         DecoderProfile current = null;
@@ -70,21 +83,28 @@ public record TokenSwitchPolicy(int minTokens, double margin, int holdTokens, in
             return null;
         }
         int rows = Math.max(1, rowsPerSubnet.getOrDefault(current.name(), 1));
-        double without = state.recentTpotMs() - (current.stepMs(rows) - current.stepMs(rows - 1));
+        int m = Math.max(1, Math.min(moving, rows));
+        double without = state.recentTpotMs() - (current.stepMs(rows) - current.stepMs(rows - m));
         if (state.recentTpotMs() > tpotTargetMs) {
-            DecoderProfile fastest = null;
+            DecoderProfile quickest = null;
+            double quickestMs = state.recentTpotMs();
             for (DecoderProfile p : compatible) {
                 if (p.decodeMs() >= current.decodeMs()) {
                     continue;
                 }
-                if (predicted(without, p, rowsPerSubnet) <= tpotTargetMs) {
+                double ms = predicted(without, p, rowsPerSubnet, m);
+                if (ms <= tpotTargetMs) {
                     return p.name(); // most accurate first: the first faster one that fits
                 }
-                if (fastest == null || p.decodeMs() < fastest.decodeMs()) {
-                    fastest = p;
+                if (ms < quickestMs) {
+                    quickest = p;
+                    quickestMs = ms;
                 }
             }
-            return fastest == null ? null : fastest.name();
+            return quickest == null ? null : quickest.name(); // none fits: the one predicted quickest, if it helps at all
+        }
+        if (state.tokensOnSubnet() < minTokens) {
+            return null;
         }
         long hold = state.stepDowns() == 0 ? 0
                 : Math.min((long) maxHoldTokens, (long) holdTokens << Math.min(30, state.stepDowns() - 1));
@@ -93,16 +113,16 @@ public record TokenSwitchPolicy(int minTokens, double margin, int holdTokens, in
         }
         for (int i = 0; i < currentIndex; i++) {
             DecoderProfile p = compatible.get(i);
-            if (predicted(without, p, rowsPerSubnet) <= margin * tpotTargetMs) {
+            if (predicted(without, p, rowsPerSubnet, m) <= margin * tpotTargetMs) {
                 return p.name();
             }
         }
         return null;
     }
 
-    /** Inter-token time predicted with the row moved into {@code p}'s batch, from what it is without the row. */
-    private static double predicted(double withoutRow, DecoderProfile p, Map<String, Integer> rowsPerSubnet) {
+    /** Inter-token time predicted with {@code m} rows moved into {@code p}'s batch, from what it is without them. */
+    private static double predicted(double withoutRows, DecoderProfile p, Map<String, Integer> rowsPerSubnet, int m) {
         int rows = rowsPerSubnet.getOrDefault(p.name(), 0);
-        return withoutRow + p.stepMs(rows + 1) - p.stepMs(rows);
+        return withoutRows + p.stepMs(rows + m) - p.stepMs(rows);
     }
 }

@@ -31,6 +31,11 @@ class TokenSwitchPolicyTest {
     void behindWithNothingFittingTakesTheFastest() {
         assertEquals("full-mlp25", policy.decide(on("full", 21, 4), 2, compatible, Map.of("full", 1)));
         assertNull(policy.decide(on("full-mlp25", 9, 4), 2, compatible, Map.of("full-mlp25", 1)), "nothing faster");
+        // one of three rows on full (28 ms), observed 30: alone into an empty mlp25 batch it predicts 30 − 4 + 8 = 34,
+        // worse than staying: no move
+        assertNull(policy.decide(on("full", 30, 4), 20, compatible, Map.of("full", 3)));
+        // the three together: 30 − 28 + mlp25(3) 10 = 12 ≤ 20; mlp50(3) 16 fits first
+        assertEquals("full-mlp50", policy.decide(on("full", 30, 4), 20, compatible, Map.of("full", 3), 3));
     }
 
     @Test
@@ -53,8 +58,25 @@ class TokenSwitchPolicyTest {
     }
 
     @Test
+    void aWholeBatchMovingUpTogetherDoesNotPayForTwoSteps() {
+        // four rows on mlp25 (11 ms step), observed 12; target 30 (24 with margin)
+        Map<String, Integer> rows = Map.of("full-mlp25", 4);
+        // one alone: 12 − 1 + full's 20 = 31 > 24; mlp50 alone: 12 − 1 + 12 = 23 ≤ 24
+        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 12, 4), 30, compatible, rows));
+        // all four: 12 − 11 + full(4) 32 = 33 > 24; mlp50(4) 18 → 19 ≤ 24
+        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 12, 4), 30, compatible, rows, 4));
+        // target 42 (33.6 with margin): all four fit on full (33)
+        assertEquals("full", policy.decide(on("full-mlp25", 12, 4), 42, compatible, rows, 4));
+        // a batch of one moving is the single-row case
+        assertEquals(policy.decide(on("full-mlp25", 9, 4), 20, compatible, Map.of("full-mlp25", 1)),
+                policy.decide(on("full-mlp25", 9, 4), 20, compatible, Map.of("full-mlp25", 1), 5));
+    }
+
+    @Test
     void hysteresis() {
-        assertNull(policy.decide(on("full", 40, 3), 15, compatible, Map.of("full", 1)), "too few tokens observed");
+        assertNull(policy.decide(on("full", 40, 1), 15, compatible, Map.of("full", 1)), "too few tokens observed");
+        assertEquals("full-mlp25", policy.decide(on("full", 40, 2), 15, compatible, Map.of("full", 1)), "a step down comes sooner");
+        assertNull(policy.decide(on("full-mlp25", 9, 3), 30, compatible, Map.of("full-mlp25", 1)), "than a step up");
         assertNull(policy.decide(on("full", Double.NaN, 9), 15, compatible, Map.of("full", 1)), "nothing observed");
         // after one step down, no step up for 8 tokens; after two, for 16
         TokenSwitchPolicy.State held = new TokenSwitchPolicy.State("full-mlp25", 9, 4, 7, 1);

@@ -68,6 +68,7 @@ public final class GenerationScheduler implements AutoCloseable {
   /** Rows between batches in this iteration (out of one, not yet in the other): still running, for drain and admission. */
   private volatile int movingRows;
   private volatile Switcher switcher = TokenSwitchPolicy.DEFAULT::decide;
+  static final Switcher DEFAULT_SWITCHER = TokenSwitchPolicy.DEFAULT::decide;
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean draining;
@@ -278,7 +279,9 @@ public final class GenerationScheduler implements AutoCloseable {
   /** Decides a move between KV-compatible sub-networks (null to stay); replaceable by tests. */
   @FunctionalInterface
   interface Switcher {
-    String decide(TokenSwitchPolicy.State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet);
+    /** @param moving rows of the current batch considered moving together (this one among them) */
+    String decide(TokenSwitchPolicy.State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet,
+                  int moving);
   }
 
   /** For tests: replaces {@link TokenSwitchPolicy#DEFAULT} (which generations may switch is unchanged). */
@@ -310,7 +313,16 @@ public final class GenerationScheduler implements AutoCloseable {
   /** A row on its way from one batch to another: out of the first, its cache copied. */
   private record Move(GenerationJob job, String from, String to, boolean down, KvCache cache) {}
 
-  /** Decides this iteration's moves and takes each moving row out of its batch (at most one step up per iteration). */
+  private static TokenSwitchPolicy.State state(GenerationJob job) {
+    return new TokenSwitchPolicy.State(job.subnet, job.recentTpotMillis, job.tokensOnSubnet, job.generated - job.stepDownAt,
+        job.stepDowns);
+  }
+
+  /**
+   * Decides this iteration's moves and takes each moving row out of its batch. A batch whose rows may all switch and
+   * all agree on where to go, judged as moving together, moves as a whole; otherwise rows decide alone, with at most
+   * one step up per iteration (each prediction assumed the others stay).
+   */
   private List<Move> planMoves() {
     List<Move> moves = new ArrayList<>();
     Map<String, Integer> rows = new HashMap<>();
@@ -318,19 +330,19 @@ public final class GenerationScheduler implements AutoCloseable {
     boolean steppedUp = false;
     double now = now();
     for (Map<Long, GenerationJob> jobs : running.values()) {
-      for (GenerationJob job : new ArrayList<>(jobs.values())) {
+      List<GenerationJob> all = new ArrayList<>(jobs.values());
+      String together = all.size() >= 2 ? together(all, rows, now) : null;
+      for (GenerationJob job : all) {
         List<DecoderProfile> c = switchable(job);
         if (c.isEmpty() || job.cancelled()) {
           continue;
         }
-        TokenSwitchPolicy.State state = new TokenSwitchPolicy.State(job.subnet, job.recentTpotMillis, job.tokensOnSubnet,
-            job.generated - job.stepDownAt, job.stepDowns);
-        String to = switcher.decide(state, tpotTarget(job, now), c, Map.copyOf(rows));
+        String to = together != null ? together : switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), 1);
         if (to == null || to.equals(job.subnet) || c.stream().noneMatch(p -> p.name().equals(to))) {
           continue;
         }
         boolean down = profile(to).decodeMs() < profile(job.subnet).decodeMs();
-        if (!down && steppedUp) {
+        if (!down && steppedUp && together == null) {
           continue; // one step up per iteration: each prediction assumed the others stay
         }
         steppedUp |= !down;
@@ -358,6 +370,38 @@ public final class GenerationScheduler implements AutoCloseable {
       }
     }
     return moves;
+  }
+
+  /**
+   * Where a whole batch moves together, or null: every row must be allowed to switch; if any row, judging the batch's
+   * move, wants to step down, all go to the quickest of those step downs (a batch split in two pays two steps per
+   * iteration); if every row wants to step up, all go to the least ambitious of those.
+   */
+  private String together(List<GenerationJob> all, Map<String, Integer> rows, double now) {
+    String down = null;
+    String up = null;
+    boolean allUp = true;
+    String from = all.get(0).subnet;
+    for (GenerationJob job : all) {
+      List<DecoderProfile> c = switchable(job);
+      if (c.isEmpty() || job.cancelled()) {
+        return null;
+      }
+      String to = switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), all.size());
+      if (to == null || to.equals(from) || c.stream().noneMatch(p -> p.name().equals(to))) {
+        allUp = false;
+        continue;
+      }
+      if (profile(to).decodeMs() < profile(from).decodeMs()) {
+        allUp = false;
+        if (down == null || profile(to).decodeMs() < profile(down).decodeMs()) {
+          down = to;
+        }
+      } else if (up == null || profile(to).decodeMs() < profile(up).decodeMs()) {
+        up = to;
+      }
+    }
+    return down != null ? down : allUp ? up : null;
   }
 
   /** Joins each moving row to its new batch from its cache copy (running only its last token) and emits the next token. */

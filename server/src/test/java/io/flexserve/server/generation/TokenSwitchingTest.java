@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flexserve.router.generation.DecoderProfile;
-import io.flexserve.router.generation.TokenSwitchPolicy;
 import io.flexserve.server.api.ServerHarness;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -60,7 +59,7 @@ class TokenSwitchingTest implements TestPropertyProvider {
   void ready() throws Exception {
     http = new ServerHarness(server, catalog);
     // every 3 tokens on a sub-network, move to the next compatible one (cyclically)
-    scheduler().switcher((state, target, compatible, rows) -> {
+    scheduler().switcher((state, target, compatible, rows, moving) -> {
       if (state.tokensOnSubnet() < 3) {
         return null;
       }
@@ -71,7 +70,7 @@ class TokenSwitchingTest implements TestPropertyProvider {
 
   @AfterEach
   void restore() {
-    scheduler().switcher(TokenSwitchPolicy.DEFAULT::decide);
+    scheduler().switcher(GenerationScheduler.DEFAULT_SWITCHER);
   }
 
   static String body(boolean stream, int maxTokens) {
