@@ -158,6 +158,28 @@ public final class DecodeBatch implements AutoCloseable {
     return step.logits();
   }
 
+  /**
+   * Adds a row whose cache is {@code cache}: a batch-1 cache made by this sub-network, or by one sharing its KV layout
+   * (same kept layers and KV groups), e.g. a {@link #snapshot} of a row of another batch. Nothing runs now: the row's
+   * next {@link #step} input is the token that follows those in the cache, so a row moved from another batch this way
+   * costs a copy, not a run of its own. Takes ownership of {@code cache} (closed when merged or when the row leaves).
+   */
+  public void adopt(long id, KvCache cache) throws OrtException {
+    checkOpen();
+    if (rows.containsKey(id)) {
+      throw new IllegalArgumentException("sequence " + id + " is already in the batch");
+    }
+    checkPrefix(cache);
+    if (cache.length() < 1 || cache.length() >= maxPositions) {
+      throw new IllegalArgumentException("a cache of " + cache.length() + " tokens leaves no room to decode (need 1 to "
+          + (maxPositions - 1) + ")");
+    }
+    Row row = new Row(id);
+    row.length = cache.length();
+    row.own = cache;
+    rows.put(id, row);
+  }
+
   /** Removes row {@code id} (finished or cancelled); false when it is not in the batch. */
   public boolean leave(long id) throws OrtException {
     checkOpen();

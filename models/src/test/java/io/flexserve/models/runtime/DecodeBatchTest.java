@@ -204,6 +204,43 @@ class DecodeBatchTest {
   }
 
   @Test
+  void aRowAdoptedFromAnotherBatchContinuesExactly() throws Exception {
+    List<Integer> tokens = new ArrayList<>();
+    try (DecodeBatch first = new DecodeBatch(session); DecodeBatch second = new DecodeBatch(session)) {
+      float[] logits = first.join(1, promptB);
+      first.join(2, promptA);
+      second.join(3, promptA);
+      for (int i = 0; i < 6; i++) {
+        tokens.add(argmax(logits));
+        logits = first.step(Map.of(1L, (long) tokens.get(tokens.size() - 1), 2L, 3L)).get(1L);
+      }
+      tokens.add(argmax(logits)); // sampled, not yet fed
+      KvCache moved = first.snapshot(1, first.length(1));
+      first.leave(1);
+      second.adopt(1, moved); // owned by the batch from here on
+      assertEquals(promptB.length + 6, second.length(1));
+      for (int i = 0; i < 10; i++) {
+        Map<Long, float[]> out = second.step(Map.of(1L, (long) tokens.get(tokens.size() - 1), 3L, 3L));
+        tokens.add(argmax(out.get(1L)));
+      }
+      assertEquals(goldenB.subList(0, 17), tokens);
+      try (KvCache again = second.snapshot(3, 2)) {
+        assertThrows(IllegalArgumentException.class, () -> second.adopt(3, again), "row 3 is already there");
+      }
+    }
+  }
+
+  static int argmax(float[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  @Test
   void joiningFromACachedPrefixMatchesAFullPrefill() throws Exception {
     Alone b = alone(promptB, 32);
     KvCache promptPrefix;

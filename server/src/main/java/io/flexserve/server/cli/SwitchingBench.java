@@ -42,8 +42,9 @@ import picocli.CommandLine.Option;
  *       of the fastest compatible variant at that load.</li>
  *   <li>Choose a TPOT target between the two, taken at their 95th percentile (the target is judged on 95% of tokens; by
  *       default half-way; {@code --target-ms} overrides).</li>
- *   <li>Run the same staggered load twice (stream i starts i × {@code --stagger-ms} after the first, so the load rises
- *       and falls): with the target and switching on, and with the target but pinned to {@code full}.</li>
+ *   <li>Run the same load twice (N streams of different lengths, so the load starts at N and falls as they finish;
+ *       stream i starts i × {@code --stagger-ms} after the first): with the target and switching on, and with the
+ *       target but pinned to {@code full}.</li>
  *   <li>Print, for both, the share of inter-token times within the target and the share of tokens per sub-network.</li>
  * </ol>
  * Every token is its own chunk ({@code logprobs: 0}), so client-side gaps between chunks are inter-token times.
@@ -70,8 +71,8 @@ final class SwitchingBench implements Callable<Integer> {
   @Option(names = "--target-fraction", defaultValue = "0.5", description = "Where between the fastest variant's (0) and full's (1) step time the target lies (default: ${DEFAULT-VALUE}).")
   double targetFraction;
 
-  @Option(names = "--stagger-ms", description = "Delay between stream starts (default: tokens × target / streams).")
-  Double staggerMs;
+  @Option(names = "--stagger-ms", defaultValue = "0", description = "Delay between stream starts in the comparison (default: ${DEFAULT-VALUE}).")
+  double staggerMs;
 
   @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads (0 = server default).")
   int threads;
@@ -137,8 +138,8 @@ final class SwitchingBench implements Callable<Integer> {
         for (int i = 0; i < 2; i++) {
           stream(prompt(i), tokens / 2, Map.of("X-Subnet", "full"), 0); // warm-up
         }
-        Run fullLoad = load(Map.of("X-Subnet", "full"), 0);
-        Run fastLoad = load(Map.of("X-Subnet", fastest.name()), 0);
+        Run fullLoad = load(Map.of("X-Subnet", "full"), 0, false);
+        Run fastLoad = load(Map.of("X-Subnet", fastest.name()), 0, false);
         // the target is judged on 95% of tokens, so the step times it lies between are taken at their 95th percentile
         double gFull = fullLoad.percentile(0.95);
         double gFast = fastLoad.percentile(0.95);
@@ -154,12 +155,11 @@ final class SwitchingBench implements Callable<Integer> {
               + "%.1f%% of its tokens at this load%n", target, fastest.name(), gFast, targetFraction, gFull, gFast,
               100 * (1 - fullLoad.withinShare(target)));
         }
-        double stagger = staggerMs != null ? staggerMs : tokens * target / streams;
-        System.out.printf("load: %d streams of %d tokens, stream i starts at i × %.0f ms (the load rises to %d and falls)%n",
-            streams, tokens, stagger, streams);
+        System.out.printf("load: %d streams, stream i (0-based) generating %d × (i + 1) / %d tokens and starting at i × %.0f ms, "
+            + "so the load starts at %d and falls as streams finish%n", streams, tokens, streams, staggerMs, streams);
         String t = String.format(java.util.Locale.ROOT, "%.3f", target);
-        Run switching = load(Map.of("X-TPOT-Target-Ms", t), stagger);
-        Run pinned = load(Map.of("X-TPOT-Target-Ms", t, "X-Subnet", "full"), stagger);
+        Run switching = load(Map.of("X-TPOT-Target-Ms", t), staggerMs, true);
+        Run pinned = load(Map.of("X-TPOT-Target-Ms", t, "X-Subnet", "full"), staggerMs, true);
         report("switching on", switching, target);
         report("pinned to full", pinned, target);
         double fullShare = switching.tokensPerSubnet().getOrDefault("full", 0) / (double) switching.tokens();
@@ -204,15 +204,19 @@ final class SwitchingBench implements Callable<Integer> {
     return family;
   }
 
-  /** {@link #streams} concurrent streams, stream i starting {@code i × staggerMs} after the first. */
-  private Run load(Map<String, String> headers, double staggerMs) throws Exception {
+  /**
+   * {@link #streams} concurrent streams, stream i starting {@code i × staggerMs} after the first and generating
+   * {@link #tokens} tokens, or with {@code varied} {@code tokens × (i + 1) / streams}.
+   */
+  private Run load(Map<String, String> headers, double staggerMs, boolean varied) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(streams);
     try {
       List<Future<Run>> runs = new ArrayList<>();
       for (int i = 0; i < streams; i++) {
         String p = prompt(100 + i);
         long delay = Math.round(i * staggerMs);
-        runs.add(pool.submit(() -> stream(p, tokens, headers, delay)));
+        int n = varied ? Math.max(2, tokens * (i + 1) / streams) : tokens;
+        runs.add(pool.submit(() -> stream(p, n, headers, delay)));
       }
       List<Run> out = new ArrayList<>();
       for (Future<Run> f : runs) {

@@ -39,14 +39,12 @@ import org.slf4j.LoggerFactory;
  * from {@code X-Latency-Target-Ms}: the time left over the tokens left) that was not pinned with {@code X-Subnet} may
  * move, between two tokens, to another sub-network sharing its KV layout ({@link KvCompatibility}: same kept layers
  * and KV groups, e.g. {@code full} and {@code full-mlp50}): down when its recent inter-token time exceeds the target,
- * back up when it is comfortably ahead ({@link TokenSwitchPolicy}). An iteration then runs:
- * <pre>
- *   plan     decide moves; each moving row's cache is copied out ({@link DecodeBatch#snapshot}) and the row leaves
- *   step     every batch as above, moving rows not among them
- *   move     each moving row joins its new batch with that copy as prefix: the join runs only its last sampled token,
- *            which is its decode step this iteration; the next token is sampled from it and the copy is closed
- * </pre>
- * so a moved row gets exactly one token per iteration, like the others.
+ * back up when it is comfortably ahead ({@link TokenSwitchPolicy}). Before an iteration's steps, each moving row's
+ * cache is copied out of its batch ({@link DecodeBatch#snapshot}), the row leaves, and the copy is handed to the new
+ * batch ({@link DecodeBatch#adopt}); that batch's step then feeds the row its last sampled token together with its
+ * other rows. So a move costs a cache copy, not a run of its own, and a moved row gets exactly one token per
+ * iteration, like the others. A batch whose rows all may switch and agree moves as a whole (a batch split in two pays
+ * two steps per iteration).
  */
 public final class GenerationScheduler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationScheduler.class);
@@ -65,8 +63,6 @@ public final class GenerationScheduler implements AutoCloseable {
   private final PrefixCache prefixes;
   /** Per sub-network, those sharing its KV layout (itself included), in menu order: largest (most accurate) first. */
   private final Map<String, List<DecoderProfile>> compatible = new HashMap<>();
-  /** Rows between batches in this iteration (out of one, not yet in the other): still running, for drain and admission. */
-  private volatile int movingRows;
   private volatile Switcher switcher = TokenSwitchPolicy.DEFAULT::decide;
   static final Switcher DEFAULT_SWITCHER = TokenSwitchPolicy.DEFAULT::decide;
   private final Thread thread;
@@ -181,11 +177,10 @@ public final class GenerationScheduler implements AutoCloseable {
           }
           continue;
         }
-        List<Move> moves = planMoves();
+        moveRows();
         for (String subnet : batches.keySet()) {
           step(subnet);
         }
-        completeMoves(moves);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -196,7 +191,7 @@ public final class GenerationScheduler implements AutoCloseable {
   }
 
   private int runningCount() {
-    return running.values().stream().mapToInt(Map::size).sum() + movingRows;
+    return running.values().stream().mapToInt(Map::size).sum();
   }
 
   private void admit() {
@@ -310,9 +305,6 @@ public final class GenerationScheduler implements AutoCloseable {
     return target;
   }
 
-  /** A row on its way from one batch to another: out of the first, its cache copied. */
-  private record Move(GenerationJob job, String from, String to, boolean down, KvCache cache) {}
-
   private static TokenSwitchPolicy.State state(GenerationJob job) {
     return new TokenSwitchPolicy.State(job.subnet, job.recentTpotMillis, job.tokensOnSubnet, job.generated - job.stepDownAt,
         job.stepDowns);
@@ -323,8 +315,8 @@ public final class GenerationScheduler implements AutoCloseable {
    * all agree on where to go, judged as moving together, moves as a whole; otherwise rows decide alone, with at most
    * one step up per iteration (each prediction assumed the others stay).
    */
-  private List<Move> planMoves() {
-    List<Move> moves = new ArrayList<>();
+  private void moveRows() {
+    Set<Long> moved = new java.util.HashSet<>();
     Map<String, Integer> rows = new HashMap<>();
     running.forEach((name, jobs) -> rows.put(name, jobs.size()));
     boolean steppedUp = false;
@@ -334,7 +326,7 @@ public final class GenerationScheduler implements AutoCloseable {
       String together = all.size() >= 2 ? together(all, rows, now) : null;
       for (GenerationJob job : all) {
         List<DecoderProfile> c = switchable(job);
-        if (c.isEmpty() || job.cancelled()) {
+        if (c.isEmpty() || job.cancelled() || moved.contains(job.id)) {
           continue;
         }
         String to = together != null ? together : switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), 1);
@@ -347,29 +339,61 @@ public final class GenerationScheduler implements AutoCloseable {
         }
         steppedUp |= !down;
         String from = job.subnet;
-        DecodeBatch batch = batches.get(from);
-        KvCache cache = null;
-        try {
-          cache = batch.snapshot(job.id, batch.length(job.id));
-          jobs.remove(job.id);
-          batch.leave(job.id);
-        } catch (OrtException | RuntimeException e) {
-          LOG.warn("{}: moving generation {} off {} failed", model, job.id, from, e);
-          if (cache != null) {
-            closeQuietly(cache);
-          }
-          leave(job);
-          job.events.fail(e);
-          metrics.generations.labels(model, "error").inc();
-          continue;
+        if (move(job, to, down)) {
+          moved.add(job.id);
+          rows.merge(from, -1, Integer::sum);
+          rows.merge(to, 1, Integer::sum);
         }
-        rows.merge(from, -1, Integer::sum);
-        rows.merge(to, 1, Integer::sum);
-        moves.add(new Move(job, from, to, down, cache));
-        movingRows = moves.size();
       }
     }
-    return moves;
+    if (!moved.isEmpty()) {
+      metrics.generationsRunning.labels(model).set(runningCount());
+    }
+  }
+
+  /** Moves {@code job}'s row to {@code to}'s batch: copy its cache out, leave, hand the copy over. False if it failed. */
+  private boolean move(GenerationJob job, String to, boolean down) {
+    String from = job.subnet;
+    DecodeBatch source = batches.get(from);
+    KvCache cache = null;
+    try {
+      cache = source.snapshot(job.id, source.length(job.id));
+      if (cache.length() != job.request.prompt().length + job.generated - 1) {
+        throw new IllegalStateException("generation " + job.id + " has " + cache.length() + " cached tokens, expected "
+            + (job.request.prompt().length + job.generated - 1));
+      }
+      source.leave(job.id);
+      batches.get(to).adopt(job.id, cache); // the batch owns the copy from here on
+      cache = null;
+      job.subnet = to;
+      running.get(to).put(job.id, job); // in before out: other threads never see the row missing
+      running.get(from).remove(job.id);
+    } catch (OrtException | RuntimeException e) {
+      LOG.warn("{}: moving generation {} from {} to {} failed", model, job.id, from, to, e);
+      if (cache != null) {
+        closeQuietly(cache);
+      }
+      running.get(from).remove(job.id);
+      running.get(to).remove(job.id);
+      for (DecodeBatch b : List.of(source, batches.get(to))) {
+        try {
+          b.leave(job.id);
+        } catch (OrtException | RuntimeException ignored) {
+          // not there
+        }
+      }
+      job.events.fail(e);
+      metrics.generations.labels(model, "error").inc();
+      return false;
+    }
+    metrics.subnetSwitches.labels(model, from, to).inc();
+    job.recentTpotMillis = Double.NaN;
+    job.tokensOnSubnet = 0;
+    if (down) {
+      job.stepDownAt = job.generated;
+      job.stepDowns++;
+    }
+    return true;
   }
 
   /**
@@ -402,50 +426,6 @@ public final class GenerationScheduler implements AutoCloseable {
       }
     }
     return down != null ? down : allUp ? up : null;
-  }
-
-  /** Joins each moving row to its new batch from its cache copy (running only its last token) and emits the next token. */
-  private void completeMoves(List<Move> moves) {
-    for (Move m : moves) {
-      GenerationJob job = m.job();
-      try (KvCache cache = m.cache()) {
-        if (job.cancelled()) {
-          finish(job, "cancelled", false);
-          continue;
-        }
-        job.subnet = m.to();
-        long[] all = job.allTokens();
-        if (cache.length() != all.length - 1) {
-          throw new IllegalStateException("generation " + job.id + " has " + cache.length() + " cached tokens, expected " + (all.length - 1));
-        }
-        stepStartedMillis = now();
-        float[] logits = batches.get(m.to()).join(job.id, all, cache);
-        lastStepMillis = now() - stepStartedMillis;
-        running.get(m.to()).put(job.id, job);
-        metrics.subnetSwitches.labels(model, m.from(), m.to()).inc();
-        job.recentTpotMillis = Double.NaN;
-        job.tokensOnSubnet = 0;
-        if (m.down()) {
-          job.stepDownAt = job.generated;
-          job.stepDowns++;
-        }
-        emit(job, logits);
-      } catch (OrtException | RuntimeException e) {
-        LOG.warn("{}: moving generation {} to {} failed", model, job.id, m.to(), e);
-        running.get(m.to()).remove(job.id);
-        try {
-          batches.get(m.to()).leave(job.id);
-        } catch (OrtException | RuntimeException ignored) {
-          // it may never have joined
-        }
-        job.events.fail(e);
-        metrics.generations.labels(model, "error").inc();
-      }
-    }
-    if (!moves.isEmpty()) {
-      movingRows = 0;
-      metrics.generationsRunning.labels(model).set(runningCount());
-    }
   }
 
   private void closeQuietly(KvCache cache) {
