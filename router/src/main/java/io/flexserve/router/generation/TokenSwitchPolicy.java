@@ -16,7 +16,9 @@ import java.util.Map;
  * </ul>
  * A prediction starts from what is observed and adds what the move changes: the source batch's step loses this row
  * ({@code stepMs(rows) − stepMs(rows − 1)}, the whole step when it was alone) and the destination's step gains it. So
- * everything the profiles do not model (other batches, sampling, HTTP) stays in the estimate.
+ * everything the profiles do not model (other batches, sampling, HTTP) stays in the estimate. Load-time profiles tend to
+ * underestimate steps under load, so the change is scaled by how much the observed time exceeds what the profiles
+ * give for the current batches (never scaled down).
  *
  * <p>Hysteresis: no step up until {@code minTokens} inter-token times were seen on the current sub-network (no step
  * down until {@code minTokensDown}: falling behind is the costlier mistake, so it is corrected sooner), and after
@@ -84,7 +86,12 @@ public record TokenSwitchPolicy(int minTokens, int minTokensDown, double margin,
         }
         int rows = Math.max(1, rowsPerSubnet.getOrDefault(current.name(), 1));
         int m = Math.max(1, Math.min(moving, rows));
-        double without = state.recentTpotMs() - (current.stepMs(rows) - current.stepMs(rows - m));
+        double modelled = 0;
+        for (DecoderProfile p : compatible) {
+            modelled += p.stepMs(p == current ? rows : rowsPerSubnet.getOrDefault(p.name(), 0));
+        }
+        double scale = modelled > 0 ? Math.max(1, state.recentTpotMs() / modelled) : 1;
+        double without = state.recentTpotMs() - scale * (current.stepMs(rows) - current.stepMs(rows - m));
         if (state.recentTpotMs() > tpotTargetMs) {
             DecoderProfile quickest = null;
             double quickestMs = state.recentTpotMs();
@@ -92,7 +99,7 @@ public record TokenSwitchPolicy(int minTokens, int minTokensDown, double margin,
                 if (p.decodeMs() >= current.decodeMs()) {
                     continue;
                 }
-                double ms = predicted(without, p, rowsPerSubnet, m);
+                double ms = predicted(without, p, rowsPerSubnet, m, scale);
                 if (ms <= tpotTargetMs) {
                     return p.name(); // most accurate first: the first faster one that fits
                 }
@@ -113,7 +120,7 @@ public record TokenSwitchPolicy(int minTokens, int minTokensDown, double margin,
         }
         for (int i = 0; i < currentIndex; i++) {
             DecoderProfile p = compatible.get(i);
-            if (predicted(without, p, rowsPerSubnet, m) <= margin * tpotTargetMs) {
+            if (predicted(without, p, rowsPerSubnet, m, scale) <= margin * tpotTargetMs) {
                 return p.name();
             }
         }
@@ -121,8 +128,8 @@ public record TokenSwitchPolicy(int minTokens, int minTokensDown, double margin,
     }
 
     /** Inter-token time predicted with {@code m} rows moved into {@code p}'s batch, from what it is without them. */
-    private static double predicted(double withoutRows, DecoderProfile p, Map<String, Integer> rowsPerSubnet, int m) {
+    private static double predicted(double withoutRows, DecoderProfile p, Map<String, Integer> rowsPerSubnet, int m, double scale) {
         int rows = rowsPerSubnet.getOrDefault(p.name(), 0);
-        return withoutRows + p.stepMs(rows + m) - p.stepMs(rows);
+        return withoutRows + scale * (p.stepMs(rows + m) - p.stepMs(rows));
     }
 }

@@ -59,17 +59,24 @@ class TokenSwitchPolicyTest {
 
     @Test
     void aWholeBatchMovingUpTogetherDoesNotPayForTwoSteps() {
-        // four rows on mlp25 (11 ms step), observed 12; target 30 (24 with margin)
+        // four rows on mlp25 (11 ms step), observed 11; target 30 (24 with margin)
         Map<String, Integer> rows = Map.of("full-mlp25", 4);
-        // one alone: 12 − 1 + full's 20 = 31 > 24; mlp50 alone: 12 − 1 + 12 = 23 ≤ 24
-        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 12, 4), 30, compatible, rows));
-        // all four: 12 − 11 + full(4) 32 = 33 > 24; mlp50(4) 18 → 19 ≤ 24
-        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 12, 4), 30, compatible, rows, 4));
-        // target 42 (33.6 with margin): all four fit on full (33)
-        assertEquals("full", policy.decide(on("full-mlp25", 12, 4), 42, compatible, rows, 4));
+        // one alone: 11 − 1 + full's 20 = 30 > 24; mlp50 alone: 11 − 1 + 12 = 22 ≤ 24
+        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 11, 4), 30, compatible, rows));
+        // all four: 11 − 11 + full(4) 32 > 24; mlp50(4) 18 ≤ 24
+        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 11, 4), 30, compatible, rows, 4));
+        // target 42 (33.6 with margin): all four fit on full (32), one alone does too (30)
+        assertEquals("full", policy.decide(on("full-mlp25", 11, 4), 42, compatible, rows, 4));
         // a batch of one moving is the single-row case
         assertEquals(policy.decide(on("full-mlp25", 9, 4), 20, compatible, Map.of("full-mlp25", 1)),
                 policy.decide(on("full-mlp25", 9, 4), 20, compatible, Map.of("full-mlp25", 1), 5));
+    }
+
+    @Test
+    void slowerThanProfiledScalesThePrediction() {
+        // alone on mlp25, profiled 8 ms but observed 16 (twice): full would take 40 by the same factor, not 28
+        assertEquals("full-mlp50", policy.decide(on("full-mlp25", 16, 4), 40, compatible, Map.of("full-mlp25", 1)));
+        assertEquals("full", policy.decide(on("full-mlp25", 16, 4), 50, compatible, Map.of("full-mlp25", 1)));
     }
 
     @Test
