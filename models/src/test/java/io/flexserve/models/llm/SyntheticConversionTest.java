@@ -28,6 +28,41 @@ class SyntheticConversionTest {
   Path dir;
 
   @Test
+  void mlpVariantsAreKvCompatibleCopiesOfFullWithNarrowerMlps() throws Exception {
+    Path ckptDir = dir.resolve("ckpt");
+    SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 7, 1, "F32");
+    ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options("synthetic",
+        List.of(1.0, 0.8), 32, 8, 2, 2, Integer.MAX_VALUE, 16, 5, 32, SessionConfig.cpu(1)).withMlpVariants(List.of(0.5, 0.25));
+    DecoderManifest manifest = ElasticDecoderConverter.convert(ckptDir, SharedData.tinyStoriesText(), dir.resolve("bundle"),
+        options, io.flexserve.models.Progress.NONE);
+    var c = manifest.llamaConfig();
+    DecoderManifest.Subnet full = manifest.subnets().get(0);
+    assertEquals("full", full.name());
+    for (String name : List.of("full-mlp50", "full-mlp25")) {
+      DecoderManifest.Subnet v = manifest.subnets().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+      double fraction = name.endsWith("50") ? 0.5 : 0.25;
+      int width = Math.max(8, (int) Math.round(c.intermediate() * fraction / 8.0) * 8);
+      assertEquals(full.layers().size(), v.layers().size());
+      for (int i = 0; i < v.layers().size(); i++) {
+        assertEquals(full.layers().get(i).index(), v.layers().get(i).index());
+        assertEquals(full.layers().get(i).kvGroups(), v.layers().get(i).kvGroups());
+        assertEquals(width, v.layers().get(i).mlpWidth());
+      }
+      assertEquals(0, width % 8);
+      assertTrue(v.decodeMs() > 0 && v.prefillMs() > 0 && v.perplexity() > 1, v.toString());
+      assertTrue(v.weightBytesPerToken() < full.weightBytesPerToken());
+      assertTrue(Files.exists(dir.resolve("bundle").resolve(v.graph())));
+    }
+    // largest first
+    for (int i = 1; i < manifest.subnets().size(); i++) {
+      assertTrue(manifest.subnets().get(i).weightBytesPerToken() <= manifest.subnets().get(i - 1).weightBytesPerToken());
+    }
+    try (ElasticDecoder bundle = ElasticDecoder.load(dir.resolve("bundle"), SessionConfig.cpu(1), n -> true)) {
+      assertEquals(20, GreedyDecoder.generate(bundle.session("full-mlp50"), new long[] {1, 70, 80}, 20, Set.of()).tokens().size());
+    }
+  }
+
+  @Test
   void shardedBf16CheckpointConvertsAndFullStaysExact() throws Exception {
     Path ckptDir = dir.resolve("ckpt");
     SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 7, 2, "BF16");
