@@ -17,6 +17,7 @@ public final class GenerationJob {
   /** Where it decodes now: the initial one, or another sharing its KV layout after a token-level switch. */
   String subnet;
   final double predictedMillis;
+  final double predictedTpotMillis;
   final Sampler sampler;
   final TextStream text;
   final Map<String, Integer> tokensPerSubnet = new LinkedHashMap<>();
@@ -36,13 +37,15 @@ public final class GenerationJob {
   double lastTokenMillis = Double.NaN;
   private volatile boolean cancelled;
 
-  GenerationJob(long id, GenerationRequest request, GenerationEvents events, String subnet, double predictedMillis, TextStream text) {
+  GenerationJob(long id, GenerationRequest request, GenerationEvents events, String subnet, double predictedMillis,
+                double predictedTpotMillis, TextStream text) {
     this.id = id;
     this.request = request;
     this.events = events;
     this.initialSubnet = subnet;
     this.subnet = subnet;
     this.predictedMillis = predictedMillis;
+    this.predictedTpotMillis = predictedTpotMillis;
     this.sampler = new Sampler(request.sampling());
     this.text = text;
   }

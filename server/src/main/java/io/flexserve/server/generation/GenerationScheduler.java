@@ -7,6 +7,7 @@ import io.flexserve.models.runtime.KvCache;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.router.generation.GenerationRouter;
+import io.flexserve.router.generation.StepTimeCorrection;
 import io.flexserve.router.generation.KvCompatibility;
 import io.flexserve.router.generation.TokenSwitchPolicy;
 import io.flexserve.server.errors.ApiException;
@@ -61,6 +62,8 @@ public final class GenerationScheduler implements AutoCloseable {
   private final Set<Integer> eos;
   private final AtomicLong ids = new AtomicLong();
   private final PrefixCache prefixes;
+  /** Scales the load-time profiles by what finished generations really took per token (guarded by itself). */
+  private final StepTimeCorrection correction = new StepTimeCorrection();
   /** Per sub-network, those sharing its KV layout (itself included), in menu order: largest (most accurate) first. */
   private final Map<String, List<DecoderProfile>> compatible = new HashMap<>();
   private volatile Switcher switcher = TokenSwitchPolicy.DEFAULT::decide;
@@ -119,6 +122,7 @@ public final class GenerationScheduler implements AutoCloseable {
     }
     String subnet;
     double predicted;
+    double predictedTpot;
     if (request.forcedSubnet().isPresent()) {
       subnet = request.forcedSubnet().get();
       if (!batches.containsKey(subnet)) {
@@ -126,9 +130,13 @@ public final class GenerationScheduler implements AutoCloseable {
             + "; choose one of " + batches.keySet());
       }
       DecoderProfile p = menu.stream().filter(x -> x.name().equals(subnet)).findFirst().orElseThrow();
-      predicted = GenerationRouter.choose(List.of(p), request.prompt().length, request.maxTokens(), request.targets(), load()).totalMs();
+      GenerationRouter.Choice c = GenerationRouter.choose(corrected(List.of(p)), request.prompt().length, request.maxTokens(),
+          request.targets(), load());
+      predicted = c.totalMs();
+      predictedTpot = c.tpotMs();
     } else {
-      GenerationRouter.Choice c = GenerationRouter.choose(menu, request.prompt().length, request.maxTokens(), request.targets(), load());
+      GenerationRouter.Choice c = GenerationRouter.choose(corrected(menu), request.prompt().length, request.maxTokens(),
+          request.targets(), load());
       if (!c.meets() && request.targets().any() && request.policy() == DeadlinePolicy.STRICT) {
         metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
         throw new ApiException.Overloaded("deadline_unsatisfiable", String.format(
@@ -137,13 +145,20 @@ public final class GenerationScheduler implements AutoCloseable {
       }
       subnet = c.profile().name();
       predicted = c.totalMs();
+      predictedTpot = c.tpotMs();
     }
     metrics.decisions.labels(model, "generation-router", subnet).inc();
-    GenerationJob job = new GenerationJob(ids.incrementAndGet(), request, events, subnet, predicted,
+    GenerationJob job = new GenerationJob(ids.incrementAndGet(), request, events, subnet, predicted, predictedTpot,
         new TextStream(decoder.tokenizer(), request.prompt(), request.stop()));
     waiting.add(job);
     metrics.generationsWaiting.labels(model).set(waiting.size());
     return job;
+  }
+
+  private List<DecoderProfile> corrected(List<DecoderProfile> profiles) {
+    synchronized (correction) {
+      return correction.apply(profiles);
+    }
   }
 
   /** What is running now, for the router: remaining step time, prefills ahead, rows per sub-network. */
@@ -485,6 +500,11 @@ public final class GenerationScheduler implements AutoCloseable {
     double total = now - arrival;
     double ttft = Double.isNaN(job.firstTokenMillis) ? Double.NaN : job.firstTokenMillis - arrival;
     double queue = (Double.isNaN(job.startMillis) ? now : job.startMillis) - arrival;
+    if (job.generated > 1 && !reason.equals("cancelled")) {
+      synchronized (correction) {
+        correction.observe(job.predictedTpotMillis, (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1));
+      }
+    }
     Boolean met = null;
     var t = job.request.targets();
     if (t.any() && !reason.equals("cancelled")) {
