@@ -24,6 +24,11 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param shutdownGraceSeconds on SIGTERM, how long queued and running requests may take to finish
  * @param maxRunningGenerations generations decoding together per decoder model (continuous batching); more wait
  * @param prefixCacheBytes bound on the KV copies of prompt prefixes kept for reuse, per decoder model; 0 disables
+ * @param apiKeys comma-separated API keys; empty (and no {@code apiKeysFile}) turns authentication off
+ * @param apiKeysFile file with one API key per line ({@code #} comments), e.g. a mounted Kubernetes Secret
+ * @param metricsAuth whether {@code /metrics} also needs a key when authentication is on (default: open)
+ * @param rateLimitPerKey requests per second per API key (token bucket); 0 turns rate limiting off
+ * @param rateLimitBurst bucket size per key; 0 means 2 × {@code rateLimitPerKey}, at least 1
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -42,9 +47,18 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "false") boolean spinning,
     @Bindable(defaultValue = "30") int shutdownGraceSeconds,
     @Bindable(defaultValue = "16") int maxRunningGenerations,
-    @Bindable(defaultValue = "268435456") long prefixCacheBytes) {
+    @Bindable(defaultValue = "268435456") long prefixCacheBytes,
+    @Bindable(defaultValue = "") String apiKeys,
+    @Bindable(defaultValue = "") String apiKeysFile,
+    @Bindable(defaultValue = "false") boolean metricsAuth,
+    @Bindable(defaultValue = "0") double rateLimitPerKey,
+    @Bindable(defaultValue = "0") int rateLimitBurst) {
 
   public FlexserveConfig {
+    if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
+      throw new IllegalArgumentException("flexserve.rate-limit-per-key and rate-limit-burst must be ≥ 0, got "
+          + rateLimitPerKey + " and " + rateLimitBurst);
+    }
     if (prefixCacheBytes < 0) {
       throw new IllegalArgumentException("flexserve.prefix-cache-bytes must be ≥ 0, got " + prefixCacheBytes);
     }
@@ -75,6 +89,11 @@ public record FlexserveConfig(
    */
   public int effectiveIntraOpThreads() {
     return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+  }
+
+  /** Bucket size per key: the configured burst, or 2 × the rate, at least 1. */
+  public int effectiveRateLimitBurst() {
+    return rateLimitBurst > 0 ? rateLimitBurst : (int) Math.max(1, Math.ceil(2 * rateLimitPerKey));
   }
 
   /** The cache directory, defaulting to {@code ~/.cache/flexserve}. */

@@ -8,7 +8,8 @@ import java.util.OptionalLong;
  * is one kind of failure and knows its status, so the one handler needs no mapping table.
  */
 public abstract sealed class ApiException extends RuntimeException
-    permits ApiException.BadRequest, ApiException.InvalidValue, ApiException.NotFound, ApiException.TooLarge,
+    permits ApiException.BadRequest, ApiException.InvalidValue, ApiException.Unauthorized, ApiException.NotFound,
+    ApiException.TooLarge,
     ApiException.Overloaded, ApiException.NotReady, ApiException.InferenceFailed {
 
   private final String code;
@@ -47,6 +48,13 @@ public abstract sealed class ApiException extends RuntimeException
     @Override public String type() { return "invalid_request_error"; }
   }
 
+  /** 401: authentication is on and the request has no valid {@code Authorization: Bearer} key. */
+  public static final class Unauthorized extends ApiException {
+    public Unauthorized(String code, String message) { super(code, message); }
+    @Override public HttpStatus status() { return HttpStatus.UNAUTHORIZED; }
+    @Override public String type() { return "authentication_error"; }
+  }
+
   /** 404: no such model. */
   public static final class NotFound extends ApiException {
     public NotFound(String code, String message) { super(code, message); }
@@ -61,7 +69,7 @@ public abstract sealed class ApiException extends RuntimeException
     @Override public String type() { return "invalid_request_error"; }
   }
 
-  /** 429: the queue is full, or a strict latency target cannot be met now. */
+  /** 429: the queue is full, a strict latency target cannot be met now, or an API key is over its rate limit. */
   public static final class Overloaded extends ApiException {
     private final long retryAfterSeconds;
     public Overloaded(String code, String message, long retryAfterSeconds) {

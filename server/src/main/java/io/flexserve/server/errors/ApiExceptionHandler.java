@@ -11,7 +11,8 @@ import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 
 /**
- * Maps every {@link ApiException} to its status (and {@code Retry-After} where retrying can help). One handler for
+ * Maps every {@link ApiException} to its status (and {@code Retry-After} where retrying can help, {@code
+ * WWW-Authenticate: Bearer} on 401). One handler for
  * the sealed family: the status is a method of each failure kind, so there is no table to keep in sync.
  */
 @Produces
@@ -28,6 +29,9 @@ public final class ApiExceptionHandler implements ExceptionHandler<ApiException,
   public HttpResponse<?> handle(HttpRequest request, ApiException e) {
     MutableHttpResponse<?> response = HttpResponse.status(e.status());
     e.retryAfterSeconds().ifPresent(s -> response.header("Retry-After", Long.toString(s)));
+    if (e instanceof ApiException.Unauthorized) {
+      response.header("WWW-Authenticate", "Bearer");
+    }
     return processor.processResponse(ErrorContext.builder(request).cause(e).errorMessage(e.getMessage()).build(), response);
   }
 }

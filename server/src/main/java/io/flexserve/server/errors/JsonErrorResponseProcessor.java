@@ -44,6 +44,9 @@ public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<
     if (code == 404) {
       return "not_found_error";
     }
+    if (code == 401) {
+      return "authentication_error";
+    }
     return code >= 500 ? "server_error" : "invalid_request_error";
   }
 
@@ -55,6 +58,7 @@ public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<
       case UNSUPPORTED_MEDIA_TYPE -> "unsupported_media_type";
       case REQUEST_ENTITY_TOO_LARGE -> "body_too_large";
       case NOT_ACCEPTABLE -> "not_acceptable";
+      case UNAUTHORIZED -> "invalid_api_key";
       default -> status.name().toLowerCase(java.util.Locale.ROOT);
     };
   }

@@ -38,8 +38,11 @@ public final class ServerHarness {
     return post(path, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
   }
 
-  public HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
+  public HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 }
