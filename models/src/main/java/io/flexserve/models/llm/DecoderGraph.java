@@ -1,12 +1,18 @@
 package io.flexserve.models.llm;
 
+import static io.flexserve.models.llm.DecoderBlocks.logits;
+import static io.flexserve.models.llm.DecoderBlocks.rmsNorm;
+import static io.flexserve.models.llm.DecoderBlocks.swiGlu;
+import static io.flexserve.models.llm.DecoderBlocks.weight;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.INT64;
 
+import io.flexserve.models.llm.DecoderBlocks.Rotary;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.onnx.GraphBuilder;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
 import io.flexserve.models.weights.WeightLayout;
+
 
 /**
  * Builds the ONNX graph of one decoder sub-network with a KV cache. The same graph serves prefill (no past, S prompt
@@ -106,8 +112,7 @@ public final class DecoderGraph {
 
       // SwiGLU MLP over the first f neurons: down(silu(gate(x)) · up(x)).
       String n2 = rmsNorm(b, x, weight(b, layout, l, "mlp_norm", h), eps);
-      String gate = b.gemmT(n2, weight(b, layout, l, "gate", f, h));                            // [N, F]
-      String act = b.mul(b.mul(gate, b.sigmoid(gate)), b.gemmT(n2, weight(b, layout, l, "up", f, h))); // [N, F]
+      String act = swiGlu(b, layout, l, n2, f, h);                                                // [N, F]
       if (probes) {
         b.output(act, "probe.l" + l + ".mlp", FLOAT, "tokens", f);
       }
@@ -118,35 +123,7 @@ public final class DecoderGraph {
     }
     b.scope("head");
 
-    // Logits for the last n positions of every row only: generation needs one, perplexity all.
-    String last = b.slice(b.reshape(x, b.concat(0, batchSeq, b.constInts("h", h))),
-        b.neg(keep), b.constInts("end", Long.MAX_VALUE), b.constInts("seqaxis", 1));            // [B, n, H]
-    String normed = rmsNorm(b, b.reshape(last, flat), layout.initializer(b, "norm", h), eps);  // [B·n, H]
-    String logits = b.gemmT(normed, layout.initializer(b, "lm_head", v, h));                   // [B·n, V]
-    b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
+    logits(b, layout, x, batchSeq, batch, keep, eps, h, v);
     return b.build();
-  }
-
-  /**
-   * RMSNorm, {@code x / sqrt(mean(x²) + eps) · w}, written as the Pow → ReduceMean → Add → Sqrt → Div → Mul chain
-   * that ONNX Runtime fuses into one SimplifiedLayerNormalization kernel.
-   */
-  private static String rmsNorm(GraphBuilder b, String x, String weight, String eps) {
-    String meanSquare = b.reduceMean(b.pow(x, b.constFloat("two", 2f)), -1);
-    return b.mul(b.div(x, b.sqrt(b.add(meanSquare, eps))), weight);
-  }
-
-  /** Rotate-half RoPE on {@code [B, S, heads, hd]}: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin). */
-  private record Rotary(GraphBuilder b, String cos, String sin, int hd) {
-    String apply(String x) {
-      String axis = b.constInts("last", -1);
-      String x1 = b.slice(x, b.constInts("zero", 0), b.constInts("half", hd / 2), axis);
-      String x2 = b.slice(x, b.constInts("half", hd / 2), b.constInts("full", hd), axis);
-      return b.concat(-1, b.sub(b.mul(x1, cos), b.mul(x2, sin)), b.add(b.mul(x2, cos), b.mul(x1, sin)));
-    }
-  }
-
-  private static String weight(GraphBuilder b, WeightLayout layout, int layer, String tensor, long... dims) {
-    return layout.initializer(b, WeightLayout.layerKey(layer, tensor), dims);
   }
 }

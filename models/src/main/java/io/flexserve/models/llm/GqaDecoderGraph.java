@@ -1,13 +1,19 @@
 package io.flexserve.models.llm;
 
+import static io.flexserve.models.llm.DecoderBlocks.logits;
+import static io.flexserve.models.llm.DecoderBlocks.rmsNorm;
+import static io.flexserve.models.llm.DecoderBlocks.swiGlu;
+import static io.flexserve.models.llm.DecoderBlocks.weight;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.INT32;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.INT64;
 
+import io.flexserve.models.llm.DecoderBlocks.Rotary;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.onnx.GraphBuilder;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
 import io.flexserve.models.weights.WeightLayout;
+
 
 /**
  * The decoder of {@link DecoderGraph} (same weights, same weight file, same projections, RMSNorm and SwiGLU), but each
@@ -123,38 +129,12 @@ public final class GqaDecoderGraph {
 
       // SwiGLU MLP over the first f neurons: down(silu(gate(x)) · up(x)).
       String n2 = rmsNorm(b, x, weight(b, layout, l, "mlp_norm", h), eps);
-      String gate = b.gemmT(n2, weight(b, layout, l, "gate", f, h));                            // [N, F]
-      String act = b.mul(b.mul(gate, b.sigmoid(gate)), b.gemmT(n2, weight(b, layout, l, "up", f, h))); // [N, F]
+      String act = swiGlu(b, layout, l, n2, f, h);                                                // [N, F]
       x = b.add(x, b.gemm(act, weight(b, layout, l, "downT", f, h)));                           // [N, H]
     }
     b.scope("head");
 
-    String last = b.slice(b.reshape(x, b.concat(0, batchSeq, b.constInts("h", h))),
-        b.neg(keep), b.constInts("end", Long.MAX_VALUE), b.constInts("seqaxis", 1));            // [B, n, H]
-    String normed = rmsNorm(b, b.reshape(last, flat), layout.initializer(b, "norm", h), eps);  // [B·n, H]
-    String logits = b.gemmT(normed, layout.initializer(b, "lm_head", v, h));                   // [B·n, V]
-    String batch = b.shape(ids, 0, 1);
-    b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
+    logits(b, layout, x, batchSeq, b.shape(ids, 0, 1), keep, eps, h, v);
     return b.build();
-  }
-
-  /** RMSNorm as in {@link DecoderGraph} (the chain ONNX Runtime fuses into SimplifiedLayerNormalization). */
-  private static String rmsNorm(GraphBuilder b, String x, String weight, String eps) {
-    String meanSquare = b.reduceMean(b.pow(x, b.constFloat("two", 2f)), -1);
-    return b.mul(b.div(x, b.sqrt(b.add(meanSquare, eps))), weight);
-  }
-
-  /** Rotate-half RoPE on {@code [B, S, heads, hd]}, as in {@link DecoderGraph}. */
-  private record Rotary(GraphBuilder b, String cos, String sin, int hd) {
-    String apply(String x) {
-      String axis = b.constInts("last", -1);
-      String x1 = b.slice(x, b.constInts("zero", 0), b.constInts("half", hd / 2), axis);
-      String x2 = b.slice(x, b.constInts("half", hd / 2), b.constInts("full", hd), axis);
-      return b.concat(-1, b.sub(b.mul(x1, cos), b.mul(x2, sin)), b.add(b.mul(x2, cos), b.mul(x1, sin)));
-    }
-  }
-
-  private static String weight(GraphBuilder b, WeightLayout layout, int layer, String tensor, long... dims) {
-    return layout.initializer(b, WeightLayout.layerKey(layer, tensor), dims);
   }
 }

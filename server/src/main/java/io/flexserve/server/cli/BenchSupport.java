@@ -43,4 +43,11 @@ final class BenchSupport {
     }
     return List.copyOf(out);
   }
+
+  /** The median (upper median for an even count) of {@code values}; the input is not reordered. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
 }

@@ -91,7 +91,7 @@ public final class EvalCommand implements Callable<Integer> {
       }
       for (int i = 0; i < n; i++) {
         DecoderSubnet spec = subnets.get(i).spec();
-        rows.add(new Row(subnets.get(i), perplexity[i], 1000 / median(decodeMs[i]), prefill * 1000 / median(prefillMs[i]),
+        rows.add(new Row(subnets.get(i), perplexity[i], 1000 / BenchSupport.median(decodeMs[i]), prefill * 1000 / BenchSupport.median(prefillMs[i]),
             4 * spec.weightFloatsPerToken(c), spec.prefillFlops(c, prefill)));
       }
       System.out.printf("%s: %d windows × %d tokens of %s; decode after %d cached tokens; prefill of %d; %d ORT thread(s)%n",
@@ -101,12 +101,6 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   private static final int ROUNDS = 5;
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
 
   /** Prints the table and the ratio check; true when every sub-network meets both targets. */
   static boolean print(List<Row> rows) {

@@ -1,20 +1,10 @@
 package io.flexserve.server.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flexserve.server.catalog.ModelCatalog;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -65,15 +55,9 @@ final class GenerationBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ApplicationContext ctx = ApplicationContext.run(Map.of("micronaut.server.port", -1,
-        "flexserve.model-dir", repo.toAbsolutePath().toString(), "flexserve.intra-op-threads", threads,
-        "flexserve.max-running-generations", Math.max(16, streams)))) {
-      EmbeddedServer server = ctx.getBean(EmbeddedServer.class).start();
-      ModelCatalog catalog = ctx.getBean(ModelCatalog.class);
-      while (!catalog.serverReady()) {
-        Thread.sleep(100);
-      }
-      base = server.getURI();
+    try (LoopbackServer server = LoopbackServer.start(Map.of("flexserve.model-dir", repo.toAbsolutePath().toString(),
+        "flexserve.intra-op-threads", threads, "flexserve.max-running-generations", Math.max(16, streams)))) {
+      base = server.base();
       client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       for (int i = 0; i < 2; i++) {
         stream(prompt(i, 32, ""), tokens); // warm-up
@@ -88,8 +72,8 @@ final class GenerationBench implements Callable<Integer> {
         uncached[i] = stream(prompt(1000 + i, prefixTokens, " Then Lily asked a question."), 1)[0];
         cached[i] = stream(prompt(1000 + i, prefixTokens, " Then Tom said something else."), 1)[0];
       }
-      double u = median(uncached);
-      double c = median(cached);
+      double u = BenchSupport.median(uncached);
+      double c = BenchSupport.median(cached);
       System.out.printf("prefix cache: TTFT with a new %d-token preamble %.2f ms, with a cached one %.2f ms: %.2f× (target ≤ 0.5×)%n",
           prefixTokens, u, c, c / u);
       return many / one >= 3 && c / u <= 0.5 ? 0 : 1;
@@ -120,34 +104,17 @@ final class GenerationBench implements Callable<Integer> {
   private double[] stream(String prompt, int maxTokens) throws Exception {
     String body = JSON.createObjectNode().put("model", model).put("prompt", prompt).put("max_tokens", maxTokens)
         .put("temperature", 0).put("stream", true).set("stream_options", JSON.createObjectNode().put("include_usage", true)).toString();
-    long t0 = System.nanoTime();
-    HttpResponse<java.io.InputStream> r = client.send(HttpRequest.newBuilder(base.resolve("/v1/completions"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("status " + r.statusCode() + ": " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
-    }
-    double ttft = -1;
-    int generated = 0;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        if (!line.startsWith("data:")) {
-          continue;
-        }
-        if (ttft < 0) {
-          ttft = (System.nanoTime() - t0) / 1e6;
-        }
-        String data = line.substring(5).strip();
-        if (data.equals("[DONE]")) {
-          break;
-        }
-        JsonNode chunk = JSON.readTree(data);
-        if (chunk.has("usage") && chunk.get("usage").isObject()) {
-          generated = chunk.get("usage").get("completion_tokens").asInt();
-        }
+    long[] firstChunk = {-1};
+    int[] generated = {0};
+    long sent = CompletionStream.post(client, base, body, Map.of(), (chunk, nanos) -> {
+      if (firstChunk[0] < 0) {
+        firstChunk[0] = nanos;
       }
-    }
-    return new double[] {ttft, generated};
+      if (chunk.path("usage").isObject()) {
+        generated[0] = chunk.get("usage").get("completion_tokens").asInt();
+      }
+    });
+    return new double[] {(firstChunk[0] - sent) / 1e6, generated[0]};
   }
 
   /** A prompt of about {@code words} words (~tokens), different per {@code seed}, then {@code tail}. */
@@ -161,11 +128,5 @@ final class GenerationBench implements Callable<Integer> {
       b.append(' ').append(vocabulary[(int) Math.floorMod(x >>> 33, vocabulary.length)]);
     }
     return b.append('.').append(tail).toString();
-  }
-
-  private static double median(double[] values) {
-    double[] s = values.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 }

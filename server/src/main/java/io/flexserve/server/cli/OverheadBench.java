@@ -3,9 +3,6 @@ package io.flexserve.server.cli;
 import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.server.catalog.ModelCatalog;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,18 +31,13 @@ final class OverheadBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String sentence = "A quick brown fox jumps over the lazy dog near the river bank.";
-    try (ApplicationContext ctx = ApplicationContext.run(Map.of(
-        "micronaut.server.port", -1, "flexserve.cache-dir", cacheDir.toString(), "flexserve.profile-repeats", 3))) {
-      EmbeddedServer server = ctx.getBean(EmbeddedServer.class).start();
-      ModelCatalog catalog = ctx.getBean(ModelCatalog.class);
-      while (!catalog.serverReady()) {
-        Thread.sleep(100);
-      }
+    try (LoopbackServer server = LoopbackServer.start(Map.of("flexserve.cache-dir", cacheDir.toString(), "flexserve.profile-repeats", 3))) {
+      ModelCatalog catalog = server.catalog();
       String model = catalog.names().get(0);
       ElasticEncoder encoder = catalog.requireEncoder(model).encoder();
       TokenBatch batch = encoder.tokenizer().encodeBatch(List.of(sentence));
       HttpClient client = HttpClient.newHttpClient();
-      HttpRequest request = HttpRequest.newBuilder(URI.create(server.getURL() + "/v1/embeddings"))
+      HttpRequest request = HttpRequest.newBuilder(server.base().resolve("/v1/embeddings"))
           .header("Content-Type", "application/json").header("X-Subnet", "full")
           .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"input\":\"" + sentence + "\"}")).build();
       Histogram http = new Histogram(60_000_000_000L, 3);
@@ -79,7 +71,6 @@ final class OverheadBench implements Callable<Integer> {
       System.out.printf("ratio p50 HTTP / in-process: %.3f  (server adds %.3f ms at p50)%n",
           (double) http.getValueAtPercentile(50) / direct.getValueAtPercentile(50),
           (http.getValueAtPercentile(50) - direct.getValueAtPercentile(50)) / 1e6);
-      server.stop();
     }
     return 0;
   }

@@ -8,19 +8,11 @@ import io.flexserve.router.generation.KvCompatibility;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.models.weights.StagedDirectory;
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.runtime.server.EmbeddedServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,15 +111,10 @@ final class SwitchingBench implements Callable<Integer> {
         System.out.println("full has no KV-compatible variant: convert with --mlp-variants (e.g. 0.5,0.25)");
         return 1;
       }
-      try (ApplicationContext ctx = ApplicationContext.run(Map.of("micronaut.server.port", -1,
-          "flexserve.model-dir", scratch.toString(), "flexserve.intra-op-threads", threads,
-          "flexserve.max-running-generations", Math.max(16, streams)))) {
-        EmbeddedServer server = ctx.getBean(EmbeddedServer.class).start();
-        ModelCatalog catalog = ctx.getBean(ModelCatalog.class);
-        while (!catalog.serverReady()) {
-          Thread.sleep(100);
-        }
-        base = server.getURI();
+      try (LoopbackServer server = LoopbackServer.start(Map.of("flexserve.model-dir", scratch.toString(),
+          "flexserve.intra-op-threads", threads, "flexserve.max-running-generations", Math.max(16, streams)))) {
+        ModelCatalog catalog = server.catalog();
+        base = server.base();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ServedDecoder served = catalog.requireDecoder(model);
         DecoderProfile fastest = served.menu().stream().filter(p -> !p.name().equals("full"))
@@ -235,52 +222,28 @@ final class SwitchingBench implements Callable<Integer> {
     }
     String body = JSON.createObjectNode().put("model", model).put("prompt", prompt).put("max_tokens", maxTokens)
         .put("temperature", 0).put("logprobs", 0).put("stream", true).toString();
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v1/completions")).header("Content-Type", "application/json");
-    headers.forEach(b::header);
-    HttpResponse<java.io.InputStream> r = client.send(b.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("status " + r.statusCode() + ": " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
-    }
     List<Double> gaps = new ArrayList<>();
     Map<String, Integer> per = new TreeMap<>();
-    long last = -1;
-    int n = 0;
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        if (!line.startsWith("data:")) {
-          continue;
-        }
-        String data = line.substring(5).strip();
-        if (data.equals("[DONE]")) {
-          break;
-        }
-        JsonNode chunk = JSON.readTree(data);
-        JsonNode choice = chunk.path("choices").path(0);
-        if (!choice.isObject() || !choice.path("finish_reason").isNull()) {
-          continue; // the summary chunk
-        }
-        long now = System.nanoTime();
-        if (last >= 0) {
-          gaps.add((now - last) / 1e6);
-        }
-        last = now;
-        per.merge(chunk.path("flexserve").path("subnet").asText("?"), 1, Integer::sum);
-        n++;
+    long[] last = {-1};
+    int[] n = {0};
+    CompletionStream.post(client, base, body, headers, (chunk, now) -> {
+      JsonNode choice = chunk.path("choices").path(0);
+      if (!choice.isObject() || !choice.path("finish_reason").isNull()) {
+        return; // the summary chunk
       }
-    }
-    return new Run(gaps, per, n);
+      if (last[0] >= 0) {
+        gaps.add((now - last[0]) / 1e6);
+      }
+      last[0] = now;
+      per.merge(chunk.path("flexserve").path("subnet").asText("?"), 1, Integer::sum);
+      n[0]++;
+    });
+    return new Run(gaps, per, n[0]);
   }
 
   /** A story opening, different per {@code seed}. */
   private static String prompt(int seed) {
     String[] names = {"Lily", "Tom", "Sam", "Mia", "Ben", "Anna", "Max", "Zoe"};
     return "Once upon a time, " + names[seed % names.length]; // short: a joining stream's prefill stalls the others
-  }
-
-  static double median(double[] values) {
-    double[] s = values.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 }

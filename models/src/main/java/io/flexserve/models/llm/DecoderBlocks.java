@@ -1,0 +1,62 @@
+package io.flexserve.models.llm;
+
+import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
+
+import io.flexserve.models.onnx.GraphBuilder;
+import io.flexserve.models.weights.WeightLayout;
+
+/**
+ * The pieces of a Llama decoder graph that do not depend on how attention is computed, shared by
+ * {@link DecoderGraph} (explicit MatMul/Softmax attention) and {@link GqaDecoderGraph} (ONNX Runtime's
+ * GroupQueryAttention): RMSNorm, rotate-half RoPE, the SwiGLU MLP and the LM head, all reading prefixes of the
+ * bundle's weight file.
+ */
+final class DecoderBlocks {
+  private DecoderBlocks() {}
+
+  /**
+   * RMSNorm, {@code x / sqrt(mean(x²) + eps) · w}, written as the Pow → ReduceMean → Add → Sqrt → Div → Mul chain
+   * that ONNX Runtime fuses into one SimplifiedLayerNormalization kernel.
+   */
+  static String rmsNorm(GraphBuilder b, String x, String weight, String eps) {
+    String meanSquare = b.reduceMean(b.pow(x, b.constFloat("two", 2f)), -1);
+    return b.mul(b.div(x, b.sqrt(b.add(meanSquare, eps))), weight);
+  }
+
+  /** Rotate-half RoPE on {@code [B, S, heads, hd]}: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin). */
+  record Rotary(GraphBuilder b, String cos, String sin, int hd) {
+    String apply(String x) {
+      String axis = b.constInts("last", -1);
+      String x1 = b.slice(x, b.constInts("zero", 0), b.constInts("half", hd / 2), axis);
+      String x2 = b.slice(x, b.constInts("half", hd / 2), b.constInts("full", hd), axis);
+      return b.concat(-1, b.sub(b.mul(x1, cos), b.mul(x2, sin)), b.add(b.mul(x2, cos), b.mul(x1, sin)));
+    }
+  }
+
+  /** The first {@code dims} floats of layer {@code layer}'s tensor {@code tensor}. */
+  static String weight(GraphBuilder b, WeightLayout layout, int layer, String tensor, long... dims) {
+    return layout.initializer(b, WeightLayout.layerKey(layer, tensor), dims);
+  }
+
+  /** SwiGLU activation over the first {@code f} neurons: {@code silu(gate(n)) · up(n)}, {@code [N, F]}. */
+  static String swiGlu(GraphBuilder b, WeightLayout layout, int layer, String normed, int f, int h) {
+    String gate = b.gemmT(normed, weight(b, layout, layer, "gate", f, h));                      // [N, F]
+    return b.mul(b.mul(gate, b.sigmoid(gate)), b.gemmT(normed, weight(b, layout, layer, "up", f, h)));
+  }
+
+  /**
+   * The {@code logits [B, n, V]} output: final norm and LM head over the last n positions of every row only
+   * (generation needs one, perplexity all).
+   *
+   * @param x the residual stream {@code [N, H]}
+   * @param batchSeq {@code (B, S)}; {@code batch} is {@code (B)}
+   */
+  static void logits(GraphBuilder b, WeightLayout layout, String x, String batchSeq, String batch, String keep, String eps,
+                     int h, int v) {
+    String last = b.slice(b.reshape(x, b.concat(0, batchSeq, b.constInts("h", h))),
+        b.neg(keep), b.constInts("end", Long.MAX_VALUE), b.constInts("seqaxis", 1));            // [B, n, H]
+    String normed = rmsNorm(b, b.reshape(last, b.constInts("flat", -1, h)), layout.initializer(b, "norm", h), eps); // [B·n, H]
+    String logits = b.gemmT(normed, layout.initializer(b, "lm_head", v, h));                   // [B·n, V]
+    b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
+  }
+}
