@@ -9,6 +9,7 @@ import io.flexserve.loadtest.report.JsonReport;
 import io.flexserve.loadtest.report.Report;
 import io.flexserve.loadtest.testing.PrometheusText;
 import io.flexserve.loadtest.testing.ServerProcess;
+import io.flexserve.loadtest.testing.TinyStoriesRepository;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +45,7 @@ class GenerationLoadTest {
         Path shared = module.resolve("../../shared/models/tinystories-260k").normalize();
         Assumptions.assumeTrue(Files.isDirectory(shared), "skipped: " + shared + " does not exist");
         Path target = Files.createDirectories(module.resolve("target"));
-        Path repo = convertTinyStories(jar, module, target);
+        Path repo = TinyStoriesRepository.ensure(jar, module, target);
         try (ServerProcess server = ServerProcess.start(jar, Map.of(
                 "ORT_DISABLE_TELEMETRY", "1",
                 "OPT_OUT_TRACKING", "true",
@@ -175,26 +175,5 @@ class GenerationLoadTest {
         }
         out.add(cell.toString());
         return out;
-    }
-
-    /** tinystories-260k as an elastic bundle in a model repository under target/, converted once by the jar's CLI. */
-    private static Path convertTinyStories(Path jar, Path module, Path target) throws Exception {
-        Path shared = module.resolve("../../shared").normalize();
-        Path repo = target.resolve("it-llm-repo");
-        Path bundle = repo.resolve("tinystories");
-        if (Files.exists(bundle.resolve("manifest.json"))) {
-            return repo;
-        }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "convert", "--checkpoint", shared.resolve("models/tinystories-260k").toString(),
-                "--calibration", shared.resolve("data/tinystories-valid-sample.txt").toString(), "--out", bundle.toString(),
-                "--budgets", "1,0.8", "--window", "64", "--rank-windows", "8", "--held-back", "2", "--per-budget", "2",
-                "--threads", "1").redirectErrorStream(true).redirectOutput(target.resolve("it-llm-convert.log").toFile());
-        pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        Process p = pb.start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "conversion did not finish in 300 s");
-        assertEquals(0, p.exitValue(), Files.readString(target.resolve("it-llm-convert.log")));
-        return repo;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.loadtest.testing.ServerProcess;
+import io.flexserve.loadtest.testing.TinyStoriesRepository;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -38,7 +39,7 @@ class StreamingShutdownTest {
         Path jar = module.resolve("../server/target/flexserve.jar").normalize();
         Assumptions.assumeTrue(Files.isRegularFile(jar), "skipped: " + jar + " does not exist; build the server module first");
         Path target = Files.createDirectories(module.resolve("target"));
-        Path repo = convertTinyStories(jar, module, target);
+        Path repo = TinyStoriesRepository.ensure(jar, module, target);
         try (ServerProcess server = ServerProcess.start(jar, Map.of(
                 "ORT_DISABLE_TELEMETRY", "1",
                 "OPT_OUT_TRACKING", "true",
@@ -110,26 +111,5 @@ class StreamingShutdownTest {
             assertTrue(finishedAfterSigterm > 0, "no stream was still generating when SIGTERM was sent");
             assertEquals(0, server.awaitExit(Duration.ofSeconds(120)), server.logTail());
         }
-    }
-
-    /** tinystories-260k as an elastic bundle in a model repository under target/, converted once by the jar's CLI. */
-    private static Path convertTinyStories(Path jar, Path module, Path target) throws Exception {
-        Path shared = module.resolve("../../shared").normalize();
-        Path repo = target.resolve("it-llm-repo");
-        Path bundle = repo.resolve("tinystories");
-        if (Files.exists(bundle.resolve("manifest.json"))) {
-            return repo;
-        }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "convert", "--checkpoint", shared.resolve("models/tinystories-260k").toString(),
-                "--calibration", shared.resolve("data/tinystories-valid-sample.txt").toString(), "--out", bundle.toString(),
-                "--budgets", "1,0.8", "--window", "64", "--rank-windows", "8", "--held-back", "2", "--per-budget", "2",
-                "--threads", "1").redirectErrorStream(true).redirectOutput(target.resolve("it-llm-convert.log").toFile());
-        pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
-        pb.environment().put("OPT_OUT_TRACKING", "true");
-        Process p = pb.start();
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "conversion did not finish in 300 s");
-        assertEquals(0, p.exitValue(), Files.readString(target.resolve("it-llm-convert.log")));
-        return repo;
     }
 }
