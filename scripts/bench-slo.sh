@@ -14,12 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
 secs="${1:-30}"
-# a port nothing answers on (another server on a fixed port would silently take our load)
-port=""
-for p in $(seq 18180 18230); do
-  curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/" || { port=$p; break; }
-done
-[ -n "$port" ] || { echo "no free port in 18180-18230" >&2; exit 2; }
+source scripts/lib.sh
+port=$(free_port 18180 18230)
 url="http://127.0.0.1:$port"
 out=bench-out
 mkdir -p "$out"

@@ -10,9 +10,8 @@ target="${1:-30}"
 secs="${2:-8}"
 out=bench-out
 mkdir -p "$out"
-port=""
-for p in $(seq 18240 18290); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$p/" || { port=$p; break; }; done
-[ -n "$port" ] || { echo "no free port" >&2; exit 2; }
+source scripts/lib.sh
+port=$(free_port 18240 18290)
 url="http://127.0.0.1:$port"
 pid=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT

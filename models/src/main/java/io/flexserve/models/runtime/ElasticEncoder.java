@@ -78,11 +78,16 @@ public final class ElasticEncoder implements AutoCloseable {
    * @throws IllegalArgumentException when {@code subnet} is not loaded
    */
   public float[][] embed(String subnet, TokenBatch batch) throws OrtException {
+    return embed(subnet, batch, null);
+  }
+
+  /** As {@link #embed(String, TokenBatch)}, run with {@code options} (e.g. a {@link TimedRun}'s), defaults when null. */
+  public float[][] embed(String subnet, TokenBatch batch, ai.onnxruntime.OrtSession.RunOptions options) throws OrtException {
     EncoderSession session = sessions.get(subnet);
     if (session == null) {
       throw new IllegalArgumentException("sub-network '" + subnet + "' is not loaded; loaded: " + sessions.keySet());
     }
-    return session.embed(batch);
+    return session.embed(batch, options);
   }
 
   /** Bytes of the shared weight mapping. */

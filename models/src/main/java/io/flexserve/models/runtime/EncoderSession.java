@@ -38,7 +38,12 @@ public final class EncoderSession implements AutoCloseable {
 
   /** Sentence embeddings, L2-normalised, {@code [batch][hidden]}. */
   public float[][] embed(TokenBatch batch) throws OrtException {
-    Map<String, float[]> out = run(batch, true);
+    return embed(batch, null);
+  }
+
+  /** As {@link #embed(TokenBatch)}, run with {@code options} (e.g. a {@link TimedRun}'s), or defaults when null. */
+  public float[][] embed(TokenBatch batch, OrtSession.RunOptions options) throws OrtException {
+    Map<String, float[]> out = run(batch, true, options);
     float[] flat = out.get("sentence_embedding"); // [B, H]
     float[][] rows = new float[batch.batch()][hidden];
     for (int b = 0; b < rows.length; b++) {
@@ -49,16 +54,15 @@ public final class EncoderSession implements AutoCloseable {
 
   /** Every graph output by name, flattened row-major; for probe graphs (importance ranking). */
   public Map<String, float[]> runAll(TokenBatch batch) throws OrtException {
-    return run(batch, false);
+    return run(batch, false, null);
   }
 
-  private Map<String, float[]> run(TokenBatch batch, boolean embeddingOnly) throws OrtException {
+  private Map<String, float[]> run(TokenBatch batch, boolean embeddingOnly, OrtSession.RunOptions options) throws OrtException {
     long[] shape = {batch.batch(), batch.sequence()};
     try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
          OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
-         OrtSession.Result result = embeddingOnly
-             ? opened.session().run(Map.of("input_ids", ids, "attention_mask", mask), java.util.Set.of("sentence_embedding"))
-             : opened.session().run(Map.of("input_ids", ids, "attention_mask", mask))) {
+         OrtSession.Result result = run(Map.of("input_ids", ids, "attention_mask", mask),
+             embeddingOnly ? java.util.Set.of("sentence_embedding") : opened.session().getOutputNames(), options)) {
       Map<String, float[]> out = new LinkedHashMap<>();
       for (Map.Entry<String, OnnxValue> e : result) {
         FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
@@ -68,6 +72,11 @@ public final class EncoderSession implements AutoCloseable {
       }
       return out;
     }
+  }
+
+  private OrtSession.Result run(Map<String, OnnxTensor> inputs, java.util.Set<String> outputs, OrtSession.RunOptions options)
+      throws OrtException {
+    return options == null ? opened.session().run(inputs, outputs) : opened.session().run(inputs, outputs, options);
   }
 
   @Override

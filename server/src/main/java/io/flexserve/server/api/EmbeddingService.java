@@ -3,6 +3,7 @@ package io.flexserve.server.api;
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedEncoder;
+import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.scheduling.EmbeddingJob;
 import io.flexserve.server.scheduling.EmbeddingResult;
@@ -19,10 +20,12 @@ import java.util.concurrent.CompletableFuture;
 public final class EmbeddingService {
   private final ModelCatalog catalog;
   private final ServerMetrics metrics;
+  private final FlexserveConfig config;
 
-  public EmbeddingService(ModelCatalog catalog, ServerMetrics metrics) {
+  public EmbeddingService(ModelCatalog catalog, ServerMetrics metrics, FlexserveConfig config) {
     this.catalog = catalog;
     this.metrics = metrics;
+    this.config = config;
   }
 
   /**
@@ -41,7 +44,8 @@ public final class EmbeddingService {
   public CompletableFuture<Served> embed(double arrivalMillis, String modelName, EmbeddingsRequest request, RoutingHeaders headers) {
     ServedEncoder model = catalog.requireEncoder(modelName);
     TokenBatch batch = model.encoder().tokenizer().encodeBatch(request.inputs());
-    EmbeddingJob job = new EmbeddingJob(arrivalMillis, batch, headers.latencyTargetMillis(), headers.forcedSubnet(), headers.deadlinePolicy());
+    EmbeddingJob job = new EmbeddingJob(arrivalMillis, batch, headers.latencyTargetMillis(), headers.forcedSubnet(), headers.deadlinePolicy(),
+        config.timeoutMillis(headers.timeoutMillis()));
     return model.scheduler().submit(job)
         .thenApply(result -> record(new Served(model.name(), result, batch.realTokens(), headers.latencyTargetMillis(),
             System.nanoTime() / 1e6 - arrivalMillis)));

@@ -14,14 +14,17 @@ import java.util.OptionalDouble;
  * @param deadlinePolicy {@code X-Deadline-Policy}: best-effort (default) or strict
  * @param ttftTargetMillis {@code X-TTFT-Target-Ms}: time to first token, generation only
  * @param tpotTargetMillis {@code X-TPOT-Target-Ms}: time per output token, generation only
+ * @param timeoutMillis {@code X-Request-Timeout-Ms}: give up (504) after this long, when sent; unlike a target, a
+ *     timeout stops the work
  */
 public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy,
-                             OptionalDouble ttftTargetMillis, OptionalDouble tpotTargetMillis) {
+                             OptionalDouble ttftTargetMillis, OptionalDouble tpotTargetMillis, OptionalDouble timeoutMillis) {
   public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
   public static final String TTFT_TARGET = "X-TTFT-Target-Ms";
   public static final String TPOT_TARGET = "X-TPOT-Target-Ms";
   public static final String SUBNET = "X-Subnet";
   public static final String DEADLINE_POLICY = "X-Deadline-Policy";
+  public static final String TIMEOUT = "X-Request-Timeout-Ms";
   private static final double MAX_TARGET_MILLIS = 3_600_000;
 
   public static RoutingHeaders from(HttpHeaders headers) {
@@ -34,7 +37,7 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
       throw new ApiException.BadRequest("invalid_header", DEADLINE_POLICY + " must be 'best-effort' or 'strict', got '" + headers.get(DEADLINE_POLICY) + "'");
     }
     return new RoutingHeaders(target, Optional.ofNullable(subnet).map(String::strip).filter(s -> !s.isEmpty()), policy,
-        millis(headers, TTFT_TARGET), millis(headers, TPOT_TARGET));
+        millis(headers, TTFT_TARGET), millis(headers, TPOT_TARGET), millis(headers, TIMEOUT));
   }
 
   /** A target header in milliseconds: absent, or a number in (0, 1 h]. */

@@ -29,6 +29,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param metricsAuth whether {@code /metrics} also needs a key when authentication is on (default: open)
  * @param rateLimitPerKey requests per second per API key (token bucket); 0 turns rate limiting off
  * @param rateLimitBurst bucket size per key; 0 means 2 × {@code rateLimitPerKey}, at least 1
+ * @param requestTimeoutSeconds longest a request may wait and run; a run past it is terminated and the request gets
+ *     504 ({@code X-Request-Timeout-Ms} can ask for less)
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -52,12 +54,16 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "") String apiKeysFile,
     @Bindable(defaultValue = "false") boolean metricsAuth,
     @Bindable(defaultValue = "0") double rateLimitPerKey,
-    @Bindable(defaultValue = "0") int rateLimitBurst) {
+    @Bindable(defaultValue = "0") int rateLimitBurst,
+    @Bindable(defaultValue = "300") double requestTimeoutSeconds) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
       throw new IllegalArgumentException("flexserve.rate-limit-per-key and rate-limit-burst must be ≥ 0, got "
           + rateLimitPerKey + " and " + rateLimitBurst);
+    }
+    if (!(requestTimeoutSeconds > 0) || requestTimeoutSeconds > 86_400) {
+      throw new IllegalArgumentException("flexserve.request-timeout-seconds must be in (0, 86400], got " + requestTimeoutSeconds);
     }
     if (prefixCacheBytes < 0) {
       throw new IllegalArgumentException("flexserve.prefix-cache-bytes must be ≥ 0, got " + prefixCacheBytes);
@@ -89,6 +95,12 @@ public record FlexserveConfig(
    */
   public int effectiveIntraOpThreads() {
     return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+  }
+
+  /** The timeout of a request that sent {@code X-Request-Timeout-Ms} (or not): the smaller of it and the limit. */
+  public double timeoutMillis(java.util.OptionalDouble requested) {
+    double limit = requestTimeoutSeconds * 1000;
+    return requested.isPresent() ? Math.min(requested.getAsDouble(), limit) : limit;
   }
 
   /** Bucket size per key: the configured burst, or 2 × the rate, at least 1. */

@@ -10,7 +10,7 @@ import java.util.OptionalLong;
 public abstract sealed class ApiException extends RuntimeException
     permits ApiException.BadRequest, ApiException.InvalidValue, ApiException.Unauthorized, ApiException.NotFound,
     ApiException.TooLarge,
-    ApiException.Overloaded, ApiException.NotReady, ApiException.InferenceFailed {
+    ApiException.Overloaded, ApiException.NotReady, ApiException.InferenceFailed, ApiException.TimedOut {
 
   private final String code;
 
@@ -87,6 +87,16 @@ public abstract sealed class ApiException extends RuntimeException
     @Override public HttpStatus status() { return HttpStatus.SERVICE_UNAVAILABLE; }
     @Override public String type() { return "service_unavailable"; }
     @Override public OptionalLong retryAfterSeconds() { return OptionalLong.of(5); }
+  }
+
+  /**
+   * 504: the request's timeout ({@code X-Request-Timeout-Ms}, at most {@code flexserve.request-timeout-seconds})
+   * passed while it waited or ran; a run in flight was terminated. Retrying at once will likely time out again.
+   */
+  public static final class TimedOut extends ApiException {
+    public TimedOut(String message) { super("request_timeout", message); }
+    @Override public HttpStatus status() { return HttpStatus.GATEWAY_TIMEOUT; }
+    @Override public String type() { return "timeout_error"; }
   }
 
   /** 500: ONNX Runtime failed on a request that passed validation. */

@@ -7,24 +7,35 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes every error response, ours and the framework's, as {@link ErrorBody} JSON (never HTML, never a stack
- * trace). Framework errors get a type and code from their status.
+ * trace). Framework errors get a type and code from their status. Every body carries the request id; a 5xx is also
+ * logged with it and its cause, so the id a client quotes leads to the stack trace.
  */
 @Singleton
 @Replaces(ErrorResponseProcessor.class)
 public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<ErrorBody> {
+  private static final Logger LOG = LoggerFactory.getLogger(JsonErrorResponseProcessor.class);
 
   @Override
   public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
     HttpStatus status = response.status();
+    String requestId = RequestIdFilter.of(context.getRequest()).orElse(null);
+    Throwable cause = context.getRootCause().orElse(null);
     ErrorBody body;
-    if (context.getRootCause().orElse(null) instanceof ApiException e) {
-      body = ErrorBody.of(e.getMessage(), e.type(), e.code());
+    if (cause instanceof ApiException e) {
+      body = ErrorBody.of(e.getMessage(), e.type(), e.code(), requestId);
     } else {
       String message = context.getErrors().isEmpty() ? status.getReason() : context.getErrors().get(0).getMessage();
-      body = ErrorBody.of(frameworkMessage(status, message), typeOf(status), codeOf(status));
+      body = ErrorBody.of(frameworkMessage(status, message), typeOf(status), codeOf(status), requestId);
+    }
+    if (status.getCode() >= 500 && status != HttpStatus.SERVICE_UNAVAILABLE) {
+      LOG.error("request {} {} {} failed with {}: {}", requestId, context.getRequest().getMethodName(),
+          context.getRequest().getPath(), status.getCode(), body.error().message(),
+          cause instanceof ApiException ? null : cause);
     }
     return response.body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
   }

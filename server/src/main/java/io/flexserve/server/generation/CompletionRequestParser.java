@@ -192,9 +192,11 @@ public final class CompletionRequestParser {
     if (v == null || v.isNull()) {
       return null;
     }
-    if (!v.isNumber() || v.getNumberValue().doubleValue() != Math.rint(v.getNumberValue().doubleValue())
-        || Math.abs(v.getNumberValue().doubleValue()) > Integer.MAX_VALUE) {
+    if (!v.isNumber() || v.getNumberValue().doubleValue() != Math.rint(v.getNumberValue().doubleValue())) {
       throw new ApiException.BadRequest("wrong_type", "'" + field + "' must be an integer");
+    }
+    if (Math.abs(v.getNumberValue().doubleValue()) > Integer.MAX_VALUE) {
+      throw new ApiException.InvalidValue("invalid_value", "'" + field + "' is out of range: " + v.getNumberValue());
     }
     return v.getNumberValue().intValue();
   }

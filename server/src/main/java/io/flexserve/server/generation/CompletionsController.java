@@ -5,6 +5,7 @@ import io.flexserve.router.generation.GenerationTargets;
 import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedDecoder;
+import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.micronaut.http.HttpRequest;
@@ -40,12 +41,14 @@ public final class CompletionsController {
   private final CompletionRequestParser parser;
   private final ModelCatalog catalog;
   private final ServerMetrics metrics;
+  private final FlexserveConfig config;
   private final AtomicLong sequence = new AtomicLong();
 
-  public CompletionsController(CompletionRequestParser parser, ModelCatalog catalog, ServerMetrics metrics) {
+  public CompletionsController(CompletionRequestParser parser, ModelCatalog catalog, ServerMetrics metrics, FlexserveConfig config) {
     this.parser = parser;
     this.catalog = catalog;
     this.metrics = metrics;
+    this.config = config;
   }
 
   @Post("/v1/completions")
@@ -94,7 +97,7 @@ public final class CompletionsController {
     GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
         new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(),
         new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
-        headers.forcedSubnet(), headers.deadlinePolicy());
+        headers.forcedSubnet(), headers.deadlinePolicy(), config.timeoutMillis(headers.timeoutMillis()));
     CompletionChunks chunks = new CompletionChunks(chat, modelName, sequence.incrementAndGet());
     return req.stream()
         ? stream(model, generation, chunks, req.includeUsage(), endpoint)
@@ -138,7 +141,8 @@ public final class CompletionsController {
 
       @Override
       public void fail(Exception error) {
-        done.completeExceptionally(new ApiException.InferenceFailed("generation failed: " + error.getMessage()));
+        done.completeExceptionally(error instanceof ApiException api ? api
+            : new ApiException.InferenceFailed("generation failed: " + error.getMessage()));
       }
     });
     return Mono.fromFuture(done).doOnCancel(job::cancel);

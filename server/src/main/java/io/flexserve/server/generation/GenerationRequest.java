@@ -13,7 +13,15 @@ import java.util.Optional;
  * @param prompt token ids, BOS included
  * @param maxTokens tokens to generate at most (already clipped to the context)
  * @param logprobs top alternatives to report per token, or null for none
+ * @param timeoutMillis from arrival, when to give up: the generation leaves its batch and the client gets 504 (or, in
+ *     a stream already started, an error chunk)
  */
 public record GenerationRequest(double arrivalMillis, long[] prompt, int maxTokens, Sampler.Params sampling,
                                 List<String> stop, Integer logprobs, GenerationTargets targets, Optional<String> forcedSubnet,
-                                DeadlinePolicy policy) {}
+                                DeadlinePolicy policy, double timeoutMillis) {
+
+  /** Whether the timeout passed at {@code nowMillis}. */
+  boolean timedOut(double nowMillis) {
+    return nowMillis - arrivalMillis > timeoutMillis;
+  }
+}

@@ -210,6 +210,14 @@ public final class GenerationScheduler implements AutoCloseable {
   }
 
   private void admit() {
+    double now = now();
+    waiting.removeIf(job -> {
+      if (job.request.timedOut(now)) {
+        timeOut(job, false);
+        return true;
+      }
+      return false;
+    });
     while (runningCount() < maxRunning) {
       GenerationJob job = waiting.poll();
       if (job == null) {
@@ -225,6 +233,10 @@ public final class GenerationScheduler implements AutoCloseable {
   private void start(GenerationJob job) {
     if (job.cancelled()) {
       finish(job, "cancelled", false);
+      return;
+    }
+    if (job.request.timedOut(now())) {
+      timeOut(job, false);
       return;
     }
     job.startMillis = now();
@@ -257,9 +269,12 @@ public final class GenerationScheduler implements AutoCloseable {
   /** One decode step of every row of {@code subnet}'s batch. */
   private void step(String subnet) {
     Map<Long, GenerationJob> rows = running.get(subnet);
+    double now = now();
     for (GenerationJob job : new ArrayList<>(rows.values())) {
       if (job.cancelled()) {
         finish(job, "cancelled", true);
+      } else if (job.request.timedOut(now)) {
+        timeOut(job, true);
       }
     }
     if (rows.isEmpty()) {
@@ -531,6 +546,18 @@ public final class GenerationScheduler implements AutoCloseable {
       LOG.warn("{}: freeing the cache of generation {} failed: {}", model, job.id, e.toString());
     }
     metrics.generationsRunning.labels(model).set(runningCount());
+  }
+
+  /** Ends {@code job} at its timeout: out of its batch (cache freed), 504 to the client. */
+  private void timeOut(GenerationJob job, boolean wasRunning) {
+    if (wasRunning) {
+      leave(job);
+    }
+    metrics.timeouts.labels(model, wasRunning ? "run" : "queue").inc();
+    metrics.generations.labels(model, "timeout").inc();
+    job.events.fail(new ApiException.TimedOut(String.format(java.util.Locale.ROOT,
+        "the generation timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds) "
+            + "with %d tokens generated", job.request.timeoutMillis(), job.generated)));
   }
 
   private void failAll(Exception e) {

@@ -51,6 +51,10 @@ public final class ServerMetrics {
       .labelNames("model", "policy", "subnet").register(registry);
 
   /** Requests refused before inference, by reason (queue_full, overloaded, deadline_unsatisfiable). */
+  /** Requests that hit their timeout: {@code where} = queue (never ran) or run (a run was terminated or outlived it). */
+  public final Counter timeouts = Counter.build("flexserve_request_timeouts_total", "Requests past their timeout (504).")
+      .labelNames("model", "where").register(registry);
+
   public final Counter rejections = Counter.build("flexserve_rejections_total", "Requests rejected before inference.")
       .labelNames("model", "reason").register(registry);
 

@@ -14,6 +14,7 @@ import java.util.OptionalDouble;
  * @param targetMillis {@code X-Latency-Target-Ms}; empty without one
  * @param forcedSubnet {@code X-Subnet}
  * @param deadlinePolicy {@code X-Deadline-Policy}
+ * @param timeoutMillis from arrival, when to give up: answered 504, its run terminated unless others still need it
  */
 public record EmbeddingJob(double arrivalMillis, TokenBatch batch, OptionalDouble targetMillis, Optional<String> forcedSubnet,
-                           DeadlinePolicy deadlinePolicy) {}
+                           DeadlinePolicy deadlinePolicy, double timeoutMillis) {}

@@ -1,6 +1,7 @@
 package io.flexserve.server.scheduling;
 
 import io.flexserve.models.runtime.ElasticEncoder;
+import io.flexserve.models.runtime.TimedRun;
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.router.LatencyEstimator;
 import io.flexserve.router.ModelMenu;
@@ -19,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,6 +44,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while the request is
  * parsed before admission and while the response is encoded after inference.
  *
+ * <p>Timeouts. Every request has one ({@code X-Request-Timeout-Ms}, capped by configuration). A timer answers it 504
+ * at that moment, taking it out of the queue if it is still there. A run is given until the latest timeout of its
+ * requests: then a {@link TimedRun} terminates it in ONNX Runtime, since no one is left waiting for it.
+ *
  * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code capacity} entries,
  * and every entry's future completes exactly once (result, inference failure, or shutdown).
  */
@@ -62,10 +69,12 @@ public final class EncoderScheduler implements AutoCloseable {
   private final LatencyEstimator estimator = LatencyEstimator.standard();
   private final ArrivalRate arrivals = new ArrivalRate(1000);
   private final List<Thread> threads = new ArrayList<>();
+  private final ScheduledThreadPoolExecutor timer;
   private long nextId;
   private boolean closed;
 
-  private record Entry(Pending pending, TokenBatch batch, CompletableFuture<EmbeddingResult> result) {}
+  /** @param timeoutAtMillis when the request times out, {@link #nowMillis} clock */
+  private record Entry(Pending pending, TokenBatch batch, CompletableFuture<EmbeddingResult> result, double timeoutAtMillis) {}
 
   private record Running(double startMillis, double predictedMillis, int requests) {}
 
@@ -80,6 +89,12 @@ public final class EncoderScheduler implements AutoCloseable {
     this.capacity = capacity;
     this.metrics = metrics;
     this.responseMarginMillis = responseMarginMillis;
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "flexserve-timeouts-" + model);
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true); // most timeouts are cancelled (answered in time): do not keep them queued
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
       t.setDaemon(true);
@@ -125,9 +140,11 @@ public final class EncoderScheduler implements AutoCloseable {
           instanceof Admission.Reject r) {
         throw refuse(r);
       }
-      Entry entry = new Entry(pending, job.batch(), new CompletableFuture<>());
+      Entry entry = new Entry(pending, job.batch(), new CompletableFuture<>(), arrival + job.timeoutMillis());
       int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
       queue.add(at < 0 ? -at - 1 : at, entry);
+      ScheduledFuture<?> alarm = timer.schedule(() -> expire(entry), nanos(entry.timeoutAtMillis() - now), TimeUnit.NANOSECONDS);
+      entry.result().whenComplete((r, e) -> alarm.cancel(false));
       metrics.queueDepth.labels(model).set(depth());
       workAvailable.signal();
       return entry.result();
@@ -167,6 +184,10 @@ public final class EncoderScheduler implements AutoCloseable {
         start = nowMillis();
         batch = policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
         taken = take(batch);
+        taken.removeIf(e -> e.result().isDone()); // timed out between the policy's look and the take
+        if (taken.isEmpty()) {
+          continue;
+        }
         running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
       } finally {
@@ -180,8 +201,15 @@ public final class EncoderScheduler implements AutoCloseable {
     TokenBatch merged = TokenBatch.concat(taken.stream().map(Entry::batch).toList());
     float[][] embeddings = null;
     Exception failure = null;
-    try {
-      embeddings = encoder.embed(batch.subnet().name(), merged);
+    boolean terminated = false;
+    double giveUpAt = taken.stream().mapToDouble(Entry::timeoutAtMillis).max().orElseThrow();
+    try (TimedRun run = TimedRun.start(timer, nanos(giveUpAt - start))) {
+      try {
+        embeddings = encoder.embed(batch.subnet().name(), merged, run.options());
+      } catch (Exception e) {
+        failure = e;
+        terminated = run.terminated();
+      }
     } catch (Exception e) {
       failure = e;
     }
@@ -200,6 +228,12 @@ public final class EncoderScheduler implements AutoCloseable {
     int row = 0;
     for (Entry e : taken) {
       int n = e.batch().batch();
+      if (terminated) {
+        if (e.result().completeExceptionally(timedOut(e, "its inference run was terminated"))) {
+          metrics.timeouts.labels(model, "run").inc();
+        }
+        continue;
+      }
       if (failure != null) {
         e.result().completeExceptionally(new ApiException.InferenceFailed(
             "inference failed on " + model + "/" + batch.subnet().name() + ": " + failure.getMessage()));
@@ -210,6 +244,31 @@ public final class EncoderScheduler implements AutoCloseable {
       e.result().complete(new EmbeddingResult(mine, batch.subnet().name(), start - e.pending().admittedAtMillis(),
           end - start, batch.predictedMillis(), taken.size()));
     }
+  }
+
+  /** The timer's answer at {@code entry}'s timeout: 504, and out of the queue if it never ran. */
+  private void expire(Entry entry) {
+    boolean queued;
+    lock.lock();
+    try {
+      queued = queue.remove(entry);
+      metrics.queueDepth.labels(model).set(depth());
+    } finally {
+      lock.unlock();
+    }
+    if (entry.result().completeExceptionally(timedOut(entry, queued ? "it was still queued" : "it was still running"))) {
+      metrics.timeouts.labels(model, queued ? "queue" : "run").inc();
+    }
+  }
+
+  private ApiException.TimedOut timedOut(Entry e, String where) {
+    return new ApiException.TimedOut(String.format(java.util.Locale.ROOT,
+        "the request timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds): %s",
+        e.timeoutAtMillis() - e.pending().admittedAtMillis(), where));
+  }
+
+  private static long nanos(double millis) {
+    return (long) (millis * 1e6);
   }
 
   /** Removes the batch's requests from the queue (they are in queue order, so one pass finds them). */
@@ -291,6 +350,7 @@ public final class EncoderScheduler implements AutoCloseable {
 
   @Override
   public void close() {
+    timer.shutdownNow();
     lock.lock();
     try {
       closed = true;

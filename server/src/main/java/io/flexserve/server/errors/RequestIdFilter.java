@@ -1,0 +1,47 @@
+package io.flexserve.server.errors;
+
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Gives every request an id and every response the header {@code X-Request-Id}, so a client can quote the id of a
+ * failure and an operator can find it in the log (5xx bodies and log lines carry it too). A client's own
+ * {@code X-Request-Id} is kept when it is a plain token (letters, digits, {@code . _ : -}, at most 128); anything else
+ * is replaced rather than echoed, so the header cannot carry injected text into logs.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+public final class RequestIdFilter implements Ordered {
+  public static final String HEADER = "X-Request-Id";
+  private static final String ATTRIBUTE = "flexserve.request-id";
+  private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  /** The id given to {@code request}, when this filter saw it. */
+  public static Optional<String> of(HttpRequest<?> request) {
+    return request.getAttribute(ATTRIBUTE, String.class);
+  }
+
+  @Override
+  public int getOrder() {
+    // after ResponseCounter, before AuthFilter: 401s and 429s from authentication carry the id too
+    return Ordered.HIGHEST_PRECEDENCE + 50;
+  }
+
+  @RequestFilter
+  public void assign(HttpRequest<?> request) {
+    String sent = request.getHeaders().get(HEADER);
+    String id = sent != null && PLAIN.matcher(sent).matches() ? sent : UUID.randomUUID().toString().replace("-", "");
+    request.setAttribute(ATTRIBUTE, id);
+  }
+
+  @ResponseFilter
+  public void label(HttpRequest<?> request, MutableHttpResponse<?> response) {
+    of(request).ifPresent(id -> response.header(HEADER, id));
+  }
+}
