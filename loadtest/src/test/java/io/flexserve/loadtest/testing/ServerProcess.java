@@ -100,7 +100,20 @@ public final class ServerProcess implements AutoCloseable {
         return PrometheusText.parse(response.body());
     }
 
-    /** The last 40 lines of the server's log, for failure messages. */
+    /** The server's resident set size from {@code /proc/<pid>/status}, MiB (Linux). */
+    public double rssMib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("no VmRSS for process " + process.pid());
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Sends SIGTERM (what Kubernetes and {@code docker stop} send), as {@link Process#destroy} does on Linux. */
     public void terminate() {
         process.destroy();
@@ -114,6 +127,7 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** The last 40 lines of the server's log, for failure messages. */
     public String logTail() throws IOException {
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
