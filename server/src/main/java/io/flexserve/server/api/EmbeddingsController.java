@@ -1,5 +1,6 @@
 package io.flexserve.server.api;
 
+import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.metrics.ServerMetrics;
@@ -43,7 +44,7 @@ public final class EmbeddingsController {
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @ExecuteOn(TaskExecutors.BLOCKING)
   public CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embeddings(HttpRequest<?> http, @Body byte[] body) {
-    double arrivalMillis = System.nanoTime() / 1e6;
+    double arrivalMillis = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     EmbeddingsRequest request = parser.parse(body, config.maxInputs());
     String model = request.model().isEmpty() ? catalog.defaultModelName() : request.model();

@@ -23,7 +23,7 @@ public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<
   @Override
   public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
     HttpStatus status = response.status();
-    String requestId = RequestIdFilter.of(context.getRequest()).orElse(null);
+    String requestId = RequestTags.id(context.getRequest()).orElse(null);
     Throwable cause = context.getRootCause().orElse(null);
     ErrorBody body;
     if (cause instanceof ApiException e) {

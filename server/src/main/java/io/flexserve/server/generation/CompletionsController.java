@@ -7,6 +7,7 @@ import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -66,7 +67,7 @@ public final class CompletionsController {
   }
 
   private Publisher<MutableHttpResponse<?>> handle(HttpRequest<?> http, byte[] body, boolean chat, String endpoint) {
-    double arrival = System.nanoTime() / 1e6;
+    double arrival = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     CompletionRequest req = parser.parse(body, chat);
     String modelName = req.model().isEmpty() ? catalog.defaultModelName() : req.model();
