@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 final class GenerationOptions {
     @Option(names = "--mix", paramLabel = "SPEC", description = "Endpoint kinds and weights, such as "
             + "embeddings=0.5,completions=0.3,chat-stream=0.2; kinds: embeddings, completions, completions-stream, "
-            + "chat, chat-stream (default: embeddings).")
+            + "chat, chat-stream, vision (default: embeddings).")
     String mix;
 
     @Option(names = "--prompt-file", paramLabel = "FILE", description = "Generation prompts, one per line, used round-robin (default: 8 built-in story openings).")

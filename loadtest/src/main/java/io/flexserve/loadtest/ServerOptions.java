@@ -2,6 +2,9 @@ package io.flexserve.loadtest;
 
 import io.flexserve.loadtest.endpoint.EmbeddingsRequests;
 import io.flexserve.loadtest.endpoint.Endpoint;
+import io.flexserve.loadtest.endpoint.SyntheticImages;
+import io.flexserve.loadtest.endpoint.VisionRequests;
+import java.util.List;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -18,6 +21,17 @@ final class ServerOptions {
 
     @Option(names = "--generation-model", paramLabel = "NAME", description = "Model of completions and chat requests (default: --model).")
     String generationModel;
+
+    @Option(names = "--vision-model", paramLabel = "NAME", description = "Model of vision requests (default: --model).")
+    String visionModel;
+
+    @Option(names = "--image-sizes", paramLabel = "LIST", defaultValue = "224x224,640x480", split = ",",
+            description = "Sizes of the PNG images vision requests send, cycled (default: ${DEFAULT-VALUE}).")
+    List<String> imageSizes;
+
+    @Option(names = "--images", paramLabel = "N", defaultValue = "32",
+            description = "Distinct images; repeats may be answered from the server's result cache (default: ${DEFAULT-VALUE}).")
+    int images;
 
     @Option(names = "--strict", description = "Send X-Deadline-Policy: strict (reject rather than answer late).")
     boolean strict;
@@ -38,8 +52,10 @@ final class ServerOptions {
         if (!(timeoutSeconds > 0) || Double.isInfinite(timeoutSeconds)) {
             throw new IllegalArgumentException("--timeout-s must be > 0, got " + timeoutSeconds);
         }
+        VisionRequests vision = new VisionRequests(visionModel == null ? model : visionModel, "summary",
+                imageSizes.stream().map(SyntheticImages.Size::parse).toList(), images);
         return new EmbeddingsRequests(endpoint, model, strict, Duration.ofNanos(Math.round(timeoutSeconds * 1e9)),
-                generationModel == null ? model : generationModel);
+                generationModel == null ? model : generationModel, vision);
     }
 
     /**

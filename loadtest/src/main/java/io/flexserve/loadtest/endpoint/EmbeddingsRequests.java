@@ -1,6 +1,7 @@
 package io.flexserve.loadtest.endpoint;
 
 import io.flexserve.loadtest.json.JsonWriter;
+import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -10,7 +11,8 @@ import java.util.Objects;
 /**
  * Builds the requests of a run: {@code POST /v1/embeddings} with an OpenAI body
  * {@code {"model": …, "input": "text" | ["a", "b"]}}, or, for generation kinds, {@code POST /v1/completions} and
- * {@code POST /v1/chat/completions} (see {@link GenerationRequests}), each with the routing headers.
+ * {@code POST /v1/chat/completions} (see {@link GenerationRequests}), or for vision {@code POST /v1/vision/features}
+ * (see {@link VisionRequests}), each with the routing headers.
  *
  * @param endpoint the server
  * @param model the {@code model} field; not blank
@@ -18,21 +20,28 @@ import java.util.Objects;
  *     reads as best-effort)
  * @param timeout per-request timeout; positive
  * @param generationModel the {@code model} field of completions and chat requests; not blank
+ * @param vision the model and images of vision requests
  */
 public record EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout,
-                                 String generationModel) {
+                                 String generationModel, VisionRequests vision) {
     /** Request header carrying the latency target in milliseconds. */
     public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
     /** Request header carrying the deadline policy. */
     public static final String DEADLINE_POLICY = "X-Deadline-Policy";
 
-    /** Generation requests name the same model as embeddings. */
+    /** Generation and vision requests name the same model as embeddings; vision sends the default images. */
     public EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout) {
         this(endpoint, model, strict, timeout, model);
     }
 
+    /** Vision requests name the embeddings model and send the default images. */
+    public EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout, String generationModel) {
+        this(endpoint, model, strict, timeout, generationModel, VisionRequests.defaults(model));
+    }
+
     public EmbeddingsRequests {
         Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(vision, "vision");
         if (model.isBlank() || generationModel.isBlank()) {
             throw new IllegalArgumentException("model name must not be blank");
         }
@@ -58,6 +67,9 @@ public record EmbeddingsRequests(Endpoint endpoint, String model, boolean strict
     public HttpRequest build(PlannedRequest planned) {
         if (planned.kind().generation()) {
             return GenerationRequests.build(this, planned);
+        }
+        if (planned.kind() == EndpointKind.VISION) {
+            return vision.build(endpoint, planned, timeout, strict);
         }
         HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.embeddings())
                 .timeout(timeout)

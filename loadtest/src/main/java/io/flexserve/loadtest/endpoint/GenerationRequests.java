@@ -84,7 +84,7 @@ public final class GenerationRequests {
                                             int status, HttpHeaders headers, String body, long latencyNanos,
                                             long serviceNanos) {
         RequestRecord base = ResponseHeaders.toRecord(index, intendedNanos, targetMillis, status, headers,
-                latencyNanos, serviceNanos);
+                latencyNanos, serviceNanos, kind.label());
         Summary s = new Summary();
         if (Outcome.ofStatus(status) == Outcome.OK) {
             try {
@@ -115,7 +115,7 @@ public final class GenerationRequests {
                                              int status, HttpHeaders headers, List<SseEvent> events,
                                              long latencyNanos, long serviceNanos) {
         RequestRecord base = ResponseHeaders.toRecord(index, intendedNanos, targetMillis, status, headers,
-                latencyNanos, serviceNanos);
+                latencyNanos, serviceNanos, kind.label());
         Summary s = new Summary();
         LinkedHashSet<String> chunkSubnets = new LinkedHashSet<>();
         long first = -1;

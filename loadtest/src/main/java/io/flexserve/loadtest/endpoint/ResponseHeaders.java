@@ -1,6 +1,7 @@
 package io.flexserve.loadtest.endpoint;
 
 import io.flexserve.loadtest.report.DeadlineVerdict;
+import io.flexserve.loadtest.report.GenerationRecord;
 import io.flexserve.loadtest.report.Outcome;
 import io.flexserve.loadtest.report.RequestRecord;
 import java.net.http.HttpHeaders;
@@ -13,6 +14,8 @@ public final class ResponseHeaders {
     public static final String QUEUE_MS = "X-Queue-Ms";
     /** Time spent in inference, milliseconds. */
     public static final String INFERENCE_MS = "X-Inference-Ms";
+    /** Image resolution a vision request ran at; the sub-network is then named {@code <subnet>@<resolution>}. */
+    public static final String RESOLUTION = "X-Resolution";
     /** {@code true} or {@code false}; only when the request carried a latency target. */
     public static final String DEADLINE_MET = "X-Deadline-Met";
 
@@ -29,15 +32,18 @@ public final class ResponseHeaders {
      * @param headers response headers
      * @param latencyNanos from intended send to completion
      * @param serviceNanos from actual send to completion
+     * @param endpoint the endpoint kind's label, such as {@code embeddings} or {@code vision}
      */
     public static RequestRecord toRecord(int index, long intendedNanos, double targetMillis, int status,
-                                         HttpHeaders headers, long latencyNanos, long serviceNanos) {
+                                         HttpHeaders headers, long latencyNanos, long serviceNanos, String endpoint) {
+        String subnet = headers.firstValue(SUBNET).map(String::strip).orElse("");
+        String resolution = headers.firstValue(RESOLUTION).map(String::strip).orElse("");
         return new RequestRecord(index, intendedNanos, targetMillis, Outcome.ofStatus(status), status, latencyNanos,
                 serviceNanos,
-                headers.firstValue(SUBNET).map(String::strip).orElse(""),
+                subnet.isEmpty() || resolution.isEmpty() ? subnet : subnet + "@" + resolution,
                 DeadlineVerdict.fromHeader(headers.firstValue(DEADLINE_MET).orElse(null)),
                 millis(headers.firstValue(QUEUE_MS).orElse(null)),
-                millis(headers.firstValue(INFERENCE_MS).orElse(null)), "");
+                millis(headers.firstValue(INFERENCE_MS).orElse(null)), "", endpoint, GenerationRecord.NONE);
     }
 
     private static double millis(String value) {

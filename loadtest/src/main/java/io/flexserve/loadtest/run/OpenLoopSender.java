@@ -89,7 +89,7 @@ final class OpenLoopSender {
                             ? sendGeneration(client, requests.get(i), i, start, offsetsNanos[i], targetsMillis[i],
                                     planned.get(i).kind(), hardTimeout)
                             : sendOne(client, requests.get(i), i, start, offsetsNanos[i], targetsMillis[i],
-                                    hardTimeout);
+                                    planned.get(i).kind(), hardTimeout);
                 }
             } catch (RuntimeException | Error e) {
                 schedulerFailure.set(e);
@@ -124,7 +124,7 @@ final class OpenLoopSender {
 
     private static CompletableFuture<RequestRecord> sendOne(HttpClient client, HttpRequest request, int index,
                                                             long start, long offsetNanos, double targetMillis,
-                                                            Duration hardTimeout) {
+                                                            EndpointKind kind, Duration hardTimeout) {
         long intended = start + offsetNanos;
         long sentAt = System.nanoTime();
         CompletableFuture<HttpResponse<Void>> response;
@@ -139,11 +139,11 @@ final class OpenLoopSender {
             long service = done - sentAt;
             if (error == null) {
                 return ResponseHeaders.toRecord(index, offsetNanos, targetMillis, r.statusCode(), r.headers(), latency,
-                        service);
+                        service, kind.label());
             }
             Throwable cause = unwrap(error);
             return RequestRecord.failure(index, offsetNanos, targetMillis, classify(cause), latency, service,
-                    describe(cause));
+                    describe(cause), kind.label());
         });
     }
 

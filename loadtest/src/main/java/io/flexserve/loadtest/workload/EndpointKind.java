@@ -3,15 +3,16 @@ package io.flexserve.loadtest.workload;
 import java.util.Locale;
 
 /**
- * What kind of request to send: an embedding, or a text generation through the OpenAI completions or chat endpoint,
- * whole or streamed (server-sent events).
+ * What kind of request to send: an embedding, a text generation through the OpenAI completions or chat endpoint,
+ * whole or streamed (server-sent events), or the features of an image.
  */
 public enum EndpointKind {
     EMBEDDINGS("embeddings", "/v1/embeddings", false),
     COMPLETIONS("completions", "/v1/completions", false),
     COMPLETIONS_STREAM("completions-stream", "/v1/completions", true),
     CHAT("chat", "/v1/chat/completions", false),
-    CHAT_STREAM("chat-stream", "/v1/chat/completions", true);
+    CHAT_STREAM("chat-stream", "/v1/chat/completions", true),
+    VISION("vision", "/v1/vision/features", false);
 
     private final String label;
     private final String path;
@@ -38,15 +39,16 @@ public enum EndpointKind {
         return streaming;
     }
 
-    /** Whether this is a text generation (completions or chat) rather than an embedding. */
+    /** Whether this is a text generation (completions or chat). */
     public boolean generation() {
-        return this != EMBEDDINGS;
+        return this != EMBEDDINGS && this != VISION;
     }
 
     /**
      * Reads a kind from its label ({@code embeddings}, {@code completions}, {@code completions-stream}, {@code chat},
-     * {@code chat-stream}) or a path ({@code /v1/embeddings}, {@code /v1/completions}, {@code /v1/chat/completions},
-     * which mean the non-streaming kinds); an empty string means embeddings.
+     * {@code chat-stream}, {@code vision}) or a path ({@code /v1/embeddings}, {@code /v1/completions},
+     * {@code /v1/chat/completions}, {@code /v1/vision/features}, which mean the non-streaming kinds); an empty string
+     * means embeddings.
      *
      * @throws IllegalArgumentException for anything else
      */
@@ -61,6 +63,7 @@ public enum EndpointKind {
             }
         }
         throw new IllegalArgumentException("endpoint '" + text + "' is not supported; use embeddings, completions, "
-                + "completions-stream, chat, chat-stream, /v1/embeddings, /v1/completions or /v1/chat/completions");
+                + "completions-stream, chat, chat-stream, vision, /v1/embeddings, /v1/completions, /v1/chat/completions "
+                + "or /v1/vision/features");
     }
 }
