@@ -96,6 +96,20 @@ public final class GraphBuilder {
     return name;
   }
 
+  /**
+   * A tensor of any element type embedded in the graph from its little-endian bytes, {@code dims} row-major: small
+   * packed weights such as MatMulNBits' uint8 blocks.
+   */
+  public String embedded(String hint, TensorProto.DataType type, byte[] raw, long... dims) {
+    String name = fresh(hint);
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber()).setRawData(ByteString.copyFrom(raw));
+    for (long d : dims) {
+      t.addDims(d);
+    }
+    graph.addInitializer(t);
+    return name;
+  }
+
   /** A float scalar constant embedded in the graph. */
   public String constFloat(String hint, float value) {
     ByteBuffer raw = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(value);

@@ -1,0 +1,99 @@
+package io.flexserve.models.compress;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.flexserve.models.onnx.GraphBuilder;
+import io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class QuantizerTest {
+  @Test
+  void int8_perChannel_errorBoundedByHalfAStep() {
+    Random random = new Random(1);
+    int out = 6;
+    int in = 40;
+    float[] w = EoraTest.gaussian(random, out * in);
+    Int8Quantizer.Int8Weights q = Int8Quantizer.quantize(w, out, in);
+    float[] d = q.dequantize();
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < in; i++) {
+        assertTrue(Math.abs(d[o * in + i] - w[o * in + i]) <= q.scales()[o] / 2 + 1e-6);
+      }
+    }
+    assertEquals(out * in + 4L * out, q.bytes());
+  }
+
+  @Test
+  void int4_zeroStaysZero_andErrorBoundedByHalfAStep() {
+    Random random = new Random(2);
+    int out = 5;
+    int in = 70; // not a multiple of the block: the last block is partial
+    float[] w = EoraTest.gaussian(random, out * in);
+    w[3] = 0;
+    Int4BlockQuantizer.Int4Weights q = Int4BlockQuantizer.quantize(w, out, in, 32);
+    float[] d = q.dequantize();
+    assertEquals(0f, d[3]);
+    for (int o = 0; o < out; o++) {
+      for (int i = 0; i < in; i++) {
+        float scale = q.scales()[o * q.kBlocks() + i / 32];
+        assertTrue(Math.abs(d[o * in + i] - w[o * in + i]) <= scale / 2 + 1e-5, "at " + o + "," + i);
+      }
+    }
+  }
+
+  /** The packed arrays, fed to ONNX Runtime's MatMulNBits, compute x·dequantize(W)ᵀ. */
+  @Test
+  void int4_layoutIsWhatMatMulNBitsReads() throws Exception {
+    Random random = new Random(3);
+    int n = 12;
+    int k = 80;
+    int block = 16;
+    int m = 3;
+    float[] w = EoraTest.gaussian(random, n * k);
+    float[] x = EoraTest.gaussian(random, m * k);
+    Int4BlockQuantizer.Int4Weights q = Int4BlockQuantizer.quantize(w, n, k, block);
+    GraphBuilder g = new GraphBuilder("nbits").opset("com.microsoft", 1);
+    String a = g.input("a", DataType.FLOAT, m, k);
+    ByteBuffer scales = ByteBuffer.allocate(4 * q.scales().length).order(ByteOrder.LITTLE_ENDIAN);
+    scales.asFloatBuffer().put(q.scales());
+    String y = g.node("com.microsoft", "MatMulNBits", new String[] {a,
+        g.embedded("b", DataType.UINT8, q.packed(), n, q.kBlocks(), block / 2),
+        g.embedded("scales", DataType.FLOAT, scales.array(), (long) n * q.kBlocks()),
+        g.embedded("zp", DataType.UINT8, q.zeroPoints(), q.zeroPoints().length)},
+        new String[] {"y"}, "K", k, "N", n, "bits", 4, "block_size", block)[0];
+    g.output(y, "y", DataType.FLOAT, m, n);
+    float[] reference = new float[m * n];
+    float[] dq = q.dequantize();
+    for (int r = 0; r < m; r++) {
+      for (int c = 0; c < n; c++) {
+        double s = 0;
+        for (int i = 0; i < k; i++) {
+          s += x[r * k + i] * dq[c * k + i];
+        }
+        reference[r * n + c] = (float) s;
+      }
+    }
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+         OrtSession session = env.createSession(g.build().toByteArray(), options);
+         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {m, k});
+         OrtSession.Result result = session.run(Map.of("a", in))) {
+      float[][] out = (float[][]) result.get(0).getValue();
+      float[] flat = new float[m * n];
+      for (int r = 0; r < m; r++) {
+        System.arraycopy(out[r], 0, flat, r * n, n);
+      }
+      assertArrayEquals(reference, flat, 2e-3f);
+    }
+  }
+}
