@@ -2,6 +2,7 @@ package io.flexserve.models.llm;
 
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 
+import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.onnx.GraphBuilder;
 import io.flexserve.models.weights.WeightLayout;
 
@@ -40,8 +41,54 @@ final class DecoderBlocks {
 
   /** SwiGLU activation over the first {@code f} neurons: {@code silu(gate(n)) · up(n)}, {@code [N, F]}. */
   static String swiGlu(GraphBuilder b, WeightLayout layout, int layer, String normed, int f, int h) {
-    String gate = b.gemmT(normed, weight(b, layout, layer, "gate", f, h));                      // [N, F]
-    return b.mul(b.mul(gate, b.sigmoid(gate)), b.gemmT(normed, weight(b, layout, layer, "up", f, h)));
+    return swiGlu(b, layout, layer, normed, f, h, LowRank.none());
+  }
+
+  /** SwiGLU with the gate and up projections compensated by {@code lowRank}. */
+  static String swiGlu(GraphBuilder b, WeightLayout layout, int layer, String normed, int f, int h, LowRank lowRank) {
+    String gate = lowRank.add(b.gemmT(normed, weight(b, layout, layer, "gate", f, h)), normed, layer, Linear.GATE, h, f); // [N, F]
+    String up = lowRank.add(b.gemmT(normed, weight(b, layout, layer, "up", f, h)), normed, layer, Linear.UP, h, f);       // [N, F]
+    return b.mul(b.mul(gate, b.sigmoid(gate)), up);
+  }
+
+  /**
+   * The low-rank compensation path y += (x·A_rᵀ)·B_rᵀ of a compressed linear layer, reading the first r rows of the
+   * stored {@code A [R, in]} and {@code Bᵀ [R, out]} (keys {@link #lowRankA}, {@link #lowRankBt}); a sub-network with
+   * a narrower input or output slices the columns it uses. Rank 0 adds nothing: the graph is the plain one.
+   */
+  record LowRank(GraphBuilder b, WeightLayout layout, LlamaConfig config, int rank) {
+    static LowRank none() {
+      return new LowRank(null, null, null, 0);
+    }
+
+    /**
+     * @param y the compressed layer's output {@code [N, out']}
+     * @param x its input {@code [N, in']}
+     */
+    String add(String y, String x, int layer, Linear linear, int in, int out) {
+      if (rank == 0) {
+        return y;
+      }
+      String a = prefix(lowRankA(layer, linear), linear.in(config), in);                        // [r, in']
+      String bt = prefix(lowRankBt(layer, linear), linear.out(config), out);                    // [r, out']
+      return b.add(y, b.gemm(b.gemmT(x, a), bt));                                               // [N, out']
+    }
+
+    /** The first {@code rank} rows of a stored {@code [R, full]} factor, cut to its first {@code used} columns. */
+    private String prefix(String key, int full, int used) {
+      String rows = layout.initializer(b, key, rank, full);                                     // [r, full]
+      return used == full ? rows : b.slice(rows, b.constInts("zero", 0), b.constInts("used", used), b.constInts("cols", 1));
+    }
+  }
+
+  /** Weight-file key of the stored {@code A [R, in]} of one linear layer. */
+  static String lowRankA(int layer, Linear linear) {
+    return WeightLayout.layerKey(layer, linear.key + ".lr_a");
+  }
+
+  /** Weight-file key of the stored {@code Bᵀ [R, out]} of one linear layer. */
+  static String lowRankBt(int layer, Linear linear) {
+    return WeightLayout.layerKey(layer, linear.key + ".lr_bt");
   }
 
   /**

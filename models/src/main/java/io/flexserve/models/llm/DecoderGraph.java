@@ -39,7 +39,10 @@ import io.flexserve.models.weights.WeightLayout;
  * <p>With {@code probes} the graph also outputs, per kept layer l, {@code probe.l<l>.in} / {@code .out} (the residual
  * stream around the block, {@code [N, H]}), {@code probe.l<l>.heads} (attention output per query head before the O
  * projection, {@code [N, G_l·g, hd]}) and {@code probe.l<l>.mlp} (input to the down projection, {@code [N, F_l]}):
- * what importance ranking measures.
+ * what importance ranking measures; and {@code probe.l<l>.attn_in} / {@code .mlp_in} (the normed inputs of the
+ * q/k/v and gate/up projections, {@code [N, H]}), the calibration inputs of compression ({@link LayerActivations}).
+ *
+ * <p>With {@code rank > 0} every projection adds its low-rank compensation path ({@link DecoderBlocks.LowRank}).
  */
 public final class DecoderGraph {
   /** Additive mask value: the most negative float, so exp() underflows to exactly 0 and a sum never overflows. */
@@ -48,12 +51,22 @@ public final class DecoderGraph {
   private DecoderGraph() {}
 
   public static ModelProto build(LlamaConfig config, DecoderSubnet subnet, WeightLayout layout, boolean probes) {
+    return build(config, subnet, layout, probes, 0);
+  }
+
+  /**
+   * The graph of {@code subnet} with every linear layer's low-rank compensation at rank {@code rank} (0: none): the
+   * layout must hold the factors ({@link DecoderWeightFile#write(DecoderWeights, java.util.Map, java.nio.file.Path)})
+   * when {@code rank > 0}.
+   */
+  public static ModelProto build(LlamaConfig config, DecoderSubnet subnet, WeightLayout layout, boolean probes, int rank) {
     subnet.checkFits(config);
     final int h = config.hidden();
     final int hd = config.headDim();
     final int g = config.groupSize();
     final int v = config.vocabSize();
     GraphBuilder b = new GraphBuilder("flexserve-decoder-" + subnet.name());
+    DecoderBlocks.LowRank lowRank = new DecoderBlocks.LowRank(b, layout, config, rank);
 
     String ids = b.input("input_ids", INT64, "batch", "sequence");                               // [B, S]
     String positions = b.input("position_ids", INT64, "batch", "sequence");                     // [B, S]
@@ -88,9 +101,12 @@ public final class DecoderGraph {
 
       // Attention. Q [N, heads·hd], K and V [N, groups·hd].
       String n1 = rmsNorm(b, x, weight(b, layout, l, "attn_norm", h), eps);
-      String q = b.gemmT(n1, weight(b, layout, l, "q", heads * hd, h));
-      String k = b.gemmT(n1, weight(b, layout, l, "k", groups * hd, h));
-      String val = b.gemmT(n1, weight(b, layout, l, "v", groups * hd, h));
+      if (probes) {
+        b.output(n1, "probe.l" + l + ".attn_in", FLOAT, "tokens", h);
+      }
+      String q = lowRank.add(b.gemmT(n1, weight(b, layout, l, "q", heads * hd, h)), n1, l, Linear.Q, h, heads * hd);
+      String k = lowRank.add(b.gemmT(n1, weight(b, layout, l, "k", groups * hd, h)), n1, l, Linear.K, h, groups * hd);
+      String val = lowRank.add(b.gemmT(n1, weight(b, layout, l, "v", groups * hd, h)), n1, l, Linear.V, h, groups * hd);
       q = rotary.apply(b.reshape(q, b.concat(0, batchSeq, b.constInts("qh", heads, hd))));      // [B, S, heads, hd]
       k = rotary.apply(b.reshape(k, b.concat(0, batchSeq, b.constInts("kh", groups, hd))));     // [B, S, G, hd]
       String q5 = b.reshape(b.mul(q, scale), b.concat(0, batchSeq, b.constInts("qg", groups, g, hd))); // [B, S, G, g, hd]
@@ -108,15 +124,18 @@ public final class DecoderGraph {
       if (probes) {
         b.output(b.reshape(ctx, b.constInts("perhead", -1, heads, hd)), "probe.l" + l + ".heads", FLOAT, "tokens", heads, hd);
       }
-      x = b.add(x, b.gemm(ctx, weight(b, layout, l, "oT", heads * hd, h)));                     // [N, H]
+      x = b.add(x, lowRank.add(b.gemm(ctx, weight(b, layout, l, "oT", heads * hd, h)), ctx, l, Linear.O, heads * hd, h)); // [N, H]
 
       // SwiGLU MLP over the first f neurons: down(silu(gate(x)) · up(x)).
       String n2 = rmsNorm(b, x, weight(b, layout, l, "mlp_norm", h), eps);
-      String act = swiGlu(b, layout, l, n2, f, h);                                                // [N, F]
+      if (probes) {
+        b.output(n2, "probe.l" + l + ".mlp_in", FLOAT, "tokens", h);
+      }
+      String act = swiGlu(b, layout, l, n2, f, h, lowRank);                                       // [N, F]
       if (probes) {
         b.output(act, "probe.l" + l + ".mlp", FLOAT, "tokens", f);
       }
-      x = b.add(x, b.gemm(act, weight(b, layout, l, "downT", f, h)));                           // [N, H]
+      x = b.add(x, lowRank.add(b.gemm(act, weight(b, layout, l, "downT", f, h)), act, l, Linear.DOWN, f, h)); // [N, H]
       if (probes) {
         b.output(x, "probe.l" + l + ".out", FLOAT, "tokens", h);
       }

@@ -30,10 +30,12 @@ import java.util.List;
  * @param latency the measured cost model the menu was chosen with
  * @param subnets the menu, largest first
  * @param blockImportance per layer, 1 − cos(h_in, h_out) on the calibration text; the least important are skipped first
+ * @param compression how the linear layers were compressed and compensated; absent (null) for an uncompressed bundle.
+ *     Added compatibly within version 1: a bundle without it reads as before.
  */
 public record DecoderManifest(String format, int version, String name, String source, JsonNode config, String weights,
                               String tokenizer, Calibration calibration, Latency latency, List<Subnet> subnets,
-                              List<Double> blockImportance) {
+                              List<Double> blockImportance, Compression compression) {
   public static final String FORMAT = "flexserve-elastic-decoder";
   public static final int VERSION = 1;
   public static final String FILE = "manifest.json";
@@ -51,6 +53,37 @@ public record DecoderManifest(String format, int version, String name, String so
     }
   }
 
+  /** An uncompressed bundle. */
+  public DecoderManifest(String format, int version, String name, String source, JsonNode config, String weights,
+                         String tokenizer, Calibration calibration, Latency latency, List<Subnet> subnets,
+                         List<Double> blockImportance) {
+    this(format, version, name, source, config, weights, tokenizer, calibration, latency, subnets, blockImportance, null);
+  }
+
+  /**
+   * The compression of a bundle's linear layers (all seven of every block; embeddings, norms and LM head stay
+   * float32). weights.bin holds the compressed weights W_c as the float32 values they stand for, so that every
+   * sub-network keeps reading prefixes; {@code packedLinearBytes} is what the linear layers take in the packed
+   * format (int8 codes + scales, int4 in MatMulNBits layout, 2:4 values + 2-bit indices).
+   *
+   * @param describe e.g. {@code int4 g32 + 2:4-wanda, eora r16}
+   * @param quantization {@code none | int8 | int4}
+   * @param blockSize int4 block along the input dimension (0 otherwise)
+   * @param pruning {@code none | 2:4-magnitude | 2:4-wanda | 2:4-mask}
+   * @param compensation {@code eora | svd}
+   * @param rank stored rank R of every layer's factors {@code l<i>.<tensor>.lr_a [R, in]}, {@code .lr_bt [R, out]}
+   * @param servedRanks ranks with graphs (each sub-network {@code s} has {@code s.r<rank>} entries), ascending
+   * @param denseLinearBytes float32 bytes of the linear layers before compression
+   * @param packedLinearBytes bytes of the compressed linear layers in the packed format
+   * @param factorBytes float32 bytes of all factors at rank R (a served rank r reads r / R of them)
+   */
+  public record Compression(String describe, String quantization, int blockSize, String pruning, String compensation,
+                            int rank, List<Integer> servedRanks, long denseLinearBytes, long packedLinearBytes,
+                            long factorBytes) {
+    public Compression {
+      servedRanks = List.copyOf(servedRanks);
+    }
+  }
   /**
    * @param windowTokens tokens per calibration window
    * @param rankWindows windows used to rank neurons, groups and layers
@@ -73,13 +106,43 @@ public record DecoderManifest(String format, int version, String name, String so
    * @param decodeMs measured median decode step, the basis of tokens/s
    * @param prefillMs measured median prefill of {@link Latency#prefillTokens()} tokens
    * @param perplexity on the held-back calibration windows
-   * @param weightBytesPerToken weight bytes one decode step reads
+   * @param weightBytesPerToken weight bytes one decode step reads (float32 weights, plus the factors at this rank)
+   * @param eoraRank rank of the low-rank compensation this graph runs (0: none)
+   * @param base for {@code eoraRank > 0}, the entry of the same layers without compensation (this entry is named
+   *     {@code <base>.r<rank>}); null otherwise
    */
   public record Subnet(String name, String graph, double budget, List<DecoderSubnet.Layer> layers, double estimatedDecodeMs,
-                       double decodeMs, double prefillMs, double perplexity, long weightBytesPerToken) {
+                       double decodeMs, double prefillMs, double perplexity, long weightBytesPerToken, int eoraRank,
+                       String base) {
+    public Subnet {
+      if (eoraRank < 0 || (eoraRank > 0) != (base != null)) {
+        throw new IllegalArgumentException("sub-network " + name + ": eoraRank " + eoraRank + " with base " + base);
+      }
+    }
+
+    /** An entry without compensation. */
+    public Subnet(String name, String graph, double budget, List<DecoderSubnet.Layer> layers, double estimatedDecodeMs,
+                  double decodeMs, double prefillMs, double perplexity, long weightBytesPerToken) {
+      this(name, graph, budget, layers, estimatedDecodeMs, decodeMs, prefillMs, perplexity, weightBytesPerToken, 0, null);
+    }
+
     public DecoderSubnet spec() {
       return new DecoderSubnet(name, layers);
     }
+
+    /** The name of {@code base}'s entry at compensation rank {@code rank} (the base itself for 0). */
+    public static String variantName(String base, int rank) {
+      return rank == 0 ? base : base + ".r" + rank;
+    }
+  }
+
+  /** Ranks a request may ask for: 0 and the served ranks (just 0 for an uncompressed bundle). */
+  public List<Integer> eoraRanks() {
+    List<Integer> ranks = new java.util.ArrayList<>(List.of(0));
+    if (compression != null) {
+      ranks.addAll(compression.servedRanks());
+    }
+    return ranks;
   }
 
   /** The dense model's configuration, parsed and validated. */

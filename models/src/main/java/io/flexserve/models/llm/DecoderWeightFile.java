@@ -1,5 +1,6 @@
 package io.flexserve.models.llm;
 
+import io.flexserve.models.compress.LowRankFactors;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.weights.TensorLocation;
 import io.flexserve.models.weights.WeightFileWriter;
@@ -19,6 +20,15 @@ public final class DecoderWeightFile {
   private DecoderWeightFile() {}
 
   public static WeightLayout write(DecoderWeights w, Path file) throws IOException {
+    return write(w, Map.of(), file);
+  }
+
+  /**
+   * Writes {@code w} and, per linear layer, its low-rank compensation factors (keyed as {@link DecoderCompressor}
+   * returns them): {@code l<i>.<tensor>.lr_a} = A {@code [R, in]} and {@code l<i>.<tensor>.lr_bt} = Bᵀ
+   * {@code [R, out]}, rank-major so that rank r is a prefix of both.
+   */
+  public static WeightLayout write(DecoderWeights w, Map<String, LowRankFactors> factors, Path file) throws IOException {
     LlamaConfig c = w.config();
     Map<String, TensorLocation> at = new LinkedHashMap<>();
     try (WeightFileWriter out = new WeightFileWriter(file)) {
@@ -40,6 +50,13 @@ public final class DecoderWeightFile {
         at.put(WeightLayout.layerKey(l, "gate"), out.write(b.gate()));
         at.put(WeightLayout.layerKey(l, "up"), out.write(b.up()));
         at.put(WeightLayout.layerKey(l, "downT"), out.write(b.downT()));
+      }
+      for (int l = 0; l < w.layers().size() && !factors.isEmpty(); l++) {
+        for (Linear linear : Linear.values()) {
+          LowRankFactors f = factors.get(DecoderCompressor.key(l, linear));
+          at.put(DecoderBlocks.lowRankA(l, linear), out.write(f.a()));
+          at.put(DecoderBlocks.lowRankBt(l, linear), out.write(f.bTransposed()));
+        }
       }
     }
     return new WeightLayout(file.getFileName().toString(), at);

@@ -2,6 +2,9 @@ package io.flexserve.models.llm;
 
 import io.flexserve.models.Progress;
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.compress.CompressionPlan;
+import io.flexserve.models.compress.LowRankFactors;
+import io.flexserve.models.compress.MaskLlmMasks;
 import io.flexserve.models.importance.Importance;
 import io.flexserve.models.llm.checkpoint.Checkpoint;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
@@ -29,6 +32,7 @@ import java.util.TreeSet;
  * <pre>
  *   1. check     config and every tensor's shape, before anything is written
  *   2. rank      run a probe graph of the dense model over calibration windows → neuron, group and block importance
+ *   2b compress  optionally: prune / quantize every linear layer and fit its low-rank compensation ({@link DecoderCompressor})
  *   3. permute   KV groups and MLP neurons into importance order; write weights.bin once
  *   4. time      a decode-latency table: no layers, then every layer at each (groups, width) grid point
  *   5. choose    per latency budget, the lowest held-back perplexity among candidates that fit ({@link MenuSearch})
@@ -57,10 +61,11 @@ public final class ElasticDecoderConverter {
    *     kept layers and KV groups, MLP width {@code f × intermediate} rounded to a multiple of 8, named
    *     {@code full-mlp<percent>}; a generation can change between these and {@code full} from one token to the next
    *     (they share the KV-cache layout). Empty for none.
+   * @param compression how to compress the linear layers and which low-rank compensation to store; null for none
    */
   public record Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
                         int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions,
-                        List<Double> mlpVariants) {
+                        List<Double> mlpVariants, CompressionPlan compression) {
     public static final List<Double> DEFAULT_BUDGETS = List.of(1.0, 0.85, 0.7, 0.55, 0.4);
 
     public Options {
@@ -72,17 +77,31 @@ public final class ElasticDecoderConverter {
       }
     }
 
-    /** Without MLP variants. */
+    /** Without MLP variants or compression. */
     public Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
                    int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions) {
       this(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext, timingSteps,
-          prefillTokens, sessions, List.of());
+          prefillTokens, sessions, List.of(), null);
+    }
+
+    /** Without compression. */
+    public Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
+                   int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions,
+                   List<Double> mlpVariants) {
+      this(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext, timingSteps,
+          prefillTokens, sessions, mlpVariants, null);
     }
 
     /** These options with {@code fractions} as the MLP variants of {@code full}. */
     public Options withMlpVariants(List<Double> fractions) {
       return new Options(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext,
-          timingSteps, prefillTokens, sessions, fractions);
+          timingSteps, prefillTokens, sessions, fractions, compression);
+    }
+
+    /** These options compressing the linear layers by {@code plan} (null: none). */
+    public Options withCompression(CompressionPlan plan) {
+      return new Options(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext,
+          timingSteps, prefillTokens, sessions, mlpVariants, plan);
     }
 
     public static Options defaults(String name) {
@@ -117,8 +136,10 @@ public final class ElasticDecoderConverter {
         DecoderWeights dense = DecoderWeights.read(ckpt);
         progress.update("import", 1, 1);
 
-        // 2. rank
-        Importance importance = rank(dense, calibration, staging, options, progress);
+        // 2. rank (and, to compress, the linear layers' input statistics)
+        CompressionPlan plan = options.compression();
+        LayerActivations activations = plan == null ? null : new LayerActivations(config);
+        Importance importance = rank(dense, calibration, staging, options, activations, progress);
         double[] blocks = importance.blockScores();
         int[][] groupOrder = new int[config.layers()][];
         int[][] neuronOrder = new int[config.layers()][];
@@ -127,8 +148,24 @@ public final class ElasticDecoderConverter {
           neuronOrder[l] = Importance.descendingOrder(importance.neuronScores(l));
         }
 
+        // 2b. compress, fit the low-rank compensation (checkpoint order: masks and statistics line up)
+        Map<String, LowRankFactors> factors = Map.of();
+        DecoderManifest.Compression compression = null;
+        if (plan != null) {
+          progress.update("compress", 0, 1);
+          DecoderWeights compressed = DecoderCompressor.compress(dense, plan, activations,
+              plan.maskFile() == null ? null : MaskLlmMasks.read(plan.maskFile()));
+          progress.update("compress", 1, 1);
+          if (plan.rank() > 0) {
+            factors = DecoderCompressor.permute(DecoderCompressor.factors(dense, compressed, activations, plan.compensation(),
+                plan.rank(), progress), config, groupOrder, neuronOrder);
+          }
+          compression = compressionRecord(plan, config, factors);
+          dense = compressed;
+        }
+
         // 3. permute, write
-        WeightLayout layout = DecoderWeightFile.write(dense.permute(groupOrder, neuronOrder), staging.resolve("weights.bin"));
+        WeightLayout layout = DecoderWeightFile.write(dense.permute(groupOrder, neuronOrder), factors, staging.resolve("weights.bin"));
         dense = null; // the dense copy is no longer needed: let a large model's arrays go
         MappedWeights weights = MappedWeights.map(staging.resolve("weights.bin"));
         Bundle bundle = new Bundle(staging, config, layout, weights, options.sessions());
@@ -150,26 +187,22 @@ public final class ElasticDecoderConverter {
         progress.update("choose", toScore, toScore);
         menu = withMlpVariants(menu, config, full, table, options.mlpVariants(), s -> bundle.perplexity(s, calibration.heldBack()));
 
-        // 6. measure, write
+        // 6. measure, write: each menu entry at each served compensation rank (highest first), then without
+        List<Integer> ranks = new ArrayList<>(plan == null ? List.of() : plan.servedRanks());
+        java.util.Collections.reverse(ranks);
+        ranks.add(0);
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
         for (MenuSearch.Choice c : menu) {
-          DecoderSubnet s = c.candidate().subnet();
-          Path graph = bundle.writeGraph(s, s.name() + ".onnx");
-          double decode;
-          double prefill;
-          try (DecoderSession session = bundle.open(graph, s)) {
-            decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
-            prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
+          for (int r : ranks) {
+            entries.add(bundle.measure(c, r, options, r == 0 ? c.perplexity() : -1, calibration.heldBack()));
+            progress.update("measure", entries.size(), menu.size() * ranks.size());
           }
-          entries.add(new DecoderManifest.Subnet(s.name(), graph.getFileName().toString(), c.budget(), s.layers(),
-              c.candidate().estimatedMillis(), decode, prefill, c.perplexity(), 4 * s.weightFloatsPerToken(config)));
-          progress.update("measure", entries.size(), menu.size());
         }
         DecoderManifest manifest = new DecoderManifest(DecoderManifest.FORMAT, DecoderManifest.VERSION, options.name(),
             checkpointDir.toAbsolutePath().normalize().toString(), DecoderManifest.configJson(config), "weights.bin", "tokenizer.json",
             new DecoderManifest.Calibration(calibrationFile.getFileName().toString(), options.window(), calibration.rank().size(), calibration.heldBack().size()),
             new DecoderManifest.Latency(options.decodeContext(), options.prefillTokens(), table),
-            entries, Arrays.stream(blocks).boxed().toList());
+            entries, Arrays.stream(blocks).boxed().toList(), compression);
         manifest.write(staging);
         StagedDirectory.publish(staging, outDir);
         return manifest;
@@ -179,6 +212,20 @@ public final class ElasticDecoderConverter {
         StagedDirectory.deleteRecursively(staging);
       }
     }
+  }
+
+  /** The manifest's account of {@code plan}: formats and the bytes of the linear layers before and after. */
+  private static DecoderManifest.Compression compressionRecord(CompressionPlan plan, LlamaConfig c, Map<String, LowRankFactors> factors) {
+    long dense = 0;
+    long packed = 0;
+    for (Linear linear : Linear.values()) {
+      dense += 4L * linear.out(c) * linear.in(c) * c.layers();
+      packed += plan.packedBytes(linear.out(c), linear.in(c)) * c.layers();
+    }
+    long factorBytes = factors.values().stream().mapToLong(f -> f.bytes(f.rank())).sum();
+    return new DecoderManifest.Compression(plan.describe(), plan.quantization().label(),
+        plan.quantization() == CompressionPlan.Quantization.INT4 ? plan.blockSize() : 0, plan.pruning().label(),
+        plan.compensation().label(), plan.rank(), plan.servedRanks(), dense, packed, factorBytes);
   }
 
   /**
@@ -220,9 +267,46 @@ public final class ElasticDecoderConverter {
   /** The staging bundle while it is being built: writes sub-network graphs and opens sessions on them. */
   private record Bundle(Path dir, LlamaConfig config, WeightLayout layout, MappedWeights weights, SessionConfig sessions) {
     Path writeGraph(DecoderSubnet s, String file) throws IOException {
+      return writeGraph(s, 0, file);
+    }
+
+    Path writeGraph(DecoderSubnet s, int rank, String file) throws IOException {
       Path graph = dir.resolve(file);
-      Files.write(graph, DecoderGraph.build(config, s, layout, false).toByteArray());
+      Files.write(graph, DecoderGraph.build(config, s, layout, false, rank).toByteArray());
       return graph;
+    }
+
+    /**
+     * Writes the graph of menu entry {@code c} at compensation rank {@code rank} and measures its decode and prefill
+     * time; its held-back perplexity is {@code knownPerplexity} when given (≥ 0), else measured.
+     */
+    DecoderManifest.Subnet measure(MenuSearch.Choice c, int rank, Options options, double knownPerplexity, List<long[]> heldBack)
+        throws IOException, OrtException {
+      DecoderSubnet s = c.candidate().subnet();
+      String name = DecoderManifest.Subnet.variantName(s.name(), rank);
+      Path graph = writeGraph(s, rank, name + ".onnx");
+      DecoderSubnet named = new DecoderSubnet(name, s.layers());
+      try (DecoderSession session = open(graph, named)) {
+        double decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
+        double prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
+        double ppl = knownPerplexity >= 0 ? knownPerplexity : CalibrationProbe.perplexity(session, heldBack);
+        return new DecoderManifest.Subnet(name, graph.getFileName().toString(), c.budget(), s.layers(),
+            c.candidate().estimatedMillis(), decode, prefill, ppl, 4 * (s.weightFloatsPerToken(config) + lowRankFloats(s, rank)),
+            rank, rank == 0 ? null : s.name());
+      }
+    }
+
+    /** Factor floats one decode step of {@code s} reads at rank {@code rank}: r·(in' + out') per projection. */
+    private long lowRankFloats(DecoderSubnet s, int rank) {
+      long total = 0;
+      int h = config.hidden();
+      for (DecoderSubnet.Layer l : s.layers()) {
+        int a = l.kvGroups() * config.groupSize() * config.headDim();
+        int kv = l.kvGroups() * config.headDim();
+        int f = l.mlpWidth();
+        total += (long) rank * ((h + a) * 2L + (h + kv) * 2L + (h + f) * 3L);
+      }
+      return total;
     }
 
     DecoderSession open(Path graph, DecoderSubnet s) throws IOException, OrtException {
@@ -233,11 +317,7 @@ public final class ElasticDecoderConverter {
     double perplexity(DecoderSubnet s, List<long[]> windows) throws IOException, OrtException {
       Path graph = writeGraph(s, "candidate.onnx");
       try (DecoderSession session = open(graph, s)) {
-        Perplexity.Nll nll = new Perplexity.Nll(0, 0);
-        for (long[] w : windows) {
-          nll = nll.plus(Perplexity.nll(session, w, w.length));
-        }
-        return nll.perplexity();
+        return CalibrationProbe.perplexity(session, windows);
       } finally {
         Files.deleteIfExists(graph);
       }
@@ -253,30 +333,24 @@ public final class ElasticDecoderConverter {
     }
   }
 
-  private static Importance rank(DecoderWeights dense, CalibrationText calibration, Path staging, Options options, Progress progress)
-      throws IOException, OrtException {
+  /**
+   * Runs the dense model's probe over the ranking windows: importance always, and the linear layers' input statistics
+   * into {@code activations} when compression needs them (null otherwise).
+   */
+  private static Importance rank(DecoderWeights dense, CalibrationText calibration, Path staging, Options options,
+                                 LayerActivations activations, Progress progress) throws IOException, OrtException {
     LlamaConfig c = dense.config();
-    WeightLayout layout = DecoderWeightFile.write(dense, staging.resolve("dense-weights.bin"));
-    Path probeGraph = staging.resolve("probe.onnx");
-    DecoderSubnet full = DecoderSubnet.full(c);
-    Files.write(probeGraph, DecoderGraph.build(c, full, layout, true).toByteArray());
     Importance importance = new Importance(c.layers(), c.heads(), c.headDim(), c.intermediate());
-    try (DecoderSession probe = DecoderSession.open(probeGraph, MappedWeights.map(staging.resolve("dense-weights.bin")),
-        options.sessions(), c, full)) {
-      List<long[]> windows = calibration.rank();
-      for (int i = 0; i < windows.size(); i++) {
-        long[] w = windows.get(i);
-        Map<String, float[]> out = probe.probe(w);
-        for (int l = 0; l < c.layers(); l++) {
-          String p = "probe.l" + l + ".";
-          importance.add(l, w.length, out.get(p + "mlp"), out.get(p + "heads"), out.get(p + "in"), out.get(p + "out"));
+    CalibrationProbe.probe(dense, calibration.rank(), staging, options.sessions(), progress, "rank", (tokens, out) -> {
+      for (int l = 0; l < c.layers(); l++) {
+        String p = "probe.l" + l + ".";
+        importance.add(l, tokens, out.get(p + "mlp"), out.get(p + "heads"), out.get(p + "in"), out.get(p + "out"));
+        if (activations != null) {
+          activations.add(l, tokens, out);
         }
-        importance.inputDone();
-        progress.update("rank", i + 1, windows.size());
       }
-    }
-    Files.delete(probeGraph);
-    Files.delete(staging.resolve("dense-weights.bin"));
+      importance.inputDone();
+    });
     return importance;
   }
 

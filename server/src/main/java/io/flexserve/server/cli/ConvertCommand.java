@@ -58,6 +58,9 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads (0 = all cores).")
   int threads;
 
+  @picocli.CommandLine.Mixin
+  CompressionOptions compression = new CompressionOptions();
+
   @Override
   public Integer call() throws Exception {
     return checkpoint == null ? encoder() : decoder();
@@ -69,15 +72,21 @@ public final class ConvertCommand implements Callable<Integer> {
     }
     String served = name != null ? name : out.toAbsolutePath().getFileName().toString();
     ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(served, budgets, window, rankWindows,
-        heldBack, perBudget, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads), mlpVariants == null ? List.of() : mlpVariants);
+        heldBack, perBudget, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads), mlpVariants == null ? List.of() : mlpVariants,
+        compression.plan());
     DecoderManifest m;
     try (ProgressBars bars = new ProgressBars()) {
       m = ElasticDecoderConverter.convert(checkpoint, calibration, out, options, bars);
     }
-    System.out.printf("%-10s %6s %6s %-28s %10s %10s %10s %12s%n", "subnet", "budget", "layers", "kv groups / mlp width",
+    if (m.compression() != null) {
+      DecoderManifest.Compression c = m.compression();
+      System.out.printf("compression: %s; linear layers %.2f MB float32 → %.2f MB packed; factors %.2f MB at rank %d%n",
+          c.describe(), c.denseLinearBytes() / 1e6, c.packedLinearBytes() / 1e6, c.factorBytes() / 1e6, c.rank());
+    }
+    System.out.printf("%-14s %6s %6s %-28s %10s %10s %10s %12s%n", "subnet", "budget", "layers", "kv groups / mlp width",
         "est ms/tok", "ms/tok", "prefill ms", "perplexity");
     for (DecoderManifest.Subnet s : m.subnets()) {
-      System.out.printf("%-10s %6.2f %6d %-28s %10.3f %10.3f %10.2f %12.3f%n", s.name(), s.budget(), s.layers().size(),
+      System.out.printf("%-14s %6.2f %6d %-28s %10.3f %10.3f %10.2f %12.3f%n", s.name(), s.budget(), s.layers().size(),
           LayerSummary.of(s.layers()), s.estimatedDecodeMs(), s.decodeMs(), s.prefillMs(), s.perplexity());
     }
     System.out.println("wrote " + out.toAbsolutePath());

@@ -26,11 +26,32 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "eval", description = "Per sub-network perplexity, tokens/s and weight bytes of an elastic decoder bundle.")
 public final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--bundle", required = true, description = "Elastic decoder bundle directory.")
+  @Option(names = "--bundle", description = "Elastic decoder bundle directory (with --text).")
   Path bundle;
 
-  @Option(names = "--text", required = true, description = "Evaluation text (not the calibration text).")
+  @Option(names = "--text", description = "Evaluation text (not the calibration text).")
   Path text;
+
+  @Option(names = "--checkpoint", description = "Instead of a bundle: the compression quality table of this checkpoint (with --calibration, --compress).")
+  Path checkpoint;
+
+  @Option(names = "--calibration", description = "Calibration text; its last --held-back windows are the evaluation text, as in convert.")
+  Path calibration;
+
+  @Option(names = "--compress", description = "A compression to tabulate, e.g. int4, 2:4-wanda, int4+2:4-wanda, int8, 2:4-mask=FILE (repeatable).")
+  List<String> compress = new ArrayList<>();
+
+  @Option(names = "--block-size", defaultValue = "32", description = "int4 block size (default: ${DEFAULT-VALUE}).")
+  int blockSize;
+
+  @Option(names = "--ranks", split = ",", defaultValue = "4,8,16", description = "Compensation ranks (default: ${DEFAULT-VALUE}).")
+  List<Integer> ranks;
+
+  @Option(names = "--rank-windows", defaultValue = "64", description = "Calibration windows for the statistics (default: ${DEFAULT-VALUE}).")
+  int rankWindows;
+
+  @Option(names = "--held-back", defaultValue = "8", description = "Windows held back for perplexity (default: ${DEFAULT-VALUE}).")
+  int heldBack;
 
   @Option(names = "--window", defaultValue = "128", description = "Tokens per perplexity window (default: ${DEFAULT-VALUE}).")
   int window;
@@ -56,6 +77,12 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (checkpoint != null) {
+      return compressionTable();
+    }
+    if (bundle == null || text == null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "give --bundle and --text, or --checkpoint");
+    }
     List<Row> rows = new ArrayList<>();
     try (ElasticDecoder decoder = ElasticDecoder.load(bundle, SessionConfig.cpu(threads), s -> true)) {
       LlamaConfig c = decoder.config();
@@ -64,7 +91,8 @@ public final class EvalCommand implements Callable<Integer> {
       if (scored.isEmpty()) {
         throw new IllegalArgumentException(text + " has fewer than " + window + " tokens");
       }
-      List<DecoderManifest.Subnet> subnets = decoder.subnets();
+      // compensated variants (<subnet>.r<rank>) are the compression's knob, not elastic sub-networks: left out here
+      List<DecoderManifest.Subnet> subnets = decoder.subnets().stream().filter(s -> s.eoraRank() == 0).toList();
       int n = subnets.size();
       double[] perplexity = new double[n];
       double[][] decodeMs = new double[n][ROUNDS];
@@ -101,6 +129,29 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   private static final int ROUNDS = 5;
+
+  /** The compression quality table: held-back perplexity of dense, each compression, and each with SVD / EoRA per rank. */
+  private int compressionTable() throws Exception {
+    if (calibration == null || compress.isEmpty()) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--checkpoint needs --calibration and --compress");
+    }
+    List<io.flexserve.models.compress.CompressionPlan> plans = compress.stream().map(c -> CompressionOptions.spec(c, blockSize)).toList();
+    io.flexserve.models.llm.CompressionStudy.Options options = new io.flexserve.models.llm.CompressionStudy.Options(window,
+        rankWindows, heldBack, plans, ranks, SessionConfig.cpu(threads));
+    List<io.flexserve.models.llm.CompressionStudy.Row> rows;
+    try (ProgressBars bars = new ProgressBars()) {
+      rows = io.flexserve.models.llm.CompressionStudy.run(checkpoint, calibration, options, bars);
+    }
+    System.out.printf("%s: perplexity on the %d held-back windows × %d tokens of %s (statistics from up to %d windows before them)%n",
+        checkpoint.getFileName(), heldBack, window, calibration.getFileName(), rankWindows);
+    System.out.printf("| %-22s | %-12s | %4s | %10s | %9s |%n", "weights", "compensation", "rank", "perplexity", "gap closed");
+    System.out.println("|------------------------|--------------|------|------------|-----------|");
+    for (io.flexserve.models.llm.CompressionStudy.Row r : rows) {
+      System.out.printf("| %-22s | %-12s | %4s | %10.4f | %9s |%n", r.weights(), r.compensation(), r.rank() == 0 ? "" : r.rank(),
+          r.perplexity(), Double.isNaN(r.recovered()) ? "" : String.format("%.1f%%", 100 * r.recovered()));
+    }
+    return 0;
+  }
 
   /** Prints the table and the ratio check; true when every sub-network meets both targets. */
   static boolean print(List<Row> rows) {
