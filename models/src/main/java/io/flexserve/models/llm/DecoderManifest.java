@@ -136,6 +136,16 @@ public record DecoderManifest(String format, int version, String name, String so
     }
   }
 
+  /** The compensation rank of entry {@code subnet} (0 for an entry without, or a name not listed). */
+  public int eoraRankOf(String subnet) {
+    for (Subnet s : subnets) {
+      if (s.name().equals(subnet)) {
+        return s.eoraRank();
+      }
+    }
+    return 0;
+  }
+
   /** Ranks a request may ask for: 0 and the served ranks (just 0 for an uncompressed bundle). */
   public List<Integer> eoraRanks() {
     List<Integer> ranks = new java.util.ArrayList<>(List.of(0));

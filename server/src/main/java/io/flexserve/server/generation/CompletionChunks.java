@@ -44,6 +44,11 @@ final class CompletionChunks {
 
   /** A streamed piece of text; the first chat chunk also carries the assistant role. */
   String delta(String text, boolean first, String subnet, Logprobs logprobs) {
+    return delta(text, first, subnet, null, logprobs);
+  }
+
+  /** A streamed piece, also naming the compensation rank ({@code eora_rank}) when the model has one (non-null). */
+  String delta(String text, boolean first, String subnet, Integer eoraRank, Logprobs logprobs) {
     ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
     if (chat) {
@@ -58,7 +63,10 @@ final class CompletionChunks {
       putLogprobs(choice, logprobs);
     }
     choice.putNull("finish_reason");
-    root.putObject("flexserve").put("subnet", subnet);
+    ObjectNode ext = root.putObject("flexserve").put("subnet", subnet);
+    if (eoraRank != null) {
+      ext.put("eora_rank", eoraRank);
+    }
     return root.toString();
   }
 

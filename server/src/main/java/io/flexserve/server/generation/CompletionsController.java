@@ -2,6 +2,7 @@ package io.flexserve.server.generation;
 
 import io.flexserve.models.runtime.Sampler;
 import io.flexserve.router.generation.GenerationTargets;
+import io.flexserve.server.api.EoraRankHeader;
 import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedDecoder;
@@ -98,7 +99,9 @@ public final class CompletionsController {
     GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
         new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(),
         new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
-        headers.forcedSubnet(), headers.deadlinePolicy(), config.timeoutMillis(headers.timeoutMillis()));
+        headers.forcedSubnet(), headers.deadlinePolicy(),
+        EoraRankHeader.from(http.getHeaders(), model.decoder().manifest().eoraRanks(), modelName),
+        config.timeoutMillis(headers.timeoutMillis()));
     CompletionChunks chunks = new CompletionChunks(chat, modelName, sequence.incrementAndGet());
     return req.stream()
         ? stream(model, generation, chunks, req.includeUsage(), endpoint)
@@ -133,6 +136,7 @@ public final class CompletionsController {
             .header("X-TTFT-Ms", millis(f.ttftMillis()))
             .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
             .header("X-Predicted-Ms", millis(f.predictedMillis()));
+        eoraRank(r, model, f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet());
         if (f.deadlineMet() != null) {
           r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
         }
@@ -162,7 +166,7 @@ public final class CompletionsController {
         if (t.text().isEmpty() && lp == null) {
           return; // held back (a possible stop string or an incomplete character): nothing to send yet
         }
-        sink.tryEmitNext(Event.of(chunks.delta(t.text(), first, t.subnet(), lp)));
+        sink.tryEmitNext(Event.of(chunks.delta(t.text(), first, t.subnet(), eoraRankOf(model, t.subnet()), lp)));
         first = false;
       }
 
@@ -189,7 +193,20 @@ public final class CompletionsController {
     Flux<Event<String>> events = sink.asFlux().doOnCancel(job::cancel);
     MutableHttpResponse<?> response = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
         .header("X-Subnet", job.subnet());
+    eoraRank(response, model, List.of(job.subnet()));
     return Mono.just(response);
+  }
+
+  /** {@code X-EoRA-Rank}: the compensation rank of each sub-network that generated, on models that have compensation. */
+  private static void eoraRank(MutableHttpResponse<?> r, ServedDecoder model, java.util.Collection<String> subnets) {
+    if (model.decoder().manifest().compression() != null) {
+      r.header(EoraRankHeader.NAME, String.join(",", subnets.stream().map(s -> String.valueOf(eoraRankOf(model, s))).toList()));
+    }
+  }
+
+  /** The compensation rank {@code subnet} runs with; null on models without compensation. */
+  private static Integer eoraRankOf(ServedDecoder model, String subnet) {
+    return model.decoder().manifest().compression() == null ? null : model.decoder().manifest().eoraRankOf(subnet);
   }
 
   private static Double box(java.util.OptionalDouble v) {

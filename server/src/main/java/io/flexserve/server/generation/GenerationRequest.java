@@ -5,6 +5,7 @@ import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.generation.GenerationTargets;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A generation as the scheduler sees it: tokens in, limits, sampling and targets; no HTTP.
@@ -13,12 +14,13 @@ import java.util.Optional;
  * @param prompt token ids, BOS included
  * @param maxTokens tokens to generate at most (already clipped to the context)
  * @param logprobs top alternatives to report per token, or null for none
+ * @param eoraRank {@code X-EoRA-Rank}: run with the compensation at this rank (0: off); empty lets the router choose
  * @param timeoutMillis from arrival, when to give up: the generation leaves its batch and the client gets 504 (or, in
  *     a stream already started, an error chunk)
  */
 public record GenerationRequest(double arrivalMillis, long[] prompt, int maxTokens, Sampler.Params sampling,
                                 List<String> stop, Integer logprobs, GenerationTargets targets, Optional<String> forcedSubnet,
-                                DeadlinePolicy policy, double timeoutMillis) {
+                                DeadlinePolicy policy, OptionalInt eoraRank, double timeoutMillis) {
 
   /** Whether the timeout passed at {@code nowMillis}. */
   boolean timedOut(double nowMillis) {

@@ -1,6 +1,7 @@
 package io.flexserve.server.generation;
 
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.runtime.DecodeBatch;
 import io.flexserve.models.runtime.ElasticDecoder;
 import io.flexserve.models.runtime.KvCache;
@@ -124,7 +125,7 @@ public final class GenerationScheduler implements AutoCloseable {
     double predicted;
     double predictedTpot;
     if (request.forcedSubnet().isPresent()) {
-      subnet = request.forcedSubnet().get();
+      subnet = atRank(request.forcedSubnet().get(), request.eoraRank());
       if (!batches.containsKey(subnet)) {
         throw new ApiException.InvalidValue("unknown_subnet", "X-Subnet '" + subnet + "' is not a sub-network of " + model
             + "; choose one of " + batches.keySet());
@@ -135,8 +136,8 @@ public final class GenerationScheduler implements AutoCloseable {
       predicted = c.totalMs();
       predictedTpot = c.tpotMs();
     } else {
-      GenerationRouter.Choice c = GenerationRouter.choose(corrected(menu), request.prompt().length, request.maxTokens(),
-          request.targets(), load());
+      GenerationRouter.Choice c = GenerationRouter.choose(corrected(menuAt(request.eoraRank())), request.prompt().length,
+          request.maxTokens(), request.targets(), load());
       if (!c.meets() && request.targets().any() && request.policy() == DeadlinePolicy.STRICT) {
         metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
         throw new ApiException.Overloaded("deadline_unsatisfiable", String.format(
@@ -321,7 +322,32 @@ public final class GenerationScheduler implements AutoCloseable {
       return List.of();
     }
     List<DecoderProfile> c = compatible.get(job.subnet);
+    if (job.request.eoraRank().isPresent()) {
+      c = c.stream().filter(p -> decoder.manifest().eoraRankOf(p.name()) == job.request.eoraRank().getAsInt()).toList();
+    }
     return c.size() < 2 ? List.of() : c;
+  }
+
+  /**
+   * The menu a request routes over: every entry, or with {@code X-EoRA-Rank} only those at that compensation rank
+   * (the rank is then fixed and the router chooses the sub-network).
+   */
+  private List<DecoderProfile> menuAt(java.util.OptionalInt rank) {
+    if (rank.isEmpty()) {
+      return menu;
+    }
+    List<DecoderProfile> at = menu.stream().filter(p -> decoder.manifest().eoraRankOf(p.name()) == rank.getAsInt()).toList();
+    return at.isEmpty() ? menu : at;
+  }
+
+  /** {@code X-Subnet} at {@code X-EoRA-Rank}: the entry of the same layers at that rank (the name as given without one). */
+  private String atRank(String forced, java.util.OptionalInt rank) {
+    if (rank.isEmpty()) {
+      return forced;
+    }
+    String base = decoder.manifest().subnets().stream().filter(s -> s.name().equals(forced) && s.base() != null)
+        .map(DecoderManifest.Subnet::base).findFirst().orElse(forced);
+    return DecoderManifest.Subnet.variantName(base, rank.getAsInt());
   }
 
   /** The job's time-per-token target now: its TPOT target, or what its total target leaves per remaining token. */
