@@ -1,0 +1,75 @@
+package io.flexserve.models.llm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flexserve.models.Progress;
+import io.flexserve.models.compress.CompressionPlan;
+import io.flexserve.models.compress.LowRankFactors;
+import io.flexserve.models.llm.checkpoint.Checkpoint;
+import io.flexserve.models.llm.checkpoint.SyntheticCheckpoint;
+import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.models.testing.SharedData;
+import io.flexserve.models.text.DecoderTokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A compressed bundle (int4 + 2:4 Wanda, EoRA stored at rank 8, served at 4 and 8) computes what the compensated
+ * weights W_c + B_r·A_r compute in the checkpoint's own order: the factors follow the importance permutation, the
+ * graphs read rank prefixes of one stored tensor, and the low-rank path equals the merged matrix.
+ */
+class CompressedConversionTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void rankGraphs_computeTheMergedCompensatedModel() throws Exception {
+    Path ckptDir = dir.resolve("ckpt");
+    SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 11, 1, "F32");
+    CompressionPlan plan = new CompressionPlan(CompressionPlan.Quantization.INT4, 32, CompressionPlan.Pruning.WANDA, null,
+        CompressionPlan.Compensation.EORA, 8, List.of(4, 8));
+    ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options("synthetic", List.of(1.0), 32, 8, 2, 2,
+        Integer.MAX_VALUE, 16, 5, 32, SessionConfig.cpu(1), List.of(), plan);
+    DecoderManifest manifest = ElasticDecoderConverter.convert(ckptDir, SharedData.tinyStoriesText(), dir.resolve("bundle"),
+        options, Progress.NONE);
+
+    assertNotNull(manifest.compression());
+    assertEquals(List.of(0, 4, 8), manifest.eoraRanks());
+    assertEquals(List.of("full.r8", "full.r4", "full"), manifest.subnets().stream().map(DecoderManifest.Subnet::name).toList());
+    assertEquals(8, manifest.eoraRankOf("full.r8"));
+    assertEquals("full", manifest.subnets().get(0).base());
+    // int4 values at half density (0.25 B) + 2-bit indices (0.125 B) + block scales and zero points: under 0.6 B of 4
+    assertTrue(manifest.compression().packedLinearBytes() < manifest.compression().denseLinearBytes() * 0.6 / 4);
+
+    // The same statistics, compression and fit in checkpoint order, evaluated as merged dense matrices.
+    try (Checkpoint ckpt = Checkpoint.open(ckptDir); DecoderTokenizer tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson())) {
+      CalibrationText calibration = CalibrationText.split(Files.readString(SharedData.tinyStoriesText()), tokenizer, 32, 8, 2);
+      DecoderWeights dense = DecoderWeights.read(ckpt);
+      LayerActivations activations = new LayerActivations(dense.config());
+      Path work = Files.createDirectories(dir.resolve("work"));
+      CalibrationProbe.probe(dense, calibration.rank(), work, SessionConfig.cpu(1), Progress.NONE, "probe", (tokens, out) -> {
+        for (int l = 0; l < dense.config().layers(); l++) {
+          activations.add(l, tokens, out);
+        }
+      });
+      DecoderWeights compressed = DecoderCompressor.compress(dense, plan, activations, null);
+      Map<String, LowRankFactors> factors = DecoderCompressor.factors(dense, compressed, activations,
+          CompressionPlan.Compensation.EORA, 8, Progress.NONE);
+      for (DecoderManifest.Subnet s : manifest.subnets()) {
+        double expected = CalibrationProbe.perplexity(DecoderCompressor.merged(compressed, factors, s.eoraRank()),
+            calibration.heldBack(), work, SessionConfig.cpu(1));
+        assertEquals(expected, s.perplexity(), expected * 1e-4, s.name());
+      }
+      double densePpl = CalibrationProbe.perplexity(dense, calibration.heldBack(), work, SessionConfig.cpu(1));
+      double plain = manifest.subnets().get(2).perplexity();
+      assertTrue(Math.abs(manifest.subnets().get(0).perplexity() - densePpl) < Math.abs(plain - densePpl),
+          "rank 8 is closer to dense than no compensation");
+    }
+  }
+}
