@@ -19,7 +19,9 @@ import io.flexserve.models.onnx.proto.Onnx.ModelProto;
  *
  * <p>With {@code probes} the graph also outputs, per kept block i, {@code probe.l<i>.in} and {@code probe.l<i>.out}
  * ({@code [T, H]}), {@code probe.l<i>.heads} (per-head attention output {@code [B, S, heads, headDim]}) and
- * {@code probe.l<i>.mlp} (MLP activation {@code [T, F]}): what importance ranking measures.
+ * {@code probe.l<i>.mlp} (MLP activation {@code [T, F]}): what importance ranking measures; and
+ * {@code probe.l<i>.mlp_in} (the input of the MLP's up projection {@code [T, H]}), which compression's calibration
+ * statistics also need.
  */
 public final class EncoderGraph {
   private static final float MASKED = -3.4028235e38f; // most negative float: exp() underflows to exactly 0
@@ -80,6 +82,9 @@ public final class EncoderGraph {
           weight(g, layout, layer, "oBias", h), false);                                              // [T, H]
       x = g.layerNorm(g.add(attn, x), weight(g, layout, layer, "attnNormScale", h),
           weight(g, layout, layer, "attnNormBias", h), config.layerNormEps());                       // [T, H]
+      if (probes) {
+        g.output(x, "probe.l" + layer + ".mlp_in", FLOAT, "tokens", h);
+      }
 
       // MLP over the first `f` neurons with exact (erf) GELU: 0.5·u·(1 + erf(u/√2)).
       String up = g.gemm(x, weight(g, layout, layer, "upT", f, h), weight(g, layout, layer, "upBias", f), true); // [T, F]

@@ -38,14 +38,8 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--calibration", description = "Calibration text; its last --held-back windows are the evaluation text, as in convert.")
   Path calibration;
 
-  @Option(names = "--compress", description = "A compression to tabulate, e.g. int4, 2:4-wanda, int4+2:4-wanda, int8, 2:4-mask=FILE (repeatable).")
-  List<String> compress = new ArrayList<>();
-
-  @Option(names = "--block-size", defaultValue = "32", description = "int4 block size (default: ${DEFAULT-VALUE}).")
-  int blockSize;
-
-  @Option(names = "--ranks", split = ",", defaultValue = "4,8,16", description = "Compensation ranks (default: ${DEFAULT-VALUE}).")
-  List<Integer> ranks;
+  @picocli.CommandLine.Mixin
+  CompressionTableOptions table = new CompressionTableOptions();
 
   @Option(names = "--rank-windows", defaultValue = "64", description = "Calibration windows for the statistics (default: ${DEFAULT-VALUE}).")
   int rankWindows;
@@ -132,12 +126,12 @@ public final class EvalCommand implements Callable<Integer> {
 
   /** The compression quality table: held-back perplexity of dense, each compression, and each with SVD / EoRA per rank. */
   private int compressionTable() throws Exception {
-    if (calibration == null || compress.isEmpty()) {
+    if (calibration == null || table.compress.isEmpty()) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--checkpoint needs --calibration and --compress");
     }
-    List<io.flexserve.models.compress.CompressionPlan> plans = compress.stream().map(c -> CompressionOptions.spec(c, blockSize)).toList();
+    List<io.flexserve.models.compress.CompressionPlan> plans = table.plans(List.of());
     io.flexserve.models.llm.CompressionStudy.Options options = new io.flexserve.models.llm.CompressionStudy.Options(window,
-        rankWindows, heldBack, plans, ranks, SessionConfig.cpu(threads));
+        rankWindows, heldBack, plans, table.ranks, SessionConfig.cpu(threads));
     List<io.flexserve.models.llm.CompressionStudy.Row> rows;
     try (ProgressBars bars = new ProgressBars()) {
       rows = io.flexserve.models.llm.CompressionStudy.run(checkpoint, calibration, options, bars);
