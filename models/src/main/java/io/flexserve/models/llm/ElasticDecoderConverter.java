@@ -187,16 +187,20 @@ public final class ElasticDecoderConverter {
         progress.update("choose", toScore, toScore);
         menu = withMlpVariants(menu, config, full, table, options.mlpVariants(), s -> bundle.perplexity(s, calibration.heldBack()));
 
-        // 6. measure, write: each menu entry at each served compensation rank (highest first), then without
+        // 6. measure, write: each menu entry at each served compensation rank and without; within an entry's
+        //    family, most accurate first (the router takes the first that meets the targets)
         List<Integer> ranks = new ArrayList<>(plan == null ? List.of() : plan.servedRanks());
         java.util.Collections.reverse(ranks);
         ranks.add(0);
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
         for (MenuSearch.Choice c : menu) {
+          List<DecoderManifest.Subnet> family = new ArrayList<>();
           for (int r : ranks) {
-            entries.add(bundle.measure(c, r, options, r == 0 ? c.perplexity() : -1, calibration.heldBack()));
-            progress.update("measure", entries.size(), menu.size() * ranks.size());
+            family.add(bundle.measure(c, r, options, r == 0 ? c.perplexity() : -1, calibration.heldBack()));
+            progress.update("measure", entries.size() + family.size(), menu.size() * ranks.size());
           }
+          family.sort(Comparator.comparingDouble(DecoderManifest.Subnet::perplexity));
+          entries.addAll(family);
         }
         DecoderManifest manifest = new DecoderManifest(DecoderManifest.FORMAT, DecoderManifest.VERSION, options.name(),
             checkpointDir.toAbsolutePath().normalize().toString(), DecoderManifest.configJson(config), "weights.bin", "tokenizer.json",
