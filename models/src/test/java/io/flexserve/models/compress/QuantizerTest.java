@@ -9,8 +9,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.flexserve.models.onnx.GraphBuilder;
 import io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 import java.util.Random;
@@ -64,11 +62,9 @@ class QuantizerTest {
     Int4BlockQuantizer.Int4Weights q = Int4BlockQuantizer.quantize(w, n, k, block);
     GraphBuilder g = new GraphBuilder("nbits").opset("com.microsoft", 1);
     String a = g.input("a", DataType.FLOAT, m, k);
-    ByteBuffer scales = ByteBuffer.allocate(4 * q.scales().length).order(ByteOrder.LITTLE_ENDIAN);
-    scales.asFloatBuffer().put(q.scales());
     String y = g.node("com.microsoft", "MatMulNBits", new String[] {a,
         g.embedded("b", DataType.UINT8, q.packed(), n, q.kBlocks(), block / 2),
-        g.embedded("scales", DataType.FLOAT, scales.array(), (long) n * q.kBlocks()),
+        g.embedded("scales", DataType.FLOAT, MatMulNBitsComparison.floats(q.scales()), (long) n * q.kBlocks()),
         g.embedded("zp", DataType.UINT8, q.zeroPoints(), q.zeroPoints().length)},
         new String[] {"y"}, "K", k, "N", n, "bits", 4, "block_size", block)[0];
     g.output(y, "y", DataType.FLOAT, m, n);
