@@ -52,4 +52,15 @@ class GenerationRouterTest {
         assertFalse(GenerationRouter.choose(List.of(small), 10, 1, new GenerationTargets(null, 12.0, null), busy).meets());
         assertTrue(GenerationRouter.choose(List.of(small), 10, 1, new GenerationTargets(null, 13.0, null), busy).meets());
     }
+
+    @Test
+    void compensationRanksAreMenuEntries_aTighterTargetDropsRankBeforeWidth() {
+        // a compressed model: full at EoRA ranks 16 and 4 and without, then a narrower sub-network; most accurate first
+        List<DecoderProfile> ranked = List.of(new DecoderProfile("full.r16", 1.0, 23, 2, 4.27),
+            new DecoderProfile("full.r4", 1.0, 21, 2, 4.39), new DecoderProfile("full", 1.0, 20, 2, 4.62), small);
+        assertEquals("full.r16", GenerationRouter.choose(ranked, 10, 32, GenerationTargets.NONE, GenerationRouter.Load.IDLE).profile().name());
+        assertEquals("full.r4", GenerationRouter.choose(ranked, 10, 32, new GenerationTargets(null, null, 22.0), GenerationRouter.Load.IDLE).profile().name());
+        assertEquals("full", GenerationRouter.choose(ranked, 10, 32, new GenerationTargets(null, null, 20.0), GenerationRouter.Load.IDLE).profile().name());
+        assertEquals("lat50", GenerationRouter.choose(ranked, 10, 32, new GenerationTargets(null, null, 19.0), GenerationRouter.Load.IDLE).profile().name());
+    }
 }
