@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import io.flexserve.models.testing.Npy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
@@ -48,9 +47,9 @@ class SemiStructuredPrunerTest {
     Path npz = dir.resolve("masks.npz");
     try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(npz))) {
       zip.putNextEntry(new ZipEntry("model.layers.0.mlp.up_proj.weight.npy"));
-      zip.write(npy("|u1", "(3,)", flat));
+      zip.write(Npy.file("|u1", "(3,)", flat));
       zip.putNextEntry(new ZipEntry("model.layers.0.mlp.gate_proj.npy"));
-      zip.write(npy("|u1", "(2, 2)", rows));
+      zip.write(Npy.file("|u1", "(2, 2)", rows));
     }
     MaskLlmMasks masks = MaskLlmMasks.read(npz);
     assertArrayEquals(expected, masks.mask("model.layers.0.mlp.up_proj.weight", 2, 12));
@@ -67,17 +66,5 @@ class SemiStructuredPrunerTest {
       b[i] = s.charAt(i) == '1';
     }
     return b;
-  }
-
-  /** A version-1 .npy file as numpy writes it. */
-  private static byte[] npy(String descr, String shape, byte[] data) throws Exception {
-    String header = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
-    int total = 10 + header.length() + 1;
-    header = header + " ".repeat((64 - total % 64) % 64) + "\n";
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) header.length(), 0});
-    out.write(header.getBytes(StandardCharsets.ISO_8859_1));
-    out.write(data);
-    return out.toByteArray();
   }
 }

@@ -76,4 +76,42 @@ class CompressedConversionTest {
       assertTrue(Math.abs(rank8 - densePpl) < Math.abs(plain - densePpl), "rank 8 is closer to dense than no compensation");
     }
   }
+
+  /**
+   * MaskLLM masks named by Hugging Face weight name and packed with {@code np.packbits} along the last axis give the
+   * same compressed model as the pruner that made them: names and the orientation of o and down line up.
+   */
+  @Test
+  void maskLlmArchive_reproducesTheMasksItWasMadeFrom() throws Exception {
+    Path ckptDir = dir.resolve("ckpt");
+    SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 5, 1, "F32");
+    try (Checkpoint ckpt = Checkpoint.open(ckptDir)) {
+      DecoderWeights dense = DecoderWeights.read(ckpt);
+      var c = dense.config();
+      Path npz = dir.resolve("masks.npz");
+      try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(npz))) {
+        for (int l = 0; l < c.layers(); l++) {
+          for (Linear linear : Linear.values()) {
+            int out = linear.out(c);
+            int in = linear.in(c);
+            boolean[] keep = io.flexserve.models.compress.SemiStructuredPruner.mask(linear.weight(dense.layers().get(l), c), out, in, null);
+            zip.putNextEntry(new java.util.zip.ZipEntry(linear.hfName(l) + ".npy"));
+            zip.write(io.flexserve.models.testing.Npy.packedRows(keep, out, in));
+          }
+        }
+      }
+      CompressionPlan byMask = new CompressionPlan(CompressionPlan.Quantization.NONE, 32, CompressionPlan.Pruning.MASK, npz,
+          CompressionPlan.Compensation.EORA, 0, List.of());
+      CompressionPlan byMagnitude = new CompressionPlan(CompressionPlan.Quantization.NONE, 32, CompressionPlan.Pruning.MAGNITUDE,
+          null, CompressionPlan.Compensation.EORA, 0, List.of());
+      DecoderWeights a = DecoderCompressor.compress(dense, byMask, null, io.flexserve.models.compress.MaskLlmMasks.read(npz));
+      DecoderWeights b = DecoderCompressor.compress(dense, byMagnitude, null, null);
+      for (int l = 0; l < c.layers(); l++) {
+        for (Linear linear : Linear.values()) {
+          org.junit.jupiter.api.Assertions.assertArrayEquals(linear.stored(b.layers().get(l)), linear.stored(a.layers().get(l)),
+              linear.hfName(l));
+        }
+      }
+    }
+  }
 }
