@@ -55,6 +55,9 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
     if (rank < 0) {
       throw new IllegalArgumentException("rank must be >= 0, got " + rank);
     }
+    if (rank > 0 && quantization == Quantization.NONE && pruning == Pruning.NONE) {
+      throw new IllegalArgumentException("compensation rank " + rank + " without compression: there is no error to compensate");
+    }
     for (int i = 0; i < servedRanks.size(); i++) {
       int r = servedRanks.get(i);
       if (r < 1 || r > rank || (i > 0 && r <= servedRanks.get(i - 1))) {

@@ -32,8 +32,23 @@ final class CompressionOptions {
   @Option(names = "--eora-fit", defaultValue = "eora", description = "eora (activation eigenspace) or svd (plain SVD of ΔW, the ablation) (default: ${DEFAULT-VALUE}).")
   String fit;
 
-  /** The plan these flags describe, or null when none is given. */
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec command;
+
+  /**
+   * The plan these flags describe, or null when none is given.
+   *
+   * @throws picocli.CommandLine.ParameterException naming the bad flag value (the CLI prints it with the usage)
+   */
   CompressionPlan plan() {
+    try {
+      return parse();
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(command.commandLine(), e.getMessage());
+    }
+  }
+
+  private CompressionPlan parse() {
     if (quantize == null && prune == null && mask == null && eoraRank == 0) {
       return null;
     }
