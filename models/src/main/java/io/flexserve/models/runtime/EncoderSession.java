@@ -1,17 +1,14 @@
 package io.flexserve.models.runtime;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.models.weights.MappedWeights;
 import java.io.IOException;
-import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -63,14 +60,7 @@ public final class EncoderSession implements AutoCloseable {
          OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
          OrtSession.Result result = run(Map.of("input_ids", ids, "attention_mask", mask),
              embeddingOnly ? java.util.Set.of("sentence_embedding") : opened.session().getOutputNames(), options)) {
-      Map<String, float[]> out = new LinkedHashMap<>();
-      for (Map.Entry<String, OnnxValue> e : result) {
-        FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();
-        float[] values = new float[fb.remaining()];
-        fb.get(values);
-        out.put(e.getKey(), values);
-      }
-      return out;
+      return SessionOutputs.floats(result);
     }
   }
 

@@ -1,0 +1,84 @@
+package io.flexserve.models.runtime;
+
+import ai.onnxruntime.OrtException;
+import io.flexserve.models.vision.VisionManifest;
+import io.flexserve.models.weights.MappedWeights;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * An elastic vision bundle loaded for serving: the weight file mapped once, one session per loaded (sub-network,
+ * resolution) variant computing from that mapping. Immutable after {@link #load}; {@link #run} is thread-safe.
+ */
+public final class ElasticVision implements AutoCloseable {
+  private final VisionManifest manifest;
+  private final MappedWeights weights; // must outlive every session: they compute from its memory
+  private final Map<String, VisionSession> sessions;
+
+  private ElasticVision(VisionManifest manifest, MappedWeights weights, Map<String, VisionSession> sessions) {
+    this.manifest = manifest;
+    this.weights = weights;
+    this.sessions = sessions;
+  }
+
+  /** Loads the bundle in {@code dir}, opening sessions for the variants {@code load} accepts (by variant name). */
+  public static ElasticVision load(Path dir, SessionConfig config, Predicate<String> load) throws IOException, OrtException {
+    VisionManifest manifest = VisionManifest.read(dir);
+    MappedWeights weights = MappedWeights.map(dir.resolve(manifest.weights()));
+    Map<String, VisionSession> sessions = new LinkedHashMap<>();
+    try {
+      for (VisionManifest.Variant v : manifest.variants()) {
+        if (load.test(v.name())) {
+          sessions.put(v.name(), VisionSession.open(dir.resolve(v.graph()), weights, config, v.resolution()));
+        }
+      }
+      if (sessions.isEmpty()) {
+        throw new IllegalArgumentException("no variant of " + manifest.name() + " selected to load");
+      }
+      return new ElasticVision(manifest, weights, Map.copyOf(sessions));
+    } catch (IOException | OrtException | RuntimeException e) {
+      for (VisionSession s : sessions.values()) {
+        s.close();
+      }
+      throw e;
+    }
+  }
+
+  public VisionManifest manifest() {
+    return manifest;
+  }
+
+  /** Loaded variants, best first. */
+  public List<VisionManifest.Variant> variants() {
+    return manifest.variants().stream().filter(v -> sessions.containsKey(v.name())).toList();
+  }
+
+  /**
+   * Runs a batch of same-resolution images on one variant.
+   *
+   * @param pixels {@code [B, 3, R, R]} in [0, 1] at the variant's resolution
+   * @throws IllegalArgumentException when {@code variant} is not loaded
+   */
+  public VisionOutput run(String variant, float[] pixels, int images) throws OrtException {
+    VisionSession session = sessions.get(variant);
+    if (session == null) {
+      throw new IllegalArgumentException("variant '" + variant + "' is not loaded; loaded: " + sessions.keySet());
+    }
+    return session.run(pixels, images);
+  }
+
+  public long weightBytes() {
+    return weights.sizeBytes();
+  }
+
+  @Override
+  public void close() throws OrtException {
+    for (VisionSession s : sessions.values()) {
+      s.close();
+    }
+  }
+}
