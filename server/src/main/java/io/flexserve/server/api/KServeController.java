@@ -5,6 +5,7 @@ import io.flexserve.server.catalog.ModelState;
 import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.catalog.ServedModel;
+import io.flexserve.server.catalog.ServedVision;
 import io.flexserve.server.errors.ApiException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -57,6 +58,14 @@ public final class KServeController {
           List.of(new TensorMetadata("text", "BYTES", List.of(-1L))),
           List.of(new TensorMetadata("sentence_embedding", "FP32", List.of(-1L, (long) m.encoder().manifest().config().hidden()))),
           m.subnetNames());
+    }
+    if (served instanceof ServedVision v) {
+      io.flexserve.models.vision.VisionConfig c = v.vision().manifest().config();
+      return new ModelMetadata(v.name(), List.of("1"), "onnxruntime_onnx",
+          List.of(new TensorMetadata("image", "BYTES", List.of(1L))),
+          List.of(new TensorMetadata("summary", "FP32", List.of(1L, (long) c.clsTokens() * c.hidden())),
+              new TensorMetadata("features", "FP32", List.of(1L, -1L, (long) c.hidden()))),
+          v.subnetNames());
     }
     ServedDecoder m = (ServedDecoder) served;
     return new ModelMetadata(m.name(), List.of("1"), "onnxruntime_onnx",

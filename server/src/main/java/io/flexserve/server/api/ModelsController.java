@@ -8,6 +8,8 @@ import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.server.catalog.ServedEncoder;
+import io.flexserve.server.catalog.ServedVision;
+import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.server.catalog.ServedModel;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -39,6 +41,9 @@ public final class ModelsController {
   }
 
   private static List<ModelsResponse.Subnet> subnets(ServedModel model) {
+    if (model instanceof ServedVision v) {
+      return visionVariants(v);
+    }
     return model instanceof ServedEncoder e ? encoderSubnets(e) : decoderSubnets((ServedDecoder) model);
   }
 
@@ -62,6 +67,20 @@ public final class ModelsController {
     List<ModelsResponse.Subnet> out = new ArrayList<>();
     for (SubnetProfile p : model.menu().bestFirst()) {
       EncoderManifest.Subnet s = model.encoder().subnets().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+      List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
+          .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
+      out.add(new ModelsResponse.Subnet(p.name(), s.layers(), s.heads(), s.mlpWidth(),
+          round(p.relativeSize()), round(p.quality()), latency, null, null, null, null));
+    }
+    return out;
+  }
+
+  /** One entry per (sub-network, resolution) variant, named {@code <subnet>@<resolution>}; latency points by images. */
+  private static List<ModelsResponse.Subnet> visionVariants(ServedVision model) {
+    List<ModelsResponse.Subnet> out = new ArrayList<>();
+    for (SubnetProfile p : model.menu().bestFirst()) {
+      VisionManifest.Variant v = model.vision().manifest().variants().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+      VisionManifest.Subnet s = model.vision().manifest().subnet(v.subnet());
       List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
           .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
       out.add(new ModelsResponse.Subnet(p.name(), s.layers(), s.heads(), s.mlpWidth(),

@@ -3,6 +3,7 @@ package io.flexserve.server.catalog;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.llm.DecoderManifest;
+import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.router.ModelMenu;
@@ -85,7 +86,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       throw new IOException("FLEXSERVE_MODEL_DIR " + repo + " is not a directory");
     }
     try (Stream<Path> dirs = Files.list(repo)) {
-      // Both bundle kinds name their manifest manifest.json; its "format" field tells them apart at load.
+      // Every bundle kind names their manifest manifest.json; its "format" field tells them apart at load.
       return dirs.filter(d -> Files.isRegularFile(d.resolve(EncoderManifest.FILE))).sorted().toList();
     }
   }
@@ -111,6 +112,12 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     long start = System.nanoTime();
     try {
       Path bundle = source.bundle();
+      if (VisionManifest.isVisionBundle(bundle)) {
+        ready.put(name, VisionLoader.load(name, bundle, sessions, config, metrics));
+        states.put(name, ModelState.READY);
+        LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
+        return;
+      }
       if (Files.readString(bundle.resolve(DecoderManifest.FILE)).contains("\"" + DecoderManifest.FORMAT + "\"")) {
         ready.put(name, DecoderLoader.load(name, bundle, sessions, config, metrics));
         states.put(name, ModelState.READY);
@@ -166,7 +173,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedEncoder e) {
       return e;
     }
-    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' generates text; use /v1/completions or /v1/chat/completions");
+    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' is not an embedding model; use /v1/completions, /v1/chat/completions or /v1/vision/features");
   }
 
   /** The ready text-generation model {@code name}; 400 when it is an embedding model. */
@@ -174,7 +181,15 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedDecoder d) {
       return d;
     }
-    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' is an embedding model; use /v1/embeddings");
+    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' does not generate text; use /v1/embeddings or /v1/vision/features");
+  }
+
+  /** The ready vision model {@code name}; 400 when it is a text model. */
+  public ServedVision requireVision(String name) {
+    if (require(name) instanceof ServedVision v) {
+      return v;
+    }
+    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' is a text model; use /v1/embeddings or /v1/completions");
   }
 
   /** The model a request without a {@code model} field means: the only one, when exactly one is served. */

@@ -3,9 +3,10 @@ package io.flexserve.server.catalog;
 import java.time.Duration;
 
 /**
- * A model that is ready to serve. Encoders answer {@code /v1/embeddings}; decoders answer the completion endpoints.
+ * A model that is ready to serve. Encoders answer {@code /v1/embeddings}; decoders answer the completion endpoints;
+ * vision backbones answer {@code /v1/vision/features} and KServe inference.
  */
-public sealed interface ServedModel permits ServedEncoder, ServedDecoder {
+public sealed interface ServedModel permits ServedEncoder, ServedDecoder, ServedVision {
   /** As in URLs and the {@code model} field. */
   String name();
 

@@ -112,6 +112,16 @@ public final class ServerMetrics {
           "Token-level moves of a running generation between sub-networks sharing a KV layout.")
       .labelNames("model", "from", "to").register(registry);
 
+  /** Vision requests by whether the per-image result cache answered them. */
+  public final Counter visionCacheLookups = Counter.build("flexserve_vision_cache_lookups_total",
+          "Vision requests by result-cache outcome (hit: served without inference).")
+      .labelNames("model", "outcome").register(registry);
+
+  /** Images refused before inference, by reason (empty, too large, corrupt, unsupported). */
+  public final Counter imageRejections = Counter.build("flexserve_image_rejections_total",
+          "Images refused before inference, by error code.")
+      .labelNames("code").register(registry);
+
   public ServerMetrics() {
     DefaultExports.register(registry);
   }

@@ -1,366 +1,56 @@
 package io.flexserve.server.scheduling;
 
 import io.flexserve.models.runtime.ElasticEncoder;
-import io.flexserve.models.runtime.TimedRun;
 import io.flexserve.models.text.TokenBatch;
-import io.flexserve.router.LatencyEstimator;
 import io.flexserve.router.ModelMenu;
-import io.flexserve.router.batch.Admission;
-import io.flexserve.router.batch.ArrivalRate;
-import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
-import io.flexserve.router.batch.Pending;
-import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Queues one model's embedding requests and runs them in batches on {@code workers} threads.
- *
- * <p>Protocol. {@link #submit} admits or refuses a request at once: the queue bound gives {@code queue_full}; the
- * router's {@link Admission} rules refuse requests whose target the work already queued would make them miss
- * ({@code overloaded}), and under {@code strict} those no sub-network could meet ({@code deadline_unsatisfiable}).
- * Admitted requests wait in deadline order. A free worker asks the router's {@link BatchPolicy} for the next run
- * (sub-network and which requests, chosen from the head's slack), removes those requests, runs them merged as one
- * ONNX Runtime batch, feeds the observed time to the {@link LatencyEstimator}, and completes each request with its
- * rows. The router decides; this class only keeps the queue and the clock.
- *
- * <p>Threading. One lock guards the queue, the running-batch table, the estimator and the arrival rate; inference runs outside it.
- * Request threads call {@link #submit}; worker threads loop in {@link #work}. Time is {@link System#nanoTime} in
- * milliseconds, passed to the router as data.
- *
- * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while the request is
- * parsed before admission and while the response is encoded after inference.
- *
- * <p>Timeouts. Every request has one ({@code X-Request-Timeout-Ms}, capped by configuration). A timer answers it 504
- * at that moment, taking it out of the queue if it is still there. A run is given until the latest timeout of its
- * requests: then a {@link TimedRun} terminates it in ONNX Runtime, since no one is left waiting for it.
- *
- * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code capacity} entries,
- * and every entry's future completes exactly once (result, inference failure, or shutdown).
+ * Queues one encoder's embedding requests on a {@link BatchScheduler}: a run concatenates the requests' token
+ * batches into one ONNX Runtime batch and hands each request its rows.
  */
 public final class EncoderScheduler implements AutoCloseable {
-  private final String model;
-  private final ElasticEncoder encoder;
-  private final ModelMenu menu;
-  private final BatchPolicy policy;
-  private final BatchLimits limits;
-  private final int capacity;
-  private final int workers;
-  private final ServerMetrics metrics;
-  private final double responseMarginMillis;
-
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition workAvailable = lock.newCondition();
-  private final List<Entry> queue = new ArrayList<>();
-  private final Map<Thread, Running> running = new HashMap<>();
-  private final LatencyEstimator estimator = LatencyEstimator.standard();
-  private final ArrivalRate arrivals = new ArrivalRate(1000);
-  private final List<Thread> threads = new ArrayList<>();
-  private final ScheduledThreadPoolExecutor timer;
-  private long nextId;
-  private boolean closed;
-
-  /** @param timeoutAtMillis when the request times out, {@link #nowMillis} clock */
-  private record Entry(Pending pending, TokenBatch batch, CompletableFuture<EmbeddingResult> result, double timeoutAtMillis) {}
-
-  private record Running(double startMillis, double predictedMillis, int requests) {}
+  private final BatchScheduler<TokenBatch, float[][]> scheduler;
 
   public EncoderScheduler(String model, ElasticEncoder encoder, ModelMenu menu, BatchPolicy policy, BatchLimits limits,
                           int workers, int capacity, double responseMarginMillis, ServerMetrics metrics) {
-    this.model = model;
-    this.encoder = encoder;
-    this.menu = menu;
-    this.policy = policy;
-    this.limits = limits;
-    this.workers = workers;
-    this.capacity = capacity;
-    this.metrics = metrics;
-    this.responseMarginMillis = responseMarginMillis;
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "flexserve-timeouts-" + model);
-      t.setDaemon(true);
-      return t;
-    });
-    timer.setRemoveOnCancelPolicy(true); // most timeouts are cancelled (answered in time): do not keep them queued
-    for (int i = 0; i < workers; i++) {
-      Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
+    this.scheduler = new BatchScheduler<>(model, (subnet, batches) -> {
+      float[][] rows = encoder.embed(subnet.name(), TokenBatch.concat(batches));
+      List<float[][]> out = new ArrayList<>(batches.size());
+      int row = 0;
+      for (TokenBatch b : batches) {
+        out.add(Arrays.copyOfRange(rows, row, row + b.batch()));
+        row += b.batch();
+      }
+      return out;
+    }, menu, policy, limits, workers, capacity, responseMarginMillis, metrics);
   }
 
   public String policyName() {
-    return policy.name();
+    return scheduler.policyName();
   }
 
-  /**
-   * Admits {@code job} or refuses it at once.
-   *
-   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed} or
-   *     {@link ApiException.NotReady} (shutdown)
-   * @throws ApiException.Overloaded queue full, overloaded, or a strict target no sub-network can meet
-   * @throws ApiException.InvalidValue a forced sub-network that does not exist
-   * @throws ApiException.NotReady after shutdown began
-   */
+  /** As {@link BatchScheduler#submit}; the request's size is its padded tokens (inputs × longest input). */
   public CompletableFuture<EmbeddingResult> submit(EmbeddingJob job) {
-    lock.lock();
-    try {
-      if (closed) {
-        throw new ApiException.NotReady("shutting_down", "model '" + model + "' is shutting down");
-      }
-      double now = nowMillis();
-      arrivals.arrived(now);
-      double arrival = Math.min(job.arrivalMillis(), now);
-      // The deadline is end to end: from arrival, less the time to encode and write the response afterwards.
-      Pending pending = new Pending(nextId++, job.batch().batch(), job.batch().sequence(), arrival,
-          job.targetMillis().isPresent()
-              ? java.util.OptionalDouble.of(arrival + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
-              : java.util.OptionalDouble.empty(), job.forcedSubnet());
-      if (queue.size() >= capacity) {
-        metrics.rejections.labels(model, "queue_full").inc();
-        throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + queue.size()
-            + " requests queued (the limit); retry shortly", 1);
-      }
-      List<Pending> waiting = pendings();
-      if (Admission.decide(pending, job.deadlinePolicy(), waiting, workerFreeAt(now), now, menu, estimator, limits)
-          instanceof Admission.Reject r) {
-        throw refuse(r);
-      }
-      Entry entry = new Entry(pending, job.batch(), new CompletableFuture<>(), arrival + job.timeoutMillis());
-      int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
-      queue.add(at < 0 ? -at - 1 : at, entry);
-      ScheduledFuture<?> alarm = timer.schedule(() -> expire(entry), nanos(entry.timeoutAtMillis() - now), TimeUnit.NANOSECONDS);
-      entry.result().whenComplete((r, e) -> alarm.cancel(false));
-      metrics.queueDepth.labels(model).set(depth());
-      workAvailable.signal();
-      return entry.result();
-    } finally {
-      lock.unlock();
-    }
+    return scheduler.submit(new BatchScheduler.Job<>(job.arrivalMillis(), job.batch(), job.batch().batch(),
+            job.batch().sequence(), job.targetMillis(), job.forcedSubnet(), job.deadlinePolicy()))
+        .thenApply(d -> new EmbeddingResult(d.output(), d.subnet(), d.queueMillis(), d.inferenceMillis(),
+            d.predictedMillis(), d.batchRequests()));
   }
 
-  private ApiException refuse(Admission.Reject r) {
-    return switch (r.reason()) {
-      case UNKNOWN_SUBNET -> new ApiException.InvalidValue("unknown_subnet", r.message());
-      case UNSATISFIABLE_TARGET -> {
-        metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
-        yield new ApiException.Overloaded("deadline_unsatisfiable", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
-      }
-      case OVERLOADED -> {
-        metrics.rejections.labels(model, "overloaded").inc();
-        yield new ApiException.Overloaded("overloaded", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
-      }
-    };
-  }
-
-  /** Worker loop: take the policy's next batch, run it outside the lock, complete its requests. */
-  private void work() {
-    while (true) {
-      List<Entry> taken;
-      Batch batch;
-      double start;
-      lock.lock();
-      try {
-        while (queue.isEmpty() && !closed) {
-          workAvailable.awaitUninterruptibly();
-        }
-        if (queue.isEmpty()) {
-          return; // closed and drained
-        }
-        start = nowMillis();
-        batch = policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
-        taken = take(batch);
-        taken.removeIf(e -> e.result().isDone()); // timed out between the policy's look and the take
-        if (taken.isEmpty()) {
-          continue;
-        }
-        running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
-        metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
-      } finally {
-        lock.unlock();
-      }
-      run(batch, taken, start);
-    }
-  }
-
-  private void run(Batch batch, List<Entry> taken, double start) {
-    TokenBatch merged = TokenBatch.concat(taken.stream().map(Entry::batch).toList());
-    float[][] embeddings = null;
-    Exception failure = null;
-    boolean terminated = false;
-    double giveUpAt = taken.stream().mapToDouble(Entry::timeoutAtMillis).max().orElseThrow();
-    try (TimedRun run = TimedRun.start(timer, nanos(giveUpAt - start))) {
-      try {
-        embeddings = encoder.embed(batch.subnet().name(), merged, run.options());
-      } catch (Exception e) {
-        failure = e;
-        terminated = run.terminated();
-      }
-    } catch (Exception e) {
-      failure = e;
-    }
-    double end = nowMillis();
-    lock.lock();
-    try {
-      running.remove(Thread.currentThread());
-      if (failure == null) {
-        estimator.observe(batch.subnet(), merged.paddedTokens(), end - start);
-      }
-      metrics.queueDepth.labels(model).set(depth());
-    } finally {
-      lock.unlock();
-    }
-    metrics.batchRequests.labels(model, batch.subnet().name()).observe(taken.size());
-    int row = 0;
-    for (Entry e : taken) {
-      int n = e.batch().batch();
-      if (terminated) {
-        if (e.result().completeExceptionally(timedOut(e, "its inference run was terminated"))) {
-          metrics.timeouts.labels(model, "run").inc();
-        }
-        continue;
-      }
-      if (failure != null) {
-        e.result().completeExceptionally(new ApiException.InferenceFailed(
-            "inference failed on " + model + "/" + batch.subnet().name() + ": " + failure.getMessage()));
-        continue;
-      }
-      float[][] mine = java.util.Arrays.copyOfRange(embeddings, row, row + n);
-      row += n;
-      e.result().complete(new EmbeddingResult(mine, batch.subnet().name(), start - e.pending().admittedAtMillis(),
-          end - start, batch.predictedMillis(), taken.size()));
-    }
-  }
-
-  /** The timer's answer at {@code entry}'s timeout: 504, and out of the queue if it never ran. */
-  private void expire(Entry entry) {
-    boolean queued;
-    lock.lock();
-    try {
-      queued = queue.remove(entry);
-      metrics.queueDepth.labels(model).set(depth());
-    } finally {
-      lock.unlock();
-    }
-    if (entry.result().completeExceptionally(timedOut(entry, queued ? "it was still queued" : "it was still running"))) {
-      metrics.timeouts.labels(model, queued ? "queue" : "run").inc();
-    }
-  }
-
-  private ApiException.TimedOut timedOut(Entry e, String where) {
-    return new ApiException.TimedOut(String.format(java.util.Locale.ROOT,
-        "the request timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds): %s",
-        e.timeoutAtMillis() - e.pending().admittedAtMillis(), where));
-  }
-
-  private static long nanos(double millis) {
-    return (long) (millis * 1e6);
-  }
-
-  /** Removes the batch's requests from the queue (they are in queue order, so one pass finds them). */
-  private List<Entry> take(Batch batch) {
-    java.util.Set<Long> ids = new java.util.HashSet<>();
-    for (Pending p : batch.requests()) {
-      ids.add(p.id());
-    }
-    List<Entry> taken = new ArrayList<>(ids.size());
-    for (java.util.Iterator<Entry> it = queue.iterator(); it.hasNext(); ) {
-      Entry e = it.next();
-      if (ids.contains(e.pending().id())) {
-        taken.add(e);
-        it.remove();
-      }
-    }
-    return taken;
-  }
-
-  private List<Pending> pendings() {
-    List<Pending> out = new ArrayList<>(queue.size());
-    for (Entry e : queue) {
-      out.add(e.pending());
-    }
-    return out;
-  }
-
-  /** When each worker is predicted to be free: busy ones at their run's predicted end, idle ones now. */
-  private double[] workerFreeAt(double now) {
-    double[] out = new double[workers];
-    java.util.Arrays.fill(out, now);
-    int w = 0;
-    for (Running r : running.values()) {
-      out[w++] = Math.max(now, r.startMillis() + r.predictedMillis());
-    }
-    return out;
-  }
-
-  private int depth() {
-    int inRuns = 0;
-    for (Running r : running.values()) {
-      inRuns += r.requests();
-    }
-    return queue.size() + inRuns;
-  }
-
-  private static double nowMillis() {
-    return System.nanoTime() / 1e6;
-  }
-
-  /**
-   * Stops admitting requests and waits up to {@code grace} for queued and running ones to finish. The model's
-   * sessions may be closed only after this returns true: closing an ONNX Runtime session under a running batch is
-   * a use-after-free in native code.
-   *
-   * @return whether every request finished in time
-   */
   public boolean drain(Duration grace) throws InterruptedException {
-    lock.lock();
-    try {
-      closed = true;
-      workAvailable.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    long deadline = System.nanoTime() + grace.toNanos();
-    for (Thread t : threads) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return false;
-      }
-      TimeUnit.NANOSECONDS.timedJoin(t, left);
-      if (t.isAlive()) {
-        return false;
-      }
-    }
-    return true;
+    return scheduler.drain(grace);
   }
 
   @Override
   public void close() {
-    timer.shutdownNow();
-    lock.lock();
-    try {
-      closed = true;
-      for (Entry e : queue) {
-        e.result().completeExceptionally(new ApiException.NotReady("shutting_down", "model '" + model + "' shut down"));
-      }
-      queue.clear();
-      workAvailable.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    scheduler.close();
   }
 }

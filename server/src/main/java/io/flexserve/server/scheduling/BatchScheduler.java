@@ -1,0 +1,343 @@
+package io.flexserve.server.scheduling;
+
+import io.flexserve.router.DeadlinePolicy;
+import io.flexserve.router.LatencyEstimator;
+import io.flexserve.router.ModelMenu;
+import io.flexserve.router.SubnetProfile;
+import io.flexserve.router.batch.Admission;
+import io.flexserve.router.batch.ArrivalRate;
+import io.flexserve.router.batch.Batch;
+import io.flexserve.router.batch.BatchLimits;
+import io.flexserve.router.batch.BatchPolicy;
+import io.flexserve.router.batch.Pending;
+import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.metrics.ServerMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Queues one model's requests and runs them in batches on {@code workers} threads; what a run computes is the
+ * {@link Runner}'s business (an encoder's embeddings, a vision backbone's features), the queueing protocol is this
+ * class's.
+ *
+ * <p>Protocol. {@link #submit} admits or refuses a request at once: the queue bound gives {@code queue_full}; the
+ * router's {@link Admission} rules refuse requests whose target the work already queued would make them miss
+ * ({@code overloaded}), and under {@code strict} those no sub-network could meet ({@code deadline_unsatisfiable}).
+ * Admitted requests wait in deadline order. A free worker asks the router's {@link BatchPolicy} for the next run
+ * (sub-network and which requests, chosen from the head's slack), removes those requests, runs them merged as one
+ * ONNX Runtime batch, feeds the observed time to the {@link LatencyEstimator}, and completes each request with its
+ * rows. The router decides; this class only keeps the queue and the clock.
+ *
+ * <p>Threading. One lock guards the queue, the running-batch table, the estimator and the arrival rate; inference runs outside it.
+ * Request threads call {@link #submit}; worker threads loop in {@link #work}. Time is {@link System#nanoTime} in
+ * milliseconds, passed to the router as data.
+ *
+ * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while the request is
+ * parsed before admission and while the response is encoded after inference.
+ *
+ * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code capacity} entries,
+ * and every entry's future completes exactly once (result, inference failure, or shutdown).
+ */
+public final class BatchScheduler<I, O> implements AutoCloseable {
+  /**
+   * Computes one merged run. Called on a worker thread, outside the scheduler's lock; may throw, which fails every
+   * request of the run.
+   */
+  public interface Runner<I, O> {
+    /** @return one output per input, in order */
+    List<O> run(SubnetProfile subnet, List<I> inputs) throws Exception;
+  }
+
+  /**
+   * One request offered to the scheduler, immutable.
+   *
+   * @param arrivalMillis when the request reached the server ({@link System#nanoTime} in ms): targets count from here
+   * @param input what the runner receives
+   * @param inputs inputs in it (texts, images), ≥ 1
+   * @param sequence its size per input as the latency curves count it (padded tokens; 1 for an image), ≥ 1
+   * @param targetMillis {@code X-Latency-Target-Ms}; empty without one
+   * @param forcedSubnet menu entry the client forced
+   */
+  public record Job<I>(double arrivalMillis, I input, int inputs, int sequence, OptionalDouble targetMillis,
+                       Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy) {}
+
+  /**
+   * A finished request.
+   *
+   * @param subnet menu entry that ran it
+   * @param queueMillis from arrival until its run started
+   * @param inferenceMillis time of the run it was part of
+   * @param predictedMillis what the router predicted for that run
+   * @param batchRequests requests merged into that run
+   */
+  public record Done<O>(O output, String subnet, double queueMillis, double inferenceMillis, double predictedMillis,
+                        int batchRequests) {}
+
+  private final String model;
+  private final Runner<I, O> runner;
+  private final ModelMenu menu;
+  private final BatchPolicy policy;
+  private final BatchLimits limits;
+  private final int capacity;
+  private final int workers;
+  private final ServerMetrics metrics;
+  private final double responseMarginMillis;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition workAvailable = lock.newCondition();
+  private final List<Entry<I, O>> queue = new ArrayList<>();
+  private final Map<Thread, Running> running = new HashMap<>();
+  private final LatencyEstimator estimator = LatencyEstimator.standard();
+  private final ArrivalRate arrivals = new ArrivalRate(1000);
+  private final List<Thread> threads = new ArrayList<>();
+  private long nextId;
+  private boolean closed;
+
+  private record Entry<I, O>(Pending pending, I input, CompletableFuture<Done<O>> result) {}
+
+  private record Running(double startMillis, double predictedMillis, int requests) {}
+
+  public BatchScheduler(String model, Runner<I, O> runner, ModelMenu menu, BatchPolicy policy, BatchLimits limits,
+                          int workers, int capacity, double responseMarginMillis, ServerMetrics metrics) {
+    this.model = model;
+    this.runner = runner;
+    this.menu = menu;
+    this.policy = policy;
+    this.limits = limits;
+    this.workers = workers;
+    this.capacity = capacity;
+    this.metrics = metrics;
+    this.responseMarginMillis = responseMarginMillis;
+    for (int i = 0; i < workers; i++) {
+      Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+  }
+
+  public String policyName() {
+    return policy.name();
+  }
+
+  /**
+   * Admits {@code job} or refuses it at once.
+   *
+   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed} or
+   *     {@link ApiException.NotReady} (shutdown)
+   * @throws ApiException.Overloaded queue full, overloaded, or a strict target no sub-network can meet
+   * @throws ApiException.InvalidValue a forced sub-network that does not exist
+   * @throws ApiException.NotReady after shutdown began
+   */
+  public CompletableFuture<Done<O>> submit(Job<I> job) {
+    lock.lock();
+    try {
+      if (closed) {
+        throw new ApiException.NotReady("shutting_down", "model '" + model + "' is shutting down");
+      }
+      double now = nowMillis();
+      arrivals.arrived(now);
+      double arrival = Math.min(job.arrivalMillis(), now);
+      // The deadline is end to end: from arrival, less the time to encode and write the response afterwards.
+      Pending pending = new Pending(nextId++, job.inputs(), job.sequence(), arrival,
+          job.targetMillis().isPresent()
+              ? OptionalDouble.of(arrival + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
+              : OptionalDouble.empty(), job.forcedSubnet());
+      if (queue.size() >= capacity) {
+        metrics.rejections.labels(model, "queue_full").inc();
+        throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + queue.size()
+            + " requests queued (the limit); retry shortly", 1);
+      }
+      List<Pending> waiting = pendings();
+      if (Admission.decide(pending, job.deadlinePolicy(), waiting, workerFreeAt(now), now, menu, estimator, limits)
+          instanceof Admission.Reject r) {
+        throw refuse(r);
+      }
+      Entry<I, O> entry = new Entry<>(pending, job.input(), new CompletableFuture<>());
+      int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
+      queue.add(at < 0 ? -at - 1 : at, entry);
+      metrics.queueDepth.labels(model).set(depth());
+      workAvailable.signal();
+      return entry.result();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ApiException refuse(Admission.Reject r) {
+    return switch (r.reason()) {
+      case UNKNOWN_SUBNET -> new ApiException.InvalidValue("unknown_subnet", r.message());
+      case UNSATISFIABLE_TARGET -> {
+        metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
+        yield new ApiException.Overloaded("deadline_unsatisfiable", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
+      }
+      case OVERLOADED -> {
+        metrics.rejections.labels(model, "overloaded").inc();
+        yield new ApiException.Overloaded("overloaded", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
+      }
+    };
+  }
+
+  /** Worker loop: take the policy's next batch, run it outside the lock, complete its requests. */
+  private void work() {
+    while (true) {
+      List<Entry<I, O>> taken;
+      Batch batch;
+      double start;
+      lock.lock();
+      try {
+        while (queue.isEmpty() && !closed) {
+          workAvailable.awaitUninterruptibly();
+        }
+        if (queue.isEmpty()) {
+          return; // closed and drained
+        }
+        start = nowMillis();
+        batch = policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
+        taken = take(batch);
+        running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
+        metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
+      } finally {
+        lock.unlock();
+      }
+      run(batch, taken, start);
+    }
+  }
+
+  private void run(Batch batch, List<Entry<I, O>> taken, double start) {
+    List<O> outputs = null;
+    Exception failure = null;
+    try {
+      outputs = runner.run(batch.subnet(), taken.stream().map(Entry::input).toList());
+      if (outputs.size() != taken.size()) {
+        throw new IllegalStateException(outputs.size() + " outputs for " + taken.size() + " requests");
+      }
+    } catch (Exception e) {
+      failure = e;
+    }
+    double end = nowMillis();
+    lock.lock();
+    try {
+      running.remove(Thread.currentThread());
+      if (failure == null) {
+        estimator.observe(batch.subnet(), batch.paddedTokens(), end - start);
+      }
+      metrics.queueDepth.labels(model).set(depth());
+    } finally {
+      lock.unlock();
+    }
+    metrics.batchRequests.labels(model, batch.subnet().name()).observe(taken.size());
+    for (int i = 0; i < taken.size(); i++) {
+      Entry<I, O> e = taken.get(i);
+      if (failure != null) {
+        e.result().completeExceptionally(new ApiException.InferenceFailed(
+            "inference failed on " + model + "/" + batch.subnet().name() + ": " + failure.getMessage()));
+        continue;
+      }
+      e.result().complete(new Done<>(outputs.get(i), batch.subnet().name(), start - e.pending().admittedAtMillis(),
+          end - start, batch.predictedMillis(), taken.size()));
+    }
+  }
+
+  /** Removes the batch's requests from the queue (they are in queue order, so one pass finds them). */
+  private List<Entry<I, O>> take(Batch batch) {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (Pending p : batch.requests()) {
+      ids.add(p.id());
+    }
+    List<Entry<I, O>> taken = new ArrayList<>(ids.size());
+    for (java.util.Iterator<Entry<I, O>> it = queue.iterator(); it.hasNext(); ) {
+      Entry<I, O> e = it.next();
+      if (ids.contains(e.pending().id())) {
+        taken.add(e);
+        it.remove();
+      }
+    }
+    return taken;
+  }
+
+  private List<Pending> pendings() {
+    List<Pending> out = new ArrayList<>(queue.size());
+    for (Entry<I, O> e : queue) {
+      out.add(e.pending());
+    }
+    return out;
+  }
+
+  /** When each worker is predicted to be free: busy ones at their run's predicted end, idle ones now. */
+  private double[] workerFreeAt(double now) {
+    double[] out = new double[workers];
+    java.util.Arrays.fill(out, now);
+    int w = 0;
+    for (Running r : running.values()) {
+      out[w++] = Math.max(now, r.startMillis() + r.predictedMillis());
+    }
+    return out;
+  }
+
+  private int depth() {
+    int inRuns = 0;
+    for (Running r : running.values()) {
+      inRuns += r.requests();
+    }
+    return queue.size() + inRuns;
+  }
+
+  private static double nowMillis() {
+    return System.nanoTime() / 1e6;
+  }
+
+  /**
+   * Stops admitting requests and waits up to {@code grace} for queued and running ones to finish. The model's
+   * sessions may be closed only after this returns true: closing an ONNX Runtime session under a running batch is
+   * a use-after-free in native code.
+   *
+   * @return whether every request finished in time
+   */
+  public boolean drain(Duration grace) throws InterruptedException {
+    lock.lock();
+    try {
+      closed = true;
+      workAvailable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    for (Thread t : threads) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      TimeUnit.NANOSECONDS.timedJoin(t, left);
+      if (t.isAlive()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      for (Entry<I, O> e : queue) {
+        e.result().completeExceptionally(new ApiException.NotReady("shutting_down", "model '" + model + "' shut down"));
+      }
+      queue.clear();
+      workAvailable.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}
