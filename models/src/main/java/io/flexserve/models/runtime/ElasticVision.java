@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  * An elastic vision bundle loaded for serving: the weight file mapped once, one session per loaded (sub-network,
  * resolution) variant computing from that mapping. Immutable after {@link #load}; {@link #run} is thread-safe.
  */
-public final class ElasticVision implements AutoCloseable {
+public final class ElasticVision implements VisionBackbone {
   private final VisionManifest manifest;
   private final MappedWeights weights; // must outlive every session: they compute from its memory
   private final Map<String, VisionSession> sessions;
@@ -52,7 +52,33 @@ public final class ElasticVision implements AutoCloseable {
     return manifest;
   }
 
+  @Override
+  public String name() {
+    return manifest.name();
+  }
+
+  @Override
+  public List<Integer> resolutions() {
+    return manifest.resolutions();
+  }
+
+  @Override
+  public java.util.Optional<VisionManifest.Subnet> subnet(String name) {
+    return manifest.subnets().stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  @Override
+  public List<Float> padColor() {
+    return manifest.config().mean();
+  }
+
+  @Override
+  public int patch() {
+    return manifest.config().patch();
+  }
+
   /** Loaded variants, best first. */
+  @Override
   public List<VisionManifest.Variant> variants() {
     return manifest.variants().stream().filter(v -> sessions.containsKey(v.name())).toList();
   }
@@ -63,6 +89,7 @@ public final class ElasticVision implements AutoCloseable {
    * @param pixels {@code [B, 3, R, R]} in [0, 1] at the variant's resolution
    * @throws IllegalArgumentException when {@code variant} is not loaded
    */
+  @Override
   public VisionOutput run(String variant, float[] pixels, int images) throws OrtException {
     VisionSession session = sessions.get(variant);
     if (session == null) {

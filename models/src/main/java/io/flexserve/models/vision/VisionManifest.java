@@ -79,13 +79,22 @@ public record VisionManifest(String format, int version, String name, String sou
         .orElseThrow(() -> new IllegalArgumentException("manifest has no sub-network '" + name + "'"));
   }
 
-  /** Whether {@code dir} holds a vision bundle (its manifest names this format). */
+  /**
+   * Whether {@code dir} holds a vision model: an elastic bundle (this format) or a user's ONNX export described by a
+   * {@link FixedVisionManifest}.
+   */
   public static boolean isVisionBundle(Path dir) {
+    String format = formatOf(dir);
+    return FORMAT.equals(format) || FixedVisionManifest.FORMAT.equals(format);
+  }
+
+  /** The {@code format} field of {@code dir}'s manifest, or null. */
+  public static String formatOf(Path dir) {
     Path file = dir.resolve(FILE);
     try {
-      return Files.exists(file) && FORMAT.equals(JSON.readTree(file.toFile()).path("format").asText());
+      return Files.exists(file) ? JSON.readTree(file.toFile()).path("format").asText(null) : null;
     } catch (IOException e) {
-      return false;
+      return null;
     }
   }
 

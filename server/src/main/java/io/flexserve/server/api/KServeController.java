@@ -60,11 +60,9 @@ public final class KServeController {
           m.subnetNames());
     }
     if (served instanceof ServedVision v) {
-      io.flexserve.models.vision.VisionConfig c = v.vision().manifest().config();
       return new ModelMetadata(v.name(), List.of("1"), "onnxruntime_onnx",
           List.of(new TensorMetadata("image", "BYTES", List.of(1L))),
-          List.of(new TensorMetadata("summary", "FP32", List.of(1L, (long) c.clsTokens() * c.hidden())),
-              new TensorMetadata("features", "FP32", List.of(1L, -1L, (long) c.hidden()))),
+          List.of(new TensorMetadata("summary", "FP32", List.of(1L, -1L)), new TensorMetadata("features", "FP32", List.of(1L, -1L, -1L))),
           v.subnetNames());
     }
     ServedDecoder m = (ServedDecoder) served;

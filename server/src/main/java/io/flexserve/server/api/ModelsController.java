@@ -79,12 +79,12 @@ public final class ModelsController {
   private static List<ModelsResponse.Subnet> visionVariants(ServedVision model) {
     List<ModelsResponse.Subnet> out = new ArrayList<>();
     for (SubnetProfile p : model.menu().bestFirst()) {
-      VisionManifest.Variant v = model.vision().manifest().variants().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
-      VisionManifest.Subnet s = model.vision().manifest().subnet(v.subnet());
+      VisionManifest.Variant v = model.vision().variants().stream().filter(x -> x.name().equals(p.name())).findFirst().orElseThrow();
+      VisionManifest.Subnet s = model.vision().subnet(v.subnet()).orElse(null); // null: a fixed ONNX export
       List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
           .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
-      out.add(new ModelsResponse.Subnet(p.name(), s.layers(), s.heads(), s.mlpWidth(),
-          round(p.relativeSize()), round(p.quality()), latency, null, null, null, null));
+      out.add(new ModelsResponse.Subnet(p.name(), s == null ? null : s.layers(), s == null ? null : s.heads(),
+          s == null ? null : s.mlpWidth(), round(p.relativeSize()), round(p.quality()), latency, null, null, null, null));
     }
     return out;
   }

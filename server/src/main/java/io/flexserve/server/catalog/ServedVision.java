@@ -1,6 +1,6 @@
 package io.flexserve.server.catalog;
 
-import io.flexserve.models.runtime.ElasticVision;
+import io.flexserve.models.runtime.VisionBackbone;
 import io.flexserve.router.ModelMenu;
 import io.flexserve.router.SubnetProfile;
 import io.flexserve.server.scheduling.BatchScheduler;
@@ -10,11 +10,11 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A vision backbone: the loaded bundle, its menu of (sub-network, resolution) variants with latency measured here
+ * A vision backbone: the loaded elastic bundle or fixed ONNX export, its menu of (sub-network, resolution) variants with latency measured here
  * (named {@code <subnet>@<resolution>}; each curve counts images, since a variant's resolution is fixed), and its
  * scheduler, whose batches hold requests of one variant and therefore one input shape.
  */
-public record ServedVision(String name, ElasticVision vision, ModelMenu menu,
+public record ServedVision(String name, VisionBackbone vision, ModelMenu menu,
                            BatchScheduler<PreparedImage, ImageFeatures> scheduler) implements ServedModel {
   @Override
   public List<String> subnetNames() {
@@ -23,7 +23,7 @@ public record ServedVision(String name, ElasticVision vision, ModelMenu menu,
 
   /** Served resolutions, largest first. */
   public List<Integer> resolutions() {
-    return vision.manifest().resolutions();
+    return vision.resolutions();
   }
 
   @Override

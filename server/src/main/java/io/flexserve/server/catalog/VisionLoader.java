@@ -1,7 +1,7 @@
 package io.flexserve.server.catalog;
 
 import ai.onnxruntime.OrtException;
-import io.flexserve.models.runtime.ElasticVision;
+import io.flexserve.models.runtime.VisionBackbone;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.runtime.VisionOutput;
 import io.flexserve.models.vision.VisionManifest;
@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads a vision bundle: every (sub-network, resolution) variant's session, its latency measured on this machine at
+ * Loads a vision model (elastic bundle or fixed ONNX export): every (sub-network, resolution) variant's session, its latency measured on this machine at
  * batches of 1, 2 and 4 images (p75 of {@code profileRepeats} runs after a warm-up, round-robin so drift hits all
  * alike), and the scheduler whose runner stacks same-variant images into one ONNX Runtime batch.
  */
@@ -35,7 +35,7 @@ final class VisionLoader {
 
   static ServedVision load(String name, Path bundle, SessionConfig sessions, FlexserveConfig config, ServerMetrics metrics)
       throws IOException, OrtException {
-    ElasticVision vision = ElasticVision.load(bundle, sessions, v -> true);
+    VisionBackbone vision = VisionBackbone.load(bundle, sessions);
     try {
       ModelMenu menu = profile(vision, config.profileRepeats());
       for (SubnetProfile p : menu.bestFirst()) {
@@ -57,7 +57,7 @@ final class VisionLoader {
   }
 
   /** One merged run: the images' pixels at the variant's resolution, stacked into {@code [B, 3, R, R]}. */
-  private static List<ImageFeatures> run(ElasticVision vision, VisionManifest.Variant v, List<PreparedImage> images)
+  private static List<ImageFeatures> run(VisionBackbone vision, VisionManifest.Variant v, List<PreparedImage> images)
       throws OrtException {
     int r = v.resolution();
     int size = 3 * r * r;
@@ -66,7 +66,7 @@ final class VisionLoader {
       System.arraycopy(images.get(i).pixels().get(r), 0, stacked, i * size, size);
     }
     VisionOutput out = vision.run(v.name(), stacked, images.size());
-    int grid = vision.manifest().config().grid(r);
+    int grid = r / vision.patch();
     List<ImageFeatures> result = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {
       result.add(new ImageFeatures(out.summary(i), out.features(i), grid));
@@ -74,10 +74,10 @@ final class VisionLoader {
     return result;
   }
 
-  static ModelMenu profile(ElasticVision vision, int repeats) throws OrtException {
+  static ModelMenu profile(VisionBackbone vision, int repeats) throws OrtException {
     List<VisionManifest.Variant> variants = vision.variants();
     Map<Integer, float[]> inputs = new LinkedHashMap<>();
-    for (int r : vision.manifest().resolutions()) {
+    for (int r : vision.resolutions()) {
       float[] pixels = new float[BATCHES[BATCHES.length - 1] * 3 * r * r];
       java.util.Arrays.fill(pixels, 0.5f);
       inputs.put(r, pixels);
@@ -111,7 +111,7 @@ final class VisionLoader {
     return ModelMenu.of(profiles);
   }
 
-  private static void runOnce(ElasticVision vision, VisionManifest.Variant v, Map<Integer, float[]> inputs, int batch)
+  private static void runOnce(VisionBackbone vision, VisionManifest.Variant v, Map<Integer, float[]> inputs, int batch)
       throws OrtException {
     int r = v.resolution();
     vision.run(v.name(), java.util.Arrays.copyOf(inputs.get(r), batch * 3 * r * r), batch);

@@ -86,7 +86,7 @@ public final class VisionService {
     Map<Integer, float[]> pixels = new LinkedHashMap<>();
     Pixels.Resize resize = settings.resize().equals("stretch") ? Pixels.Resize.STRETCH : Pixels.Resize.FIT;
     for (int r : needed) {
-      pixels.put(r, Pixels.of(decoded, r, resize, model.vision().manifest().config().mean()));
+      pixels.put(r, Pixels.of(decoded, r, resize, model.vision().padColor()));
     }
     BatchScheduler.Job<PreparedImage> job = new BatchScheduler.Job<>(arrivalMillis, new PreparedImage(hash, pixels), 1, 1,
         headers.latencyTargetMillis(), forced, headers.deadlinePolicy());
@@ -129,7 +129,7 @@ public final class VisionService {
   }
 
   private static VisionManifest.Variant variant(ServedVision model, String name) {
-    return model.vision().manifest().variants().stream().filter(v -> v.name().equals(name)).findFirst()
+    return model.vision().variants().stream().filter(v -> v.name().equals(name)).findFirst()
         .orElseThrow(() -> new ApiException.InvalidValue("unknown_subnet", "unknown variant '" + name + "'; valid: "
             + model.subnetNames()));
   }

@@ -1,0 +1,50 @@
+package io.flexserve.models.runtime;
+
+import ai.onnxruntime.OrtException;
+import io.flexserve.models.vision.FixedVisionManifest;
+import io.flexserve.models.vision.VisionManifest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A vision model loaded for serving: an elastic bundle ({@link ElasticVision}, many variants) or a user's own ONNX
+ * export ({@link FixedVision}, one). What the server needs of either; {@link #run} is thread-safe.
+ */
+public sealed interface VisionBackbone extends AutoCloseable permits ElasticVision, FixedVision {
+  String name();
+
+  /** Served square resolutions, largest first. */
+  List<Integer> resolutions();
+
+  /** Loaded variants ({@code <subnet>@<resolution>}), best first. */
+  List<VisionManifest.Variant> variants();
+
+  /** The width/depth shape of a sub-network; empty for a fixed model, whose inside is not known. */
+  Optional<VisionManifest.Subnet> subnet(String name);
+
+  /** The input conditioner's mean: the colour that pads an aspect-preserving resize. */
+  List<Float> padColor();
+
+  int patch();
+
+  /**
+   * Runs same-resolution images on one variant.
+   *
+   * @param pixels {@code [B, 3, R, R]} planar RGB in [0, 1]
+   * @return summary {@code [B, S]} and features {@code [B, N, H]} (NLC)
+   */
+  VisionOutput run(String variant, float[] pixels, int images) throws OrtException;
+
+  @Override
+  void close() throws OrtException;
+
+  /** Loads whichever kind {@code dir}'s manifest names. */
+  static VisionBackbone load(Path dir, SessionConfig config) throws IOException, OrtException {
+    if (FixedVisionManifest.FORMAT.equals(VisionManifest.formatOf(dir))) {
+      return FixedVision.load(dir, config);
+    }
+    return ElasticVision.load(dir, config, v -> true);
+  }
+}
