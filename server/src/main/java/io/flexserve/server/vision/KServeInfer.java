@@ -143,7 +143,10 @@ final class KServeInfer {
     root.put("model_name", model);
     root.put("model_version", "1");
     request.id().ifPresent(id -> root.put("id", id));
-    root.put("parameters", Map.of("subnet", served.variant().subnet(), "resolution", served.variant().resolution()));
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("subnet", served.variant().subnet());
+    parameters.put("resolution", served.variant().resolution());
+    root.put("parameters", parameters);
     root.put("outputs", outputs);
     try {
       byte[] header = json.writeValueAsBytes(root);
