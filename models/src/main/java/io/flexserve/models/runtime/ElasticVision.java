@@ -1,6 +1,7 @@
 package io.flexserve.models.runtime;
 
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.models.weights.MappedWeights;
 import java.io.IOException;
@@ -90,12 +91,12 @@ public final class ElasticVision implements VisionBackbone {
    * @throws IllegalArgumentException when {@code variant} is not loaded
    */
   @Override
-  public VisionOutput run(String variant, float[] pixels, int images) throws OrtException {
+  public VisionOutput run(String variant, float[] pixels, int images, OrtSession.RunOptions options) throws OrtException {
     VisionSession session = sessions.get(variant);
     if (session == null) {
       throw new IllegalArgumentException("variant '" + variant + "' is not loaded; loaded: " + sessions.keySet());
     }
-    return session.run(pixels, images);
+    return session.run(pixels, images, options);
   }
 
   public long weightBytes() {

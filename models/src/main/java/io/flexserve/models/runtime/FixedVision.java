@@ -83,7 +83,7 @@ public final class FixedVision implements VisionBackbone {
   }
 
   @Override
-  public VisionOutput run(String variant, float[] pixels, int images) throws OrtException {
+  public VisionOutput run(String variant, float[] pixels, int images, OrtSession.RunOptions options) throws OrtException {
     if (!variant.equals(manifest.variant().name())) {
       throw new IllegalArgumentException("variant '" + variant + "' is not served; this model has only " + manifest.variant().name());
     }
@@ -91,7 +91,8 @@ public final class FixedVision implements VisionBackbone {
     float[] input = manifest.normalizeInput() ? normalized(pixels, r) : pixels;
     Set<String> outputs = manifest.summary() == null ? Set.of(manifest.features()) : Set.of(manifest.summary(), manifest.features());
     try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {images, 3, r, r});
-         OrtSession.Result result = session.run(Map.of(manifest.input(), x), outputs)) {
+         OrtSession.Result result = options == null ? session.run(Map.of(manifest.input(), x), outputs)
+             : session.run(Map.of(manifest.input(), x), outputs, options)) {
       Map<String, float[]> out = SessionOutputs.floats(result);
       float[] features = out.get(manifest.features());
       int g = r / manifest.patch();

@@ -33,9 +33,15 @@ public sealed interface VisionBackbone extends AutoCloseable permits ElasticVisi
    * Runs same-resolution images on one variant.
    *
    * @param pixels {@code [B, 3, R, R]} planar RGB in [0, 1]
+   * @param options run options (e.g. a {@link TimedRun}'s), or null for defaults
    * @return summary {@code [B, S]} and features {@code [B, N, H]} (NLC)
    */
-  VisionOutput run(String variant, float[] pixels, int images) throws OrtException;
+  VisionOutput run(String variant, float[] pixels, int images, ai.onnxruntime.OrtSession.RunOptions options) throws OrtException;
+
+  /** {@link #run(String, float[], int, ai.onnxruntime.OrtSession.RunOptions)} with default options. */
+  default VisionOutput run(String variant, float[] pixels, int images) throws OrtException {
+    return run(variant, pixels, images, null);
+  }
 
   @Override
   void close() throws OrtException;

@@ -40,24 +40,31 @@ public final class VisionSession implements AutoCloseable {
    * @return {@code summary [B·C·H]} and {@code features [B·N·H]}, row-major
    */
   public VisionOutput run(float[] pixels, int images) throws OrtException {
-    Map<String, float[]> out = run(pixels, images, Set.of(VisionGraph.SUMMARY, VisionGraph.FEATURES));
+    return run(pixels, images, (OrtSession.RunOptions) null);
+  }
+
+  /** As {@link #run(float[], int)}, with {@code options} (e.g. a {@link TimedRun}'s), or defaults when null. */
+  public VisionOutput run(float[] pixels, int images, OrtSession.RunOptions options) throws OrtException {
+    Map<String, float[]> out = run(pixels, images, Set.of(VisionGraph.SUMMARY, VisionGraph.FEATURES), options);
     return new VisionOutput(images, out.get(VisionGraph.SUMMARY), out.get(VisionGraph.FEATURES));
   }
 
   /** Every output by name (probe graphs). */
   public Map<String, float[]> runAll(float[] pixels, int images) throws OrtException {
-    return run(pixels, images, null);
+    return run(pixels, images, null, null);
   }
 
-  private Map<String, float[]> run(float[] pixels, int images, Set<String> outputs) throws OrtException {
+  private Map<String, float[]> run(float[] pixels, int images, Set<String> outputs, OrtSession.RunOptions options)
+      throws OrtException {
     long[] shape = {images, 3, resolution, resolution};
     if (pixels.length != images * 3L * resolution * resolution) {
       throw new IllegalArgumentException(pixels.length + " floats is not " + images + " images of 3×" + resolution + "×" + resolution);
     }
     try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
-         OrtSession.Result result = outputs == null
-             ? opened.session().run(Map.of(VisionGraph.INPUT, input))
-             : opened.session().run(Map.of(VisionGraph.INPUT, input), outputs)) {
+         OrtSession.Result result = options == null
+             ? opened.session().run(Map.of(VisionGraph.INPUT, input), outputs == null ? opened.session().getOutputNames() : outputs)
+             : opened.session().run(Map.of(VisionGraph.INPUT, input), outputs == null ? opened.session().getOutputNames() : outputs,
+                 options)) {
       return SessionOutputs.floats(result);
     }
   }

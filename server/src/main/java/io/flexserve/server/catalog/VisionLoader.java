@@ -46,7 +46,7 @@ final class VisionLoader {
         variants.put(v.name(), v);
       }
       BatchScheduler<PreparedImage, ImageFeatures> scheduler = new BatchScheduler<>(name,
-          (subnet, images) -> run(vision, variants.get(subnet.name()), images), menu,
+          (subnet, images, options) -> run(vision, variants.get(subnet.name()), images, options), menu,
           BatchPolicies.byName(config.routingPolicy()), new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
           config.workers(), config.queueCapacity(), config.responseMarginMs(), metrics);
       return new ServedVision(name, vision, menu, scheduler);
@@ -57,15 +57,15 @@ final class VisionLoader {
   }
 
   /** One merged run: the images' pixels at the variant's resolution, stacked into {@code [B, 3, R, R]}. */
-  private static List<ImageFeatures> run(VisionBackbone vision, VisionManifest.Variant v, List<PreparedImage> images)
-      throws OrtException {
+  private static List<ImageFeatures> run(VisionBackbone vision, VisionManifest.Variant v, List<PreparedImage> images,
+                                         ai.onnxruntime.OrtSession.RunOptions options) throws OrtException {
     int r = v.resolution();
     int size = 3 * r * r;
     float[] stacked = new float[images.size() * size];
     for (int i = 0; i < images.size(); i++) {
       System.arraycopy(images.get(i).pixels().get(r), 0, stacked, i * size, size);
     }
-    VisionOutput out = vision.run(v.name(), stacked, images.size());
+    VisionOutput out = vision.run(v.name(), stacked, images.size(), options);
     int grid = r / vision.patch();
     List<ImageFeatures> result = new ArrayList<>(images.size());
     for (int i = 0; i < images.size(); i++) {

@@ -1,5 +1,7 @@
 package io.flexserve.server.scheduling;
 
+import ai.onnxruntime.OrtSession;
+import io.flexserve.models.runtime.TimedRun;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.LatencyEstimator;
 import io.flexserve.router.ModelMenu;
@@ -21,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,6 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while the request is
  * parsed before admission and while the response is encoded after inference.
  *
+ * <p>Timeouts. Every request has one ({@code X-Request-Timeout-Ms}, capped by configuration). A timer answers it 504
+ * at that moment, taking it out of the queue if it is still there. A run is given until the latest timeout of its
+ * requests: then a {@link TimedRun} terminates it in ONNX Runtime, since no one is left waiting for it.
+ *
  * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code capacity} entries,
  * and every entry's future completes exactly once (result, inference failure, or shutdown).
  */
@@ -54,8 +62,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
    * request of the run.
    */
   public interface Runner<I, O> {
-    /** @return one output per input, in order */
-    List<O> run(SubnetProfile subnet, List<I> inputs) throws Exception;
+    /**
+     * @param options the run's ONNX Runtime options, terminated when every request of the run has timed out
+     * @return one output per input, in order
+     */
+    List<O> run(SubnetProfile subnet, List<I> inputs, OrtSession.RunOptions options) throws Exception;
   }
 
   /**
@@ -67,9 +78,10 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
    * @param sequence its size per input as the latency curves count it (padded tokens; 1 for an image), ≥ 1
    * @param targetMillis {@code X-Latency-Target-Ms}; empty without one
    * @param forcedSubnet menu entry the client forced
+   * @param timeoutMillis from arrival, when to give up: answered 504, its run terminated unless others still need it
    */
   public record Job<I>(double arrivalMillis, I input, int inputs, int sequence, OptionalDouble targetMillis,
-                       Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy) {}
+                       Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy, double timeoutMillis) {}
 
   /**
    * A finished request.
@@ -100,10 +112,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private final LatencyEstimator estimator = LatencyEstimator.standard();
   private final ArrivalRate arrivals = new ArrivalRate(1000);
   private final List<Thread> threads = new ArrayList<>();
+  private final ScheduledThreadPoolExecutor timer;
   private long nextId;
   private boolean closed;
 
-  private record Entry<I, O>(Pending pending, I input, CompletableFuture<Done<O>> result) {}
+  /** @param timeoutAtMillis when the request times out, {@link #nowMillis} clock */
+  private record Entry<I, O>(Pending pending, I input, CompletableFuture<Done<O>> result, double timeoutAtMillis) {}
 
   private record Running(double startMillis, double predictedMillis, int requests) {}
 
@@ -118,6 +132,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     this.capacity = capacity;
     this.metrics = metrics;
     this.responseMarginMillis = responseMarginMillis;
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "flexserve-timeouts-" + model);
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setRemoveOnCancelPolicy(true); // most timeouts are cancelled (answered in time): do not keep them queued
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
       t.setDaemon(true);
@@ -163,9 +183,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
           instanceof Admission.Reject r) {
         throw refuse(r);
       }
-      Entry<I, O> entry = new Entry<>(pending, job.input(), new CompletableFuture<>());
+      Entry<I, O> entry = new Entry<>(pending, job.input(), new CompletableFuture<>(), arrival + job.timeoutMillis());
       int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
       queue.add(at < 0 ? -at - 1 : at, entry);
+      ScheduledFuture<?> alarm = timer.schedule(() -> expire(entry), nanos(entry.timeoutAtMillis() - now), TimeUnit.NANOSECONDS);
+      entry.result().whenComplete((r, e) -> alarm.cancel(false));
       metrics.queueDepth.labels(model).set(depth());
       workAvailable.signal();
       return entry.result();
@@ -205,6 +227,10 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
         start = nowMillis();
         batch = policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
         taken = take(batch);
+        taken.removeIf(e -> e.result().isDone()); // timed out between the policy's look and the take
+        if (taken.isEmpty()) {
+          continue;
+        }
         running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
       } finally {
@@ -217,10 +243,17 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private void run(Batch batch, List<Entry<I, O>> taken, double start) {
     List<O> outputs = null;
     Exception failure = null;
-    try {
-      outputs = runner.run(batch.subnet(), taken.stream().map(Entry::input).toList());
-      if (outputs.size() != taken.size()) {
-        throw new IllegalStateException(outputs.size() + " outputs for " + taken.size() + " requests");
+    boolean terminated = false;
+    double giveUpAt = taken.stream().mapToDouble(Entry::timeoutAtMillis).max().orElseThrow();
+    try (TimedRun timed = TimedRun.start(timer, nanos(giveUpAt - start))) {
+      try {
+        outputs = runner.run(batch.subnet(), taken.stream().map(Entry::input).toList(), timed.options());
+        if (outputs.size() != taken.size()) {
+          throw new IllegalStateException(outputs.size() + " outputs for " + taken.size() + " requests");
+        }
+      } catch (Exception e) {
+        failure = e;
+        terminated = timed.terminated();
       }
     } catch (Exception e) {
       failure = e;
@@ -239,6 +272,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     metrics.batchRequests.labels(model, batch.subnet().name()).observe(taken.size());
     for (int i = 0; i < taken.size(); i++) {
       Entry<I, O> e = taken.get(i);
+      if (terminated) {
+        if (e.result().completeExceptionally(timedOut(e, "its inference run was terminated"))) {
+          metrics.timeouts.labels(model, "run").inc();
+        }
+        continue;
+      }
       if (failure != null) {
         e.result().completeExceptionally(new ApiException.InferenceFailed(
             "inference failed on " + model + "/" + batch.subnet().name() + ": " + failure.getMessage()));
@@ -247,6 +286,31 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       e.result().complete(new Done<>(outputs.get(i), batch.subnet().name(), start - e.pending().admittedAtMillis(),
           end - start, batch.predictedMillis(), taken.size()));
     }
+  }
+
+  /** The timer's answer at {@code entry}'s timeout: 504, and out of the queue if it never ran. */
+  private void expire(Entry<I, O> entry) {
+    boolean queued;
+    lock.lock();
+    try {
+      queued = queue.remove(entry);
+      metrics.queueDepth.labels(model).set(depth());
+    } finally {
+      lock.unlock();
+    }
+    if (entry.result().completeExceptionally(timedOut(entry, queued ? "it was still queued" : "it was still running"))) {
+      metrics.timeouts.labels(model, queued ? "queue" : "run").inc();
+    }
+  }
+
+  private ApiException.TimedOut timedOut(Entry<I, O> e, String where) {
+    return new ApiException.TimedOut(String.format(java.util.Locale.ROOT,
+        "the request timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds): %s",
+        e.timeoutAtMillis() - e.pending().admittedAtMillis(), where));
+  }
+
+  private static long nanos(double millis) {
+    return (long) (millis * 1e6);
   }
 
   /** Removes the batch's requests from the queue (they are in queue order, so one pass finds them). */
@@ -328,6 +392,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
 
   @Override
   public void close() {
+    timer.shutdownNow();
     lock.lock();
     try {
       closed = true;

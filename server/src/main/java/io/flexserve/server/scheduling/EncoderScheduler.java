@@ -21,8 +21,8 @@ public final class EncoderScheduler implements AutoCloseable {
 
   public EncoderScheduler(String model, ElasticEncoder encoder, ModelMenu menu, BatchPolicy policy, BatchLimits limits,
                           int workers, int capacity, double responseMarginMillis, ServerMetrics metrics) {
-    this.scheduler = new BatchScheduler<>(model, (subnet, batches) -> {
-      float[][] rows = encoder.embed(subnet.name(), TokenBatch.concat(batches));
+    this.scheduler = new BatchScheduler<>(model, (subnet, batches, options) -> {
+      float[][] rows = encoder.embed(subnet.name(), TokenBatch.concat(batches), options);
       List<float[][]> out = new ArrayList<>(batches.size());
       int row = 0;
       for (TokenBatch b : batches) {
@@ -40,7 +40,7 @@ public final class EncoderScheduler implements AutoCloseable {
   /** As {@link BatchScheduler#submit}; the request's size is its padded tokens (inputs × longest input). */
   public CompletableFuture<EmbeddingResult> submit(EmbeddingJob job) {
     return scheduler.submit(new BatchScheduler.Job<>(job.arrivalMillis(), job.batch(), job.batch().batch(),
-            job.batch().sequence(), job.targetMillis(), job.forcedSubnet(), job.deadlinePolicy()))
+            job.batch().sequence(), job.targetMillis(), job.forcedSubnet(), job.deadlinePolicy(), job.timeoutMillis()))
         .thenApply(d -> new EmbeddingResult(d.output(), d.subnet(), d.queueMillis(), d.inferenceMillis(),
             d.predictedMillis(), d.batchRequests()));
   }

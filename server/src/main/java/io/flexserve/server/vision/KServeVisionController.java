@@ -4,6 +4,7 @@ import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.micronaut.core.annotation.Nullable;
+import io.flexserve.server.errors.RequestTags;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -38,7 +39,7 @@ public final class KServeVisionController {
   @Consumes(MediaType.ALL)
   @ExecuteOn(TaskExecutors.BLOCKING)
   public CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> http, @Nullable @Body byte[] body) {
-    double arrivalMillis = System.nanoTime() / 1e6;
+    double arrivalMillis = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     OptionalInt headerLength = OptionalInt.empty();
     String raw = http.getHeaders().get(KServeInfer.HEADER_LENGTH);

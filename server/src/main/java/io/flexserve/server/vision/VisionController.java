@@ -5,6 +5,7 @@ import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.micronaut.core.annotation.Nullable;
+import io.flexserve.server.errors.RequestTags;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -44,7 +45,7 @@ public final class VisionController {
   @Consumes(MediaType.ALL)
   @ExecuteOn(TaskExecutors.BLOCKING)
   public CompletableFuture<MutableHttpResponse<VisionResponse>> features(HttpRequest<?> http, @Nullable @Body byte[] body) {
-    double arrivalMillis = System.nanoTime() / 1e6;
+    double arrivalMillis = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     VisionRequest request = parser.parse(http, body);
     String model = request.model().orElseGet(catalog::defaultModelName);

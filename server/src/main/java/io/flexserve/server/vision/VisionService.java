@@ -5,6 +5,7 @@ import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedVision;
+import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.config.VisionSettings;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
@@ -38,13 +39,16 @@ public final class VisionService {
   private final VisionCache cache;
   private final VisionSettings settings;
   private final ServerMetrics metrics;
+  private final FlexserveConfig config;
 
-  public VisionService(ModelCatalog catalog, ImageDecoder decoder, VisionCache cache, VisionSettings settings, ServerMetrics metrics) {
+  public VisionService(ModelCatalog catalog, ImageDecoder decoder, VisionCache cache, VisionSettings settings, ServerMetrics metrics,
+                       FlexserveConfig config) {
     this.catalog = catalog;
     this.decoder = decoder;
     this.cache = cache;
     this.settings = settings;
     this.metrics = metrics;
+    this.config = config;
   }
 
   /**
@@ -89,7 +93,7 @@ public final class VisionService {
       pixels.put(r, Pixels.of(decoded, r, resize, model.vision().padColor()));
     }
     BatchScheduler.Job<PreparedImage> job = new BatchScheduler.Job<>(arrivalMillis, new PreparedImage(hash, pixels), 1, 1,
-        headers.latencyTargetMillis(), forced, headers.deadlinePolicy());
+        headers.latencyTargetMillis(), forced, headers.deadlinePolicy(), config.timeoutMillis(headers.timeoutMillis()));
     return model.scheduler().submit(job).thenApply(done -> {
       cache.put(new VisionCache.Key(hash, model.name(), done.subnet()), done.output());
       Served served = new Served(model.name(), variant(model, done.subnet()), done.output(), false, done.queueMillis(),

@@ -32,7 +32,7 @@ class BatchSchedulerTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> runs = Collections.synchronizedList(new ArrayList<>());
-    BatchScheduler.Runner<String, String> runner = (subnet, inputs) -> {
+    BatchScheduler.Runner<String, String> runner = (subnet, inputs, options) -> {
       started.countDown();
       assertTrue(release.await(10, TimeUnit.SECONDS));
       runs.add(subnet.name() + " " + inputs);
@@ -67,6 +67,6 @@ class BatchSchedulerTest {
 
   private static BatchScheduler.Job<String> job(String input, String variant) {
     return new BatchScheduler.Job<>(System.nanoTime() / 1e6, input, 1, 1, OptionalDouble.empty(), Optional.of(variant),
-        DeadlinePolicy.BEST_EFFORT);
+        DeadlinePolicy.BEST_EFFORT, 60_000);
   }
 }
