@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # check-no-outbound.sh: proves the server makes no outbound connection attempt while it starts and serves every kind
-# of request (embeddings, completions, streamed chat, model listing, metrics).
+# of request (embeddings, completions, streamed chat, vision features, model listing, metrics).
 #
 #   scripts/check-no-outbound.sh            (needs: mvn -B -q package -DskipTests; ../shared for the test models)
 #
 # Runs the server jar, launched as ./flexserve does, in a new network namespace holding only loopback
 # (`unshare --net --map-root-user`) under `strace -f`, which records every connect/sendto/sendmsg system call of the
 # JVM and of ONNX Runtime's native code alike, including attempts that fail (in that namespace any attempt would
-# fail with ENETUNREACH, so failing is not enough: the trace shows there were none). Serves a repository with MiniLM
-# and tinystories-260k (converted into bench-out/outbound-repo on first use). Exit status 0 when the trace holds no
+# fail with ENETUNREACH, so failing is not enough: the trace shows there were none). Serves a repository with MiniLM,
+# tinystories-260k and a tiny RADIO backbone (converted into bench-out/outbound-repo on first use). Exit status 0 when the trace holds no
 # IPv4/IPv6 destination outside loopback; prints every socket destination it saw, by family.
 # Needs Linux with util-linux (unshare), iproute2 (ip), strace, curl; root or unprivileged user namespaces. Used by CI.
 set -euo pipefail
@@ -55,6 +55,12 @@ check embeddings 200 "$url/v1/embeddings" -d '{"model":"all-minilm-l6-v2","input
 check completions 200 "$url/v1/completions" -d '{"model":"tinystories","prompt":"Once upon a time","max_tokens":8}'
 check "streamed chat" 200 -N "$url/v1/chat/completions" \
   -d '{"model":"tinystories","messages":[{"role":"user","content":"Tell a story"}],"max_tokens":8,"stream":true}'
+png=$(mktemp --suffix .png)
+base64 -d > "$png" <<'PNG'
+iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAABlklEQVR4nBXRURVEIQhFUSMYgQhGMAIRiGCEE8EIRiACEYhABCLMG7/ZrMt1jMEcyGAN9kAHNjgDBnfwBj6IQQ5q0IMxJnMikzXZE53Y5EyY3Mmb+CQmOalJzw8IUxBhCVtQwYQjIFzhCS6EkEIJLR9YzIUs1mIvdGGLs2BxF2/hi1jkoha9PrCZG9mszd7oxjZnw+Zu3sY3sclNbXp/QJmKKEvZiiqmHAXlKk9xJZRUSmn9gDENMZaxDTXMOAbGNZ7hRhhplNH2gcM8yGEd9kEPdjgHDvfwDn6IQx7q0OcD/wK/Sr4jv9hfkG/1N/x/Fx44BCQU9Pc94zIvclmXfdGLXc79j9/Lu/glLnmpS98PPOZDHuuxH/qwx3n/5ffxHv6IRz7q0e8DznTEWc521DHn+D/KdZ7jTjjplNP+gWAGEqxgBxpYcOIf/AYv8CCCDCro+EAyE0lWshNNLDn5P/MmL/Ekkkwq6fxAMQspVrELLaw49S/lFq/wIoosquj6QDMbaVazG22sOf2v8Dav8SaabKrp5geIAnAQEbP2+wAAAABJRU5ErkJggg==
+PNG
+check "vision features" 200 "$url/v1/vision/features?model=radio-tiny&outputs=summary" -H 'Content-Type: image/png' --data-binary @"$png"
+rm -f "$png"
 check models 200 "$url/v1/models"
 check metrics 200 "$url/metrics"
 # SIGTERM to the JVM (strace's child; strace itself would only detach), then strace exits with it

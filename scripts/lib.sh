@@ -11,18 +11,24 @@ free_port() {
   exit 2
 }
 
-# ensure_repo DIR: a model repository with the embedded MiniLM encoder and tinystories-260k (from ../shared, with a
-# KV-compatible full-mlp50 for token-level switching), converted on first use into DIR.
+# ensure_repo DIR: a model repository with the embedded MiniLM encoder, tinystories-260k (from ../shared, with a
+# KV-compatible full-mlp50 for token-level switching) and a tiny random-weight RADIO vision backbone at 64 and 32 px,
+# converted on first use into DIR.
 ensure_repo() {
   local repo="$1" jar=server/target/flexserve.jar
-  if [ -f "$repo/tinystories/manifest.json" ] && [ -f "$repo/all-minilm-l6-v2/manifest.json" ]; then
+  if [ -f "$repo/tinystories/manifest.json" ] && [ -f "$repo/all-minilm-l6-v2/manifest.json" ] \
+      && [ -f "$repo/radio-tiny/manifest.json" ]; then
     return 0
   fi
-  echo "converting a model repository into $repo (MiniLM, tinystories-260k)"
-  rm -rf "$repo"
-  mkdir -p "$repo"
+  echo "converting a model repository into $repo (MiniLM, tinystories-260k, radio-tiny)"
+  rm -rf "$repo" "$repo.work"
+  mkdir -p "$repo" "$repo.work"
   java -jar "$jar" convert --out "$repo/all-minilm-l6-v2" > "$repo.convert.log" 2>&1
   java -jar "$jar" convert --checkpoint ../shared/models/tinystories-260k \
     --calibration ../shared/data/tinystories-valid-sample.txt --out "$repo/tinystories" \
     --budgets 1,0.85,0.7 --mlp-variants 0.5 --threads 1 >> "$repo.convert.log" 2>&1
+  java -jar "$jar" synth-vision --preset tiny --out "$repo.work/radio-tiny-ckpt" >> "$repo.convert.log" 2>&1
+  java -jar "$jar" convert-vision --checkpoint "$repo.work/radio-tiny-ckpt" --resolutions 64,32 \
+    --out "$repo/radio-tiny" >> "$repo.convert.log" 2>&1
+  rm -rf "$repo.work"
 }

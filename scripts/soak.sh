@@ -3,9 +3,10 @@
 #
 #   scripts/soak.sh [minutes] [rate]     (default 10 minutes at 12 req/s; needs: mvn -B -q install -DskipTests)
 #
-# Serves a repository with the embedded MiniLM encoder and tinystories-260k (converted into bench-out/soak-repo
-# on first use, from ../shared) and sends open-loop Poisson traffic mixing every endpoint kind: embeddings,
-# completions, streamed completions, chat and streamed chat. The server's RSS is sampled every 5 s.
+# Serves a repository with the embedded MiniLM encoder, tinystories-260k and a tiny RADIO backbone (converted into
+# bench-out/soak-repo on first use, from ../shared) and sends open-loop Poisson traffic mixing every endpoint kind:
+# embeddings, completions, streamed completions, chat, streamed chat and vision features. The server's RSS is sampled
+# every 5 s.
 # Pass: RSS growth from the end of the warm-up (the first minute) to the end <= 10 %, and zero 5xx responses
 # during the load (counted by the server's own flexserve_http_responses_total). Output: bench-out/soak/ (RSS CSV, load-test
 # JSON/HTML reports, server log) and the figures on stdout. Exit status 0 when both criteria hold.
@@ -57,10 +58,10 @@ responses_5xx() {
 
 # 5xx while loading (the readiness probe's 503s above) do not count: only those during the load
 fivexx_before=$(responses_5xx)
-echo "soak: $minutes min at $rate req/s (Poisson), mix embeddings/completions/stream/chat/chat-stream, on $url"
+echo "soak: $minutes min at $rate req/s (Poisson), mix embeddings/completions/stream/chat/chat-stream/vision, on $url"
 java -jar "$lt_jar" --url "$url" --arrival poisson --rate "$rate" --duration-s $(( minutes * 60 )) --seed 11 \
-  --mix embeddings=0.5,completions=0.15,completions-stream=0.15,chat=0.1,chat-stream=0.1 \
-  --generation-model tinystories --max-tokens 24 --timeout-s 60 --label soak \
+  --mix embeddings=0.35,completions=0.15,completions-stream=0.15,chat=0.1,chat-stream=0.1,vision=0.15 \
+  --generation-model tinystories --vision-model radio-tiny --image-sizes 64x64,320x240 --images 256 --max-tokens 24 --timeout-s 60 --label soak \
   --json "$out/soak.json" --html "$out/soak.html" > "$out/soak.txt" 2>&1 || true
 kill "$sampler_pid" 2>/dev/null || true
 sampler_pid=""

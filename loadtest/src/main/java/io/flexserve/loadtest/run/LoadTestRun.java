@@ -56,8 +56,15 @@ public final class LoadTestRun {
         }
 
         // Sub-network qualities are optional: a server without /v1/models simply gives a report without quality.
-        Map<String, Double> quality = ModelMenu.qualities(client, plan.requests().endpoint(), plan.requests().model());
+        Map<String, Double> quality = new java.util.HashMap<>(
+                ModelMenu.qualities(client, plan.requests().endpoint(), plan.requests().model()));
         List<PlannedRequest> planned = plan.workload().plan();
+        String visionModel = plan.requests().vision().model();
+        if (!visionModel.equals(plan.requests().model())
+                && planned.stream().anyMatch(p -> p.kind() == io.flexserve.loadtest.workload.EndpointKind.VISION)) {
+            // vision variants are named <subnet>@<resolution>, so they cannot clash with the other model's names
+            ModelMenu.qualities(client, plan.requests().endpoint(), visionModel).forEach(quality::putIfAbsent);
+        }
         List<HttpRequest> requests = new ArrayList<>(planned.size());
         for (PlannedRequest p : planned) {
             requests.add(plan.requests().build(p));

@@ -63,7 +63,9 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
                     out.add(new PlannedRequest(i, offsets[i], List.of(generation.prompt(prompts++)), drawn.get(i), kind,
                             g.at(i, 0)));
                 } else {
-                    out.add(new PlannedRequest(i, offsets[i], payloads.inputsFor(i), drawn.get(i)));
+                    // embeddings, or vision (whose image is chosen by index; the texts are not sent)
+                    out.add(new PlannedRequest(i, offsets[i], payloads.inputsFor(i), drawn.get(i), kind,
+                            PlannedRequest.Generation.NONE));
                 }
             }
             return out;
@@ -148,7 +150,8 @@ public sealed interface Workload permits Workload.Generated, Workload.Replayed {
                     cursor += n;
                 }
                 out.add(new PlannedRequest(i, e.offsetNanos(), inputs,
-                        e.targetMillis().isPresent() ? e.targetMillis() : drawn.get(i)));
+                        e.targetMillis().isPresent() ? e.targetMillis() : drawn.get(i), e.kind(),
+                        PlannedRequest.Generation.NONE));
             }
             return out;
         }
