@@ -2,6 +2,7 @@ package io.flexserve.models.encoder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flexserve.models.BundleFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +31,12 @@ public record EncoderManifest(String format, int version, String name, String so
                               String weights, String tokenizer, List<Subnet> subnets, List<Double> blockImportance) {
   public static final String FORMAT = "flexserve-elastic-encoder";
   public static final int VERSION = 1;
-  public static final String FILE = "manifest.json";
+  public static final String FILE = BundleFormat.FILE;
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public EncoderManifest {
-    if (!FORMAT.equals(format) || version != VERSION) {
-      throw new IllegalArgumentException("not a " + FORMAT + " v" + VERSION + " manifest: format=" + format + " version=" + version);
-    }
+    BundleFormat.require(FORMAT, VERSION, format, version);
     subnets = List.copyOf(subnets);
     blockImportance = List.copyOf(blockImportance);
     if (subnets.isEmpty()) {

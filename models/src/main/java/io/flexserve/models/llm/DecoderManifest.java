@@ -3,6 +3,7 @@ package io.flexserve.models.llm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.llm.checkpoint.CheckpointException;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import java.io.IOException;
@@ -38,14 +39,12 @@ public record DecoderManifest(String format, int version, String name, String so
                               List<Double> blockImportance, Compression compression) {
   public static final String FORMAT = "flexserve-elastic-decoder";
   public static final int VERSION = 1;
-  public static final String FILE = "manifest.json";
+  public static final String FILE = BundleFormat.FILE;
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public DecoderManifest {
-    if (!FORMAT.equals(format) || version != VERSION) {
-      throw new IllegalArgumentException("not a " + FORMAT + " v" + VERSION + " manifest: format=" + format + " version=" + version);
-    }
+    BundleFormat.require(FORMAT, VERSION, format, version);
     subnets = List.copyOf(subnets);
     blockImportance = List.copyOf(blockImportance);
     if (subnets.isEmpty()) {

@@ -48,7 +48,7 @@ public sealed interface VisionBackbone extends AutoCloseable permits ElasticVisi
 
   /** Loads whichever kind {@code dir}'s manifest names. */
   static VisionBackbone load(Path dir, SessionConfig config) throws IOException, OrtException {
-    if (FixedVisionManifest.FORMAT.equals(VisionManifest.formatOf(dir))) {
+    if (FixedVisionManifest.FORMAT.equals(io.flexserve.models.BundleFormat.of(dir))) {
       return FixedVision.load(dir, config);
     }
     return ElasticVision.load(dir, config, v -> true);

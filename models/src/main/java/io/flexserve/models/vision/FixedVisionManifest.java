@@ -1,6 +1,7 @@
 package io.flexserve.models.vision;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flexserve.models.BundleFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,9 +33,7 @@ public record FixedVisionManifest(String format, int version, String name, Strin
   public static final int VERSION = 1;
 
   public FixedVisionManifest {
-    if (!FORMAT.equals(format) || version != VERSION) {
-      throw new IllegalArgumentException("not a " + FORMAT + " v" + VERSION + " manifest: format=" + format + " version=" + version);
-    }
+    BundleFormat.require(FORMAT, VERSION, format, version);
     if (patch <= 0 || resolution <= 0 || resolution % patch != 0) {
       throw new IllegalArgumentException("resolution " + resolution + " must be a positive multiple of patch " + patch);
     }

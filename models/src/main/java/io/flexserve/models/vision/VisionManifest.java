@@ -2,6 +2,7 @@ package io.flexserve.models.vision;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.flexserve.models.BundleFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +29,12 @@ public record VisionManifest(String format, int version, String name, String sou
                              List<Double> blockImportance) {
   public static final String FORMAT = "flexserve-elastic-vision";
   public static final int VERSION = 1;
-  public static final String FILE = "manifest.json";
+  public static final String FILE = BundleFormat.FILE;
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public VisionManifest {
-    if (!FORMAT.equals(format) || version != VERSION) {
-      throw new IllegalArgumentException("not a " + FORMAT + " v" + VERSION + " manifest: format=" + format + " version=" + version);
-    }
+    BundleFormat.require(FORMAT, VERSION, format, version);
     resolutions = List.copyOf(resolutions);
     subnets = List.copyOf(subnets);
     variants = List.copyOf(variants);
@@ -84,18 +83,12 @@ public record VisionManifest(String format, int version, String name, String sou
    * {@link FixedVisionManifest}.
    */
   public static boolean isVisionBundle(Path dir) {
-    String format = formatOf(dir);
-    return FORMAT.equals(format) || FixedVisionManifest.FORMAT.equals(format);
+    return isVisionFormat(BundleFormat.of(dir));
   }
 
-  /** The {@code format} field of {@code dir}'s manifest, or null. */
-  public static String formatOf(Path dir) {
-    Path file = dir.resolve(FILE);
-    try {
-      return Files.exists(file) ? JSON.readTree(file.toFile()).path("format").asText(null) : null;
-    } catch (IOException e) {
-      return null;
-    }
+  /** Whether a manifest's {@code format} names a vision model (elastic bundle or fixed ONNX export). */
+  public static boolean isVisionFormat(String format) {
+    return FORMAT.equals(format) || FixedVisionManifest.FORMAT.equals(format);
   }
 
   public static VisionManifest read(Path bundleDir) throws IOException {

@@ -1,5 +1,6 @@
 package io.flexserve.server.catalog;
 
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.llm.DecoderManifest;
@@ -112,29 +113,12 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     long start = System.nanoTime();
     try {
       Path bundle = source.bundle();
-      if (VisionManifest.isVisionBundle(bundle)) {
-        ready.put(name, VisionLoader.load(name, bundle, sessions, config, metrics));
-        states.put(name, ModelState.READY);
-        LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
-        return;
-      }
-      if (Files.readString(bundle.resolve(DecoderManifest.FILE)).contains("\"" + DecoderManifest.FORMAT + "\"")) {
-        ready.put(name, DecoderLoader.load(name, bundle, sessions, config, metrics));
-        states.put(name, ModelState.READY);
-        LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
-        return;
-      }
-      ElasticEncoder encoder = ElasticEncoder.load(bundle, sessions, s -> true);
-      ModelMenu menu = LatencyProfiler.profile(encoder, config.profileRepeats());
-      for (SubnetProfile p : menu.bestFirst()) {
-        metrics.predictedLatency.labels(name, p.name()).set(p.predictMillis(128) / 1000);
-        LOG.info("{} / {}: quality {} size {} latency@128 tokens {} ms", name, p.name(),
-            String.format("%.4f", p.quality()), String.format("%.3f", p.relativeSize()), String.format("%.2f", p.predictMillis(128)));
-      }
-      EncoderScheduler scheduler = new EncoderScheduler(name, encoder, menu, BatchPolicies.byName(config.routingPolicy()),
-          new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()), config.workers(), config.queueCapacity(),
-          config.responseMarginMs(), metrics);
-      ready.put(name, new ServedEncoder(name, encoder, menu, scheduler));
+      // Every bundle kind names its manifest manifest.json; its "format" field says which loader reads it.
+      String format = BundleFormat.of(bundle);
+      ServedModel served = VisionManifest.isVisionFormat(format) ? VisionLoader.load(name, bundle, sessions, config, metrics)
+          : DecoderManifest.FORMAT.equals(format) ? DecoderLoader.load(name, bundle, sessions, config, metrics)
+          : loadEncoder(name, bundle, sessions);
+      ready.put(name, served);
       states.put(name, ModelState.READY);
       LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     } catch (Exception | LinkageError e) {
@@ -142,6 +126,20 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       states.put(name, ModelState.FAILED);
       LOG.error("model {} failed to load: {}", name, e.toString(), e);
     }
+  }
+
+  private ServedEncoder loadEncoder(String name, Path bundle, SessionConfig sessions) throws Exception {
+    ElasticEncoder encoder = ElasticEncoder.load(bundle, sessions, s -> true);
+    ModelMenu menu = LatencyProfiler.profile(encoder, config.profileRepeats());
+    for (SubnetProfile p : menu.bestFirst()) {
+      metrics.predictedLatency.labels(name, p.name()).set(p.predictMillis(128) / 1000);
+      LOG.info("{} / {}: quality {} size {} latency@128 tokens {} ms", name, p.name(),
+          String.format("%.4f", p.quality()), String.format("%.3f", p.relativeSize()), String.format("%.2f", p.predictMillis(128)));
+    }
+    EncoderScheduler scheduler = new EncoderScheduler(name, encoder, menu, BatchPolicies.byName(config.routingPolicy()),
+        new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()), config.workers(), config.queueCapacity(),
+        config.responseMarginMs(), metrics);
+    return new ServedEncoder(name, encoder, menu, scheduler);
   }
 
   /**
