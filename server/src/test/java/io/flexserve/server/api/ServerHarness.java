@@ -45,4 +45,14 @@ public final class ServerHarness {
     }
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
+
+  /** The value of one exact series of {@code GET /metrics}, e.g. {@code name{label="v",}}; 0 while it is not exported. */
+  public double metric(String series) throws Exception {
+    for (String line : get("/metrics").body().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return 0;
+  }
 }

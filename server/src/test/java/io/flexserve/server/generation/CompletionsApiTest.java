@@ -152,15 +152,15 @@ class CompletionsApiTest implements TestPropertyProvider {
     String preamble = "Lily and Tom went to the park. They saw a big dog. The dog was happy and ran to them. ";
     String first = "{\"prompt\":\"" + preamble + "Lily said\",\"max_tokens\":16,\"temperature\":0}";
     String second = "{\"prompt\":\"" + preamble + "Tom said\",\"max_tokens\":16,\"temperature\":0}";
-    double hits = metric("flexserve_prefix_cache_lookups_total{model=\"tinystories\",outcome=\"hit\",}");
-    double reused = metric("flexserve_prefix_cache_tokens_total{model=\"tinystories\",}");
+    double hits = http.metric("flexserve_prefix_cache_lookups_total{model=\"tinystories\",outcome=\"hit\",}");
+    double reused = http.metric("flexserve_prefix_cache_tokens_total{model=\"tinystories\",}");
     String a = post("/v1/completions", first, 200).get("choices").get(0).get("text").asText();
     String b = post("/v1/completions", second, 200).get("choices").get(0).get("text").asText();
     String a2 = post("/v1/completions", first, 200).get("choices").get(0).get("text").asText();
     assertEquals(a, a2, "greedy text from a reused prefix equals the text from a full prefill");
     assertNotEquals(a, b);
-    assertEquals(hits + 2, metric("flexserve_prefix_cache_lookups_total{model=\"tinystories\",outcome=\"hit\",}"));
-    assertTrue(metric("flexserve_prefix_cache_tokens_total{model=\"tinystories\",}") >= reused + 2 * PrefixCache.BLOCK);
+    assertEquals(hits + 2, http.metric("flexserve_prefix_cache_lookups_total{model=\"tinystories\",outcome=\"hit\",}"));
+    assertTrue(http.metric("flexserve_prefix_cache_tokens_total{model=\"tinystories\",}") >= reused + 2 * PrefixCache.BLOCK);
   }
 
   @Test
@@ -205,7 +205,7 @@ class CompletionsApiTest implements TestPropertyProvider {
 
   @Test
   void aClientThatDisconnectsStopsItsGeneration() throws Exception {
-    double cancelledBefore = metric("flexserve_generations_total{model=\"tinystories\",reason=\"cancelled\",}");
+    double cancelledBefore = http.metric("flexserve_generations_total{model=\"tinystories\",reason=\"cancelled\",}");
     String body = "{\"prompt\":\"Once upon a time\",\"max_tokens\":400,\"temperature\":0,\"stream\":true}";
     try (Socket socket = new Socket(server.getHost(), server.getPort())) {
       OutputStream out = socket.getOutputStream();
@@ -220,11 +220,11 @@ class CompletionsApiTest implements TestPropertyProvider {
       }
     }
     long deadline = System.nanoTime() + 10_000_000_000L;
-    while (metric("flexserve_generations_total{model=\"tinystories\",reason=\"cancelled\",}") <= cancelledBefore) {
+    while (http.metric("flexserve_generations_total{model=\"tinystories\",reason=\"cancelled\",}") <= cancelledBefore) {
       assertTrue(System.nanoTime() < deadline, "the generation was not cancelled after the client left");
       Thread.sleep(20);
     }
-    assertEquals(0.0, metric("flexserve_generations_running{model=\"tinystories\",}"), "its batch row was freed");
+    assertEquals(0.0, http.metric("flexserve_generations_running{model=\"tinystories\",}"), "its batch row was freed");
   }
 
   private void assertError(String path, String body, int status, String code) throws Exception {
@@ -233,14 +233,6 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertTrue(!out.get("error").get("message").asText().isBlank());
   }
 
-  private double metric(String series) throws Exception {
-    for (String line : http.get("/metrics").body().split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
 
   /** The data lines of a server-sent-event response. */
   private List<String> sse(String path, String body) throws Exception {

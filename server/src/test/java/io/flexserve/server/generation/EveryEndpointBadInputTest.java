@@ -204,7 +204,7 @@ class EveryEndpointBadInputTest implements TestPropertyProvider {
     assertJsonError(g, "request_timeout", g.body());
     assertTrue(timeouts() >= before + 2, "counted in flexserve_request_timeouts_total");
     assertServing();
-    assertEquals(0.0, metric("flexserve_generations_running{model=\"tinystories\",}"), "the timed-out row was freed");
+    assertEquals(0.0, http.metric("flexserve_generations_running{model=\"tinystories\",}"), "the timed-out row was freed");
   }
 
   @Test
@@ -257,12 +257,4 @@ class EveryEndpointBadInputTest implements TestPropertyProvider {
     return sum;
   }
 
-  private double metric(String series) throws Exception {
-    for (String line : http.get("/metrics").body().split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
 }

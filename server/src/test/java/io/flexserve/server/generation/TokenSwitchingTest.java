@@ -93,7 +93,7 @@ class TokenSwitchingTest implements TestPropertyProvider {
 
   @Test
   void aStreamMovesBetweenSubnetsAndEveryChunkNamesItsOwn() throws Exception {
-    double switchesBefore = metric("flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}");
+    double switchesBefore = http.metric("flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}");
     List<String> events = sse(body(true, 32), "X-TPOT-Target-Ms", "100000");
     assertEquals("[DONE]", events.get(events.size() - 1));
     StringBuilder text = new StringBuilder();
@@ -126,7 +126,7 @@ class TokenSwitchingTest implements TestPropertyProvider {
     assertTrue(per.get("full").asInt() > 0 && per.get("full-mlp50").asInt() > 0, per.toString());
     assertTrue(summary.get("deadline_met").asBoolean());
     assertWellFormed(text.toString());
-    assertTrue(metric("flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}") > switchesBefore);
+    assertTrue(http.metric("flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}") > switchesBefore);
     assertRowsFreed();
   }
 
@@ -203,20 +203,12 @@ class TokenSwitchingTest implements TestPropertyProvider {
 
   private void assertRowsFreed() throws Exception {
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (metric("flexserve_generations_running{model=\"tinystories\",}") != 0.0) {
+    while (http.metric("flexserve_generations_running{model=\"tinystories\",}") != 0.0) {
       assertTrue(System.nanoTime() < deadline, "rows were not freed");
       Thread.sleep(20);
     }
   }
 
-  private double metric(String series) throws Exception {
-    for (String line : http.get("/metrics").body().split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return 0;
-  }
 
   private List<String> sse(String body, String... headers) throws Exception {
     HttpResponse<String> r = http.post("/v1/completions", body, headers);
