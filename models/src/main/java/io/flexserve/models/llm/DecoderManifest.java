@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.flexserve.models.BundleFormat;
+import io.flexserve.models.Distillation;
 import io.flexserve.models.llm.checkpoint.CheckpointException;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import java.io.IOException;
@@ -33,10 +34,12 @@ import java.util.List;
  * @param blockImportance per layer, 1 − cos(h_in, h_out) on the calibration text; the least important are skipped first
  * @param compression how the linear layers were compressed and compensated; absent (null) for an uncompressed bundle.
  *     Added compatibly within version 1: a bundle without it reads as before.
+ * @param distillation how the weights were retrained ({@code flexserve distill}); absent (null) for a bundle as
+ *     converted. Then each sub-network's {@code perplexity} is the one measured after training, on its held-out text.
  */
 public record DecoderManifest(String format, int version, String name, String source, JsonNode config, String weights,
                               String tokenizer, Calibration calibration, Latency latency, List<Subnet> subnets,
-                              List<Double> blockImportance, Compression compression) {
+                              List<Double> blockImportance, Compression compression, Distillation distillation) {
   public static final String FORMAT = "flexserve-elastic-decoder";
   public static final int VERSION = 1;
   public static final String FILE = BundleFormat.FILE;
@@ -52,11 +55,19 @@ public record DecoderManifest(String format, int version, String name, String so
     }
   }
 
+  /** A bundle as converted (not distilled). */
+  public DecoderManifest(String format, int version, String name, String source, JsonNode config, String weights,
+                         String tokenizer, Calibration calibration, Latency latency, List<Subnet> subnets,
+                         List<Double> blockImportance, Compression compression) {
+    this(format, version, name, source, config, weights, tokenizer, calibration, latency, subnets, blockImportance,
+        compression, null);
+  }
+
   /** An uncompressed bundle. */
   public DecoderManifest(String format, int version, String name, String source, JsonNode config, String weights,
                          String tokenizer, Calibration calibration, Latency latency, List<Subnet> subnets,
                          List<Double> blockImportance) {
-    this(format, version, name, source, config, weights, tokenizer, calibration, latency, subnets, blockImportance, null);
+    this(format, version, name, source, config, weights, tokenizer, calibration, latency, subnets, blockImportance, null, null);
   }
 
   /**

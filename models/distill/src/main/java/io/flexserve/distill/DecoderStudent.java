@@ -1,0 +1,136 @@
+package io.flexserve.distill;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import io.flexserve.models.llm.DecoderSubnet;
+import io.flexserve.models.llm.checkpoint.LlamaConfig;
+import java.util.Map;
+
+/**
+ * The forward pass of one decoder sub-network in PyTorch (through DJL), for training. It reads prefixes of the full
+ * tensors exactly as {@code DecoderGraph} does for ONNX Runtime (same keys, same storage layout, rotate-half RoPE,
+ * grouped-query attention with query heads grouped by KV group), so what is trained here is what the server runs;
+ * {@code DecoderStudentTest} checks the logits against the bundle's own graphs.
+ *
+ * <p>Tensors by key, as {@code DecoderWeightFile} stores them: {@code embed} and {@code lm_head} {@code [V, H]} (one
+ * array when tied), {@code norm} {@code [H]}, {@code rope.cos} / {@code rope.sin} {@code [P, hd/2]}, per layer
+ * {@code l<i>.attn_norm}, {@code mlp_norm} {@code [H]}, {@code q}, {@code oT} {@code [A, H]}, {@code k}, {@code v}
+ * {@code [Akv, H]}, {@code gate}, {@code up}, {@code downT} {@code [F, H]}.
+ */
+final class DecoderStudent {
+  private final LlamaConfig config;
+
+  DecoderStudent(LlamaConfig config) {
+    this.config = config;
+  }
+
+  /** The shape each stored tensor is given, {@code null} for a key the decoder does not read. */
+  Shape shapeOf(String key) {
+    final long h = config.hidden();
+    final long hd = config.headDim();
+    final long a = (long) config.heads() * hd;
+    final long akv = (long) config.kvHeads() * hd;
+    final long f = config.intermediate();
+    return switch (key) {
+      case "embed", "lm_head" -> new Shape(config.vocabSize(), h);
+      case "norm" -> new Shape(h);
+      case "rope.cos", "rope.sin" -> new Shape(config.maxPositions(), hd / 2);
+      default -> {
+        String tensor = key.substring(key.indexOf('.') + 1);
+        yield switch (tensor) {
+          case "attn_norm", "mlp_norm" -> new Shape(h);
+          case "q", "oT" -> new Shape(a, h);
+          case "k", "v" -> new Shape(akv, h);
+          case "gate", "up", "downT" -> new Shape(f, h);
+          default -> null;
+        };
+      }
+    };
+  }
+
+  /**
+   * Next-token logits of {@code subnet} for every position of {@code ids}, each sequence attending causally from
+   * position 0.
+   *
+   * @param w tensors by key (student or teacher)
+   * @param ids token ids {@code [B, S]}, int64
+   * @return logits {@code [B, S, V]}
+   */
+  NDArray logits(Map<String, NDArray> w, DecoderSubnet subnet, NDArray ids) {
+    final long b = ids.getShape().get(0);
+    final long s = ids.getShape().get(1);
+    final int h = config.hidden();
+    final int hd = config.headDim();
+    final int g = config.groupSize();
+    final float eps = (float) config.rmsNormEps();
+
+    // RoPE rows for positions 0..S-1, broadcast over batch and heads; the causal mask over keys.
+    NDArray cos = w.get("rope.cos").get(new NDIndex(":{}", s)).reshape(1, s, 1, hd / 2);      // [1, S, 1, hd/2]
+    NDArray sin = w.get("rope.sin").get(new NDIndex(":{}", s)).reshape(1, s, 1, hd / 2);      // [1, S, 1, hd/2]
+    NDArray causal = causalMask(ids, (int) s);                                               // [S, S]
+    float scale = (float) (1.0 / Math.sqrt(hd));
+
+    NDArray x = w.get("embed").get(new NDIndex("{}", ids.flatten())).reshape(b, s, h);       // [B, S, H]
+    for (DecoderSubnet.Layer layer : subnet.layers()) {
+      final String l = "l" + layer.index() + ".";
+      final int groups = layer.kvGroups();
+      final int heads = groups * g;
+      final int f = layer.mlpWidth();
+
+      // Attention over the first `groups` KV groups and their heads = groups·g query heads.
+      NDArray n1 = rmsNorm(x, w.get(l + "attn_norm"), eps);                                   // [B, S, H]
+      NDArray q = n1.matMul(rows(w, l + "q", (long) heads * hd).transpose());                 // [B, S, heads·hd]
+      NDArray k = n1.matMul(rows(w, l + "k", (long) groups * hd).transpose());                // [B, S, G·hd]
+      NDArray v = n1.matMul(rows(w, l + "v", (long) groups * hd).transpose());                // [B, S, G·hd]
+      q = rotate(q.reshape(b, s, heads, hd), cos, sin, hd);                                  // [B, S, heads, hd]
+      k = rotate(k.reshape(b, s, groups, hd), cos, sin, hd);                                 // [B, S, G, hd]
+      NDArray q5 = q.reshape(b, s, groups, g, hd).transpose(0, 2, 3, 1, 4);                  // [B, G, g, S, hd]
+      NDArray k5 = k.transpose(0, 2, 1, 3).expandDims(2);                                    // [B, G, 1, S, hd]
+      NDArray v5 = v.reshape(b, s, groups, hd).transpose(0, 2, 1, 3).expandDims(2);         // [B, G, 1, S, hd]
+      NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(scale).add(causal);        // [B, G, g, S, S]
+      NDArray ctx = scores.softmax(-1).matMul(v5);                                           // [B, G, g, S, hd]
+      ctx = ctx.transpose(0, 3, 1, 2, 4).reshape(b, s, (long) heads * hd);                   // [B, S, heads·hd]
+      x = x.add(ctx.matMul(rows(w, l + "oT", (long) heads * hd)));                          // [B, S, H]
+
+      // SwiGLU MLP over the first f neurons: down(silu(gate(n)) · up(n)).
+      NDArray n2 = rmsNorm(x, w.get(l + "mlp_norm"), eps);                                    // [B, S, H]
+      NDArray gate = n2.matMul(rows(w, l + "gate", f).transpose());                           // [B, S, F]
+      NDArray up = n2.matMul(rows(w, l + "up", f).transpose());                               // [B, S, F]
+      NDArray act = gate.mul(Activation.sigmoid(gate)).mul(up);                               // [B, S, F]
+      x = x.add(act.matMul(rows(w, l + "downT", f)));                                        // [B, S, H]
+    }
+    return rmsNorm(x, w.get("norm"), eps).matMul(w.get("lm_head").transpose());              // [B, S, V]
+  }
+
+  /** The first {@code count} rows of a stored {@code [rows, H]} tensor. */
+  private static NDArray rows(Map<String, NDArray> w, String key, long count) {
+    NDArray t = w.get(key);
+    return count == t.getShape().get(0) ? t : t.get(new NDIndex(":{}", count));
+  }
+
+  /** {@code x / sqrt(mean(x²) + eps) · weight} over the last axis. */
+  static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
+    return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(weight);
+  }
+
+  /** Rotate-half RoPE on {@code [B, S, heads, hd]}: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin). */
+  private static NDArray rotate(NDArray x, NDArray cos, NDArray sin, int hd) {
+    NDArray x1 = x.get(new NDIndex("..., :{}", hd / 2));
+    NDArray x2 = x.get(new NDIndex("..., {}:", hd / 2));
+    return NDArrays.concat(new ai.djl.ndarray.NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))), -1);
+  }
+
+  /** 0 where query i may see key j (j ≤ i), a large negative number elsewhere. */
+  private static NDArray causalMask(NDArray like, int s) {
+    float[] mask = new float[s * s];
+    for (int i = 0; i < s; i++) {
+      for (int j = i + 1; j < s; j++) {
+        mask[i * s + j] = -1e9f;
+      }
+    }
+    return like.getManager().create(mask, new Shape(s, s));
+  }
+}
