@@ -60,7 +60,10 @@ final class AdamW {
     }
   }
 
-  /** The factor that brings the gradients' global L2 norm down to {@code maxNorm} (1 when it is below). */
+  /**
+   * The factor that brings the gradients' global L2 norm down to {@code maxNorm} (1 when it is below), or NaN when a
+   * gradient is not finite.
+   */
   static float clipFactor(Map<String, NDArray> parameters, float maxNorm) {
     double sum = 0;
     for (NDArray w : parameters.values()) {
@@ -69,6 +72,9 @@ final class AdamW {
       }
     }
     double norm = Math.sqrt(sum);
+    if (!Double.isFinite(norm)) {
+      return Float.NaN;
+    }
     return norm > maxNorm ? (float) (maxNorm / norm) : 1f;
   }
 }

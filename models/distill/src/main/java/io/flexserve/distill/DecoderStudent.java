@@ -2,6 +2,7 @@ package io.flexserve.distill;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -67,10 +68,12 @@ final class DecoderStudent {
     final int g = config.groupSize();
     final float eps = (float) config.rmsNormEps();
 
-    // RoPE rows for positions 0..S-1, broadcast over batch and heads; the causal mask over keys.
-    NDArray cos = w.get("rope.cos").get(new NDIndex(":{}", s)).reshape(1, s, 1, hd / 2);      // [1, S, 1, hd/2]
-    NDArray sin = w.get("rope.sin").get(new NDIndex(":{}", s)).reshape(1, s, 1, hd / 2);      // [1, S, 1, hd/2]
-    NDArray causal = causalMask(ids, (int) s);                                               // [S, S]
+    // RoPE rows for positions 0..S-1, each half-table repeated for both halves of a head and broadcast over batch and
+    // heads; the causal mask over keys.
+    NDArray cos = repeatHalves(w.get("rope.cos").get(new NDIndex(":{}", s))).reshape(1, s, 1, hd); // [1, S, 1, hd]
+    NDArray sin = repeatHalves(w.get("rope.sin").get(new NDIndex(":{}", s))).reshape(1, s, 1, hd); // [1, S, 1, hd]
+    NDArray half = rotateHalfMatrix(ids, hd);                                                // [hd, hd]
+    NDArray causal = causalMask(ids, (int) s, g);                                            // [g·S, S]
     float scale = (float) (1.0 / Math.sqrt(hd));
 
     NDArray x = w.get("embed").get(new NDIndex("{}", ids.flatten())).reshape(b, s, h);       // [B, S, H]
@@ -85,14 +88,16 @@ final class DecoderStudent {
       NDArray q = n1.matMul(rows(w, l + "q", (long) heads * hd).transpose());                 // [B, S, heads·hd]
       NDArray k = n1.matMul(rows(w, l + "k", (long) groups * hd).transpose());                // [B, S, G·hd]
       NDArray v = n1.matMul(rows(w, l + "v", (long) groups * hd).transpose());                // [B, S, G·hd]
-      q = rotate(q.reshape(b, s, heads, hd), cos, sin, hd);                                  // [B, S, heads, hd]
-      k = rotate(k.reshape(b, s, groups, hd), cos, sin, hd);                                 // [B, S, G, hd]
-      NDArray q5 = q.reshape(b, s, groups, g, hd).transpose(0, 2, 3, 1, 4);                  // [B, G, g, S, hd]
-      NDArray k5 = k.transpose(0, 2, 1, 3).expandDims(2);                                    // [B, G, 1, S, hd]
-      NDArray v5 = v.reshape(b, s, groups, hd).transpose(0, 2, 1, 3).expandDims(2);         // [B, G, 1, S, hd]
-      NDArray scores = q5.matMul(k5.transpose(0, 1, 2, 4, 3)).mul(scale).add(causal);        // [B, G, g, S, S]
-      NDArray ctx = scores.softmax(-1).matMul(v5);                                           // [B, G, g, S, hd]
-      ctx = ctx.transpose(0, 3, 1, 2, 4).reshape(b, s, (long) heads * hd);                   // [B, S, heads·hd]
+      q = rotate(q.reshape(b, s, heads, hd), cos, sin, half);                                // [B, S, heads, hd]
+      k = rotate(k.reshape(b, s, groups, hd), cos, sin, half);                               // [B, S, G, hd]
+      // The g query heads of a group fold into the row axis, as in DecoderGraph: plain 4-D matmuls, K and V never
+      // repeated or broadcast.
+      NDArray qRows = q.reshape(b, s, groups, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, groups, g * s, hd); // [B, G, g·S, hd]
+      NDArray kT = k.transpose(0, 2, 3, 1);                                                   // [B, G, hd, S]
+      NDArray v4 = v.reshape(b, s, groups, hd).transpose(0, 2, 1, 3);                        // [B, G, S, hd]
+      NDArray scores = qRows.matMul(kT).mul(scale).add(causal);                              // [B, G, g·S, S]
+      NDArray ctx = scores.softmax(-1).matMul(v4)                                            // [B, G, g·S, hd]
+          .reshape(b, groups, g, s, hd).transpose(0, 3, 1, 2, 4).reshape(b, s, (long) heads * hd); // [B, S, heads·hd]
       x = x.add(ctx.matMul(rows(w, l + "oT", (long) heads * hd)));                          // [B, S, H]
 
       // SwiGLU MLP over the first f neurons: down(silu(gate(n)) · up(n)).
@@ -116,21 +121,40 @@ final class DecoderStudent {
     return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(weight);
   }
 
-  /** Rotate-half RoPE on {@code [B, S, heads, hd]}: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin). */
-  private static NDArray rotate(NDArray x, NDArray cos, NDArray sin, int hd) {
-    NDArray x1 = x.get(new NDIndex("..., :{}", hd / 2));
-    NDArray x2 = x.get(new NDIndex("..., {}:", hd / 2));
-    return NDArrays.concat(new ai.djl.ndarray.NDList(x1.mul(cos).sub(x2.mul(sin)), x2.mul(cos).add(x1.mul(sin))), -1);
+  /**
+   * Rotate-half RoPE on {@code [B, S, heads, hd]}: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin), written as
+   * {@code x·cos + (x·R)·sin} with R the fixed matrix mapping (x1, x2) to (−x2, x1): one matmul instead of slices and a
+   * concatenation on the autograd path.
+   */
+  private static NDArray rotate(NDArray x, NDArray cos, NDArray sin, NDArray half) {
+    return x.mul(cos).add(x.matMul(half).mul(sin));
   }
 
-  /** 0 where query i may see key j (j ≤ i), a large negative number elsewhere. */
-  private static NDArray causalMask(NDArray like, int s) {
-    float[] mask = new float[s * s];
-    for (int i = 0; i < s; i++) {
+  /** {@code [S, hd/2]} → {@code [S, hd]}: the table for the first half of a head, then the same for the second. */
+  private static NDArray repeatHalves(NDArray table) {
+    return NDArrays.concat(new NDList(table, table), -1);
+  }
+
+  /** R {@code [hd, hd]} with (x·R) = (−x2, x1) for x = (x1, x2). */
+  private static NDArray rotateHalfMatrix(NDArray like, int hd) {
+    float[] r = new float[hd * hd];
+    int h = hd / 2;
+    for (int i = 0; i < h; i++) {
+      r[(i + h) * hd + i] = -1f; // output i (first half) takes −x2[i]
+      r[i * hd + i + h] = 1f;    // output i + h (second half) takes x1[i]
+    }
+    return like.getManager().create(r, new Shape(hd, hd));
+  }
+
+  /** 0 where query i may see key j (j ≤ i), a large negative number elsewhere; repeated for the g heads of a group. */
+  private static NDArray causalMask(NDArray like, int s, int g) {
+    float[] mask = new float[g * s * s];
+    for (int row = 0; row < g * s; row++) {
+      int i = row % s;
       for (int j = i + 1; j < s; j++) {
-        mask[i * s + j] = -1e9f;
+        mask[row * s + j] = -1e9f;
       }
     }
-    return like.getManager().create(mask, new Shape(s, s));
+    return like.getManager().create(mask, new Shape((long) g * s, s));
   }
 }

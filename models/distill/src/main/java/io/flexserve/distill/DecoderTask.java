@@ -185,19 +185,23 @@ final class DecoderTask implements DistillTask {
   }
 
   @Override
-  public NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> names) {
+  public NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> names,
+                      float largestWeight) {
     NDManager manager = student.get("embed").getManager();
     NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
     NDArray target = this.student.logits(teacher, subnets.get(menu().get(0)), ids);           // [B, S, V]
     NDArray p = target.softmax(-1);
     NDArray logP = target.logSoftmax(-1);
     NDArray total = null;
+    float weights = 0;
     for (String name : names) {
+      float weight = name.equals(menu().get(0)) ? largestWeight : 1f;
+      weights += weight;
       NDArray logQ = this.student.logits(student, subnets.get(name), ids).logSoftmax(-1);     // [B, S, V]
       NDArray kl = p.mul(logP.sub(logQ)).sum(new int[] {-1}).mean();                          // KL(teacher ‖ student)
-      total = total == null ? kl : total.add(kl);
+      total = total == null ? kl.mul(weight) : total.add(kl.mul(weight));
     }
-    return total.div(names.size());
+    return total.div(weights);
   }
 
   @Override

@@ -45,7 +45,8 @@ public final class DistillCommand implements Callable<Integer> {
   @Option(names = "--minutes", defaultValue = "20", description = "Training time budget (default: ${DEFAULT-VALUE}).")
   double minutes;
 
-  @Option(names = "--steps", defaultValue = "1000000", description = "Step budget (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", defaultValue = "0", description = "Step budget; 0 for none (default: ${DEFAULT-VALUE}). With a step "
+      + "budget the learning-rate schedule follows the steps, so a seeded run repeats exactly.")
   int steps;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data order and sampling (default: ${DEFAULT-VALUE}).")
@@ -59,6 +60,10 @@ public final class DistillCommand implements Callable<Integer> {
 
   @Option(names = "--window", defaultValue = "128", description = "Decoder tokens per training window (default: ${DEFAULT-VALUE}).")
   int window;
+
+  @Option(names = "--largest-weight", defaultValue = "3", description = "Weight of the largest sub-network's loss, 1 for "
+      + "each other one: holds the full model near its teacher (default: ${DEFAULT-VALUE}).")
+  float largestWeight;
 
   @Option(names = "--others", defaultValue = "1", description = "Sub-networks sampled per step besides the largest and smallest (default: ${DEFAULT-VALUE}).")
   int others;
@@ -110,8 +115,8 @@ public final class DistillCommand implements Callable<Integer> {
     // Read by DJL when the engine starts, so set before the first PyTorch call.
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(cores));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    if (!(minutes > 0) || steps <= 0) {
-      throw new IllegalArgumentException("--minutes and --steps must be positive");
+    if (!(minutes > 0) || steps < 0) {
+      throw new IllegalArgumentException("--minutes must be positive and --steps ≥ 0");
     }
     String format = checkBundle();
     List<String> text = readTexts();
@@ -130,7 +135,8 @@ public final class DistillCommand implements Callable<Integer> {
     }
     try (DistillTask task = open(format, text, quality, cores)) {
       TrainingPlan plan = new TrainingPlan(steps, Duration.ofMillis((long) (minutes * 60_000)), seed,
-          learningRate != null ? learningRate : task instanceof DecoderTask ? 1e-3f : 1e-4f, others, checkpointEvery);
+          learningRate != null ? learningRate : task instanceof DecoderTask ? 5e-4f : 1e-4f, largestWeight, others,
+          checkpointEvery);
       describe(task);
       console.println("measuring the bundle as it is: " + task.measureName());
       Map<String, Double> before = task.measure(bundle);
@@ -258,20 +264,26 @@ public final class DistillCommand implements Callable<Integer> {
     console.printf("menu %s (smallest %s); %s%n", task.menu(), task.smallest(), data);
   }
 
+  /**
+   * The before/after table. For perplexity, each smaller sub-network's log-perplexity gap to the teacher (full as it
+   * came) and how much of it distillation closed; full's own change in percent.
+   */
   private void report(DistillTask task, Distiller.Result result, Map<String, Double> before, Map<String, Double> after) {
-    console.printf("%ntrained %d steps, %,d tokens in %.0f s (%,.0f tokens/s); peak RSS %s%n", result.steps(),
-        result.tokens(), result.seconds(), result.tokens() / Math.max(result.seconds(), 1e-9), PeakMemory.describe());
+    console.printf("%ntrained %d steps, %,d tokens in %.0f s (%,.0f tokens/s); peak RSS %s%n",
+        result.steps(), result.tokens(), result.seconds(), result.tokens() / Math.max(result.seconds(), 1e-9),
+        PeakMemory.describe());
     console.println(task.measureName() + ":");
     String first = task.menu().get(0);
-    console.printf("%-22s %12s %12s%s%n", "subnet", "before", "after", task.lowerIsBetter() ? "   gap to full closed" : "");
+    console.printf("%-22s %12s %12s%s%n", "subnet", "before", "after", task.lowerIsBetter() ? "   gap to the teacher closed" : "");
     for (String s : task.menu()) {
-      String gap = "";
-      if (task.lowerIsBetter() && !s.equals(first)) {
-        double was = Math.log(before.get(s)) - Math.log(before.get(first));
-        double now = Math.log(after.get(s)) - Math.log(after.get(first));
-        gap = String.format("   %6.1f %%", 100 * (1 - now / was));
+      String change = "";
+      if (task.lowerIsBetter()) {
+        double teacher = Math.log(before.get(first));
+        change = s.equals(first)
+            ? String.format("   full %+.2f %%", 100 * (after.get(s) / before.get(s) - 1))
+            : String.format("   %6.1f %%", 100 * (1 - (Math.log(after.get(s)) - teacher) / (Math.log(before.get(s)) - teacher)));
       }
-      console.printf("%-22s %12.4f %12.4f%s%n", s, before.get(s), after.get(s), gap);
+      console.printf("%-22s %12.4f %12.4f%s%n", s, before.get(s), after.get(s), change);
     }
     console.println("wrote " + out);
   }

@@ -31,10 +31,12 @@ sealed interface DistillTask extends AutoCloseable permits DecoderTask, EncoderT
   Batch batch(long seed, int step);
 
   /**
-   * The distillation loss of {@code subnets} on {@code batch}, averaged over them: a scalar. The teacher's outputs
-   * ({@code teacher} tensors, the full sub-network) are computed without gradient.
+   * The distillation loss of {@code subnets} on {@code batch}: a scalar, the weighted mean of each sub-network's loss,
+   * the largest weighted {@code largestWeight} and the others 1. The teacher's outputs ({@code teacher} tensors, the
+   * full sub-network) are computed without gradient.
    */
-  NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> subnets);
+  NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> subnets,
+               float largestWeight);
 
   /** Each sub-network's quality on the held-out data, the bundle in {@code dir} run by ONNX Runtime as served. */
   Map<String, Double> measure(Path dir) throws Exception;

@@ -92,10 +92,10 @@ final class Distiller {
       Sandwich sandwich = new Sandwich(task.menu(), task.smallest(), plan.others());
       long started = System.nanoTime();
       double smoothed = Double.NaN;
-      try (TrainingProgress progress = new TrainingProgress(plan.steps(), step, out)) {
-        while (step < Math.min(plan.steps(), stopAfter)) {
+      try (TrainingProgress progress = new TrainingProgress(plan.steps(), plan.budget(), step, out)) {
+        while (step < Math.min(plan.lastStep(), stopAfter)) {
           double seconds = spentBefore + (System.nanoTime() - started) / 1e9;
-          if (seconds >= plan.budget().toSeconds()) {
+          if (seconds * 1000 >= plan.budget().toMillis()) {
             break;
           }
           List<String> subnets = sandwich.pick(new Random(plan.seed() * 31 + step));
@@ -103,15 +103,18 @@ final class Distiller {
           float loss;
           try (NDScope scope = new NDScope();
                GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-            NDArray l = task.loss(student, teacher, batch, subnets);
+            NDArray l = task.loss(student, teacher, batch, subnets, plan.largestWeight());
             collector.backward(l);
             loss = l.getFloat();
           }
           if (!Float.isFinite(loss)) {
             throw new IllegalStateException("the loss is " + loss + " at step " + step + ": try a smaller --lr");
           }
-          double fraction = Math.max((double) step / plan.steps(), seconds / plan.budget().toSeconds());
-          optimizer.update(parameters, step + 1, plan.learningRate(fraction), AdamW.clipFactor(parameters, CLIP_NORM));
+          float clip = AdamW.clipFactor(parameters, CLIP_NORM);
+          if (!Float.isFinite(clip)) {
+            throw new IllegalStateException("the gradient is not finite at step " + step + ": try a smaller --lr");
+          }
+          optimizer.update(parameters, step + 1, plan.learningRate(plan.progress(step, seconds)), clip);
           step++;
           tokens += batch.tokens();
           smoothed = Double.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;

@@ -9,6 +9,7 @@ import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.EncoderSubnet;
 import io.flexserve.models.encoder.SimilaritySet;
 import io.flexserve.models.runtime.ElasticEncoder;
+import io.flexserve.models.runtime.EncoderQuality;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.text.EncoderTokenizer;
 import io.flexserve.models.text.TokenBatch;
@@ -29,8 +30,6 @@ import java.util.Random;
  * full model on held-out lines; both computed by ONNX Runtime from the written bundle.
  */
 final class EncoderTask implements DistillTask {
-  private static final int EMBED_CHUNK = 64;
-
   private final EncoderManifest manifest;
   private final EncoderConfig config;
   private final BundleTensors tensors;
@@ -147,54 +146,29 @@ final class EncoderTask implements DistillTask {
   }
 
   @Override
-  public NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> names) {
+  public NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> names,
+                      float largestWeight) {
     NDManager manager = student.get("emb.word").getManager();
     NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
     NDArray mask = manager.create(batch.mask(), new Shape(batch.rows(), batch.columns()));   // [B, S]
     NDArray target = this.student.embed(teacher, subnets.get(menu().get(0)), ids, mask);      // [B, H]
     NDArray total = null;
+    float weights = 0;
     for (String name : names) {
+      float weight = name.equals(menu().get(0)) ? largestWeight : 1f;
+      weights += weight;
       NDArray e = this.student.embed(student, subnets.get(name), ids, mask);                  // [B, H]
       NDArray loss = e.mul(target).sum(new int[] {-1}).neg().add(1f).mean();                   // 1 − cos
-      total = total == null ? loss : total.add(loss);
+      total = total == null ? loss.mul(weight) : total.add(loss.mul(weight));
     }
-    return total.div(names.size());
+    return total.div(weights);
   }
 
   @Override
   public Map<String, Double> measure(Path dir) throws Exception {
-    Map<String, Double> out = new LinkedHashMap<>();
     try (ElasticEncoder encoder = ElasticEncoder.load(dir, SessionConfig.cpu(threads), name -> true)) {
-      if (qualitySet != null) {
-        for (EncoderManifest.Subnet s : encoder.subnets()) {
-          out.put(s.name(), qualitySet.spearman(embed(encoder, s.name(), qualitySet.first()),
-              embed(encoder, s.name(), qualitySet.second())));
-        }
-      } else {
-        float[][] full = embed(encoder, encoder.subnets().get(0).name(), heldOut);
-        for (EncoderManifest.Subnet s : encoder.subnets()) {
-          float[][] e = embed(encoder, s.name(), heldOut);
-          double sum = 0;
-          for (int i = 0; i < e.length; i++) {
-            for (int j = 0; j < e[i].length; j++) {
-              sum += (double) e[i][j] * full[i][j];
-            }
-          }
-          out.put(s.name(), sum / e.length);
-        }
-      }
+      return qualitySet != null ? EncoderQuality.spearman(encoder, qualitySet) : EncoderQuality.cosineToFull(encoder, heldOut);
     }
-    return out;
-  }
-
-  private static float[][] embed(ElasticEncoder encoder, String subnet, List<String> texts) throws Exception {
-    float[][] out = new float[texts.size()][];
-    for (int from = 0; from < texts.size(); from += EMBED_CHUNK) {
-      List<String> chunk = texts.subList(from, Math.min(texts.size(), from + EMBED_CHUNK));
-      float[][] e = encoder.embed(subnet, encoder.tokenizer().encodeBatch(chunk));
-      System.arraycopy(e, 0, out, from, e.length);
-    }
-    return out;
   }
 
   @Override

@@ -44,8 +44,8 @@ class DistillCommandTest {
       double was = after.distillation().before().get(s.name());
       if (!s.name().equals(full)) {
         assertTrue(s.perplexity() < was, s.name() + ": held-out perplexity " + was + " → " + s.perplexity());
-      } else {
-        assertTrue(s.perplexity() < was * 1.1, "full: " + was + " → " + s.perplexity());
+      } else { // the teacher itself: held near, not improved (the benchmark measures how near)
+        assertTrue(s.perplexity() < was * 1.25, "full: " + was + " → " + s.perplexity());
       }
     }
     // One weight file, the same size and layout; the graphs unchanged; nothing else written.
@@ -69,7 +69,7 @@ class DistillCommandTest {
     Path in = TinyBundles.decoder();
     DecoderManifest manifest = DecoderManifest.read(in);
     String text = Files.readString(TinyBundles.trainingText()).substring(0, 200_000);
-    TrainingPlan plan = new TrainingPlan(8, java.time.Duration.ofMinutes(5), 11, 1e-3f, 1, 2);
+    TrainingPlan plan = new TrainingPlan(8, java.time.Duration.ofMinutes(5), 11, 1e-3f, 3f, 1, 2);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
     try (DecoderTask task = DecoderTask.open(in, manifest, List.of(text), 32, 4, 4, 11, 2)) {
       var initial = task.tensors().read(in.resolve(manifest.weights()), task.shapes().keySet());
@@ -131,7 +131,9 @@ class DistillCommandTest {
         {"--bundle", in.toString(), "--out", notBundle.toString(), "--text", text.toString()},
         {"--bundle", in.toString(), "--out", file.resolve("sub").toString(), "--text", text.toString()},
         {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--resume"},
-        {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--steps", "0"},
+        {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--steps", "-1"},
+        {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--minutes", "0"},
+        {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--steps", "many"},
         {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--lr", "-1"},
         {"--bundle", in.toString(), "--out", out.toString(), "--text", text.toString(), "--window", "100000"},
         {"--bundle", in.toString(), "--out", out.toString(), "--quality-set", text.toString()},

@@ -22,10 +22,12 @@ public record ModelsResponse(String object, List<Model> data) {
    * generation models fill {@code layer_shapes, perplexity, prefill_ms_per_token, decode_ms}; the others are absent.
    *
    * @param relative_size transformer-block parameters relative to the full model
-   * @param quality mean cosine similarity to the full model's embeddings on held-out sentences (1.0 = full)
+   * @param quality mean cosine similarity to the full model's embeddings on held-out sentences (1.0 = full), or the
+   *     bundle's own measure when it was converted or distilled with {@code --quality-set} (Spearman on labelled pairs)
    * @param latency_ms measured latency (p90) by input size in padded tokens, on this machine, at load time
    * @param layer_shapes per kept layer: index, kept KV groups, kept MLP neurons
-   * @param perplexity on held-back calibration text, from conversion (lower is better)
+   * @param perplexity on held-back calibration text from conversion, or on held-out text after distillation (lower
+   *     is better)
    * @param decode_ms one decode step of one sequence, measured at load
    */
   @Serdeable

@@ -3,10 +3,13 @@ package io.flexserve.server.cli;
 import io.flexserve.models.encoder.ElasticEncoderConverter;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
+import io.flexserve.models.encoder.SimilaritySet;
 import io.flexserve.models.encoder.SubnetPlan;
-import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.llm.ElasticDecoderConverter;
+import io.flexserve.models.runtime.ElasticEncoder;
+import io.flexserve.models.runtime.EncoderQuality;
+import io.flexserve.models.runtime.SessionConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,6 +61,10 @@ public final class ConvertCommand implements Callable<Integer> {
   @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads (0 = all cores).")
   int threads;
 
+  @Option(names = "--quality-set", description = "Encoder: scored sentence pairs (STS benchmark layout, or s1 TAB s2 TAB "
+      + "score); each sub-network's quality becomes its Spearman correlation on them instead of its cosine to full.")
+  Path qualitySet;
+
   @picocli.CommandLine.Mixin
   CompressionOptions compression = new CompressionOptions();
 
@@ -67,6 +74,10 @@ public final class ConvertCommand implements Callable<Integer> {
   }
 
   private int decoder() throws Exception {
+    if (qualitySet != null) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--quality-set scores encoders; a decoder is scored by perplexity on its held-back calibration windows");
+    }
     if (calibration == null) {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--checkpoint needs --calibration FILE");
     }
@@ -94,9 +105,24 @@ public final class ConvertCommand implements Callable<Integer> {
   }
 
   private int encoder() throws Exception {
+    SimilaritySet set = null;
+    if (qualitySet != null) {
+      if (!java.nio.file.Files.isRegularFile(qualitySet)) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--quality-set " + qualitySet
+            + " is not a readable file");
+      }
+      set = SimilaritySet.read(qualitySet);
+    }
     try (ProgressBars bars = new ProgressBars()) {
       EncoderManifest m = ElasticEncoderConverter.convert(new MiniLmDefault(), MiniLmDefault.calibrationSentences(),
           MiniLmDefault.validationSentences(), SubnetPlan::defaults, out, SessionConfig.cpu(threads), bars);
+      if (set != null) {
+        try (ElasticEncoder encoder = ElasticEncoder.load(out, SessionConfig.cpu(threads), n -> true)) {
+          m = m.withQuality(EncoderQuality.spearman(encoder, set), set.measure(), null);
+        }
+        m.write(out);
+        System.out.println("quality: " + set.measure() + " (" + set.size() + " pairs)");
+      }
       System.out.printf("%-20s %-18s %5s %5s %8s %8s%n", "subnet", "layers", "heads", "mlp", "size", "quality");
       for (EncoderManifest.Subnet s : m.subnets()) {
         System.out.printf("%-20s %-18s %5d %5d %8.3f %8.4f%n", s.name(), s.layers(), s.heads(), s.mlpWidth(), s.relativeSize(), s.quality());
