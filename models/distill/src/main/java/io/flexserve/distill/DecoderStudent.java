@@ -1,31 +1,52 @@
 package io.flexserve.distill;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.flexserve.models.llm.DecoderSubnet;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The forward pass of one decoder sub-network in PyTorch (through DJL), for training. It reads prefixes of the full
  * tensors exactly as {@code DecoderGraph} does for ONNX Runtime (same keys, same storage layout, rotate-half RoPE,
  * grouped-query attention with query heads grouped by KV group), so what is trained here is what the server runs;
- * {@code DecoderStudentTest} checks the logits against the bundle's own graphs.
+ * {@code StudentForwardTest} checks the logits against the bundle's own graphs. The RoPE tables ({@code rope.cos},
+ * {@code rope.sin}) are the bundle's too, held here as constants.
+ *
+ * <p>Not thread-safe: one training thread drives it.
  *
  * <p>Tensors by key, as {@code DecoderWeightFile} stores them: {@code embed} and {@code lm_head} {@code [V, H]} (one
- * array when tied), {@code norm} {@code [H]}, {@code rope.cos} / {@code rope.sin} {@code [P, hd/2]}, per layer
+ * array when tied), {@code norm} {@code [H]}, per layer
  * {@code l<i>.attn_norm}, {@code mlp_norm} {@code [H]}, {@code q}, {@code oT} {@code [A, H]}, {@code k}, {@code v}
  * {@code [Akv, H]}, {@code gate}, {@code up}, {@code downT} {@code [F, H]}.
  */
 final class DecoderStudent {
   private final LlamaConfig config;
+  private final float[] ropeCos; // [P, hd/2], the bundle's own table
+  private final float[] ropeSin; // [P, hd/2]
+  private final Map<Long, Constants> constants = new HashMap<>(); // by sequence length
 
-  DecoderStudent(LlamaConfig config) {
+  /**
+   * The tensors that depend on the sequence length only, built once per length from Java arrays and kept for the
+   * whole run (never created, freed and re-created inside a training step).
+   *
+   * @param cos RoPE cosines for positions 0..S-1, each half-table repeated for both halves of a head {@code [1, S, 1, hd]}
+   * @param sin the same for the sines {@code [1, S, 1, hd]}
+   * @param half R {@code [hd, hd]} with x·R = (−x2, x1) for x = (x1, x2)
+   * @param causal 0 where query i may see key j ≤ i, a large negative number elsewhere, for the g heads of a group
+   *     folded into the rows {@code [g·S, S]}
+   */
+  private record Constants(NDArray cos, NDArray sin, NDArray half, NDArray causal) {}
+
+  DecoderStudent(LlamaConfig config, float[] ropeCos, float[] ropeSin) {
     this.config = config;
+    this.ropeCos = ropeCos;
+    this.ropeSin = ropeSin;
   }
 
   /** The shape each stored tensor is given, {@code null} for a key the decoder does not read. */
@@ -38,7 +59,6 @@ final class DecoderStudent {
     return switch (key) {
       case "embed", "lm_head" -> new Shape(config.vocabSize(), h);
       case "norm" -> new Shape(h);
-      case "rope.cos", "rope.sin" -> new Shape(config.maxPositions(), hd / 2);
       default -> {
         String tensor = key.substring(key.indexOf('.') + 1);
         yield switch (tensor) {
@@ -68,15 +88,15 @@ final class DecoderStudent {
     final int g = config.groupSize();
     final float eps = (float) config.rmsNormEps();
 
-    // RoPE rows for positions 0..S-1, each half-table repeated for both halves of a head and broadcast over batch and
-    // heads; the causal mask over keys.
-    NDArray cos = repeatHalves(w.get("rope.cos").get(new NDIndex(":{}", s))).reshape(1, s, 1, hd); // [1, S, 1, hd]
-    NDArray sin = repeatHalves(w.get("rope.sin").get(new NDIndex(":{}", s))).reshape(1, s, 1, hd); // [1, S, 1, hd]
-    NDArray half = rotateHalfMatrix(ids, hd);                                                // [hd, hd]
-    NDArray causal = causalMask(ids, (int) s, g);                                            // [g·S, S]
+    Constants c = constants(ids.getManager(), (int) s);
+    NDArray cos = c.cos();                                                                   // [1, S, 1, hd]
+    NDArray sin = c.sin();                                                                   // [1, S, 1, hd]
+    NDArray half = c.half();                                                                 // [hd, hd]
+    NDArray causal = c.causal();                                                             // [g·S, S]
     float scale = (float) (1.0 / Math.sqrt(hd));
 
-    NDArray x = w.get("embed").get(new NDIndex("{}", ids.flatten())).reshape(b, s, h);       // [B, S, H]
+    // The embedding as one-hot × table: a plain matmul on the autograd path, where DJL's advanced indexing is not.
+    NDArray x = ids.flatten().oneHot(config.vocabSize()).matMul(w.get("embed")).reshape(b, s, h); // [B, S, H]
     for (DecoderSubnet.Layer layer : subnet.layers()) {
       final String l = "l" + layer.index() + ".";
       final int groups = layer.kvGroups();
@@ -130,31 +150,45 @@ final class DecoderStudent {
     return x.mul(cos).add(x.matMul(half).mul(sin));
   }
 
-  /** {@code [S, hd/2]} → {@code [S, hd]}: the table for the first half of a head, then the same for the second. */
-  private static NDArray repeatHalves(NDArray table) {
-    return NDArrays.concat(new NDList(table, table), -1);
-  }
-
-  /** R {@code [hd, hd]} with (x·R) = (−x2, x1) for x = (x1, x2). */
-  private static NDArray rotateHalfMatrix(NDArray like, int hd) {
-    float[] r = new float[hd * hd];
-    int h = hd / 2;
-    for (int i = 0; i < h; i++) {
-      r[(i + h) * hd + i] = -1f; // output i (first half) takes −x2[i]
-      r[i * hd + i + h] = 1f;    // output i + h (second half) takes x1[i]
+  /**
+   * The constants of length {@code s}, built on first use (again when the manager that held them was closed) and kept
+   * out of every step's scope.
+   */
+  private Constants constants(NDManager manager, int s) {
+    Constants cached = constants.get((long) s);
+    if (cached != null && !cached.cos().isReleased()) {
+      return cached;
     }
-    return like.getManager().create(r, new Shape(hd, hd));
+    constants.put((long) s, build(manager, s));
+    return constants.get((long) s);
   }
 
-  /** 0 where query i may see key j (j ≤ i), a large negative number elsewhere; repeated for the g heads of a group. */
-  private static NDArray causalMask(NDArray like, int s, int g) {
+  private Constants build(NDManager manager, int s) {
+    final int hd = config.headDim();
+    final int half = hd / 2;
+    final int g = config.groupSize();
+    float[] cos = new float[s * hd];
+    float[] sin = new float[s * hd];
+    for (int p = 0; p < s; p++) {
+      for (int i = 0; i < hd; i++) {
+        cos[p * hd + i] = ropeCos[p * half + i % half];
+        sin[p * hd + i] = ropeSin[p * half + i % half];
+      }
+    }
+    float[] r = new float[hd * hd];
+    for (int i = 0; i < half; i++) {
+      r[(i + half) * hd + i] = -1f; // output i (first half) takes −x2[i]
+      r[i * hd + i + half] = 1f;    // output i + half (second half) takes x1[i]
+    }
     float[] mask = new float[g * s * s];
     for (int row = 0; row < g * s; row++) {
-      int i = row % s;
-      for (int j = i + 1; j < s; j++) {
+      for (int j = row % s + 1; j < s; j++) {
         mask[row * s + j] = -1e9f;
       }
     }
-    return like.getManager().create(mask, new Shape((long) g * s, s));
+    Constants c = new Constants(OwnedArrays.of(manager, cos, new Shape(1, s, 1, hd)), OwnedArrays.of(manager, sin, new Shape(1, s, 1, hd)),
+        OwnedArrays.of(manager, r, new Shape(hd, hd)), OwnedArrays.of(manager, mask, new Shape((long) g * s, s)));
+    NDScope.unregister(c.cos(), c.sin(), c.half(), c.causal());
+    return c;
   }
 }

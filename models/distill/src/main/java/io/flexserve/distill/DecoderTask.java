@@ -41,13 +41,14 @@ final class DecoderTask implements DistillTask {
   private final int threads;
   private final String dataSource;
 
-  private DecoderTask(Path bundle, DecoderManifest manifest, LlamaConfig config, BundleTensors tensors, List<long[]> train,
-                      List<long[]> heldOut, int rows, int threads, String dataSource) {
+  private DecoderTask(Path bundle, DecoderManifest manifest, LlamaConfig config, BundleTensors tensors,
+                      DecoderStudent student, List<long[]> train, List<long[]> heldOut, int rows, int threads,
+                      String dataSource) {
     this.bundle = bundle;
     this.manifest = manifest;
     this.config = config;
     this.tensors = tensors;
-    this.student = new DecoderStudent(config);
+    this.student = student;
     this.train = train;
     this.heldOut = heldOut;
     this.rows = rows;
@@ -84,6 +85,8 @@ final class DecoderTask implements DistillTask {
     }
     DecoderManifest.Subnet full = manifest.subnets().get(0);
     BundleTensors tensors = BundleTensors.of(bundle.resolve(full.graph()), bundle.resolve(manifest.weights()));
+    Map<String, float[]> rope = tensors.read(bundle.resolve(manifest.weights()), List.of("rope.cos", "rope.sin"));
+    DecoderStudent student = new DecoderStudent(config, rope.get("rope.cos"), rope.get("rope.sin"));
     List<long[]> train;
     List<long[]> held;
     String source;
@@ -94,7 +97,8 @@ final class DecoderTask implements DistillTask {
           throw new IllegalArgumentException("the tokenizer adds no BOS token to start teacher samples from: give --text");
         }
         Map<String, float[]> values = tensors.read(bundle.resolve(manifest.weights()), keys(config));
-        TeacherSamples samples = new TeacherSamples(new DecoderStudent(config), full.spec(), values);
+        TeacherSamples samples = new TeacherSamples(new DecoderStudent(config, rope.get("rope.cos"), rope.get("rope.sin")),
+            full.spec(), values);
         train = samples.generate(start[0], Math.max(rows * 16, 64), window, seed);
         held = samples.generate(start[0], maxHeldOut, window, seed ^ 0x5DEECE66DL);
       }
@@ -116,17 +120,23 @@ final class DecoderTask implements DistillTask {
       }
       source = "text";
     }
-    return new DecoderTask(bundle, manifest, config, tensors, List.copyOf(train), List.copyOf(held), rows, threads, source);
+    return new DecoderTask(bundle, manifest, config, tensors, student, List.copyOf(train), List.copyOf(held), rows, threads,
+        source);
   }
 
   private static List<String> keys(LlamaConfig config) {
-    List<String> keys = new java.util.ArrayList<>(List.of("embed", "lm_head", "norm", "rope.cos", "rope.sin"));
+    List<String> keys = new java.util.ArrayList<>(List.of("embed", "lm_head", "norm"));
     for (int l = 0; l < config.layers(); l++) {
       for (String t : List.of("attn_norm", "q", "k", "v", "oT", "mlp_norm", "gate", "up", "downT")) {
         keys.add("l" + l + "." + t);
       }
     }
     return keys;
+  }
+
+  /** The forward pass this task trains with (the bundle's RoPE tables inside). */
+  DecoderStudent student() {
+    return student;
   }
 
   int trainWindows() {
@@ -164,8 +174,8 @@ final class DecoderTask implements DistillTask {
 
   @Override
   public boolean trainable(String key) {
-    // The rotary tables are positions, not weights. A tied LM head is the embedding: trained once, under "embed".
-    return !key.startsWith("rope.") && !(key.equals("lm_head") && tensors.sameBytes("embed", "lm_head"));
+    // A tied LM head is the embedding: trained once, under "embed".
+    return !(key.equals("lm_head") && tensors.sameBytes("embed", "lm_head"));
   }
 
   /** True when {@code lm_head} is the same tensor as {@code embed}. */
@@ -188,7 +198,7 @@ final class DecoderTask implements DistillTask {
   public NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> names,
                       float largestWeight) {
     NDManager manager = student.get("embed").getManager();
-    NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
+    NDArray ids = OwnedArrays.of(manager, batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
     NDArray target = this.student.logits(teacher, subnets.get(menu().get(0)), ids);           // [B, S, V]
     NDArray p = target.softmax(-1);
     NDArray logP = target.logSoftmax(-1);

@@ -269,8 +269,8 @@ public final class DistillCommand implements Callable<Integer> {
    * came) and how much of it distillation closed; full's own change in percent.
    */
   private void report(DistillTask task, Distiller.Result result, Map<String, Double> before, Map<String, Double> after) {
-    console.printf("%ntrained %d steps, %,d tokens in %.0f s (%,.0f tokens/s); peak RSS %s%n",
-        result.steps(), result.tokens(), result.seconds(), result.tokens() / Math.max(result.seconds(), 1e-9),
+    console.printf("%ntrained %d steps (%d skipped, gradient not finite), %,d tokens in %.0f s (%,.0f tokens/s); peak RSS %s%n",
+        result.steps(), result.skipped(), result.tokens(), result.seconds(), result.tokens() / Math.max(result.seconds(), 1e-9),
         PeakMemory.describe());
     console.println(task.measureName() + ":");
     String first = task.menu().get(0);

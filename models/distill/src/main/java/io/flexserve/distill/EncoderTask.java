@@ -149,8 +149,8 @@ final class EncoderTask implements DistillTask {
   public NDArray loss(Map<String, NDArray> student, Map<String, NDArray> teacher, Batch batch, List<String> names,
                       float largestWeight) {
     NDManager manager = student.get("emb.word").getManager();
-    NDArray ids = manager.create(batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
-    NDArray mask = manager.create(batch.mask(), new Shape(batch.rows(), batch.columns()));   // [B, S]
+    NDArray ids = OwnedArrays.of(manager, batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
+    NDArray mask = OwnedArrays.of(manager, batch.mask(), new Shape(batch.rows(), batch.columns()));   // [B, S]
     NDArray target = this.student.embed(teacher, subnets.get(menu().get(0)), ids, mask);      // [B, H]
     NDArray total = null;
     float weights = 0;

@@ -37,7 +37,7 @@ final class TeacherSamples {
     List<long[]> out = new ArrayList<>();
     try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
       Map<String, NDArray> w = new HashMap<>();
-      values.forEach((k, v) -> w.put(k, manager.create(v, forward.shapeOf(k))));
+      values.forEach((k, v) -> w.put(k, OwnedArrays.of(manager, v, forward.shapeOf(k))));
       while (out.size() < count) {
         int rows = Math.min(BATCH, count - out.size());
         long[][] seqs = new long[rows][window];
@@ -50,7 +50,7 @@ final class TeacherSamples {
             for (int r = 0; r < rows; r++) {
               System.arraycopy(seqs[r], 0, prefix, r * t, t);
             }
-            NDArray ids = manager.create(prefix, new Shape(rows, t));
+            NDArray ids = OwnedArrays.of(manager, prefix, new Shape(rows, t));
             NDArray last = forward.logits(w, full, ids).get(new NDIndex(":, -1, :")).softmax(-1);  // [rows, V]
             float[] p = last.toFloatArray();
             int v = (int) last.getShape().get(1);

@@ -37,7 +37,7 @@ class StudentForwardTest {
     try (NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
          ElasticDecoder decoder = ElasticDecoder.load(bundle, SessionConfig.cpu(1), n -> true)) {
       Map<String, NDArray> w = arrays(manager, values, task.shapes());
-      DecoderStudent student = new DecoderStudent(manifest.llamaConfig());
+      DecoderStudent student = task.student();
       assertTrue(manifest.subnets().size() >= 3, manifest.subnets().toString());
       for (DecoderManifest.Subnet s : manifest.subnets()) {
         float[] torch = student.logits(w, s.spec(), manager.create(ids, new Shape(1, ids.length))).toFloatArray();
