@@ -61,7 +61,7 @@ public final class DistillCommand implements Callable<Integer> {
   @Option(names = "--window", defaultValue = "128", description = "Decoder tokens per training window (default: ${DEFAULT-VALUE}).")
   int window;
 
-  @Option(names = "--largest-weight", defaultValue = "3", description = "Weight of the largest sub-network's loss, 1 for "
+  @Option(names = "--largest-weight", defaultValue = "10", description = "Weight of the largest sub-network's loss, 1 for "
       + "each other one: holds the full model near its teacher (default: ${DEFAULT-VALUE}).")
   float largestWeight;
 
