@@ -52,7 +52,7 @@ public final class DistillCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data order and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--lr", description = "Peak learning rate (default: 1e-3 for decoders, 1e-4 for encoders).")
+  @Option(names = "--lr", description = "Peak learning rate (default: 5e-4 for decoders, 2e-4 for encoders).")
   Float learningRate;
 
   @Option(names = "--batch", description = "Sequences per step (default: 16 windows for decoders, 32 lines for encoders).")
@@ -135,7 +135,7 @@ public final class DistillCommand implements Callable<Integer> {
     }
     try (DistillTask task = open(format, text, quality, cores)) {
       TrainingPlan plan = new TrainingPlan(steps, Duration.ofMillis((long) (minutes * 60_000)), seed,
-          learningRate != null ? learningRate : task instanceof DecoderTask ? 5e-4f : 1e-4f, largestWeight, others,
+          learningRate != null ? learningRate : task instanceof DecoderTask ? 5e-4f : 2e-4f, largestWeight, others,
           checkpointEvery);
       describe(task);
       console.println("measuring the bundle as it is: " + task.measureName());

@@ -84,7 +84,14 @@ final class EncoderTask implements DistillTask {
     }
     BundleTensors tensors = BundleTensors.of(bundle.resolve(manifest.subnets().get(0).graph()), bundle.resolve(manifest.weights()));
     EncoderTokenizer tokenizer = EncoderTokenizer.load(bundle.resolve(manifest.tokenizer()), manifest.config().maxSequenceLength());
-    return new EncoderTask(manifest, tensors, tokenizer, List.copyOf(lines.subList(0, lines.size() - held)),
+    // Training lines in order of token count, so that a batch of neighbours is padded little (see batch()).
+    List<String> train = new ArrayList<>(lines.subList(0, lines.size() - held));
+    Map<String, Integer> length = new java.util.HashMap<>();
+    for (String line : train) {
+      length.put(line, tokenizer.encode(line).length);
+    }
+    train.sort(Comparator.comparingInt(length::get));
+    return new EncoderTask(manifest, tensors, tokenizer, List.copyOf(train),
         List.copyOf(lines.subList(lines.size() - held, lines.size())), qualitySet, rows, threads);
   }
 
@@ -130,13 +137,15 @@ final class EncoderTask implements DistillTask {
     return !key.equals("emb.word") && !key.equals("emb.pos");
   }
 
+  /**
+   * {@code rows} neighbouring lines of the length-sorted training set from a random start: sentences of about one
+   * length, so padding (computed and thrown away) stays small; over the steps every line is drawn alike.
+   */
   @Override
   public Batch batch(long seed, int step) {
     Random random = new Random(seed * 1_000_003L + step);
-    List<String> texts = new ArrayList<>(rows);
-    for (int r = 0; r < rows; r++) {
-      texts.add(train.get(random.nextInt(train.size())));
-    }
+    int from = random.nextInt(train.size() - rows + 1);
+    List<String> texts = train.subList(from, from + rows);
     TokenBatch t = tokenizer.encodeBatch(texts);
     float[] mask = new float[t.attentionMask().length];
     for (int i = 0; i < mask.length; i++) {
