@@ -202,16 +202,10 @@ final class DecoderTask implements DistillTask {
     NDArray target = this.student.logits(teacher, subnets.get(menu().get(0)), ids);           // [B, S, V]
     NDArray p = target.softmax(-1);
     NDArray logP = target.logSoftmax(-1);
-    NDArray total = null;
-    float weights = 0;
-    for (String name : names) {
-      float weight = name.equals(menu().get(0)) ? largestWeight : 1f;
-      weights += weight;
-      NDArray logQ = this.student.logits(student, subnets.get(name), ids).logSoftmax(-1);     // [B, S, V]
-      NDArray kl = p.mul(logP.sub(logQ)).sum(new int[] {-1}).mean();                          // KL(teacher ‖ student)
-      total = total == null ? kl.mul(weight) : total.add(kl.mul(weight));
-    }
-    return total.div(weights);
+    return weightedMean(names, largestWeight, name -> {
+      NDArray logQ = this.student.logits(student, subnets.get(name), ids).logSoftmax(-1);       // [B, S, V]
+      return p.mul(logP.sub(logQ)).sum(new int[] {-1}).mean();                                  // KL(teacher ‖ student)
+    });
   }
 
   @Override

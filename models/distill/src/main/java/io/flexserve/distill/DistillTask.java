@@ -54,6 +54,22 @@ sealed interface DistillTask extends AutoCloseable permits DecoderTask, EncoderT
   void close();
 
   /**
+   * The weighted mean of {@code lossOf} over {@code names}: the first entry of the menu (the largest) weighted
+   * {@code largestWeight}, every other 1.
+   */
+  default NDArray weightedMean(List<String> names, float largestWeight, java.util.function.Function<String, NDArray> lossOf) {
+    NDArray total = null;
+    float weights = 0;
+    for (String name : names) {
+      float weight = name.equals(menu().get(0)) ? largestWeight : 1f;
+      weights += weight;
+      NDArray weighted = lossOf.apply(name).mul(weight);
+      total = total == null ? weighted : total.add(weighted);
+    }
+    return total.div(weights);
+  }
+
+  /**
    * One step's inputs.
    *
    * @param ids token ids {@code [rows, columns]}, row-major

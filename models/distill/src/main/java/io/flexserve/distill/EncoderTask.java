@@ -161,16 +161,10 @@ final class EncoderTask implements DistillTask {
     NDArray ids = OwnedArrays.of(manager, batch.ids(), new Shape(batch.rows(), batch.columns()));     // [B, S]
     NDArray mask = OwnedArrays.of(manager, batch.mask(), new Shape(batch.rows(), batch.columns()));   // [B, S]
     NDArray target = this.student.embed(teacher, subnets.get(menu().get(0)), ids, mask);      // [B, H]
-    NDArray total = null;
-    float weights = 0;
-    for (String name : names) {
-      float weight = name.equals(menu().get(0)) ? largestWeight : 1f;
-      weights += weight;
-      NDArray e = this.student.embed(student, subnets.get(name), ids, mask);                  // [B, H]
-      NDArray loss = e.mul(target).sum(new int[] {-1}).neg().add(1f).mean();                   // 1 − cos
-      total = total == null ? loss.mul(weight) : total.add(loss.mul(weight));
-    }
-    return total.div(weights);
+    return weightedMean(names, largestWeight, name -> {
+      NDArray e = this.student.embed(student, subnets.get(name), ids, mask);                    // [B, H]
+      return e.mul(target).sum(new int[] {-1}).neg().add(1f).mean();                            // 1 − cos
+    });
   }
 
   @Override
