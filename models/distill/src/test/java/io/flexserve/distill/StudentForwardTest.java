@@ -38,7 +38,7 @@ class StudentForwardTest {
          ElasticDecoder decoder = ElasticDecoder.load(bundle, SessionConfig.cpu(1), n -> true)) {
       Map<String, NDArray> w = arrays(manager, values, task.shapes());
       DecoderStudent student = task.student();
-      assertTrue(manifest.subnets().size() >= 3, manifest.subnets().toString());
+      assertTrue(manifest.subnets().size() >= 2, manifest.subnets().toString());
       for (DecoderManifest.Subnet s : manifest.subnets()) {
         float[] torch = student.logits(w, s.spec(), manager.create(ids, new Shape(1, ids.length))).toFloatArray();
         DecoderSession session = decoder.session(s.name());
