@@ -28,9 +28,7 @@ import java.util.Random;
  * windows, computed by ONNX Runtime from the written bundle.
  */
 final class DecoderTask implements DistillTask {
-  private final Path bundle;
   private final DecoderManifest manifest;
-  private final LlamaConfig config;
   private final BundleTensors tensors;
   private final DecoderStudent student;
   private final Map<String, DecoderSubnet> subnets = new LinkedHashMap<>();
@@ -44,9 +42,7 @@ final class DecoderTask implements DistillTask {
   private DecoderTask(Path bundle, DecoderManifest manifest, LlamaConfig config, BundleTensors tensors,
                       DecoderStudent student, List<long[]> train, List<long[]> heldOut, int rows, int threads,
                       String dataSource) {
-    this.bundle = bundle;
     this.manifest = manifest;
-    this.config = config;
     this.tensors = tensors;
     this.student = student;
     this.train = train;
@@ -242,10 +238,6 @@ final class DecoderTask implements DistillTask {
         s.weightBytesPerToken(), s.eoraRank(), s.base())).toList();
     new DecoderManifest(m.format(), m.version(), m.name(), m.source(), m.config(), m.weights(), m.tokenizer(),
         m.calibration(), m.latency(), updated, m.blockImportance(), m.compression(), distillation).write(dir);
-  }
-
-  Path bundle() {
-    return bundle;
   }
 
   @Override

@@ -46,7 +46,7 @@ public final class DistillCommand implements Callable<Integer> {
   double minutes;
 
   @Option(names = "--steps", defaultValue = "0", description = "Step budget; 0 for none (default: ${DEFAULT-VALUE}). With a step "
-      + "budget the learning-rate schedule follows the steps, so a seeded run repeats exactly.")
+      + "budget the learning-rate schedule follows the steps, so a seeded run repeats (to ~1e-3 per weight).")
   int steps;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data order and sampling (default: ${DEFAULT-VALUE}).")

