@@ -233,9 +233,8 @@ final class DecoderTask implements DistillTask {
   @Override
   public void writeManifest(Path dir, Map<String, Double> quality, Distillation distillation) throws IOException {
     DecoderManifest m = manifest;
-    List<DecoderManifest.Subnet> updated = m.subnets().stream().map(s -> new DecoderManifest.Subnet(s.name(), s.graph(),
-        s.budget(), s.layers(), s.estimatedDecodeMs(), s.decodeMs(), s.prefillMs(), quality.getOrDefault(s.name(), s.perplexity()),
-        s.weightBytesPerToken(), s.eoraRank(), s.base())).toList();
+    List<DecoderManifest.Subnet> updated = m.subnets().stream()
+        .map(s -> s.withPerplexity(quality.getOrDefault(s.name(), s.perplexity()))).toList();
     new DecoderManifest(m.format(), m.version(), m.name(), m.source(), m.config(), m.weights(), m.tokenizer(),
         m.calibration(), m.latency(), updated, m.blockImportance(), m.compression(), distillation).write(dir);
   }

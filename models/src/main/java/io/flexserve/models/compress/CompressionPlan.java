@@ -8,7 +8,7 @@ import java.util.Locale;
  * How to compress every linear layer of a model and compensate the error.
  *
  * @param quantization weight format after pruning
- * @param blockSize int4 block along the input dimension (16, 32, 64 or 128); ignored otherwise
+ * @param blockSize quantization block along the input dimension (16, 32, 64 or 128); ignored without quantization
  * @param pruning 2:4 sparsity, or none
  * @param maskFile the MaskLLM {@code .npz} when {@code pruning} is {@link Pruning#MASK}, else null
  * @param compensation how the low-rank paths are fitted
@@ -19,7 +19,14 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
                               Compensation compensation, int rank, List<Integer> servedRanks) {
   /** Weight formats. */
   public enum Quantization {
-    NONE, INT8, INT4;
+    NONE(32), INT8(8), INT4(4);
+
+    /** Bits per stored weight. */
+    public final int bits;
+
+    Quantization(int bits) {
+      this.bits = bits;
+    }
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -46,8 +53,8 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
 
   public CompressionPlan {
     servedRanks = List.copyOf(servedRanks);
-    if (quantization == Quantization.INT4 && (blockSize < 16 || blockSize > 128 || Integer.bitCount(blockSize) != 1)) {
-      throw new IllegalArgumentException("int4 block size must be 16, 32, 64 or 128, got " + blockSize);
+    if (quantization != Quantization.NONE && (blockSize < 16 || blockSize > 128 || Integer.bitCount(blockSize) != 1)) {
+      throw new IllegalArgumentException("quantization block size must be 16, 32, 64 or 128, got " + blockSize);
     }
     if ((pruning == Pruning.MASK) != (maskFile != null)) {
       throw new IllegalArgumentException("a mask file goes with pruning MASK and only with it");
@@ -86,22 +93,36 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
     return quantization != Quantization.NONE || pruning != Pruning.NONE;
   }
 
-  /** The compressed W_c of one layer {@code w [out, in]} given its (possibly null) 2:4 keep-mask. */
-  public float[] compress(float[] w, int out, int in, boolean[] keep) {
-    float[] pruned = keep == null ? w : SemiStructuredPruner.apply(w, keep);
-    switch (quantization) {
-      case INT8:
-        return Int8Quantizer.quantize(pruned, out, in).dequantize();
-      case INT4:
-        return Int4BlockQuantizer.quantize(pruned, out, in, blockSize).dequantize();
-      default:
-        return pruned.clone();
-    }
+  /** One layer {@code [out, in]} with its (possibly null) 2:4 keep-mask applied. */
+  public static float[] prune(float[] w, boolean[] keep) {
+    return keep == null ? w.clone() : SemiStructuredPruner.apply(w, keep);
+  }
+
+  /** Whether the weights are stored in fewer bits (then they are served by MatMulNBits). */
+  public boolean quantizes() {
+    return quantization != Quantization.NONE;
   }
 
   /**
-   * Bytes of one layer {@code [out, in]} in this format: int8 codes + a float scale per row; int4 in MatMulNBits
-   * layout; 2:4 halves the values and adds 2 bits of index per kept value (the sparse-tensor-core layout); float32
+   * The compressed W_c of one layer {@code [out, in]} as the float values it stands for: its (possibly null) 2:4
+   * keep-mask applied, then quantized in blocks along its input as stored here.
+   */
+  public float[] compress(float[] w, int out, int in, boolean[] keep) {
+    float[] pruned = prune(w, keep);
+    return quantizes() ? quantize(pruned, out, in).dequantize() : pruned;
+  }
+
+  /** One layer {@code [out, in]} in this plan's block format; only when {@link #quantizes()}. */
+  public BlockQuantizer.Packed quantize(float[] w, int out, int in) {
+    if (!quantizes()) {
+      throw new IllegalStateException("plan " + describe() + " does not quantize");
+    }
+    return BlockQuantizer.quantize(w, out, in, quantization.bits, blockSize);
+  }
+
+  /**
+   * Bytes of one layer {@code [out, in]} in this format: int8 or int4 in MatMulNBits layout (codes, a float scale
+   * and a zero point per block); 2:4 halves the values and adds 2 bits of index per kept value (the sparse-tensor-core layout); float32
    * when nothing applies.
    */
   public long packedBytes(int out, int in) {
@@ -111,21 +132,18 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
       values /= 2;
       index = values / 4; // 2 bits per kept value
     }
-    switch (quantization) {
-      case INT8:
-        return values + 4L * out + index;
-      case INT4: {
-        long blocks = (long) out * ((in + blockSize - 1) / blockSize);
-        return values / 2 + 4 * blocks + (blocks + 1) / 2 + index;
-      }
-      default:
-        return 4 * values + index;
+    if (!quantizes()) {
+      return 4 * values + index;
     }
+    long kBlocks = (in + blockSize - 1) / blockSize;
+    long blocks = out * kBlocks;
+    long zeroPoints = quantization == Quantization.INT4 ? out * ((kBlocks + 1) / 2) : blocks;
+    return values * quantization.bits / 8 + 4 * blocks + zeroPoints + index;
   }
 
   /** A one-line description, e.g. {@code int4 g32 + 2:4-wanda, eora r16}. */
   public String describe() {
-    String q = quantization == Quantization.INT4 ? "int4 g" + blockSize : quantization.label();
+    String q = quantization.label() + " g" + blockSize;
     String p = pruning == Pruning.NONE ? "" : (quantization == Quantization.NONE ? "" : " + ") + pruning.label();
     String weights = quantization == Quantization.NONE && pruning == Pruning.NONE ? "dense" : (quantization == Quantization.NONE ? "" : q) + p;
     return rank == 0 ? weights : weights + ", " + compensation.label() + " r" + rank;

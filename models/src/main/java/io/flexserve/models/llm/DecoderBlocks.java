@@ -41,14 +41,77 @@ final class DecoderBlocks {
 
   /** SwiGLU activation over the first {@code f} neurons: {@code silu(gate(n)) · up(n)}, {@code [N, F]}. */
   static String swiGlu(GraphBuilder b, WeightLayout layout, int layer, String normed, int f, int h) {
-    return swiGlu(b, layout, layer, normed, f, h, LowRank.none());
+    return swiGlu(new Projections(b, layout, null, Precision.FP32), layer, normed, f, h, LowRank.none());
   }
 
-  /** SwiGLU with the gate and up projections compensated by {@code lowRank}. */
-  static String swiGlu(GraphBuilder b, WeightLayout layout, int layer, String normed, int f, int h, LowRank lowRank) {
-    String gate = lowRank.add(b.gemmT(normed, weight(b, layout, layer, "gate", f, h)), normed, layer, Linear.GATE, h, f); // [N, F]
-    String up = lowRank.add(b.gemmT(normed, weight(b, layout, layer, "up", f, h)), normed, layer, Linear.UP, h, f);       // [N, F]
-    return b.mul(b.mul(gate, b.sigmoid(gate)), up);
+  /** SwiGLU with the gate and up projections run by {@code p} and compensated by {@code lowRank}. */
+  static String swiGlu(Projections p, int layer, String normed, int f, int h, LowRank lowRank) {
+    String gate = lowRank.add(p.apply(normed, layer, Linear.GATE, h, f), normed, layer, Linear.GATE, h, f); // [N, F]
+    String up = lowRank.add(p.apply(normed, layer, Linear.UP, h, f), normed, layer, Linear.UP, h, f);       // [N, F]
+    return p.b().mul(p.b().mul(gate, p.b().sigmoid(gate)), up);
+  }
+
+  /**
+   * How a sub-network's linear layers run: a float32 {@code Gemm} over a prefix of the stored weight, or
+   * {@code com.microsoft.MatMulNBits} over the packed codes ({@link QuantizedWeights}).
+   */
+  record Projections(GraphBuilder b, WeightLayout layout, LlamaConfig config, Precision precision) {
+    /**
+     * y = x·W'ᵀ for the sub-network's part W' {@code [out', in']} of {@code linear} in {@code layer}.
+     *
+     * @param x {@code [N, in']}
+     * @return {@code [N, out']}
+     */
+    String apply(String x, int layer, Linear linear, int in, int out) {
+      if (!precision.isQuantized()) {
+        return linear.storedTransposed()
+            ? b.gemm(x, weight(b, layout, layer, linear.key, in, out))
+            : b.gemmT(x, weight(b, layout, layer, linear.key, out, in));
+      }
+      return nbits(x, QuantizedWeights.key(layer, linear), linear.in(config), in, out);
+    }
+
+    /** The LM head over {@code x [N, H]}: {@code [N, V]}. */
+    String head(String x, int h, int v) {
+      return precision.isQuantized() ? nbits(x, QuantizedWeights.LM_HEAD, h, h, v) : b.gemmT(x, layout.initializer(b, "lm_head", v, h));
+    }
+
+    /**
+     * MatMulNBits over the first {@code out} rows and the first {@code in} inputs of a stored {@code [outRows, fullIn]}
+     * quantized matrix. Keeping fewer outputs reads a prefix of every array; keeping fewer inputs (o, down) slices
+     * the first ceil(in / block) blocks out of every row. The codes past {@code in} in the last kept block belong
+     * to inputs the sub-network does not have: MatMulNBits reads only K = {@code in} of them.
+     */
+    private String nbits(String x, String key, int fullIn, int in, int out) {
+      int block = precision.block();
+      int bits = precision.bits();
+      int kBlocks = (fullIn + block - 1) / block;
+      int blockBytes = block * bits / 8;
+      int zpRow = bits == 4 ? (kBlocks + 1) / 2 : kBlocks;
+      String codes;
+      String scales;
+      String zeros;
+      if (in == fullIn) {
+        codes = layout.byteInitializer(b, QuantizedWeights.codes(key), out, kBlocks, blockBytes);        // [out, kb, bb]
+        scales = layout.initializer(b, QuantizedWeights.scales(key), (long) out * kBlocks);             // [out·kb]
+        zeros = layout.byteInitializer(b, QuantizedWeights.zeroPoints(key), (long) out * zpRow);       // [out·zpRow]
+      } else {
+        int keptBlocks = (in + block - 1) / block;
+        int keptZp = bits == 4 ? (keptBlocks + 1) / 2 : keptBlocks;
+        String zero = b.constInts("zero", 0);
+        String axis1 = b.constInts("axis1", 1);
+        String flat = b.constInts("flat1", -1);
+        codes = b.slice(layout.byteInitializer(b, QuantizedWeights.codes(key), out, kBlocks, blockBytes), zero,
+            b.constInts("kept", keptBlocks), axis1);                                                    // [out, kb', bb]
+        scales = b.reshape(b.slice(layout.initializer(b, QuantizedWeights.scales(key), out, kBlocks), zero,
+            b.constInts("kept", keptBlocks), axis1), flat);                                             // [out·kb']
+        zeros = b.reshape(b.slice(layout.byteInitializer(b, QuantizedWeights.zeroPoints(key), out, zpRow), zero,
+            b.constInts("keptzp", keptZp), axis1), flat);                                               // [out·zpRow']
+      }
+      return b.node(GqaDecoderGraph.MS_DOMAIN, "MatMulNBits", new String[] {x, codes, scales, zeros},
+          new String[] {""}, "K", in, "N", out, "bits", bits, "block_size", block,
+          "accuracy_level", precision.accuracyLevel())[0];
+    }
   }
 
   /**
@@ -100,10 +163,17 @@ final class DecoderBlocks {
    */
   static void logits(GraphBuilder b, WeightLayout layout, String x, String batchSeq, String batch, String keep, String eps,
                      int h, int v) {
+    logits(new Projections(b, layout, null, Precision.FP32), x, batchSeq, batch, keep, eps, h, v);
+  }
+
+  /** {@link #logits} with the LM head run by {@code p}. */
+  static void logits(Projections p, String x, String batchSeq, String batch, String keep, String eps, int h, int v) {
+    GraphBuilder b = p.b();
+    WeightLayout layout = p.layout();
     String last = b.slice(b.reshape(x, b.concat(0, batchSeq, b.constInts("h", h))),
         b.neg(keep), b.constInts("end", Long.MAX_VALUE), b.constInts("seqaxis", 1));            // [B, n, H]
     String normed = rmsNorm(b, b.reshape(last, b.constInts("flat", -1, h)), layout.initializer(b, "norm", h), eps); // [B·n, H]
-    String logits = b.gemmT(normed, layout.initializer(b, "lm_head", v, h));                   // [B·n, V]
+    String logits = p.head(normed, h, v);                                                       // [B·n, V]
     b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
   }
 }

@@ -1,6 +1,7 @@
 package io.flexserve.models.llm;
 
 import io.flexserve.models.Progress;
+import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.compress.CompressionPlan;
 import io.flexserve.models.compress.Eora;
 import io.flexserve.models.compress.LowRankFactors;
@@ -28,12 +29,36 @@ public final class DecoderCompressor {
   private DecoderCompressor() {}
 
   /**
-   * The compressed weights: every linear layer pruned (2:4 by magnitude, by Wanda with the layer's input norms, or by
-   * the imported mask) and then quantized; embeddings, norms and the LM head stay float32.
+   * The compressed weights as the float values they stand for, in the checkpoint's order: every linear layer pruned
+   * and then quantized ({@link CompressionPlan#compress}); embeddings, norms and the LM head stay float32. What the
+   * compression studies measure; a served bundle quantizes in its own order instead ({@link #quantizeServed}).
    *
    * @param masks the MaskLLM archive when the plan prunes by mask, else null
    */
   public static DecoderWeights compress(DecoderWeights dense, CompressionPlan plan, LayerActivations activations, MaskLlmMasks masks) {
+    LlamaConfig c = dense.config();
+    DecoderWeights pruned = prune(dense, plan, activations, masks);
+    if (!plan.quantizes()) {
+      return pruned;
+    }
+    List<DecoderWeights.Layer> layers = new ArrayList<>();
+    for (DecoderWeights.Layer b : pruned.layers()) {
+      for (Linear linear : Linear.values()) {
+        b = linear.with(b, linear.toStored(plan.quantize(linear.weight(b, c), linear.out(c), linear.in(c)).dequantize(), c));
+      }
+      layers.add(b);
+    }
+    return new DecoderWeights(c, pruned.embed(), pruned.lmHead(), pruned.norm(), layers);
+  }
+
+  /**
+   * Every linear layer with its 2:4 mask applied (2:4 by magnitude, by Wanda with the layer's input norms, or by the
+   * imported mask); the dense weights themselves when the plan does not prune.
+   */
+  public static DecoderWeights prune(DecoderWeights dense, CompressionPlan plan, LayerActivations activations, MaskLlmMasks masks) {
+    if (plan.pruning() == CompressionPlan.Pruning.NONE) {
+      return dense;
+    }
     LlamaConfig c = dense.config();
     List<DecoderWeights.Layer> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
@@ -50,20 +75,47 @@ public final class DecoderCompressor {
           case WANDA:
             keep = SemiStructuredPruner.mask(w, out, in, activations.gram(l, linear.input).columnNorms());
             break;
-          case MASK:
+          default:
             keep = masks.mask(linear.hfName(l), out, in);
             if (!SemiStructuredPruner.isTwoFour(keep, out, in)) {
               throw new IllegalArgumentException("mask of " + linear.hfName(l) + " is not 2:4 along the input dimension");
             }
-            break;
-          default:
-            keep = null;
         }
-        b = linear.with(b, linear.toStored(plan.compress(w, out, in, keep), c));
+        b = linear.with(b, linear.toStored(CompressionPlan.prune(w, keep), c));
       }
       layers.add(b);
     }
     return new DecoderWeights(c, dense.embed(), dense.lmHead(), dense.norm(), layers);
+  }
+
+  /**
+   * What a quantized bundle serves.
+   *
+   * @param packed per linear layer ({@link QuantizedWeights#key}) and for the LM head, the MatMulNBits arrays
+   * @param dequantized the linear layers as the values the codes stand for, in the same (served) order
+   */
+  public record Served(Map<String, BlockQuantizer.Packed> packed, DecoderWeights dequantized) {}
+
+  /**
+   * Quantizes {@code weights}, already in the bundle's importance order, so that MatMulNBits' blocks along the input
+   * are the blocks a sub-network keeps a prefix of. Every linear layer and the LM head are quantized; embeddings and
+   * norms stay float32 (a decode step reads one embedding row).
+   */
+  public static Served quantizeServed(DecoderWeights weights, CompressionPlan plan) {
+    LlamaConfig c = weights.config();
+    Map<String, BlockQuantizer.Packed> packed = new TreeMap<>();
+    List<DecoderWeights.Layer> layers = new ArrayList<>();
+    for (int l = 0; l < c.layers(); l++) {
+      DecoderWeights.Layer b = weights.layers().get(l);
+      for (Linear linear : Linear.values()) {
+        BlockQuantizer.Packed q = plan.quantize(linear.weight(b, c), linear.out(c), linear.in(c));
+        packed.put(QuantizedWeights.key(l, linear), q);
+        b = linear.with(b, linear.toStored(q.dequantize(), c));
+      }
+      layers.add(b);
+    }
+    packed.put(QuantizedWeights.LM_HEAD, plan.quantize(weights.lmHead(), c.vocabSize(), c.hidden()));
+    return new Served(packed, new DecoderWeights(c, weights.embed(), weights.lmHead(), weights.norm(), layers));
   }
 
   /**

@@ -42,7 +42,8 @@ import io.flexserve.models.weights.WeightLayout;
  * what importance ranking measures; and {@code probe.l<l>.attn_in} / {@code .mlp_in} (the normed inputs of the
  * q/k/v and gate/up projections, {@code [N, H]}), the calibration inputs of compression ({@link LayerActivations}).
  *
- * <p>With {@code rank > 0} every projection adds its low-rank compensation path ({@link DecoderBlocks.LowRank}).
+ * <p>With {@code rank > 0} every projection adds its low-rank compensation path ({@link DecoderBlocks.LowRank}). With
+ * a quantized {@link Precision} every projection and the LM head are {@code com.microsoft.MatMulNBits} nodes.
  */
 public final class DecoderGraph {
   /** Additive mask value: the most negative float, so exp() underflows to exactly 0 and a sum never overflows. */
@@ -60,12 +61,26 @@ public final class DecoderGraph {
    * when {@code rank > 0}.
    */
   public static ModelProto build(LlamaConfig config, DecoderSubnet subnet, WeightLayout layout, boolean probes, int rank) {
+    return build(config, subnet, layout, probes, rank, Precision.FP32);
+  }
+
+  /**
+   * The graph of {@code subnet} with its linear layers and LM head in {@code precision}: quantized ones run
+   * MatMulNBits over the packed arrays of {@link QuantizedWeights}, which the layout must hold; the low-rank
+   * compensation (rank &gt; 0) stays float32 beside them.
+   */
+  public static ModelProto build(LlamaConfig config, DecoderSubnet subnet, WeightLayout layout, boolean probes, int rank,
+                                 Precision precision) {
     subnet.checkFits(config);
     final int h = config.hidden();
     final int hd = config.headDim();
     final int g = config.groupSize();
     final int v = config.vocabSize();
     GraphBuilder b = new GraphBuilder("flexserve-decoder-" + subnet.name());
+    if (precision.isQuantized()) {
+      b.opset(GqaDecoderGraph.MS_DOMAIN, 1);
+    }
+    DecoderBlocks.Projections p = new DecoderBlocks.Projections(b, layout, config, precision);
     DecoderBlocks.LowRank lowRank = new DecoderBlocks.LowRank(b, layout, config, rank);
 
     String ids = b.input("input_ids", INT64, "batch", "sequence");                               // [B, S]
@@ -104,9 +119,9 @@ public final class DecoderGraph {
       if (probes) {
         b.output(n1, "probe.l" + l + ".attn_in", FLOAT, "tokens", h);
       }
-      String q = lowRank.add(b.gemmT(n1, weight(b, layout, l, "q", heads * hd, h)), n1, l, Linear.Q, h, heads * hd);
-      String k = lowRank.add(b.gemmT(n1, weight(b, layout, l, "k", groups * hd, h)), n1, l, Linear.K, h, groups * hd);
-      String val = lowRank.add(b.gemmT(n1, weight(b, layout, l, "v", groups * hd, h)), n1, l, Linear.V, h, groups * hd);
+      String q = lowRank.add(p.apply(n1, l, Linear.Q, h, heads * hd), n1, l, Linear.Q, h, heads * hd);
+      String k = lowRank.add(p.apply(n1, l, Linear.K, h, groups * hd), n1, l, Linear.K, h, groups * hd);
+      String val = lowRank.add(p.apply(n1, l, Linear.V, h, groups * hd), n1, l, Linear.V, h, groups * hd);
       q = rotary.apply(b.reshape(q, b.concat(0, batchSeq, b.constInts("qh", heads, hd))));      // [B, S, heads, hd]
       k = rotary.apply(b.reshape(k, b.concat(0, batchSeq, b.constInts("kh", groups, hd))));     // [B, S, G, hd]
       String q5 = b.reshape(b.mul(q, scale), b.concat(0, batchSeq, b.constInts("qg", groups, g, hd))); // [B, S, G, g, hd]
@@ -124,25 +139,25 @@ public final class DecoderGraph {
       if (probes) {
         b.output(b.reshape(ctx, b.constInts("perhead", -1, heads, hd)), "probe.l" + l + ".heads", FLOAT, "tokens", heads, hd);
       }
-      x = b.add(x, lowRank.add(b.gemm(ctx, weight(b, layout, l, "oT", heads * hd, h)), ctx, l, Linear.O, heads * hd, h)); // [N, H]
+      x = b.add(x, lowRank.add(p.apply(ctx, l, Linear.O, heads * hd, h), ctx, l, Linear.O, heads * hd, h)); // [N, H]
 
       // SwiGLU MLP over the first f neurons: down(silu(gate(x)) · up(x)).
       String n2 = rmsNorm(b, x, weight(b, layout, l, "mlp_norm", h), eps);
       if (probes) {
         b.output(n2, "probe.l" + l + ".mlp_in", FLOAT, "tokens", h);
       }
-      String act = swiGlu(b, layout, l, n2, f, h, lowRank);                                       // [N, F]
+      String act = swiGlu(p, l, n2, f, h, lowRank);                                               // [N, F]
       if (probes) {
         b.output(act, "probe.l" + l + ".mlp", FLOAT, "tokens", f);
       }
-      x = b.add(x, lowRank.add(b.gemm(act, weight(b, layout, l, "downT", f, h)), act, l, Linear.DOWN, f, h)); // [N, H]
+      x = b.add(x, lowRank.add(p.apply(act, l, Linear.DOWN, f, h), act, l, Linear.DOWN, f, h)); // [N, H]
       if (probes) {
         b.output(x, "probe.l" + l + ".out", FLOAT, "tokens", h);
       }
     }
     b.scope("head");
 
-    logits(b, layout, x, batchSeq, batch, keep, eps, h, v);
+    logits(p, x, batchSeq, batch, keep, eps, h, v);
     return b.build();
   }
 }

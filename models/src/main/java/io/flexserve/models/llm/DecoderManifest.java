@@ -109,31 +109,48 @@ public record DecoderManifest(String format, int version, String name, String so
   public record Latency(int decodeContext, int prefillTokens, LatencyTable table) {}
 
   /**
-   * One menu entry as measured at conversion (single-sequence, this machine, the converter's thread count).
+   * One menu entry as measured at conversion (single-sequence, this machine, the converter's thread count): a
+   * (sub-network, precision, compensation rank) triple.
    *
    * @param budget the fraction of full latency it was chosen for
    * @param estimatedDecodeMs the latency table's estimate of a decode step
    * @param decodeMs measured median decode step, the basis of tokens/s
    * @param prefillMs measured median prefill of {@link Latency#prefillTokens()} tokens
    * @param perplexity on the held-back calibration windows
-   * @param weightBytesPerToken weight bytes one decode step reads (float32 weights, plus the factors at this rank)
+   * @param weightBytesPerToken weight bytes one decode step reads (in this precision, plus the factors at this rank)
    * @param eoraRank rank of the low-rank compensation this graph runs (0: none)
-   * @param base for {@code eoraRank > 0}, the entry of the same layers without compensation (this entry is named
-   *     {@code <base>.r<rank>}); null otherwise
+   * @param base for {@code eoraRank > 0}, the entry of the same layers and precision without compensation (this
+   *     entry is named {@code <base>.r<rank>}); null otherwise
+   * @param precision {@code fp32}, {@code int8} or {@code int4} ({@link Precision}); absent (null) in bundles written
+   *     before quantized serving, which read as fp32
    */
   public record Subnet(String name, String graph, double budget, List<DecoderSubnet.Layer> layers, double estimatedDecodeMs,
                        double decodeMs, double prefillMs, double perplexity, long weightBytesPerToken, int eoraRank,
-                       String base) {
+                       String base, String precision) {
     public Subnet {
       if (eoraRank < 0 || (eoraRank > 0) != (base != null)) {
         throw new IllegalArgumentException("sub-network " + name + ": eoraRank " + eoraRank + " with base " + base);
       }
+      precision = Precision.parse(precision, 32).label();
     }
 
-    /** An entry without compensation. */
+    /** An fp32 entry. */
+    public Subnet(String name, String graph, double budget, List<DecoderSubnet.Layer> layers, double estimatedDecodeMs,
+                  double decodeMs, double prefillMs, double perplexity, long weightBytesPerToken, int eoraRank, String base) {
+      this(name, graph, budget, layers, estimatedDecodeMs, decodeMs, prefillMs, perplexity, weightBytesPerToken, eoraRank,
+          base, null);
+    }
+
+    /** An fp32 entry without compensation. */
     public Subnet(String name, String graph, double budget, List<DecoderSubnet.Layer> layers, double estimatedDecodeMs,
                   double decodeMs, double prefillMs, double perplexity, long weightBytesPerToken) {
       this(name, graph, budget, layers, estimatedDecodeMs, decodeMs, prefillMs, perplexity, weightBytesPerToken, 0, null);
+    }
+
+    /** This entry with {@code perplexity} (re-measured after training). */
+    public Subnet withPerplexity(double ppl) {
+      return new Subnet(name, graph, budget, layers, estimatedDecodeMs, decodeMs, prefillMs, ppl, weightBytesPerToken,
+          eoraRank, base, precision);
     }
 
     public DecoderSubnet spec() {
@@ -143,6 +160,14 @@ public record DecoderManifest(String format, int version, String name, String so
     /** The name of {@code base}'s entry at compensation rank {@code rank} (the base itself for 0). */
     public static String variantName(String base, int rank) {
       return rank == 0 ? base : base + ".r" + rank;
+    }
+
+    /**
+     * The name of sub-network {@code subnet}'s entry in {@code precision} at rank {@code rank}: {@code full},
+     * {@code full.r16} (fp32), {@code full.int4}, {@code full.int4.r16}.
+     */
+    public static String variantName(String subnet, String precision, int rank) {
+      return variantName(precision.equals("fp32") ? subnet : subnet + "." + precision, rank);
     }
   }
 
@@ -154,6 +179,11 @@ public record DecoderManifest(String format, int version, String name, String so
       }
     }
     return 0;
+  }
+
+  /** The precision entry {@code s} runs in, with this bundle's quantization block. */
+  public Precision precisionOf(Subnet s) {
+    return Precision.parse(s.precision(), compression == null ? 32 : compression.blockSize());
   }
 
   /** Ranks a request may ask for: 0 and the served ranks (just 0 for an uncompressed bundle). */

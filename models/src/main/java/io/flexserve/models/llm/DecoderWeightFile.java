@@ -1,5 +1,6 @@
 package io.flexserve.models.llm;
 
+import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.compress.LowRankFactors;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.weights.TensorLocation;
@@ -29,6 +30,12 @@ public final class DecoderWeightFile {
    * {@code [R, out]}, rank-major so that rank r is a prefix of both.
    */
   public static WeightLayout write(DecoderWeights w, Map<String, LowRankFactors> factors, Path file) throws IOException {
+    return write(w, factors, Map.of(), file);
+  }
+
+  /** {@link #write(DecoderWeights, Map, Path)} plus the packed arrays of a quantized bundle ({@link QuantizedWeights}). */
+  public static WeightLayout write(DecoderWeights w, Map<String, LowRankFactors> factors, Map<String, BlockQuantizer.Packed> packed,
+                                   Path file) throws IOException {
     LlamaConfig c = w.config();
     Map<String, TensorLocation> at = new LinkedHashMap<>();
     try (WeightFileWriter out = new WeightFileWriter(file)) {
@@ -58,6 +65,7 @@ public final class DecoderWeightFile {
           at.put(DecoderBlocks.lowRankBt(l, linear), out.write(f.bTransposed()));
         }
       }
+      QuantizedWeights.write(packed, out, at);
     }
     return new WeightLayout(file.getFileName().toString(), at);
   }

@@ -2,6 +2,7 @@ package io.flexserve.models.llm;
 
 import io.flexserve.models.Progress;
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.compress.CompressionPlan;
 import io.flexserve.models.compress.LowRankFactors;
 import io.flexserve.models.compress.MaskLlmMasks;
@@ -148,25 +149,40 @@ public final class ElasticDecoderConverter {
           neuronOrder[l] = Importance.descendingOrder(importance.neuronScores(l));
         }
 
-        // 2b. compress, fit the low-rank compensation (checkpoint order: masks and statistics line up)
+        // 2b. compress, fit the low-rank compensation. Pruning masks and calibration statistics are in the
+        //     checkpoint's order; quantization blocks are in the served order (a sub-network keeps whole blocks), so
+        //     the quantized weights are made there and carried back for the fit.
         Map<String, LowRankFactors> factors = Map.of();
+        Map<String, BlockQuantizer.Packed> packed = Map.of();
         DecoderManifest.Compression compression = null;
+        DecoderWeights served = dense.permute(groupOrder, neuronOrder); // what the float32 entries run
         if (plan != null) {
           progress.update("compress", 0, 1);
-          DecoderWeights compressed = DecoderCompressor.compress(dense, plan, activations,
+          DecoderWeights pruned = DecoderCompressor.prune(dense, plan, activations,
               plan.maskFile() == null ? null : MaskLlmMasks.read(plan.maskFile()));
+          DecoderWeights compressed;
+          if (plan.quantizes()) {
+            DecoderCompressor.Served q = DecoderCompressor.quantizeServed(pruned.permute(groupOrder, neuronOrder), plan);
+            packed = q.packed();
+            compressed = q.dequantized().permute(inverse(groupOrder), inverse(neuronOrder));
+          } else {
+            // pruning alone has no kernel: the float32 entries run the pruned weights (a quality option)
+            compressed = pruned;
+            served = pruned.permute(groupOrder, neuronOrder);
+          }
           progress.update("compress", 1, 1);
           if (plan.rank() > 0) {
             factors = DecoderCompressor.permute(DecoderCompressor.factors(dense, compressed, activations, plan.compensation(),
                 plan.rank(), progress), config, groupOrder, neuronOrder);
           }
           compression = compressionRecord(plan, config, factors);
-          dense = compressed;
         }
 
-        // 3. permute, write
-        WeightLayout layout = DecoderWeightFile.write(dense.permute(groupOrder, neuronOrder), factors, staging.resolve("weights.bin"));
-        dense = null; // the dense copy is no longer needed: let a large model's arrays go
+        // 3. write
+        WeightLayout layout = DecoderWeightFile.write(served, factors, packed, staging.resolve("weights.bin"));
+        dense = null; // the float copies are no longer needed: let a large model's arrays go
+        served = null;
+        packed = null;
         MappedWeights weights = MappedWeights.map(staging.resolve("weights.bin"));
         Bundle bundle = new Bundle(staging, config, layout, weights, options.sessions());
 
@@ -187,17 +203,17 @@ public final class ElasticDecoderConverter {
         progress.update("choose", toScore, toScore);
         menu = withMlpVariants(menu, config, full, table, options.mlpVariants(), s -> bundle.perplexity(s, calibration.heldBack()));
 
-        // 6. measure, write: each menu entry at each served compensation rank and without; within an entry's
-        //    family, most accurate first (the router takes the first that meets the targets)
-        List<Integer> ranks = new ArrayList<>(plan == null ? List.of() : plan.servedRanks());
-        java.util.Collections.reverse(ranks);
-        ranks.add(0);
+        // 6. measure, write: each menu entry in float32, and in the quantized precision at each served compensation
+        //    rank and without (float32 at each rank when the plan only prunes); within an entry's family, most
+        //    accurate first (the router takes the first that meets the targets)
+        List<Variant> variants = variants(plan);
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
         for (MenuSearch.Choice c : menu) {
           List<DecoderManifest.Subnet> family = new ArrayList<>();
-          for (int r : ranks) {
-            family.add(bundle.measure(c, r, options, r == 0 ? c.perplexity() : -1, calibration.heldBack()));
-            progress.update("measure", entries.size() + family.size(), menu.size() * ranks.size());
+          for (Variant v : variants) {
+            boolean known = v.rank() == 0 && !v.precision().isQuantized();
+            family.add(bundle.measure(c, v.rank(), v.precision(), options, known ? c.perplexity() : -1, calibration.heldBack()));
+            progress.update("measure", entries.size() + family.size(), menu.size() * variants.size());
           }
           family.sort(Comparator.comparingDouble(DecoderManifest.Subnet::perplexity));
           entries.addAll(family);
@@ -218,6 +234,39 @@ public final class ElasticDecoderConverter {
     }
   }
 
+  /** One (precision, compensation rank) a menu entry is served at. */
+  private record Variant(Precision precision, int rank) {}
+
+  /** What each menu entry is served at under {@code plan}: float32 first, then descending ranks of the compressed weights. */
+  private static List<Variant> variants(CompressionPlan plan) {
+    List<Variant> out = new ArrayList<>(List.of(new Variant(Precision.FP32, 0)));
+    if (plan == null) {
+      return out;
+    }
+    Precision compressed = plan.quantizes() ? Precision.quantized(plan.quantization().bits, plan.blockSize()) : Precision.FP32;
+    List<Integer> ranks = new ArrayList<>(plan.servedRanks());
+    java.util.Collections.reverse(ranks);
+    if (plan.quantizes()) {
+      ranks.add(0);
+    }
+    for (int r : ranks) {
+      out.add(new Variant(compressed, r));
+    }
+    return out;
+  }
+
+  /** The inverse of each per-layer order: {@code inverse[l][order[l][i]] = i}. */
+  static int[][] inverse(int[][] orders) {
+    int[][] out = new int[orders.length][];
+    for (int l = 0; l < orders.length; l++) {
+      out[l] = new int[orders[l].length];
+      for (int i = 0; i < orders[l].length; i++) {
+        out[l][orders[l][i]] = i;
+      }
+    }
+    return out;
+  }
+
   /** The manifest's account of {@code plan}: formats and the bytes of the linear layers before and after. */
   private static DecoderManifest.Compression compressionRecord(CompressionPlan plan, LlamaConfig c, Map<String, LowRankFactors> factors) {
     long dense = 0;
@@ -228,7 +277,7 @@ public final class ElasticDecoderConverter {
     }
     long factorBytes = factors.values().stream().mapToLong(f -> f.bytes(f.rank())).sum();
     return new DecoderManifest.Compression(plan.describe(), plan.quantization().label(),
-        plan.quantization() == CompressionPlan.Quantization.INT4 ? plan.blockSize() : 0, plan.pruning().label(),
+        plan.quantizes() ? plan.blockSize() : 0, plan.pruning().label(),
         plan.compensation().label(), plan.rank(), plan.servedRanks(), dense, packed, factorBytes);
   }
 
@@ -275,29 +324,60 @@ public final class ElasticDecoderConverter {
     }
 
     Path writeGraph(DecoderSubnet s, int rank, String file) throws IOException {
+      return writeGraph(s, rank, Precision.FP32, file);
+    }
+
+    Path writeGraph(DecoderSubnet s, int rank, Precision precision, String file) throws IOException {
       Path graph = dir.resolve(file);
-      Files.write(graph, DecoderGraph.build(config, s, layout, false, rank).toByteArray());
+      Files.write(graph, DecoderGraph.build(config, s, layout, false, rank, precision).toByteArray());
       return graph;
     }
 
     /**
-     * Writes the graph of menu entry {@code c} at compensation rank {@code rank} and measures its decode and prefill
-     * time; its held-back perplexity is {@code knownPerplexity} when given (≥ 0), else measured.
+     * Writes the graph of menu entry {@code c} in {@code precision} at compensation rank {@code rank} and measures its
+     * decode and prefill time; its held-back perplexity is {@code knownPerplexity} when given (≥ 0), else measured.
      */
-    DecoderManifest.Subnet measure(MenuSearch.Choice c, int rank, Options options, double knownPerplexity, List<long[]> heldBack)
-        throws IOException, OrtException {
+    DecoderManifest.Subnet measure(MenuSearch.Choice c, int rank, Precision precision, Options options, double knownPerplexity,
+                                   List<long[]> heldBack) throws IOException, OrtException {
       DecoderSubnet s = c.candidate().subnet();
-      String name = DecoderManifest.Subnet.variantName(s.name(), rank);
-      Path graph = writeGraph(s, rank, name + ".onnx");
+      String name = DecoderManifest.Subnet.variantName(s.name(), precision.label(), rank);
+      Path graph = writeGraph(s, rank, precision, name + ".onnx");
       DecoderSubnet named = new DecoderSubnet(name, s.layers());
       try (DecoderSession session = open(graph, named)) {
         double decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
         double prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
         double ppl = knownPerplexity >= 0 ? knownPerplexity : CalibrationProbe.perplexity(session, heldBack);
         return new DecoderManifest.Subnet(name, graph.getFileName().toString(), c.budget(), s.layers(),
-            c.candidate().estimatedMillis(), decode, prefill, ppl, 4 * (s.weightFloatsPerToken(config) + lowRankFloats(s, rank)),
-            rank, rank == 0 ? null : s.name());
+            c.candidate().estimatedMillis(), decode, prefill, ppl, weightBytes(s, precision) + 4 * lowRankFloats(s, rank),
+            rank, rank == 0 ? null : DecoderManifest.Subnet.variantName(s.name(), precision.label(), 0), precision.label());
       }
+    }
+
+    /**
+     * Weight bytes one decode step of {@code s} reads in {@code precision}: its float32 weights, or for a quantized
+     * precision the codes, scales and zero points of its linear layers and LM head plus its float32 norms.
+     */
+    private long weightBytes(DecoderSubnet s, Precision precision) {
+      if (!precision.isQuantized()) {
+        return 4 * s.weightFloatsPerToken(config);
+      }
+      int h = config.hidden();
+      long total = packedBytes(config.vocabSize(), h, precision) + 4L * h * (1 + 2L * s.layers().size());
+      for (DecoderSubnet.Layer l : s.layers()) {
+        int a = l.kvGroups() * config.groupSize() * config.headDim();
+        int kv = l.kvGroups() * config.headDim();
+        int f = l.mlpWidth();
+        total += packedBytes(a, h, precision) + 2 * packedBytes(kv, h, precision) + packedBytes(h, a, precision)
+            + 2 * packedBytes(f, h, precision) + packedBytes(h, f, precision);
+      }
+      return total;
+    }
+
+    /** Bytes of an {@code [out, in]} matrix in MatMulNBits layout: codes, a float scale and a zero point per block. */
+    private static long packedBytes(int out, int in, Precision p) {
+      long blocks = (in + p.block() - 1) / p.block();
+      long zeroPoints = p.bits() == 4 ? (blocks + 1) / 2 : blocks;
+      return out * (blocks * p.block() * p.bits() / 8 + 4 * blocks + zeroPoints);
     }
 
     /** Factor floats one decode step of {@code s} reads at rank {@code rank}: r·(in' + out') per projection. */

@@ -67,11 +67,20 @@ public final class GraphBuilder {
    * file, at byte {@code offset}, {@code dims} row-major little-endian float32.
    */
   public String externalFloat(String name, String location, long offset, long... dims) {
-    long bytes = 4L;
+    return externalTensor(name, location, offset, TensorProto.DataType.FLOAT, dims);
+  }
+
+  /** An external initializer of element type {@code type} (FLOAT or UINT8), as {@link #externalFloat}. */
+  public String externalTensor(String name, String location, long offset, TensorProto.DataType type, long... dims) {
+    long bytes = switch (type) {
+      case FLOAT -> 4L;
+      case UINT8 -> 1L;
+      default -> throw new IllegalArgumentException("external tensors are float32 or uint8, not " + type);
+    };
     for (long d : dims) {
       bytes *= d;
     }
-    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+    TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type.getNumber())
         .setDataLocation(TensorProto.DataLocation.EXTERNAL)
         .addExternalData(entry("location", location))
         .addExternalData(entry("offset", Long.toString(offset)))

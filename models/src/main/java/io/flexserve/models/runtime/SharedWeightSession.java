@@ -1,5 +1,6 @@
 package io.flexserve.models.runtime;
 
+import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -37,8 +38,13 @@ public final class SharedWeightSession {
   /**
    * Opens {@code model}, sharing its external initializers with {@code weights}.
    *
+   * <p>Pre-packing is off for float32 graphs: it would give each session a private re-laid-out copy of every weight,
+   * defeating the sharing. Graphs with {@code MatMulNBits} (quantized menu entries) keep it on: without it the op
+   * dequantizes its whole weight on every call, 35–65× slower than float32 (BENCHMARKS.md). Their session then holds
+   * its own packed copy of the codes it reads, built at load.
+   *
    * @param options caller's options (threads, optimisation level, execution provider); this method adds the
-   *     initializers and disables pre-packing, so use a fresh options object per call
+   *     initializers and the pre-packing setting, so use a fresh options object per call
    */
   public static Opened open(OrtEnvironment env, Path model, MappedWeights weights, OrtSession.SessionOptions options)
       throws IOException, OrtException {
@@ -53,12 +59,14 @@ public final class SharedWeightSession {
           continue;
         }
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        OnnxTensor view = OnnxTensor.createTensor(env, weights.view(location(t)), dims);
+        OnnxTensor view = t.getDataType() == TensorProto.DataType.UINT8_VALUE
+            ? OnnxTensor.createTensor(env, bytes(weights, t), dims, OnnxJavaType.UINT8)
+            : OnnxTensor.createTensor(env, weights.view(location(t)), dims);
         views.add(view);
         options.addInitializer(t.getName(), view);
       }
-      // Pre-packing would give each session a private re-laid-out copy of every weight, defeating the sharing.
-      options.addConfigEntry("session.disable_prepacking", "1");
+      boolean quantized = proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulNBits"));
+      options.addConfigEntry("session.disable_prepacking", quantized ? "0" : "1");
       return new Opened(env.createSession(model.toString(), options), List.copyOf(views));
     } catch (OrtException | RuntimeException e) {
       for (OnnxTensor v : views) {
@@ -68,7 +76,15 @@ public final class SharedWeightSession {
     }
   }
 
-  private static TensorLocation location(TensorProto t) {
+  private static java.nio.ByteBuffer bytes(MappedWeights weights, TensorProto t) {
+    long[] at = offsetAndLength(t);
+    if (at[1] < 0) {
+      throw new IllegalArgumentException("initializer " + t.getName() + " has no length in its external data");
+    }
+    return weights.bytes(at[0], at[1]);
+  }
+
+  private static long[] offsetAndLength(TensorProto t) {
     long offset = 0;
     long length = -1;
     for (StringStringEntryProto e : t.getExternalDataList()) {
@@ -78,9 +94,14 @@ public final class SharedWeightSession {
         default -> { }
       }
     }
-    if (length < 0 || length % 4 != 0) {
+    return new long[] {offset, length};
+  }
+
+  private static TensorLocation location(TensorProto t) {
+    long[] at = offsetAndLength(t);
+    if (at[1] < 0 || at[1] % 4 != 0) {
       throw new IllegalArgumentException("initializer " + t.getName() + " has no float32 length in its external data");
     }
-    return new TensorLocation(offset, length / 4);
+    return new TensorLocation(at[0], at[1] / 4);
   }
 }

@@ -1,7 +1,8 @@
 package io.flexserve.models.weights;
 
 /**
- * Where one float32 tensor lives in a weight file.
+ * Where one tensor lives in a weight file: float32, or packed bytes counted in 4-byte words (see
+ * {@link WeightFileWriter#write(byte[])}).
  *
  * @param offset byte offset from the start of the file, a multiple of {@link WeightFileWriter#ALIGNMENT}
  * @param floats number of float32 elements

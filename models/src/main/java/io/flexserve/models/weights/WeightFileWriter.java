@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Appends float32 tensors to a weight file and returns where each one landed. Closing the writer flushes the file;
+ * Appends float32 tensors (and packed byte tensors) to a weight file and returns where each one landed. Closing the writer flushes the file;
  * callers write to a temporary path and move it into place so a reader never sees half a file.
  */
 public final class WeightFileWriter implements AutoCloseable {
@@ -33,6 +33,24 @@ public final class WeightFileWriter implements AutoCloseable {
       out.write(bytes.array());
       position += bytes.capacity();
       return new TensorLocation(offset, values.length);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes raw bytes (packed integer codes) and returns their location, counted in 4-byte words: the tail is
+   * zero-padded to a whole word, and readers declare the exact byte length they use.
+   */
+  public TensorLocation write(byte[] values) {
+    try {
+      pad();
+      long offset = position;
+      int words = (values.length + 3) / 4;
+      out.write(values);
+      out.write(new byte[words * 4 - values.length]);
+      position += words * 4L;
+      return new TensorLocation(offset, words);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

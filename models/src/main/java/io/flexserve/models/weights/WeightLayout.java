@@ -1,6 +1,7 @@
 package io.flexserve.models.weights;
 
 import io.flexserve.models.onnx.GraphBuilder;
+import io.flexserve.models.onnx.proto.Onnx.TensorProto;
 import java.util.Map;
 
 /**
@@ -32,6 +33,22 @@ public record WeightLayout(String weightFile, Map<String, TensorLocation> tensor
       floats *= d;
     }
     return g.externalFloat(key, weightFile, get(key).prefix(floats).offset(), dims);
+  }
+
+  /**
+   * Declares the first {@code dims}-many bytes of packed tensor {@code key} as an external uint8 initializer of
+   * {@code g} (MatMulNBits codes and zero points).
+   */
+  public String byteInitializer(GraphBuilder g, String key, long... dims) {
+    long bytes = 1;
+    for (long d : dims) {
+      bytes *= d;
+    }
+    TensorLocation at = get(key);
+    if (bytes <= 0 || bytes > at.bytes()) {
+      throw new IllegalArgumentException("prefix of " + bytes + " bytes outside tensor '" + key + "' of " + at.bytes());
+    }
+    return g.externalTensor(key, weightFile, at.offset(), TensorProto.DataType.UINT8, dims);
   }
 
   public static String layerKey(int layer, String tensor) {

@@ -40,7 +40,7 @@ public final class MatMulNBitsComparison {
     for (int i = 0; i < w.length; i++) {
       w[i] = (float) random.nextGaussian();
     }
-    Int4BlockQuantizer.Int4Weights q = Int4BlockQuantizer.quantize(w, n, k, block);
+    BlockQuantizer.Packed q = BlockQuantizer.quantize(w, n, k, 4, block);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     String[] names = {"float32 Gemm", "MatMulNBits acc0", "MatMulNBits acc4"};
     ModelProto[] models = {gemm(w, n, k), nbits(q, 0), nbits(q, 4)};
@@ -88,11 +88,11 @@ public final class MatMulNBitsComparison {
     return g.build();
   }
 
-  private static ModelProto nbits(Int4BlockQuantizer.Int4Weights q, int accuracyLevel) {
+  private static ModelProto nbits(BlockQuantizer.Packed q, int accuracyLevel) {
     GraphBuilder g = new GraphBuilder("nbits").opset("com.microsoft", 1);
     String x = g.input("x", DataType.FLOAT, 1, q.in());
     String y = g.node("com.microsoft", "MatMulNBits", new String[] {x,
-        g.embedded("b", DataType.UINT8, q.packed(), q.out(), q.kBlocks(), q.block() / 2),
+        g.embedded("b", DataType.UINT8, q.codes(), q.out(), q.kBlocks(), q.blockBytes()),
         g.embedded("scales", DataType.FLOAT, floats(q.scales()), (long) q.out() * q.kBlocks()),
         g.embedded("zp", DataType.UINT8, q.zeroPoints(), q.zeroPoints().length)},
         new String[] {"y"}, "K", q.in(), "N", q.out(), "bits", 4, "block_size", q.block(), "accuracy_level", accuracyLevel)[0];

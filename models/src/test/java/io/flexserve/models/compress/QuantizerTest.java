@@ -16,19 +16,23 @@ import org.junit.jupiter.api.Test;
 
 class QuantizerTest {
   @Test
-  void int8_perChannel_errorBoundedByHalfAStep() {
+  void int8_zeroStaysZero_andErrorBoundedByHalfAStep() {
     Random random = new Random(1);
     int out = 6;
     int in = 40;
     float[] w = EoraTest.gaussian(random, out * in);
-    Int8Quantizer.Int8Weights q = Int8Quantizer.quantize(w, out, in);
+    w[7] = 0;
+    BlockQuantizer.Packed q = BlockQuantizer.quantize(w, out, in, 8, 16);
     float[] d = q.dequantize();
+    assertEquals(0f, d[7]);
     for (int o = 0; o < out; o++) {
       for (int i = 0; i < in; i++) {
-        assertTrue(Math.abs(d[o * in + i] - w[o * in + i]) <= q.scales()[o] / 2 + 1e-6);
+        float scale = q.scales()[o * q.kBlocks() + i / 16];
+        assertTrue(Math.abs(d[o * in + i] - w[o * in + i]) <= scale / 2 + 1e-6, "at " + o + "," + i);
       }
     }
-    assertEquals(out * in + 4L * out, q.bytes());
+    // codes, a float scale and a zero point per block of 16
+    assertEquals(out * 3 * 16 + 4L * out * 3 + out * 3, q.bytes());
   }
 
   @Test
@@ -38,7 +42,7 @@ class QuantizerTest {
     int in = 70; // not a multiple of the block: the last block is partial
     float[] w = EoraTest.gaussian(random, out * in);
     w[3] = 0;
-    Int4BlockQuantizer.Int4Weights q = Int4BlockQuantizer.quantize(w, out, in, 32);
+    BlockQuantizer.Packed q = BlockQuantizer.quantize(w, out, in, 4, 32);
     float[] d = q.dequantize();
     assertEquals(0f, d[3]);
     for (int o = 0; o < out; o++) {
@@ -49,9 +53,14 @@ class QuantizerTest {
     }
   }
 
-  /** The packed arrays, fed to ONNX Runtime's MatMulNBits, compute x·dequantize(W)ᵀ. */
+  /** The packed arrays, fed to ONNX Runtime's MatMulNBits, compute x·dequantize(W)ᵀ, for 4 and 8 bits. */
   @Test
-  void int4_layoutIsWhatMatMulNBitsReads() throws Exception {
+  void layoutIsWhatMatMulNBitsReads() throws Exception {
+    layoutIsWhatMatMulNBitsReads(4);
+    layoutIsWhatMatMulNBitsReads(8);
+  }
+
+  private static void layoutIsWhatMatMulNBitsReads(int bits) throws Exception {
     Random random = new Random(3);
     int n = 12;
     int k = 80;
@@ -59,14 +68,14 @@ class QuantizerTest {
     int m = 3;
     float[] w = EoraTest.gaussian(random, n * k);
     float[] x = EoraTest.gaussian(random, m * k);
-    Int4BlockQuantizer.Int4Weights q = Int4BlockQuantizer.quantize(w, n, k, block);
+    BlockQuantizer.Packed q = BlockQuantizer.quantize(w, n, k, bits, block);
     GraphBuilder g = new GraphBuilder("nbits").opset("com.microsoft", 1);
     String a = g.input("a", DataType.FLOAT, m, k);
     String y = g.node("com.microsoft", "MatMulNBits", new String[] {a,
-        g.embedded("b", DataType.UINT8, q.packed(), n, q.kBlocks(), block / 2),
+        g.embedded("b", DataType.UINT8, q.codes(), n, q.kBlocks(), q.blockBytes()),
         g.embedded("scales", DataType.FLOAT, MatMulNBitsComparison.floats(q.scales()), (long) n * q.kBlocks()),
         g.embedded("zp", DataType.UINT8, q.zeroPoints(), q.zeroPoints().length)},
-        new String[] {"y"}, "K", k, "N", n, "bits", 4, "block_size", block)[0];
+        new String[] {"y"}, "K", k, "N", n, "bits", bits, "block_size", block)[0];
     g.output(y, "y", DataType.FLOAT, m, n);
     float[] reference = new float[m * n];
     float[] dq = q.dequantize();

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A compressed bundle (int4 + 2:4 Wanda, EoRA stored at rank 8, served at 4 and 8) computes what the compensated
- * weights W_c + B_r·A_r compute in the checkpoint's own order: the factors follow the importance permutation, the
- * graphs read rank prefixes of one stored tensor, and the low-rank path equals the merged matrix.
+ * A compressed bundle (2:4 Wanda, EoRA stored at rank 8, served at 4 and 8) computes what the compensated weights
+ * W_c + B_r·A_r compute in the checkpoint's own order: the factors follow the importance permutation, the graphs read
+ * rank prefixes of one stored tensor, and the low-rank path equals the merged matrix. A quantized bundle serves every
+ * entry in float32 and in its packed precision, with and without the compensation.
  */
 class CompressedConversionTest {
   @TempDir
@@ -32,7 +33,7 @@ class CompressedConversionTest {
   void rankGraphs_computeTheMergedCompensatedModel() throws Exception {
     Path ckptDir = dir.resolve("ckpt");
     SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 11, 1, "F32");
-    CompressionPlan plan = new CompressionPlan(CompressionPlan.Quantization.INT4, 32, CompressionPlan.Pruning.WANDA, null,
+    CompressionPlan plan = new CompressionPlan(CompressionPlan.Quantization.NONE, 32, CompressionPlan.Pruning.WANDA, null,
         CompressionPlan.Compensation.EORA, 8, List.of(4, 8));
     ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options("synthetic", List.of(1.0), 32, 8, 2, 2,
         Integer.MAX_VALUE, 16, 5, 32, SessionConfig.cpu(1), List.of(), plan);
@@ -48,8 +49,8 @@ class CompressedConversionTest {
     }
     assertEquals(8, manifest.eoraRankOf("full.r8"));
     assertEquals("full", manifest.subnets().stream().filter(s -> s.name().equals("full.r4")).findFirst().orElseThrow().base());
-    // int4 values at half density (0.25 B) + 2-bit indices (0.125 B) + block scales and zero points: under 0.6 B of 4
-    assertTrue(manifest.compression().packedLinearBytes() < manifest.compression().denseLinearBytes() * 0.6 / 4);
+    // values at half density (2 B) + 2-bit indices (0.125 B): about 0.53 of float32
+    assertTrue(manifest.compression().packedLinearBytes() < manifest.compression().denseLinearBytes() * 0.55);
 
     // The same statistics, compression and fit in checkpoint order, evaluated as merged dense matrices.
     try (Checkpoint ckpt = Checkpoint.open(ckptDir); DecoderTokenizer tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson())) {
@@ -75,6 +76,39 @@ class CompressedConversionTest {
       double rank8 = manifest.subnets().stream().filter(s -> s.eoraRank() == 8).findFirst().orElseThrow().perplexity();
       assertTrue(Math.abs(rank8 - densePpl) < Math.abs(plain - densePpl), "rank 8 is closer to dense than no compensation");
     }
+  }
+
+  @Test
+  void quantizedBundle_servesEachEntryInFloat32AndInt4_withAndWithoutCompensation() throws Exception {
+    Path ckptDir = dir.resolve("ckpt");
+    SyntheticCheckpoint.write(ckptDir, SyntheticCheckpoint.preset("tiny"), 11, 1, "F32");
+    CompressionPlan plan = new CompressionPlan(CompressionPlan.Quantization.INT4, 32, CompressionPlan.Pruning.NONE, null,
+        CompressionPlan.Compensation.EORA, 8, List.of(8));
+    ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options("synthetic", List.of(1.0), 32, 8, 2, 2,
+        Integer.MAX_VALUE, 16, 5, 32, SessionConfig.cpu(1), List.of(), plan);
+    Path bundle = dir.resolve("bundle");
+    DecoderManifest manifest = ElasticDecoderConverter.convert(ckptDir, SharedData.tinyStoriesText(), bundle, options, Progress.NONE);
+
+    Map<String, DecoderManifest.Subnet> byName = manifest.subnets().stream()
+        .collect(java.util.stream.Collectors.toMap(DecoderManifest.Subnet::name, s -> s));
+    assertEquals(java.util.Set.of("full", "full.int4", "full.int4.r8"), byName.keySet());
+    assertEquals("fp32", byName.get("full").precision());
+    assertEquals("int4", byName.get("full.int4").precision());
+    assertEquals("full.int4", byName.get("full.int4.r8").base());
+    assertEquals(Precision.quantized(4, 32), manifest.precisionOf(byName.get("full.int4.r8")));
+    for (int i = 1; i < manifest.subnets().size(); i++) {
+      assertTrue(manifest.subnets().get(i - 1).perplexity() <= manifest.subnets().get(i).perplexity(), "most accurate first");
+    }
+    double dense = byName.get("full").perplexity();
+    assertTrue(Math.abs(byName.get("full.int4.r8").perplexity() - dense) < Math.abs(byName.get("full.int4").perplexity() - dense),
+        "rank 8 is closer to dense than int4 alone: " + manifest.subnets());
+    // codes at 4 bits plus a scale and zero point per 32 weights: about 0.16 of float32 (the small model's norms
+    // and embeddings aside, which both read)
+    assertTrue(byName.get("full.int4").weightBytesPerToken() < 0.3 * byName.get("full").weightBytesPerToken(), manifest.subnets().toString());
+    String graph = Files.readString(bundle.resolve(byName.get("full.int4").graph()), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(graph.contains("MatMulNBits"), "the int4 graph runs MatMulNBits");
+    assertTrue(!Files.readString(bundle.resolve(byName.get("full").graph()), java.nio.charset.StandardCharsets.ISO_8859_1)
+        .contains("MatMulNBits"), "the float32 graph does not");
   }
 
   /**

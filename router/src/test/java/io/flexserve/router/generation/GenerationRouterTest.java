@@ -63,4 +63,18 @@ class GenerationRouterTest {
         assertEquals("full", GenerationRouter.choose(ranked, 10, 32, new GenerationTargets(null, null, 20.0), GenerationRouter.Load.IDLE).profile().name());
         assertEquals("lat50", GenerationRouter.choose(ranked, 10, 32, new GenerationTargets(null, null, 19.0), GenerationRouter.Load.IDLE).profile().name());
     }
+
+    @Test
+    void precisionsAreMenuEntries_aTightTpotRoutesToInt4_unlessItsSlowerPrefillMissesTheTtft() {
+        // the 100M shape's figures: int4 decodes ~2.5× faster than fp32 but prefills slower (measured per entry)
+        List<DecoderProfile> ranked = List.of(new DecoderProfile("full", 0.6, 13.0, 2, 4.28),
+            new DecoderProfile("full.int4.r16", 0.9, 5.2, 1, 4.35), new DecoderProfile("full.int4", 0.9, 4.8, 1, 4.50),
+            new DecoderProfile("lat40", 0.2, 5.5, 1, 9.80), new DecoderProfile("lat40.int4", 0.3, 2.4, 1, 10.4));
+        GenerationRouter.Load idle = GenerationRouter.Load.IDLE;
+        assertEquals("full", GenerationRouter.choose(ranked, 16, 32, GenerationTargets.NONE, idle).profile().name());
+        assertEquals("full.int4.r16", GenerationRouter.choose(ranked, 16, 32, new GenerationTargets(null, null, 6.0), idle).profile().name());
+        assertEquals("full.int4", GenerationRouter.choose(ranked, 16, 32, new GenerationTargets(null, null, 5.0), idle).profile().name());
+        // a 256-token prompt under a 200 ms TTFT: int4's prefill (230 ms) misses, the fp32 small entry (51 ms) meets both
+        assertEquals("lat40", GenerationRouter.choose(ranked, 256, 32, new GenerationTargets(null, 200.0, 6.0), idle).profile().name());
+    }
 }

@@ -54,7 +54,7 @@ public final class ModelsController {
       List<ModelsResponse.LayerShape> shapes = s.layers().stream()
           .map(l -> new ModelsResponse.LayerShape(l.index(), l.kvGroups(), l.mlpWidth())).toList();
       out.add(new ModelsResponse.Subnet(p.name(), s.layers().stream().map(l -> l.index()).toList(), null, null, null, null, null,
-          shapes, round(s.perplexity()), round(p.prefillMsPerToken()), round(p.decodeMs())));
+          shapes, round(s.perplexity()), round(p.prefillMsPerToken()), round(p.decodeMs()), s.precision(), s.eoraRank()));
     }
     return out;
   }
@@ -70,7 +70,7 @@ public final class ModelsController {
       List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
           .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
       out.add(new ModelsResponse.Subnet(p.name(), s.layers(), s.heads(), s.mlpWidth(),
-          round(p.relativeSize()), round(p.quality()), latency, null, null, null, null));
+          round(p.relativeSize()), round(p.quality()), latency));
     }
     return out;
   }
@@ -84,7 +84,7 @@ public final class ModelsController {
       List<ModelsResponse.LatencyPoint> latency = p.latency().points().stream()
           .map(pt -> new ModelsResponse.LatencyPoint(pt.tokens(), Math.round(pt.millis() * 1000) / 1000.0)).toList();
       out.add(new ModelsResponse.Subnet(p.name(), s == null ? null : s.layers(), s == null ? null : s.heads(),
-          s == null ? null : s.mlpWidth(), round(p.relativeSize()), round(p.quality()), latency, null, null, null, null));
+          s == null ? null : s.mlpWidth(), round(p.relativeSize()), round(p.quality()), latency));
     }
     return out;
   }

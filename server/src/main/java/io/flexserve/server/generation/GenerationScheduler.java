@@ -340,14 +340,24 @@ public final class GenerationScheduler implements AutoCloseable {
     return at.isEmpty() ? menu : at;
   }
 
-  /** {@code X-Subnet} at {@code X-EoRA-Rank}: the entry of the same layers at that rank (the name as given without one). */
+  /**
+   * {@code X-Subnet} at {@code X-EoRA-Rank}: the entry of the same layers at that rank, in the same precision when it
+   * has one (a float32 entry asked for a rank gets the compensated compressed entry); the name as given otherwise.
+   */
   private String atRank(String forced, java.util.OptionalInt rank) {
     if (rank.isEmpty()) {
       return forced;
     }
-    String base = decoder.manifest().subnets().stream().filter(s -> s.name().equals(forced) && s.base() != null)
-        .map(DecoderManifest.Subnet::base).findFirst().orElse(forced);
-    return DecoderManifest.Subnet.variantName(base, rank.getAsInt());
+    List<DecoderManifest.Subnet> all = decoder.manifest().subnets();
+    DecoderManifest.Subnet asked = all.stream().filter(s -> s.name().equals(forced)).findFirst().orElse(null);
+    if (asked == null) {
+      return forced;
+    }
+    List<DecoderManifest.Subnet> atRank = all.stream()
+        .filter(s -> s.layers().equals(asked.layers()) && s.eoraRank() == rank.getAsInt()).toList();
+    return atRank.stream().filter(s -> s.precision().equals(asked.precision())).findFirst()
+        .or(() -> atRank.stream().findFirst()).map(DecoderManifest.Subnet::name)
+        .orElse(DecoderManifest.Subnet.variantName(forced, rank.getAsInt()));
   }
 
   /** The job's time-per-token target now: its TPOT target, or what its total target leaves per remaining token. */

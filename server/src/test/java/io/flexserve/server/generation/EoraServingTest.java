@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A compressed bundle served over HTTP: tinystories-260k with int4 (g32) weights and EoRA paths stored at rank 8,
- * served at ranks 4 and 8. {@code X-EoRA-Rank} picks the rank; the response names it.
+ * served at ranks 4 and 8, beside the float32 entries. {@code X-EoRA-Rank} picks the rank; the response names it.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -78,7 +78,7 @@ class EoraServingTest implements TestPropertyProvider {
     HttpResponse<String> max = complete("X-EoRA-Rank", "8", "X-Subnet", "full");
     assertEquals(200, max.statusCode(), max.body());
     assertEquals("8", max.headers().firstValue("X-EoRA-Rank").orElseThrow());
-    assertEquals("full.r8", max.headers().firstValue("X-Subnet").orElseThrow());
+    assertEquals("full.int4.r8", max.headers().firstValue("X-Subnet").orElseThrow());
 
     HttpResponse<String> routed = complete("X-EoRA-Rank", "4");
     assertEquals(200, routed.statusCode(), routed.body());
@@ -87,13 +87,35 @@ class EoraServingTest implements TestPropertyProvider {
   }
 
   @Test
-  void withoutHeader_theRankIsOneMoreMenuEntry_mostAccurateFirst() throws Exception {
+  void withoutHeader_precisionAndRankAreMoreMenuEntries_mostAccurateFirst() throws Exception {
     HttpResponse<String> r = complete();
     assertEquals(200, r.statusCode(), r.body());
-    assertEquals("full.r8", r.headers().firstValue("X-Subnet").orElseThrow());
-    assertEquals("8", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
+    assertEquals("full", r.headers().firstValue("X-Subnet").orElseThrow());
+    assertEquals("0", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
     JsonNode models = JSON.readTree(http.get("/v1/models").body());
-    assertTrue(models.toString().contains("full.r4"), models.toString());
+    JsonNode subnets = null;
+    for (JsonNode m : models.get("data")) {
+      if (m.get("id").asText().equals(MODEL)) {
+        subnets = m.get("subnets");
+      }
+    }
+    Map<String, JsonNode> byName = new java.util.HashMap<>();
+    subnets.forEach(s -> byName.put(s.get("name").asText(), s));
+    assertEquals("fp32", byName.get("full").get("precision").asText(), subnets.toString());
+    assertEquals("int4", byName.get("full.int4.r4").get("precision").asText(), subnets.toString());
+    assertEquals(4, byName.get("full.int4.r4").get("eora_rank").asInt(), subnets.toString());
+    assertEquals("int4", byName.get("full.int4").get("precision").asText(), subnets.toString());
+  }
+
+  @Test
+  void aForcedInt4Entry_generatesThroughMatMulNBits() throws Exception {
+    HttpResponse<String> r = complete("X-Subnet", "full.int4");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("full.int4", r.headers().firstValue("X-Subnet").orElseThrow());
+    assertEquals("0", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
+    assertTrue(JSON.readTree(r.body()).get("choices").get(0).get("text").asText().length() > 0, r.body());
+    HttpResponse<String> back = complete("X-Subnet", "full.int4.r8", "X-EoRA-Rank", "0");
+    assertEquals("full.int4", back.headers().firstValue("X-Subnet").orElseThrow(), "rank 0 of an int4 entry stays int4");
   }
 
   @Test
@@ -115,6 +137,6 @@ class EoraServingTest implements TestPropertyProvider {
     assertEquals("4", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
     JsonNode first = JSON.readTree(r.body().lines().filter(l -> l.startsWith("data: {")).findFirst().orElseThrow().substring(6));
     assertEquals(4, first.get("flexserve").get("eora_rank").asInt(), first.toString());
-    assertEquals("full.r4", first.get("flexserve").get("subnet").asText());
+    assertEquals("full.int4.r4", first.get("flexserve").get("subnet").asText());
   }
 }

@@ -1,0 +1,54 @@
+package io.flexserve.models.llm;
+
+import io.flexserve.models.compress.BlockQuantizer;
+import io.flexserve.models.weights.TensorLocation;
+import io.flexserve.models.weights.WeightFileWriter;
+import io.flexserve.models.weights.WeightLayout;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The packed MatMulNBits arrays of a quantized bundle in its weight file, beside the float32 weights. Every linear
+ * layer is stored in Hugging Face orientation W {@code [out, in]} (o and down too, unlike their float32 copies) and
+ * quantized in blocks along its input, in the bundle's importance order:
+ * <pre>
+ *   &lt;key&gt;.nb         uint8 [out, k_blocks, block·bits/8]   codes
+ *   &lt;key&gt;.nb_scales  float [out, k_blocks]
+ *   &lt;key&gt;.nb_zp      uint8 [out, zpRow]                  zero points
+ * </pre>
+ * with {@code key = l<i>.<q|k|v|o|gate|up|down>} or {@code lm_head}. A sub-network that keeps the first n outputs
+ * (q, k, v, gate, up) reads the first n rows of each array, a file prefix; one that keeps the first n inputs (o,
+ * down) reads the first ceil(n / block) blocks of every row, which its graph slices out of the full arrays (ONNX
+ * Runtime folds the slice into a constant before pre-packing).
+ */
+public final class QuantizedWeights {
+  public static final String LM_HEAD = "lm_head";
+
+  private QuantizedWeights() {}
+
+  /** The key of one linear layer's arrays. */
+  public static String key(int layer, Linear linear) {
+    return WeightLayout.layerKey(layer, linear.name().toLowerCase(Locale.ROOT));
+  }
+
+  static String codes(String key) {
+    return key + ".nb";
+  }
+
+  static String scales(String key) {
+    return key + ".nb_scales";
+  }
+
+  static String zeroPoints(String key) {
+    return key + ".nb_zp";
+  }
+
+  /** Appends every array of {@code packed} to {@code out}, recording where each landed in {@code at}. */
+  static void write(Map<String, BlockQuantizer.Packed> packed, WeightFileWriter out, Map<String, TensorLocation> at) {
+    for (Map.Entry<String, BlockQuantizer.Packed> e : packed.entrySet()) {
+      at.put(codes(e.getKey()), out.write(e.getValue().codes()));
+      at.put(scales(e.getKey()), out.write(e.getValue().scales()));
+      at.put(zeroPoints(e.getKey()), out.write(e.getValue().zeroPoints()));
+    }
+  }
+}
