@@ -73,7 +73,11 @@ final class DecoderBlocks {
 
     /** The LM head over {@code x [N, H]}: {@code [N, V]}. */
     String head(String x, int h, int v) {
-      return precision.isQuantized() ? nbits(x, QuantizedWeights.LM_HEAD, h, h, v) : b.gemmT(x, layout.initializer(b, "lm_head", v, h));
+      if (!precision.isQuantized()) {
+        return b.gemmT(x, layout.initializer(b, "lm_head", v, h));
+      }
+      Precision head = new Precision(QuantizedWeights.HEAD_BITS, precision.block(), precision.accuracyLevel());
+      return new Projections(b, layout, config, head).nbits(x, QuantizedWeights.LM_HEAD, h, h, v);
     }
 
     /**
@@ -163,17 +167,15 @@ final class DecoderBlocks {
    */
   static void logits(GraphBuilder b, WeightLayout layout, String x, String batchSeq, String batch, String keep, String eps,
                      int h, int v) {
-    logits(new Projections(b, layout, null, Precision.FP32), x, batchSeq, batch, keep, eps, h, v);
+    String normed = rmsNorm(b, b.reshape(lastPositions(b, x, batchSeq, keep, h), b.constInts("flat", -1, h)),
+        layout.initializer(b, "norm", h), eps);                                                   // [B·n, H]
+    String logits = b.gemmT(normed, layout.initializer(b, "lm_head", v, h));                   // [B·n, V]
+    b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
   }
 
-  /** {@link #logits} with the LM head run by {@code p}. */
-  static void logits(Projections p, String x, String batchSeq, String batch, String keep, String eps, int h, int v) {
-    GraphBuilder b = p.b();
-    WeightLayout layout = p.layout();
-    String last = b.slice(b.reshape(x, b.concat(0, batchSeq, b.constInts("h", h))),
+  /** The residual stream {@code x [N, H]} at the last n ({@code keep}) positions of every row: {@code [B, n, H]}. */
+  static String lastPositions(GraphBuilder b, String x, String batchSeq, String keep, int h) {
+    return b.slice(b.reshape(x, b.concat(0, batchSeq, b.constInts("h", h))),
         b.neg(keep), b.constInts("end", Long.MAX_VALUE), b.constInts("seqaxis", 1));            // [B, n, H]
-    String normed = rmsNorm(b, b.reshape(last, b.constInts("flat", -1, h)), layout.initializer(b, "norm", h), eps); // [B·n, H]
-    String logits = p.head(normed, h, v);                                                       // [B·n, V]
-    b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
   }
 }

@@ -98,8 +98,8 @@ public final class DecoderCompressor {
 
   /**
    * Quantizes {@code weights}, already in the bundle's importance order, so that MatMulNBits' blocks along the input
-   * are the blocks a sub-network keeps a prefix of. Every linear layer and the LM head are quantized; embeddings and
-   * norms stay float32 (a decode step reads one embedding row).
+   * are the blocks a sub-network keeps a prefix of. Every linear layer is quantized to the plan's bits and the LM head
+   * to {@link QuantizedWeights#HEAD_BITS}; embeddings and norms stay float32 (a decode step reads one embedding row).
    */
   public static Served quantizeServed(DecoderWeights weights, CompressionPlan plan) {
     LlamaConfig c = weights.config();
@@ -114,7 +114,8 @@ public final class DecoderCompressor {
       }
       layers.add(b);
     }
-    packed.put(QuantizedWeights.LM_HEAD, plan.quantize(weights.lmHead(), c.vocabSize(), c.hidden()));
+    packed.put(QuantizedWeights.LM_HEAD, BlockQuantizer.quantize(weights.lmHead(), c.vocabSize(), c.hidden(),
+        QuantizedWeights.HEAD_BITS, plan.blockSize()));
     return new Served(packed, new DecoderWeights(c, weights.embed(), weights.lmHead(), weights.norm(), layers));
   }
 

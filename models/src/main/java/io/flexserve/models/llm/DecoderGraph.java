@@ -43,11 +43,15 @@ import io.flexserve.models.weights.WeightLayout;
  * q/k/v and gate/up projections, {@code [N, H]}), the calibration inputs of compression ({@link LayerActivations}).
  *
  * <p>With {@code rank > 0} every projection adds its low-rank compensation path ({@link DecoderBlocks.LowRank}). With
- * a quantized {@link Precision} every projection and the LM head are {@code com.microsoft.MatMulNBits} nodes.
+ * a quantized {@link Precision} every projection is a {@code com.microsoft.MatMulNBits} node, and the graph ends at
+ * {@code hidden [B, n, H]}: the final norm and LM head are the precision's shared head graph ({@link #buildHead}).
  */
 public final class DecoderGraph {
   /** Additive mask value: the most negative float, so exp() underflows to exactly 0 and a sum never overflows. */
   public static final float MASKED = -3.4028235e38f;
+
+  /** Output of a quantized sub-network graph, input of its precision's head graph ({@link #buildHead}). */
+  public static final String HIDDEN = "hidden";
 
   private DecoderGraph() {}
 
@@ -157,7 +161,38 @@ public final class DecoderGraph {
     }
     b.scope("head");
 
-    logits(p, x, batchSeq, batch, keep, eps, h, v);
+    if (precision.isQuantized()) {
+      // the LM head is the same for every entry of this precision: one head graph serves them all (see buildHead)
+      b.output(DecoderBlocks.lastPositions(b, x, batchSeq, keep, h), HIDDEN, FLOAT, "batch", "kept", h);
+    } else {
+      logits(b, layout, x, batchSeq, batch, keep, eps, h, v);
+    }
+    return b.build();
+  }
+
+  /**
+   * The LM head of a quantized precision as a graph of its own, shared by every entry of that precision: each
+   * session pre-packs its own copy of the MatMulNBits weights it reads, and the head (V × H) is the largest of them.
+   *
+   * <pre>
+   * inputs   hidden   [B, n, H]   the residual stream at the kept positions ({@value #HIDDEN} of a sub-network graph)
+   * outputs  logits   [B, n, V]   final RMSNorm, then the head
+   * </pre>
+   */
+  public static ModelProto buildHead(LlamaConfig config, WeightLayout layout, Precision precision) {
+    if (!precision.isQuantized()) {
+      throw new IllegalArgumentException("float32 graphs compute their own logits");
+    }
+    final int h = config.hidden();
+    final int v = config.vocabSize();
+    GraphBuilder b = new GraphBuilder("flexserve-decoder-head-" + precision.label()).opset(GqaDecoderGraph.MS_DOMAIN, 1);
+    DecoderBlocks.Projections p = new DecoderBlocks.Projections(b, layout, config, precision);
+    String hidden = b.input(HIDDEN, FLOAT, "batch", "kept", h);                                 // [B, n, H]
+    String batch = b.shape(hidden, 0, 1);                                                       // (B)
+    String normed = rmsNorm(b, b.reshape(hidden, b.constInts("flat", -1, h)), layout.initializer(b, "norm", h),
+        b.constFloat("eps", (float) config.rmsNormEps()));                                      // [B·n, H]
+    String logits = p.head(normed, h, v);                                                       // [B·n, V]
+    b.output(b.reshape(logits, b.concat(0, batch, b.constInts("logits", -1, v))), "logits", FLOAT, "batch", "kept", v);
     return b.build();
   }
 }

@@ -18,7 +18,8 @@ import java.util.List;
  *   manifest.json     this record
  *   weights.bin       all weights once, importance-ordered (layout: {@link DecoderWeights}, keys: {@link DecoderWeightFile})
  *   tokenizer.json    the checkpoint's Hugging Face tokenizer
- *   &lt;subnet&gt;.onnx     one graph per sub-network ({@link DecoderGraph}); initializers are external data in weights.bin
+ *   &lt;subnet&gt;.onnx     one graph per menu entry ({@link DecoderGraph}); initializers are external data in weights.bin
+ *   head.&lt;precision&gt;.onnx  quantized bundles: the LM head every entry of that precision shares ({@link #headGraph})
  * </pre>
  *
  * @param format always {@value #FORMAT}
@@ -179,6 +180,14 @@ public record DecoderManifest(String format, int version, String name, String so
       }
     }
     return 0;
+  }
+
+  /**
+   * The head graph file shared by the entries of {@code precision} ({@link DecoderGraph#buildHead}), or null for
+   * float32, whose graphs compute their own logits.
+   */
+  public static String headGraph(String precision) {
+    return precision.equals("fp32") ? null : "head." + precision + ".onnx";
   }
 
   /** The precision entry {@code s} runs in, with this bundle's quantization block. */

@@ -9,6 +9,7 @@ import io.flexserve.models.compress.MaskLlmMasks;
 import io.flexserve.models.importance.Importance;
 import io.flexserve.models.llm.checkpoint.Checkpoint;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
+import io.flexserve.models.runtime.DecoderHead;
 import io.flexserve.models.runtime.DecoderSession;
 import io.flexserve.models.runtime.DecoderTimer;
 import io.flexserve.models.runtime.Perplexity;
@@ -207,6 +208,12 @@ public final class ElasticDecoderConverter {
         //    rank and without (float32 at each rank when the plan only prunes); within an entry's family, most
         //    accurate first (the router takes the first that meets the targets)
         List<Variant> variants = variants(plan);
+        for (Variant v : variants) {
+          String head = DecoderManifest.headGraph(v.precision().label());
+          if (head != null && !Files.exists(staging.resolve(head))) {
+            Files.write(staging.resolve(head), DecoderGraph.buildHead(config, layout, v.precision()).toByteArray());
+          }
+        }
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
         for (MenuSearch.Choice c : menu) {
           List<DecoderManifest.Subnet> family = new ArrayList<>();
@@ -343,7 +350,9 @@ public final class ElasticDecoderConverter {
       String name = DecoderManifest.Subnet.variantName(s.name(), precision.label(), rank);
       Path graph = writeGraph(s, rank, precision, name + ".onnx");
       DecoderSubnet named = new DecoderSubnet(name, s.layers());
-      try (DecoderSession session = open(graph, named)) {
+      String headGraph = DecoderManifest.headGraph(precision.label());
+      try (DecoderHead head = headGraph == null ? null : DecoderHead.open(dir.resolve(headGraph), weights, sessions);
+           DecoderSession session = DecoderSession.open(graph, weights, sessions, config, named, head)) {
         double decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
         double prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
         double ppl = knownPerplexity >= 0 ? knownPerplexity : CalibrationProbe.perplexity(session, heldBack);

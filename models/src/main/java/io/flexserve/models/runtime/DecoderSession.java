@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.flexserve.models.llm.AttentionBias;
+import io.flexserve.models.llm.DecoderGraph;
 import io.flexserve.models.llm.DecoderSubnet;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.weights.MappedWeights;
@@ -26,12 +27,15 @@ import java.util.Map;
 public final class DecoderSession implements AutoCloseable {
   private final OrtEnvironment env;
   private final SharedWeightSession.Opened opened;
+  private final DecoderHead head; // null: the graph computes its own logits
   private final LlamaConfig config;
   private final DecoderSubnet subnet;
 
-  private DecoderSession(OrtEnvironment env, SharedWeightSession.Opened opened, LlamaConfig config, DecoderSubnet subnet) {
+  private DecoderSession(OrtEnvironment env, SharedWeightSession.Opened opened, DecoderHead head, LlamaConfig config,
+                         DecoderSubnet subnet) {
     this.env = env;
     this.opened = opened;
+    this.head = head;
     this.config = config;
     this.subnet = subnet;
   }
@@ -39,8 +43,17 @@ public final class DecoderSession implements AutoCloseable {
   /** Opens {@code graph}, the graph of {@code subnet}, whose weights are external data in the file behind {@code weights}. */
   public static DecoderSession open(Path graph, MappedWeights weights, SessionConfig sessions, LlamaConfig config,
                                     DecoderSubnet subnet) throws IOException, OrtException {
+    return open(graph, weights, sessions, config, subnet, null);
+  }
+
+  /**
+   * As {@link #open(Path, MappedWeights, SessionConfig, LlamaConfig, DecoderSubnet)} for a graph that ends at the
+   * hidden state, whose logits {@code head} computes (a quantized entry; the head is shared, not closed by this session).
+   */
+  public static DecoderSession open(Path graph, MappedWeights weights, SessionConfig sessions, LlamaConfig config,
+                                    DecoderSubnet subnet, DecoderHead head) throws IOException, OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    return new DecoderSession(env, SharedWeightSession.open(env, graph, weights, sessions.toOptions()), config, subnet);
+    return new DecoderSession(env, SharedWeightSession.open(env, graph, weights, sessions.toOptions()), head, config, subnet);
   }
 
   public DecoderSubnet subnet() {
@@ -94,6 +107,8 @@ public final class DecoderSession implements AutoCloseable {
         String name = e.getKey();
         if (name.equals("logits")) {
           logits = floats(e.getValue());
+        } else if (name.equals(DecoderGraph.HIDDEN)) {
+          logits = head.logits((OnnxTensor) e.getValue());
         } else if (name.startsWith("present_")) {
           present.put("past_" + name.substring("present_".length()), (OnnxTensor) e.getValue());
         }
@@ -142,7 +157,7 @@ public final class DecoderSession implements AutoCloseable {
     }
   }
 
-  private static float[] floats(OnnxValue value) {
+  static float[] floats(OnnxValue value) {
     FloatBuffer fb = ((OnnxTensor) value).getFloatBuffer();
     float[] values = new float[fb.remaining()];
     fb.get(values);

@@ -13,22 +13,25 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * An elastic decoder bundle loaded for serving: the weight file mapped once, one session per loaded sub-network
- * computing from that mapping, and the tokenizer. Immutable after {@link #load}; sessions are thread-safe.
+ * An elastic decoder bundle loaded for serving: the weight file mapped once, one session per loaded menu entry
+ * computing from that mapping (plus one LM-head session per quantized precision, shared by its entries), and the
+ * tokenizer. Immutable after {@link #load}; sessions are thread-safe.
  */
 public final class ElasticDecoder implements AutoCloseable {
   private final DecoderManifest manifest;
   private final LlamaConfig config;
   private final MappedWeights weights; // must outlive every session: they compute from its memory
   private final Map<String, DecoderSession> sessions;
+  private final Map<String, DecoderHead> heads; // by precision: shared by that precision's entries
   private final DecoderTokenizer tokenizer;
 
   private ElasticDecoder(DecoderManifest manifest, LlamaConfig config, MappedWeights weights,
-                         Map<String, DecoderSession> sessions, DecoderTokenizer tokenizer) {
+                         Map<String, DecoderSession> sessions, Map<String, DecoderHead> heads, DecoderTokenizer tokenizer) {
     this.manifest = manifest;
     this.config = config;
     this.weights = weights;
     this.sessions = sessions;
+    this.heads = heads;
     this.tokenizer = tokenizer;
   }
 
@@ -38,22 +41,37 @@ public final class ElasticDecoder implements AutoCloseable {
     LlamaConfig config = manifest.llamaConfig();
     MappedWeights weights = MappedWeights.map(dir.resolve(manifest.weights()));
     Map<String, DecoderSession> sessions = new LinkedHashMap<>();
+    Map<String, DecoderHead> heads = new LinkedHashMap<>();
     try {
       for (DecoderManifest.Subnet s : manifest.subnets()) {
         if (load.test(s.name())) {
           s.spec().checkFits(config);
-          sessions.put(s.name(), DecoderSession.open(dir.resolve(s.graph()), weights, sessionConfig, config, s.spec()));
+          String headGraph = DecoderManifest.headGraph(s.precision());
+          DecoderHead head = headGraph == null ? null : heads.get(s.precision());
+          if (headGraph != null && head == null) {
+            head = DecoderHead.open(dir.resolve(headGraph), weights, sessionConfig);
+            heads.put(s.precision(), head);
+          }
+          sessions.put(s.name(), DecoderSession.open(dir.resolve(s.graph()), weights, sessionConfig, config, s.spec(), head));
         }
       }
       if (sessions.isEmpty()) {
         throw new IllegalArgumentException("no sub-network of " + manifest.name() + " selected to load");
       }
-      return new ElasticDecoder(manifest, config, weights, Map.copyOf(sessions), DecoderTokenizer.load(dir.resolve(manifest.tokenizer())));
+      return new ElasticDecoder(manifest, config, weights, Map.copyOf(sessions), Map.copyOf(heads),
+          DecoderTokenizer.load(dir.resolve(manifest.tokenizer())));
     } catch (IOException | OrtException | RuntimeException e) {
-      for (DecoderSession s : sessions.values()) {
-        s.close();
-      }
+      closeAll(sessions, heads);
       throw e;
+    }
+  }
+
+  private static void closeAll(Map<String, DecoderSession> sessions, Map<String, DecoderHead> heads) throws OrtException {
+    for (DecoderSession s : sessions.values()) {
+      s.close();
+    }
+    for (DecoderHead h : heads.values()) {
+      h.close();
     }
   }
 
@@ -90,9 +108,7 @@ public final class ElasticDecoder implements AutoCloseable {
 
   @Override
   public void close() throws OrtException {
-    for (DecoderSession s : sessions.values()) {
-      s.close();
-    }
+    closeAll(sessions, heads);
     tokenizer.close();
   }
 }

@@ -1,6 +1,5 @@
 package io.flexserve.models.runtime;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -41,7 +40,9 @@ public final class SharedWeightSession {
    * <p>Pre-packing is off for float32 graphs: it would give each session a private re-laid-out copy of every weight,
    * defeating the sharing. Graphs with {@code MatMulNBits} (quantized menu entries) keep it on: without it the op
    * dequantizes its whole weight on every call, 35–65× slower than float32 (BENCHMARKS.md). Their session then holds
-   * its own packed copy of the codes it reads, built at load.
+   * its own packed copy of the codes it reads, built at load. Those codes, scales and zero points are left for ONNX
+   * Runtime to read from the weight file itself: it frees what it read once the packed copy exists, where a view of
+   * the shared mapping would stay resident after pre-packing touched it.
    *
    * @param options caller's options (threads, optimisation level, execution provider); this method adds the
    *     initializers and the pre-packing setting, so use a fresh options object per call
@@ -54,18 +55,16 @@ public final class SharedWeightSession {
     }
     List<OnnxTensor> views = new ArrayList<>();
     try {
+      boolean quantized = proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulNBits"));
       for (TensorProto t : proto.getGraph().getInitializerList()) {
-        if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+        if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL || (quantized && packedForMatMulNBits(t))) {
           continue;
         }
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
-        OnnxTensor view = t.getDataType() == TensorProto.DataType.UINT8_VALUE
-            ? OnnxTensor.createTensor(env, bytes(weights, t), dims, OnnxJavaType.UINT8)
-            : OnnxTensor.createTensor(env, weights.view(location(t)), dims);
+        OnnxTensor view = OnnxTensor.createTensor(env, weights.view(location(t)), dims);
         views.add(view);
         options.addInitializer(t.getName(), view);
       }
-      boolean quantized = proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulNBits"));
       options.addConfigEntry("session.disable_prepacking", quantized ? "0" : "1");
       return new Opened(env.createSession(model.toString(), options), List.copyOf(views));
     } catch (OrtException | RuntimeException e) {
@@ -76,12 +75,9 @@ public final class SharedWeightSession {
     }
   }
 
-  private static java.nio.ByteBuffer bytes(MappedWeights weights, TensorProto t) {
-    long[] at = offsetAndLength(t);
-    if (at[1] < 0) {
-      throw new IllegalArgumentException("initializer " + t.getName() + " has no length in its external data");
-    }
-    return weights.bytes(at[0], at[1]);
+  /** MatMulNBits' codes and zero points (uint8) and scales ({@code *.nb_scales}, see QuantizedWeights). */
+  private static boolean packedForMatMulNBits(TensorProto t) {
+    return t.getDataType() == TensorProto.DataType.UINT8_VALUE || t.getName().endsWith(".nb_scales");
   }
 
   private static long[] offsetAndLength(TensorProto t) {

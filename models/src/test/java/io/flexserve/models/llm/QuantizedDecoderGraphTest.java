@@ -9,6 +9,7 @@ import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.compress.CompressionPlan;
 import io.flexserve.models.llm.checkpoint.Checkpoint;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
+import io.flexserve.models.runtime.DecoderHead;
 import io.flexserve.models.runtime.DecoderSession;
 import io.flexserve.models.runtime.GreedyDecoder;
 import io.flexserve.models.runtime.KvCache;
@@ -37,11 +38,12 @@ class QuantizedDecoderGraphTest {
   @TempDir
   Path dir;
 
-  record Pair(DecoderSession reference, DecoderSession quantized) implements AutoCloseable {
+  record Pair(DecoderSession reference, DecoderSession quantized, DecoderHead head) implements AutoCloseable {
     @Override
     public void close() throws Exception {
       reference.close();
       quantized.close();
+      head.close();
     }
   }
 
@@ -52,17 +54,21 @@ class QuantizedDecoderGraphTest {
         32, CompressionPlan.Pruning.NONE, null, CompressionPlan.Compensation.EORA, 0, List.of());
     DecoderCompressor.Served served = DecoderCompressor.quantizeServed(DecoderWeights.read(ckpt), plan);
     DecoderWeights d = served.dequantized();
-    float[] head = served.packed().get(QuantizedWeights.LM_HEAD).dequantize();
-    DecoderWeights reference = new DecoderWeights(c, d.embed(), head, d.norm(), d.layers());
+    float[] lmHead = served.packed().get(QuantizedWeights.LM_HEAD).dequantize();
+    DecoderWeights reference = new DecoderWeights(c, d.embed(), lmHead, d.norm(), d.layers());
     Path file = dir.resolve("weights-" + bits + ".bin");
     WeightLayout layout = DecoderWeightFile.write(reference, Map.of(), served.packed(), file);
     MappedWeights weights = MappedWeights.map(file);
     Path fp = dir.resolve(subnet.name() + "-fp32.onnx");
     Files.write(fp, DecoderGraph.build(c, subnet, layout, false, 0).toByteArray());
     Path q = dir.resolve(subnet.name() + "-int" + bits + ".onnx");
-    Files.write(q, DecoderGraph.build(c, subnet, layout, false, 0, new Precision(bits, 32, accuracyLevel)).toByteArray());
+    Precision precision = new Precision(bits, 32, accuracyLevel);
+    Files.write(q, DecoderGraph.build(c, subnet, layout, false, 0, precision).toByteArray());
+    Path headGraph = dir.resolve("head-int" + bits + ".onnx");
+    Files.write(headGraph, DecoderGraph.buildHead(c, layout, precision).toByteArray());
+    DecoderHead head = DecoderHead.open(headGraph, weights, SessionConfig.cpu(1));
     return new Pair(DecoderSession.open(fp, weights, SessionConfig.cpu(1), c, subnet),
-        DecoderSession.open(q, weights, SessionConfig.cpu(1), c, subnet));
+        DecoderSession.open(q, weights, SessionConfig.cpu(1), c, subnet, head), head);
   }
 
   /** Largest |a − b| over a prefill of {@code prompt} and three decode steps, relative to the largest |logit|. */

@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
 
 /** The compression flags of {@code convert} (a picocli mixin): what to do to the linear layers and which compensation. */
 final class CompressionOptions {
-  @Option(names = "--quantize", description = "Quantize the linear layers: int8 (per output channel) or int4 (blocks along the input).")
+  @Option(names = "--quantize", description = "Quantize the linear layers and LM head to int8 or int4 (blocks along the input), served by "
+      + "ONNX Runtime's MatMulNBits as extra menu entries (<subnet>.int4, <subnet>.int4.r<rank>) beside the float32 ones.")
   String quantize;
 
-  @Option(names = "--block-size", defaultValue = "32", description = "int4 block size: 16, 32, 64 or 128 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--block-size", defaultValue = "32", description = "Quantization block size: 16, 32, 64 or 128 (default: ${DEFAULT-VALUE}).")
   int blockSize;
 
   @Option(names = "--prune", description = "Semi-structured sparsity along the input dimension; only 2:4.")

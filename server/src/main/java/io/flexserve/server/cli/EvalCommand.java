@@ -85,8 +85,11 @@ public final class EvalCommand implements Callable<Integer> {
       if (scored.isEmpty()) {
         throw new IllegalArgumentException(text + " has fewer than " + window + " tokens");
       }
-      // compensated variants (<subnet>.r<rank>) are the compression's knob, not elastic sub-networks: left out here
-      List<DecoderManifest.Subnet> subnets = decoder.subnets().stream().filter(s -> s.eoraRank() == 0).toList();
+      // compressed and compensated variants (<subnet>.int4, <subnet>.r<rank>) are the compression's knob, not elastic
+      // sub-networks: their perplexity is reported against the float32 entry of the same layers, after the table
+      List<DecoderManifest.Subnet> subnets = decoder.subnets().stream()
+          .filter(s -> s.eoraRank() == 0 && s.precision().equals("fp32")).toList();
+      List<DecoderManifest.Subnet> variants = decoder.subnets().stream().filter(s -> !subnets.contains(s)).toList();
       int n = subnets.size();
       double[] perplexity = new double[n];
       double[][] decodeMs = new double[n][ROUNDS];
@@ -118,8 +121,36 @@ public final class EvalCommand implements Callable<Integer> {
       }
       System.out.printf("%s: %d windows × %d tokens of %s; decode after %d cached tokens; prefill of %d; %d ORT thread(s)%n",
           decoder.manifest().name(), scored.size(), window, text.getFileName(), context, prefill, threads);
+      boolean ok = print(rows);
+      printVariants(decoder, variants, subnets, perplexity, scored);
+      return ok ? 0 : 1;
     }
-    return print(rows) ? 0 : 1;
+  }
+
+  /** Held-out perplexity of each compressed or compensated entry against the float32 entry of the same layers. */
+  private static void printVariants(ElasticDecoder decoder, List<DecoderManifest.Subnet> variants, List<DecoderManifest.Subnet> dense,
+                                    double[] densePerplexity, List<long[]> scored) throws Exception {
+    if (variants.isEmpty()) {
+      return;
+    }
+    System.out.printf("%n%-18s %-6s %4s %10s %10s %12s%n", "entry", "prec", "rank", "perplexity", "fp32", "vs fp32");
+    for (DecoderManifest.Subnet v : variants) {
+      Perplexity.Nll nll = new Perplexity.Nll(0, 0);
+      for (long[] w : scored) {
+        nll = nll.plus(Perplexity.nll(decoder.session(v.name()), w, w.length));
+      }
+      int i = 0;
+      while (i < dense.size() && !dense.get(i).layers().equals(v.layers())) {
+        i++;
+      }
+      double ppl = nll.perplexity();
+      if (i == dense.size()) {
+        System.out.printf("%-18s %-6s %4d %10.3f %10s %12s%n", v.name(), v.precision(), v.eoraRank(), ppl, "", "");
+      } else {
+        System.out.printf("%-18s %-6s %4d %10.3f %10.3f %+11.2f%%%n", v.name(), v.precision(), v.eoraRank(), ppl,
+            densePerplexity[i], 100 * (ppl / densePerplexity[i] - 1));
+      }
+    }
   }
 
   private static final int ROUNDS = 5;

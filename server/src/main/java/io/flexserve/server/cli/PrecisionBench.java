@@ -1,0 +1,307 @@
+package io.flexserve.server.cli;
+
+import io.flexserve.models.llm.DecoderManifest;
+import io.flexserve.models.runtime.DecodeBatch;
+import io.flexserve.models.runtime.DecoderSession;
+import io.flexserve.models.runtime.DecoderTimer;
+import io.flexserve.models.runtime.ElasticDecoder;
+import io.flexserve.models.runtime.SessionConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code flexserve bench precision --bundle INT4 --bundle INT8}: what quantized serving buys on one sub-network. For
+ * every entry of that sub-network (float32, int8, int4, int4 with EoRA), measured side by side in one process, rounds
+ * interleaved: decode tokens/s at batch 1 and batch 8 behind a fixed context, prefill tokens/s, at each thread count;
+ * then, each in a fresh JVM, RSS with every menu entry of one precision loaded. Prints the ratios the issue sets
+ * targets for.
+ */
+@Command(name = "precision", description = "Decode/prefill speed and RSS of the fp32, int8 and int4 entries of a sub-network.")
+final class PrecisionBench implements Callable<Integer> {
+  @Option(names = "--bundle", required = true, description = "Decoder bundle(s) converted from one checkpoint with --quantize (repeatable).")
+  List<Path> bundles;
+
+  @Option(names = "--subnet", defaultValue = "full", description = "Sub-network whose entries are timed (default: ${DEFAULT-VALUE}).")
+  String subnet;
+
+  @Option(names = "--threads", split = ",", defaultValue = "1,2", description = "ONNX Runtime thread counts (default: ${DEFAULT-VALUE}).")
+  List<Integer> threads;
+
+  @Option(names = "--context", defaultValue = "64", description = "Cached tokens behind each decode step (default: ${DEFAULT-VALUE}).")
+  int context;
+
+  @Option(names = "--steps", defaultValue = "32", description = "Decode steps per timing (default: ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--batch", defaultValue = "8", description = "Rows of the batched decode (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--prefill", defaultValue = "512", description = "Prompt tokens of the timed prefill (default: ${DEFAULT-VALUE}).")
+  int prefill;
+
+  @Option(names = "--rounds", defaultValue = "5", description = "Interleaved rounds; medians are reported (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--memory", defaultValue = "true", negatable = true, description = "Also measure RSS per precision (default: ${DEFAULT-VALUE}).")
+  boolean memory;
+
+  @Option(names = "--reference", description = "Lines 'llama2.c threads=N tok/s=X' (../shared/bench/llama2c/speed.sh) measured "
+      + "beside this run: fp32 decode is reported against them.")
+  Path reference;
+
+  @Option(names = "--child", hidden = true, description = "internal: load every entry of this precision and print RSS")
+  String child;
+
+  /** One timed entry: which bundle holds it. */
+  private record Entry(String name, String precision, int rank, Path bundle) {}
+
+  /** Medians of one entry at one thread count: ms per decode step at batch 1 and batch B, ms per prefill. */
+  private record Timing(double decodeMs, double batchMs, double prefillMs) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (child != null) {
+      return childRss();
+    }
+    List<Entry> entries = entries();
+    System.out.printf("entries of %s: %s; context %d, batch %d, prefill %d; %d rounds interleaved; %d cores%n", subnet,
+        entries.stream().map(Entry::name).toList(), context, batch, prefill, rounds, Runtime.getRuntime().availableProcessors());
+    Map<Integer, Map<String, Timing>> byThreads = new LinkedHashMap<>();
+    for (int t : threads) {
+      byThreads.put(t, time(entries, t));
+    }
+    print(entries, byThreads);
+    if (memory) {
+      memory(entries);
+    }
+    return 0;
+  }
+
+  /** The entries of {@link #subnet} across the bundles, each name once (the float32 ones repeat in every bundle). */
+  private List<Entry> entries() throws Exception {
+    Map<String, Entry> out = new LinkedHashMap<>();
+    for (Path b : bundles) {
+      DecoderManifest m = DecoderManifest.read(b);
+      DecoderManifest.Subnet base = m.subnets().stream().filter(s -> s.name().equals(subnet)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("bundle " + b + " has no sub-network '" + subnet + "'"));
+      for (DecoderManifest.Subnet s : m.subnets()) {
+        if (s.layers().equals(base.layers())) {
+          out.putIfAbsent(s.name(), new Entry(s.name(), s.precision(), s.eoraRank(), b));
+        }
+      }
+    }
+    return new ArrayList<>(out.values());
+  }
+
+  private Map<String, Timing> time(List<Entry> entries, int t) throws Exception {
+    Map<Path, ElasticDecoder> open = new LinkedHashMap<>();
+    Map<String, double[][]> samples = new HashMap<>();
+    try {
+      for (Entry e : entries) {
+        ElasticDecoder d = open.get(e.bundle());
+        if (d == null) {
+          List<String> names = entries.stream().filter(x -> x.bundle().equals(e.bundle())).map(Entry::name).toList();
+          d = ElasticDecoder.load(e.bundle(), SessionConfig.cpu(t), names::contains);
+          open.put(e.bundle(), d);
+        }
+        samples.put(e.name(), new double[3][rounds]);
+      }
+      for (Entry e : entries) { // warm-up: first runs pay for allocation and page faults
+        DecoderTimer.decodeMillis(session(open, e), context, 4);
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (Entry e : entries) {
+          DecoderSession s = session(open, e);
+          samples.get(e.name())[0][r] = DecoderTimer.decodeMillis(s, context, steps);
+          samples.get(e.name())[1][r] = batchedStepMillis(s);
+          samples.get(e.name())[2][r] = DecoderTimer.prefillMillis(s, prefill, 1);
+        }
+        System.out.printf("threads %d: round %d/%d done%n", t, r + 1, rounds);
+      }
+    } finally {
+      for (ElasticDecoder d : open.values()) {
+        d.close();
+      }
+    }
+    Map<String, Timing> out = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      double[][] s = samples.get(e.name());
+      out.put(e.name(), new Timing(median(s[0]), median(s[1]), median(s[2])));
+    }
+    return out;
+  }
+
+  private static DecoderSession session(Map<Path, ElasticDecoder> open, Entry e) {
+    return open.get(e.bundle()).session(e.name());
+  }
+
+  /** Median decode step of {@link #batch} rows, each behind {@link #context} cached tokens. */
+  private double batchedStepMillis(DecoderSession session) throws Exception {
+    try (DecodeBatch b = new DecodeBatch(session)) {
+      Map<Long, Long> next = new HashMap<>();
+      int vocab = session.config().vocabSize();
+      for (long id = 0; id < batch; id++) {
+        long[] prompt = new long[context];
+        for (int i = 0; i < context; i++) {
+          prompt[i] = 3 + (id * 31 + i * 7) % (vocab - 3);
+        }
+        b.join(id, prompt);
+        next.put(id, 3L);
+      }
+      double[] millis = new double[Math.max(3, steps / 4)];
+      for (int i = 0; i < millis.length; i++) {
+        long t0 = System.nanoTime();
+        b.step(next);
+        millis[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      return median(millis);
+    }
+  }
+
+  private void print(List<Entry> entries, Map<Integer, Map<String, Timing>> byThreads) {
+    for (Map.Entry<Integer, Map<String, Timing>> tt : byThreads.entrySet()) {
+      Map<String, Timing> m = tt.getValue();
+      Timing fp32 = m.get(subnet);
+      System.out.printf("%n== %d thread(s)%n", tt.getKey());
+      System.out.printf("%-16s %-6s %4s | %10s %8s | %12s %8s | %12s %8s%n", "entry", "prec", "rank", "decode t/s", "× fp32",
+          "batch" + batch + " t/s", "× fp32", "prefill t/s", "× fp32");
+      for (Entry e : entries) {
+        Timing x = m.get(e.name());
+        System.out.printf("%-16s %-6s %4d | %10.1f %8.2f | %12.1f %8.2f | %12.1f %8.2f%n", e.name(), e.precision(), e.rank(),
+            1000 / x.decodeMs(), fp32.decodeMs() / x.decodeMs(), batch * 1000 / x.batchMs(), fp32.batchMs() / x.batchMs(),
+            prefill * 1000 / x.prefillMs(), fp32.prefillMs() / x.prefillMs());
+      }
+      Double ref = referenceTokensPerSecond(tt.getKey());
+      if (ref != null) {
+        double r = 1000 / fp32.decodeMs() / ref;
+        System.out.printf("fp32 decode vs llama2.c run.c (%.1f tok/s): %.2f× (target >= 1.0×): %s%n", ref, r, r >= 1.0 ? "met" : "MISSED");
+      }
+      ratio(m, fp32, subnet + ".int4", "int4 decode vs fp32", 2.5, false);
+      ratio(m, fp32, subnet + ".int8", "int8 decode vs fp32", 1.6, false);
+      ratio(m, fp32, subnet + ".int4", "int4 batch-" + batch + " decode vs fp32", 1.8, true);
+      for (Entry e : entries) {
+        if (e.rank() > 0 && m.containsKey(subnet + "." + e.precision())) {
+          double plain = m.get(subnet + "." + e.precision()).decodeMs();
+          double cost = m.get(e.name()).decodeMs() / plain - 1;
+          System.out.printf("EoRA r%d cost on %s decode: %+.1f %% of its time (target <= 10 %%): %s%n", e.rank(), e.precision(),
+              100 * cost, cost <= 0.10 ? "met" : "MISSED");
+        }
+      }
+    }
+  }
+
+  /** llama2.c's decode tokens/s at {@code threads} from {@link #reference}, or null. */
+  private Double referenceTokensPerSecond(int threads) {
+    if (reference == null) {
+      return null;
+    }
+    try {
+      for (String line : java.nio.file.Files.readAllLines(reference)) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("threads=(\\d+) tok/s=([0-9.]+)").matcher(line);
+        if (m.find() && Integer.parseInt(m.group(1)) == threads) {
+          return Double.parseDouble(m.group(2));
+        }
+      }
+      return null;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static void ratio(Map<String, Timing> m, Timing fp32, String name, String label, double target, boolean batched) {
+    Timing x = m.get(name);
+    if (x == null) {
+      return;
+    }
+    double r = batched ? fp32.batchMs() / x.batchMs() : fp32.decodeMs() / x.decodeMs();
+    System.out.printf("%s: %.2f× (target >= %.1f×): %s%n", label, r, target, r >= target ? "met" : "MISSED");
+  }
+
+  /** RSS with every entry of each precision loaded (all sub-networks, all ranks), each in a fresh JVM. */
+  private void memory(List<Entry> entries) throws Exception {
+    System.out.printf("%n== RSS, every menu entry of one precision loaded and run (fresh JVM each, median of 3)%n");
+    Map<String, Long> rss = new LinkedHashMap<>();
+    Map<String, Path> bundleOf = new LinkedHashMap<>();
+    for (Entry e : entries) {
+      bundleOf.putIfAbsent(e.precision(), e.bundle());
+    }
+    for (int i = 0; i < 3; i++) {
+      for (Map.Entry<String, Path> p : bundleOf.entrySet()) {
+        long kb = runChild(p.getValue(), p.getKey());
+        rss.merge(p.getKey() + "#" + i, kb, Long::sum);
+      }
+    }
+    Map<String, Long> medians = new LinkedHashMap<>();
+    for (String p : bundleOf.keySet()) {
+      long[] runs = {rss.get(p + "#0"), rss.get(p + "#1"), rss.get(p + "#2")};
+      medians.put(p, (long) median(Arrays.stream(runs).asDoubleStream().toArray()));
+      System.out.printf("%-5s: %8.1f MiB (runs %s KiB)%n", p, medians.get(p) / 1024.0, Arrays.toString(runs));
+    }
+    Long fp32 = medians.get("fp32");
+    for (String p : List.of("int4", "int8")) {
+      if (fp32 != null && medians.containsKey(p)) {
+        double r = (double) medians.get(p) / fp32;
+        double target = p.equals("int4") ? 0.40 : 0.60;
+        System.out.printf("RSS %s / fp32: %.2f (target <= %.2f): %s%n", p, r, target, r <= target ? "met" : "MISSED");
+      }
+    }
+  }
+
+  private long runChild(Path bundle, String precision) throws Exception {
+    String jar = Path.of(PrecisionBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-Dai.djl.offline=true", "-cp", jar, "io.flexserve.server.FlexServe", "bench", "precision", "--bundle", bundle.toString(),
+        "--context", Integer.toString(context), "--child", precision);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
+    pb.environment().put("OPT_OUT_TRACKING", "true");
+    Process p = pb.start();
+    long rss = -1;
+    StringBuilder log = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
+      for (String line; (line = r.readLine()) != null; ) {
+        log.append(line).append('\n');
+        if (line.startsWith("RSS_KB ")) {
+          rss = Long.parseLong(line.split(" ")[1]);
+        }
+      }
+    }
+    if (p.waitFor() != 0 || rss < 0) {
+      throw new IllegalStateException("memory probe for " + precision + " failed (exit " + p.exitValue() + "):\n" + log);
+    }
+    return rss;
+  }
+
+  /** In a fresh JVM: load every entry of precision {@link #child}, run each twice, print RSS (see MemoryBench). */
+  private int childRss() throws Exception {
+    Path dir = bundles.get(0);
+    DecoderManifest m = DecoderManifest.read(dir);
+    List<String> names = m.subnets().stream().filter(s -> s.precision().equals(child)).map(DecoderManifest.Subnet::name).toList();
+    try (ElasticDecoder d = ElasticDecoder.load(dir, SessionConfig.cpu(1), names::contains)) {
+      for (int pass = 0; pass < 2; pass++) {
+        for (DecoderManifest.Subnet s : d.subnets()) {
+          DecoderTimer.decodeMillis(d.session(s.name()), context, 8);
+        }
+        System.gc();
+      }
+      System.out.println("RSS_KB " + MemoryBench.rssKb() + " entries " + names.size());
+    }
+    return 0;
+  }
+
+  private static double median(double[] values) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    return s[s.length / 2];
+  }
+}
