@@ -17,15 +17,9 @@ shared=$repo/../shared
 export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
 fs() { java -Dai.djl.offline=true -jar "$repo/server/target/flexserve.jar" "$@"; }
 mkdir -p "$out"
+. "$repo/scripts/lib.sh"
 
-python3 - "$shared/data/tinystories-valid-sample.txt" "$out" <<'PY'
-import sys
-stories = open(sys.argv[1], encoding="utf-8").read().split("\n\n")
-half = len(stories) // 2
-open(sys.argv[2] + "/calibration.txt", "w", encoding="utf-8").write("\n\n".join(stories[:half]))
-open(sys.argv[2] + "/evaluation.txt", "w", encoding="utf-8").write("\n\n".join(stories[half:]))
-print(f"{half} stories calibrate, {len(stories) - half} evaluate")
-PY
+split_stories "$shared" "$out"
 
 status=0
 echo "== tinystories-260k"

@@ -32,3 +32,16 @@ ensure_repo() {
     --out "$repo/radio-tiny" >> "$repo.convert.log" 2>&1
   rm -rf "$repo.work"
 }
+
+# split_stories SHARED OUT: OUT/calibration.txt (the first half of ../shared's TinyStories sample, at a story
+# boundary) and OUT/evaluation.txt (the second half, which only `eval` ever reads).
+split_stories() {
+  python3 - "$1/data/tinystories-valid-sample.txt" "$2" <<'PY'
+import sys
+stories = open(sys.argv[1], encoding="utf-8").read().split("\n\n")
+half = len(stories) // 2
+open(sys.argv[2] + "/calibration.txt", "w", encoding="utf-8").write("\n\n".join(stories[:half]))
+open(sys.argv[2] + "/evaluation.txt", "w", encoding="utf-8").write("\n\n".join(stories[half:]))
+print(f"{half} stories calibrate, {len(stories) - half} evaluate")
+PY
+}

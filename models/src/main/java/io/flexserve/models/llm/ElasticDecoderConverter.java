@@ -364,14 +364,15 @@ public final class ElasticDecoderConverter {
 
     /**
      * Weight bytes one decode step of {@code s} reads in {@code precision}: its float32 weights, or for a quantized
-     * precision the codes, scales and zero points of its linear layers and LM head plus its float32 norms.
+     * precision the codes, scales and zero points of its linear layers and (int8) LM head plus its float32 norms.
      */
     private long weightBytes(DecoderSubnet s, Precision precision) {
       if (!precision.isQuantized()) {
         return 4 * s.weightFloatsPerToken(config);
       }
       int h = config.hidden();
-      long total = packedBytes(config.vocabSize(), h, precision) + 4L * h * (1 + 2L * s.layers().size());
+      Precision head = new Precision(QuantizedWeights.HEAD_BITS, precision.block(), precision.accuracyLevel());
+      long total = packedBytes(config.vocabSize(), h, head) + 4L * h * (1 + 2L * s.layers().size());
       for (DecoderSubnet.Layer l : s.layers()) {
         int a = l.kvGroups() * config.groupSize() * config.headDim();
         int kv = l.kvGroups() * config.headDim();

@@ -29,12 +29,6 @@ public record SessionConfig(int intraOpThreads, String device, boolean spinning)
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(intraOpThreads);
     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    if (System.getenv("FS_NOARENA") != null) {
-      options.setCPUArenaAllocator(false);
-    }
-    if (System.getenv("FS_NOPATTERN") != null) {
-      options.setMemoryPatternOptimization(false);
-    }
     if (!spinning) {
       // Idle intra-op threads otherwise spin for a while after each run, taking the cores that the HTTP and
       // scheduler threads need on a small machine.

@@ -35,7 +35,16 @@ final class DecoderLoader {
 
   static ServedDecoder load(String name, Path bundle, SessionConfig sessions, FlexserveConfig config, ServerMetrics metrics)
       throws IOException, OrtException {
-    ElasticDecoder decoder = ElasticDecoder.load(bundle, sessions, s -> true);
+    List<String> precisions = config.precisionList();
+    DecoderManifest manifest = DecoderManifest.read(bundle);
+    java.util.Set<String> wanted = manifest.subnets().stream()
+        .filter(s -> precisions.isEmpty() || precisions.contains(s.precision())).map(DecoderManifest.Subnet::name)
+        .collect(java.util.stream.Collectors.toSet());
+    if (wanted.isEmpty()) {
+      throw new IllegalArgumentException("no menu entry of " + name + " is in flexserve.precisions " + precisions
+          + "; it has " + manifest.subnets().stream().map(DecoderManifest.Subnet::precision).distinct().toList());
+    }
+    ElasticDecoder decoder = ElasticDecoder.load(bundle, sessions, wanted::contains);
     try {
       List<DecoderProfile> menu = new ArrayList<>();
       for (DecoderManifest.Subnet s : decoder.subnets()) {

@@ -31,6 +31,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param rateLimitBurst bucket size per key; 0 means 2 × {@code rateLimitPerKey}, at least 1
  * @param requestTimeoutSeconds longest a request may wait and run; a run past it is terminated and the request gets
  *     504 ({@code X-Request-Timeout-Ms} can ask for less)
+ * @param precisions comma-separated precisions of decoder menu entries to load ({@code fp32}, {@code int8},
+ *     {@code int4}); empty loads every entry. {@code int4} serves a quantized bundle from its int4 entries only: the
+ *     float32 weights are never read, and the router chooses among the rest
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -55,7 +58,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "false") boolean metricsAuth,
     @Bindable(defaultValue = "0") double rateLimitPerKey,
     @Bindable(defaultValue = "0") int rateLimitBurst,
-    @Bindable(defaultValue = "300") double requestTimeoutSeconds) {
+    @Bindable(defaultValue = "300") double requestTimeoutSeconds,
+    @Bindable(defaultValue = "") String precisions) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
@@ -78,6 +82,9 @@ public record FlexserveConfig(
       throw new IllegalArgumentException("flexserve.batch-max-inputs and batch-max-tokens must be ≥ 1, response-margin-ms ≥ 0");
     }
     io.flexserve.router.batch.BatchPolicies.byName(routingPolicy); // fail at start-up on a typo, listing valid names
+    for (String p : precisionList()) {
+      io.flexserve.models.llm.Precision.parse(p, 32); // fail at start-up on an unknown precision
+    }
     if (workers < 1 || queueCapacity < 1 || maxInputs < 1 || profileRepeats < 1 || intraOpThreads < 0) {
       throw new IllegalArgumentException("flexserve: workers, queue-capacity, max-inputs and profile-repeats must be ≥ 1 "
           + "and intra-op-threads ≥ 0; got workers=" + workers + " queue-capacity=" + queueCapacity + " max-inputs="
@@ -113,5 +120,11 @@ public record FlexserveConfig(
     return cacheDir.isBlank()
         ? java.nio.file.Path.of(System.getProperty("user.home"), ".cache", "flexserve")
         : java.nio.file.Path.of(cacheDir);
+  }
+
+  /** {@link #precisions} as a list (empty: every precision). */
+  public java.util.List<String> precisionList() {
+    return precisions == null || precisions.isBlank() ? java.util.List.of()
+        : java.util.Arrays.stream(precisions.split(",")).map(String::trim).map(String::toLowerCase).filter(p -> !p.isEmpty()).toList();
   }
 }
