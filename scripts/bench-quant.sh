@@ -6,8 +6,8 @@
 # 1. Quality: tinystories-260k converted with int4 + EoRA r16 and with int8 (calibrated on the first half of
 #    ../shared/data/tinystories-valid-sample.txt); `eval` scores every entry on the second half, which calibration
 #    never saw, against the float32 entry of the same layers.
-# 2. Speed and memory: the synthetic ~100M Llama (`synth --preset 100m`) converted with int4 + EoRA r16 (default
-#    budgets, so every sub-network has fp32, int4 and int4.r16 entries) and with int8; `bench precision` times the
+# 2. Speed and memory: the synthetic ~100M Llama (`synth --preset 100m`) converted with int4 + EoRA r16 and with
+#    int8 (default budgets, so every sub-network has fp32 and quantized entries); `bench precision` times the
 #    entries of `full` side by side (decode at batch 1 and 8 behind 64 cached tokens, prefill of 512, at 1 and 2
 #    threads) and measures RSS per precision, while llama2.c's run.c (../shared/bench/llama2c, a reference only)
 #    decodes the same shape right before, for the fp32 ratio.
@@ -35,7 +35,7 @@ echo "== speed and memory: synthetic ~100M"
 fs convert --checkpoint "$out/synth-100m" --calibration "$out/calibration.txt" --out "$out/synth-100m-int4" \
   --rank-windows 16 --held-back 4 --per-budget 4 --threads 1 --quantize int4 --eora-rank 16 --eora-ranks 16
 fs convert --checkpoint "$out/synth-100m" --calibration "$out/calibration.txt" --out "$out/synth-100m-int8" \
-  --rank-windows 16 --held-back 4 --budgets 1 --threads 1 --quantize int8
+  --rank-windows 16 --held-back 4 --per-budget 4 --threads 1 --quantize int8
 "$shared/bench/llama2c/speed.sh" 768 2048 8 12 4 32000 256 1 2 | tee "$out/llama2c.txt"
 fs bench precision --bundle "$out/synth-100m-int4" --bundle "$out/synth-100m-int8" --threads 1,2 \
   --reference "$out/llama2c.txt"

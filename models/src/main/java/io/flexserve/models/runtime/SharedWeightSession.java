@@ -80,7 +80,7 @@ public final class SharedWeightSession {
     return t.getDataType() == TensorProto.DataType.UINT8_VALUE || t.getName().endsWith(".nb_scales");
   }
 
-  private static long[] offsetAndLength(TensorProto t) {
+  private static TensorLocation location(TensorProto t) {
     long offset = 0;
     long length = -1;
     for (StringStringEntryProto e : t.getExternalDataList()) {
@@ -90,14 +90,9 @@ public final class SharedWeightSession {
         default -> { }
       }
     }
-    return new long[] {offset, length};
-  }
-
-  private static TensorLocation location(TensorProto t) {
-    long[] at = offsetAndLength(t);
-    if (at[1] < 0 || at[1] % 4 != 0) {
+    if (length < 0 || length % 4 != 0) {
       throw new IllegalArgumentException("initializer " + t.getName() + " has no float32 length in its external data");
     }
-    return new TensorLocation(at[0], at[1] / 4);
+    return new TensorLocation(offset, length / 4);
   }
 }

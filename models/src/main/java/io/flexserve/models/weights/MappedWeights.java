@@ -1,7 +1,6 @@
 package io.flexserve.models.weights;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
@@ -41,14 +40,6 @@ public final class MappedWeights {
       throw new IllegalArgumentException("tensor " + location + " ends past " + file + " (" + mapping.capacity() + " bytes)");
     }
     return mapping.slice((int) location.offset(), (int) location.bytes()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-  }
-
-  /** A direct view of {@code length} raw bytes at {@code offset} (packed integer codes; no copy). */
-  public ByteBuffer bytes(long offset, long length) {
-    if (offset < 0 || length <= 0 || offset + length > mapping.capacity()) {
-      throw new IllegalArgumentException("bytes " + offset + "+" + length + " outside " + file + " (" + mapping.capacity() + " bytes)");
-    }
-    return mapping.slice((int) offset, (int) length).order(ByteOrder.LITTLE_ENDIAN);
   }
 
   public long sizeBytes() {

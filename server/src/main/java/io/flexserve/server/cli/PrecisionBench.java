@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * {@code flexserve bench precision --bundle INT4 --bundle INT8}: what quantized serving buys on one sub-network. For
  * every entry of that sub-network (float32, int8, int4, int4 with EoRA), measured side by side in one process, rounds
  * interleaved: decode tokens/s at batch 1 and batch 8 behind a fixed context, prefill tokens/s, at each thread count;
- * then, each in a fresh JVM, RSS with every menu entry of one precision loaded. Prints the ratios the issue sets
- * targets for.
+ * then, each in a fresh JVM, RSS with every menu entry of one precision loaded, and with one entry alone. Prints the
+ * ratios the issue sets targets for.
  */
 @Command(name = "precision", description = "Decode/prefill speed and RSS of the fp32, int8 and int4 entries of a sub-network.")
 final class PrecisionBench implements Callable<Integer> {
@@ -52,14 +52,17 @@ final class PrecisionBench implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "5", description = "Interleaved rounds; medians are reported (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--memory", defaultValue = "true", negatable = true, description = "Also measure RSS per precision (default: ${DEFAULT-VALUE}).")
-  boolean memory;
+  @Option(names = "--skip-memory", description = "Time only; skip the RSS measurements.")
+  boolean skipMemory;
 
   @Option(names = "--reference", description = "Lines 'llama2.c threads=N tok/s=X' (../shared/bench/llama2c/speed.sh) measured "
       + "beside this run: fp32 decode is reported against them.")
   Path reference;
 
-  @Option(names = "--child", hidden = true, description = "internal: load every entry of this precision and print RSS")
+  @Option(names = "--spinning", description = "Let idle ONNX Runtime threads busy-wait (FLEXSERVE_ORT_SPINNING).")
+  boolean spinning;
+
+  @Option(names = "--child", hidden = true, description = "internal: load every entry of this precision (or precision:subnet) and print RSS")
   String child;
 
   /** One timed entry: which bundle holds it. */
@@ -81,8 +84,8 @@ final class PrecisionBench implements Callable<Integer> {
       byThreads.put(t, time(entries, t));
     }
     print(entries, byThreads);
-    if (memory) {
-      memory(entries);
+    if (!skipMemory) {
+      memory();
     }
     return 0;
   }
@@ -111,7 +114,7 @@ final class PrecisionBench implements Callable<Integer> {
         ElasticDecoder d = open.get(e.bundle());
         if (d == null) {
           List<String> names = entries.stream().filter(x -> x.bundle().equals(e.bundle())).map(Entry::name).toList();
-          d = ElasticDecoder.load(e.bundle(), SessionConfig.cpu(t), names::contains);
+          d = ElasticDecoder.load(e.bundle(), new SessionConfig(t, "cpu", spinning), names::contains);
           open.put(e.bundle(), d);
         }
         samples.put(e.name(), new double[3][rounds]);
@@ -227,33 +230,39 @@ final class PrecisionBench implements Callable<Integer> {
     System.out.printf("%s: %.2f× (target >= %.1f×): %s%n", label, r, target, r >= target ? "met" : "MISSED");
   }
 
-  /** RSS with every entry of each precision loaded (all sub-networks, all ranks), each in a fresh JVM. */
-  private void memory(List<Entry> entries) throws Exception {
-    System.out.printf("%n== RSS, every menu entry of one precision loaded and run (fresh JVM each, median of 3)%n");
-    Map<String, Long> rss = new LinkedHashMap<>();
-    Map<String, Path> bundleOf = new LinkedHashMap<>();
-    for (Entry e : entries) {
-      bundleOf.putIfAbsent(e.precision(), e.bundle());
-    }
-    for (int i = 0; i < 3; i++) {
-      for (Map.Entry<String, Path> p : bundleOf.entrySet()) {
-        long kb = runChild(p.getValue(), p.getKey());
-        rss.merge(p.getKey() + "#" + i, kb, Long::sum);
+  /**
+   * Per bundle, RSS of its float32 family and of its quantized family (every sub-network at every rank), and of
+   * {@link #subnet} alone in each precision; each in a fresh JVM, median of 3 runs, runs interleaved.
+   */
+  private void memory() throws Exception {
+    System.out.printf("%n== RSS, entries of one precision loaded and run (fresh JVM each, median of 3)%n");
+    for (Path b : bundles) {
+      DecoderManifest m = DecoderManifest.read(b);
+      String quantized = m.subnets().stream().map(DecoderManifest.Subnet::precision).filter(p -> !p.equals("fp32"))
+          .findFirst().orElse(null);
+      if (quantized == null) {
+        continue;
       }
-    }
-    Map<String, Long> medians = new LinkedHashMap<>();
-    for (String p : bundleOf.keySet()) {
-      long[] runs = {rss.get(p + "#0"), rss.get(p + "#1"), rss.get(p + "#2")};
-      medians.put(p, (long) median(Arrays.stream(runs).asDoubleStream().toArray()));
-      System.out.printf("%-5s: %8.1f MiB (runs %s KiB)%n", p, medians.get(p) / 1024.0, Arrays.toString(runs));
-    }
-    Long fp32 = medians.get("fp32");
-    for (String p : List.of("int4", "int8")) {
-      if (fp32 != null && medians.containsKey(p)) {
-        double r = (double) medians.get(p) / fp32;
-        double target = p.equals("int4") ? 0.40 : 0.60;
-        System.out.printf("RSS %s / fp32: %.2f (target <= %.2f): %s%n", p, r, target, r <= target ? "met" : "MISSED");
+      List<String> cases = List.of("fp32", quantized, "fp32:" + subnet, quantized + ":" + subnet);
+      Map<String, long[]> runs = new LinkedHashMap<>();
+      for (int i = 0; i < 3; i++) {
+        for (String c : cases) {
+          runs.computeIfAbsent(c, k -> new long[3])[i] = runChild(b, c);
+        }
       }
+      System.out.printf("%s:%n", b.getFileName());
+      Map<String, Double> medians = new LinkedHashMap<>();
+      for (String c : cases) {
+        medians.put(c, median(Arrays.stream(runs.get(c)).asDoubleStream().toArray()));
+        System.out.printf("  %-12s %8.1f MiB (runs %s KiB)%n", c.contains(":") ? c.replace(":", " ") : c + " family",
+            medians.get(c) / 1024, Arrays.toString(runs.get(c)));
+      }
+      double target = quantized.equals("int4") ? 0.40 : 0.60;
+      double family = medians.get(quantized) / medians.get("fp32");
+      System.out.printf("  RSS %s family / fp32 family: %.2f (target <= %.2f): %s%n", quantized, family, target,
+          family <= target ? "met" : "MISSED");
+      System.out.printf("  RSS %s %s / fp32 %s: %.2f%n", quantized, subnet, subnet,
+          medians.get(quantized + ":" + subnet) / medians.get("fp32:" + subnet));
     }
   }
 
@@ -282,11 +291,17 @@ final class PrecisionBench implements Callable<Integer> {
     return rss;
   }
 
-  /** In a fresh JVM: load every entry of precision {@link #child}, run each twice, print RSS (see MemoryBench). */
+  /**
+   * In a fresh JVM: load every entry of precision {@link #child} (or, for {@code precision:subnet}, that sub-network's
+   * entry in that precision without compensation), run each twice, print RSS (see MemoryBench).
+   */
   private int childRss() throws Exception {
     Path dir = bundles.get(0);
     DecoderManifest m = DecoderManifest.read(dir);
-    List<String> names = m.subnets().stream().filter(s -> s.precision().equals(child)).map(DecoderManifest.Subnet::name).toList();
+    String[] c = child.split(":");
+    List<String> names = m.subnets().stream().filter(s -> s.precision().equals(c[0]))
+        .filter(s -> c.length == 1 || (s.eoraRank() == 0 && s.name().equals(DecoderManifest.Subnet.variantName(c[1], c[0], 0))))
+        .map(DecoderManifest.Subnet::name).toList();
     try (ElasticDecoder d = ElasticDecoder.load(dir, SessionConfig.cpu(1), names::contains)) {
       for (int pass = 0; pass < 2; pass++) {
         for (DecoderManifest.Subnet s : d.subnets()) {
