@@ -33,4 +33,32 @@ public final class BundleFormat {
       return null;
     }
   }
+
+  /**
+   * The file a manifest field names, confined to its bundle: a relative name that resolves inside {@code dir}, with
+   * symbolic links followed. A manifest is data a model repository supplies; it must not make the server open files
+   * elsewhere.
+   *
+   * @param field what names the file, for the error ({@code "weights"}, {@code "graph of full"})
+   * @throws IllegalArgumentException naming the field (not the name, which may be a path on this server), when the
+   *     name is absolute or leads outside {@code dir}
+   */
+  public static Path file(Path dir, String name, String field) throws IOException {
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("manifest field " + field + " is missing");
+    }
+    Path relative = Path.of(name);
+    if (relative.isAbsolute()) {
+      throw new IllegalArgumentException("manifest field " + field + " is an absolute path, outside the model folder");
+    }
+    Path base = dir.toRealPath();
+    Path resolved = base.resolve(relative).normalize();
+    if (!resolved.startsWith(base) || resolved.equals(base)) {
+      throw new IllegalArgumentException("manifest field " + field + " points outside the model folder");
+    }
+    if (Files.exists(resolved) && !resolved.toRealPath().startsWith(base)) {
+      throw new IllegalArgumentException("manifest field " + field + " is a link that leads outside the model folder");
+    }
+    return resolved;
+  }
 }

@@ -1,5 +1,6 @@
 package io.flexserve.models.runtime;
 
+import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OrtException;
 import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
@@ -39,7 +40,7 @@ public final class ElasticDecoder implements AutoCloseable {
   public static ElasticDecoder load(Path dir, SessionConfig sessionConfig, Predicate<String> load) throws IOException, OrtException {
     DecoderManifest manifest = DecoderManifest.read(dir);
     LlamaConfig config = manifest.llamaConfig();
-    MappedWeights weights = MappedWeights.map(dir.resolve(manifest.weights()));
+    MappedWeights weights = MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
     Map<String, DecoderSession> sessions = new LinkedHashMap<>();
     Map<String, DecoderHead> heads = new LinkedHashMap<>();
     try {
@@ -49,17 +50,17 @@ public final class ElasticDecoder implements AutoCloseable {
           String headGraph = DecoderManifest.headGraph(s.precision());
           DecoderHead head = headGraph == null ? null : heads.get(s.precision());
           if (headGraph != null && head == null) {
-            head = DecoderHead.open(dir.resolve(headGraph), weights, sessionConfig);
+            head = DecoderHead.open(BundleFormat.file(dir, headGraph, "head of " + s.precision()), weights, sessionConfig);
             heads.put(s.precision(), head);
           }
-          sessions.put(s.name(), DecoderSession.open(dir.resolve(s.graph()), weights, sessionConfig, config, s.spec(), head));
+          sessions.put(s.name(), DecoderSession.open(BundleFormat.file(dir, s.graph(), "graph of " + s.name()), weights, sessionConfig, config, s.spec(), head));
         }
       }
       if (sessions.isEmpty()) {
         throw new IllegalArgumentException("no sub-network of " + manifest.name() + " selected to load");
       }
       return new ElasticDecoder(manifest, config, weights, Map.copyOf(sessions), Map.copyOf(heads),
-          DecoderTokenizer.load(dir.resolve(manifest.tokenizer())));
+          DecoderTokenizer.load(BundleFormat.file(dir, manifest.tokenizer(), "tokenizer")));
     } catch (IOException | OrtException | RuntimeException e) {
       closeAll(sessions, heads);
       throw e;

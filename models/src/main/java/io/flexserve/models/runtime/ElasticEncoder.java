@@ -1,5 +1,6 @@
 package io.flexserve.models.runtime;
 
+import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OrtException;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.text.EncoderTokenizer;
@@ -36,19 +37,19 @@ public final class ElasticEncoder implements AutoCloseable {
    */
   public static ElasticEncoder load(Path dir, SessionConfig config, Predicate<String> load) throws IOException, OrtException {
     EncoderManifest manifest = EncoderManifest.read(dir);
-    MappedWeights weights = MappedWeights.map(dir.resolve(manifest.weights()));
+    MappedWeights weights = MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
     Map<String, EncoderSession> sessions = new LinkedHashMap<>();
     try {
       for (EncoderManifest.Subnet s : manifest.subnets()) {
         if (load.test(s.name())) {
           s.spec().checkFits(manifest.config());
-          sessions.put(s.name(), EncoderSession.open(dir.resolve(s.graph()), weights, config, manifest.config().hidden()));
+          sessions.put(s.name(), EncoderSession.open(BundleFormat.file(dir, s.graph(), "graph of " + s.name()), weights, config, manifest.config().hidden()));
         }
       }
       if (sessions.isEmpty()) {
         throw new IllegalArgumentException("no sub-network of " + manifest.name() + " selected to load");
       }
-      EncoderTokenizer tokenizer = EncoderTokenizer.load(dir.resolve(manifest.tokenizer()), manifest.config().maxSequenceLength());
+      EncoderTokenizer tokenizer = EncoderTokenizer.load(BundleFormat.file(dir, manifest.tokenizer(), "tokenizer"), manifest.config().maxSequenceLength());
       return new ElasticEncoder(manifest, weights, Map.copyOf(sessions), tokenizer);
     } catch (IOException | OrtException | RuntimeException e) {
       for (EncoderSession s : sessions.values()) {

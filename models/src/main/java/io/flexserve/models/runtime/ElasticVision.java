@@ -1,5 +1,6 @@
 package io.flexserve.models.runtime;
 
+import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.flexserve.models.vision.VisionManifest;
@@ -29,12 +30,12 @@ public final class ElasticVision implements VisionBackbone {
   /** Loads the bundle in {@code dir}, opening sessions for the variants {@code load} accepts (by variant name). */
   public static ElasticVision load(Path dir, SessionConfig config, Predicate<String> load) throws IOException, OrtException {
     VisionManifest manifest = VisionManifest.read(dir);
-    MappedWeights weights = MappedWeights.map(dir.resolve(manifest.weights()));
+    MappedWeights weights = MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
     Map<String, VisionSession> sessions = new LinkedHashMap<>();
     try {
       for (VisionManifest.Variant v : manifest.variants()) {
         if (load.test(v.name())) {
-          sessions.put(v.name(), VisionSession.open(dir.resolve(v.graph()), weights, config, v.resolution()));
+          sessions.put(v.name(), VisionSession.open(BundleFormat.file(dir, v.graph(), "graph of " + v.name()), weights, config, v.resolution()));
         }
       }
       if (sessions.isEmpty()) {

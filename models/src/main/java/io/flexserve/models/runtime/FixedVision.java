@@ -1,5 +1,6 @@
 package io.flexserve.models.runtime;
 
+import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -33,7 +34,7 @@ public final class FixedVision implements VisionBackbone {
   public static FixedVision load(Path dir, SessionConfig config) throws IOException, OrtException {
     FixedVisionManifest manifest = FixedVisionManifest.read(dir);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    OrtSession session = env.createSession(dir.resolve(manifest.graph()).toString(), config.toOptions());
+    OrtSession session = env.createSession(BundleFormat.file(dir, manifest.graph(), "graph").toString(), config.toOptions());
     List<String> missing = new ArrayList<>();
     if (!session.getInputNames().contains(manifest.input())) {
       missing.add("input " + manifest.input());

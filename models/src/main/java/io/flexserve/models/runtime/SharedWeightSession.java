@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
 import io.flexserve.models.onnx.proto.Onnx.StringStringEntryProto;
 import io.flexserve.models.onnx.proto.Onnx.TensorProto;
@@ -57,7 +58,13 @@ public final class SharedWeightSession {
     try {
       boolean quantized = proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulNBits"));
       for (TensorProto t : proto.getGraph().getInitializerList()) {
-        if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL || (quantized && packedForMatMulNBits(t))) {
+        if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+          continue;
+        }
+        // ONNX Runtime opens the file a quantized graph's packed tensors name: it must be the bundle's own
+        BundleFormat.file(model.toAbsolutePath().getParent(), externalLocation(t), "external data of " + t.getName() + " in "
+            + model.getFileName());
+        if (quantized && packedForMatMulNBits(t)) {
           continue;
         }
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
@@ -78,6 +85,11 @@ public final class SharedWeightSession {
   /** MatMulNBits' codes and zero points (uint8) and scales ({@code *.nb_scales}, see QuantizedWeights). */
   private static boolean packedForMatMulNBits(TensorProto t) {
     return t.getDataType() == TensorProto.DataType.UINT8_VALUE || t.getName().endsWith(".nb_scales");
+  }
+
+  private static String externalLocation(TensorProto t) {
+    return t.getExternalDataList().stream().filter(e -> e.getKey().equals("location")).map(StringStringEntryProto::getValue)
+        .findFirst().orElse(null);
   }
 
   private static TensorLocation location(TensorProto t) {

@@ -111,8 +111,9 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
 
   private void load(String name, BundleSource source, SessionConfig sessions) {
     long start = System.nanoTime();
+    Path bundle = null;
     try {
-      Path bundle = source.bundle();
+      bundle = source.bundle();
       // Every bundle kind names its manifest manifest.json; its "format" field says which loader reads it.
       String format = BundleFormat.of(bundle);
       ServedModel served = VisionManifest.isVisionFormat(format) ? VisionLoader.load(name, bundle, sessions, config, metrics)
@@ -122,7 +123,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       states.put(name, ModelState.READY);
       LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     } catch (Exception | LinkageError e) {
-      reasons.put(name, e.toString());
+      reasons.put(name, LoadFailure.publicReason(name, bundle, e));
       states.put(name, ModelState.FAILED);
       LOG.error("model {} failed to load: {}", name, e.toString(), e);
     }

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * weights.bin cut short: it fails to load) and {@code overrun} (its manifest claims twice the context the weights
  * have rotary tables for, so a long prompt makes ONNX Runtime fail mid-request). The failed model is reported unready
  * with its reason while the others serve; the failing request gets a 500 whose body quotes the request id, and the
- * same model keeps serving shorter prompts.
+ * same model keeps serving shorter prompts. Manifests that name files outside their folder (absolute paths, {@code ..},
+ * a symlinked weight file) fail to load, and no reason shows a Java class or a server path.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,11 +55,34 @@ class FaultIsolationTest implements TestPropertyProvider {
         ObjectNode config = (ObjectNode) manifest.get("config");
         config.put("max_position_embeddings", 2 * config.get("max_position_embeddings").asInt());
         JSON.writeValue(overrun.resolve("manifest.json").toFile(), manifest);
+        // manifests that name files outside their folder: absolute, climbing out, and a link that leaves it
+        Path outside = source.resolve("full.onnx").toRealPath();
+        escape(source, repo.resolve("escape-graph"), "graph", outside.toString());
+        escape(source, repo.resolve("escape-weights"), "weights", "../../../../../../../../etc/passwd");
+        escape(source, repo.resolve("escape-tokenizer"), "tokenizer", "/etc/passwd");
+        Path link = copy(source, repo.resolve("escape-link"));
+        Files.delete(link.resolve("weights.bin"));
+        Files.createSymbolicLink(link.resolve("weights.bin"), source.resolve("weights.bin").toRealPath());
+        Path broken = copy(source, repo.resolve("broken-json"));
+        Files.writeString(broken.resolve("manifest.json"), Files.readString(broken.resolve("manifest.json")).replaceFirst(
+            "\"version\"\\s*:\\s*1", "\"version\" : \"one\""));
       }
       return Map.of("flexserve.model-dir", repo.toString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A copy of {@code source} whose manifest field {@code field} (top level, or every sub-network's graph) is {@code value}. */
+  private static void escape(Path source, Path to, String field, String value) throws Exception {
+    copy(source, to);
+    ObjectNode manifest = (ObjectNode) JSON.readTree(to.resolve("manifest.json").toFile());
+    if (field.equals("graph")) {
+      manifest.get("subnets").forEach(s -> ((ObjectNode) s).put("graph", value));
+    } else {
+      manifest.put(field, value);
+    }
+    JSON.writeValue(to.resolve("manifest.json").toFile(), manifest);
   }
 
   private static Path copy(Path from, Path to) throws Exception {
@@ -86,6 +110,31 @@ class FaultIsolationTest implements TestPropertyProvider {
     assertTrue(error.get("message").asText().contains("weights.bin"), "the reason names the file: " + error);
     assertEquals(200, http.get("/v2/models/tinystories/ready").statusCode());
     assertEquals(200, complete("tinystories", "Once upon a time").statusCode());
+  }
+
+  @Test
+  void manifestsThatNameFilesOutsideTheirFolderFailToLoad_withoutLeakingClassesOrPaths() throws Exception {
+    Path repo = Path.of("target/test-fault-repo").toAbsolutePath();
+    for (String model : new String[] {"escape-graph", "escape-weights", "escape-tokenizer", "escape-link"}) {
+      assertEquals(503, http.get("/v2/models/" + model + "/ready").statusCode(), model);
+      HttpResponse<String> r = complete(model, "Once");
+      assertEquals(503, r.statusCode(), model + ": " + r.body());
+      String message = JSON.readTree(r.body()).get("error").get("message").asText();
+      assertTrue(message.contains("outside the model folder"), model + ": " + message);
+      assertNoInternals(message, repo);
+    }
+    for (String model : new String[] {"truncated", "broken-json"}) {
+      String message = JSON.readTree(complete(model, "Once").body()).get("error").get("message").asText();
+      assertNoInternals(message, repo);
+      assertNoInternals(http.get("/v2/models/" + model).body(), repo);
+    }
+    assertEquals(200, complete("tinystories", "Once upon a time").statusCode());
+  }
+
+  private static void assertNoInternals(String text, Path repo) {
+    for (String leak : new String[] {"java.", "Exception", "jackson", repo.toString(), "/etc/passwd"}) {
+      assertTrue(!text.contains(leak), "'" + leak + "' in: " + text);
+    }
   }
 
   @Test
