@@ -52,14 +52,17 @@ final class KServeInfer {
       throw new ApiException.BadRequest("invalid_request", "'inputs' must hold exactly one BYTES tensor (the image)");
     }
     JsonNode input = inputs.get(0);
-    String datatype = text(input.get("datatype"));
+    if (!input.isObject()) {
+      throw new ApiException.BadRequest("invalid_type", "'inputs[0]' must be an object");
+    }
+    String datatype = string(input, "datatype");
     if (!"BYTES".equals(datatype)) {
       throw new ApiException.BadRequest("invalid_request", "input datatype must be BYTES (an encoded image), got " + datatype);
     }
     byte[] image;
-    JsonNode size = input.get("parameters") == null ? null : input.get("parameters").get("binary_data_size");
-    if (size != null) {
-      int n = size.getIntValue();
+    OptionalInt size = integer(object(input, "parameters"), "binary_data_size");
+    if (size.isPresent()) {
+      int n = size.getAsInt();
       if (n < 4 || jsonLength + (long) n > body.length) {
         throw new ApiException.BadRequest("invalid_request", "binary_data_size " + n + " does not fit the binary part ("
             + (body.length - jsonLength) + " bytes)");
@@ -77,20 +80,12 @@ final class KServeInfer {
       }
       image = VisionRequestParser.base64(data.get(0).getStringValue());
     }
-    JsonNode params = root.get("parameters");
-    OptionalInt resolution = OptionalInt.empty();
-    VisionRequest.FeatureFormat format = VisionRequest.FeatureFormat.NLC;
-    boolean allBinary = false;
-    if (params != null && params.isObject()) {
-      if (params.get("resolution") != null) {
-        resolution = OptionalInt.of(params.get("resolution").getIntValue());
-      }
-      if (params.get("feature_format") != null) {
-        format = "nchw".equalsIgnoreCase(text(params.get("feature_format")))
-            ? VisionRequest.FeatureFormat.NCHW : VisionRequest.FeatureFormat.NLC;
-      }
-      allBinary = params.get("binary_data_output") != null && params.get("binary_data_output").getBooleanValue();
-    }
+    JsonNode params = object(root, "parameters");
+    OptionalInt resolution = integer(params, "resolution");
+    String featureFormat = string(params, "feature_format");
+    VisionRequest.FeatureFormat format = "nchw".equalsIgnoreCase(featureFormat)
+        ? VisionRequest.FeatureFormat.NCHW : VisionRequest.FeatureFormat.NLC;
+    boolean allBinary = bool(params, "binary_data_output").orElse(false);
     Map<String, Boolean> outputs = new LinkedHashMap<>();
     JsonNode wanted = root.get("outputs");
     if (wanted == null || !wanted.isArray() || wanted.size() == 0) {
@@ -98,15 +93,17 @@ final class KServeInfer {
       outputs.put("features", allBinary);
     } else {
       for (JsonNode o : wanted.values()) {
-        String name = text(o.get("name"));
+        if (!o.isObject()) {
+          throw new ApiException.BadRequest("invalid_type", "each of 'outputs' must be an object");
+        }
+        String name = string(o, "name");
         if (!"summary".equals(name) && !"features".equals(name)) {
           throw new ApiException.InvalidValue("invalid_value", "unknown output '" + name + "'; outputs are summary, features");
         }
-        JsonNode b = o.get("parameters") == null ? null : o.get("parameters").get("binary_data");
-        outputs.put(name, b != null ? b.getBooleanValue() : allBinary);
+        outputs.put(name, bool(object(o, "parameters"), "binary_data").orElse(allBinary));
       }
     }
-    return new Request(Optional.ofNullable(text(root.get("id"))), image, resolution, format, outputs);
+    return new Request(Optional.ofNullable(string(root, "id")), image, resolution, format, outputs);
   }
 
   /** The response body, and the JSON header's length when a binary part follows. */
@@ -162,7 +159,47 @@ final class KServeInfer {
     }
   }
 
-  private static String text(JsonNode node) {
-    return node == null || node.isNull() ? null : node.coerceStringValue();
+  // Typed fields: absent is empty; present with the wrong JSON type (null included) is a 400 naming the field.
+
+  private static JsonNode object(JsonNode parent, String field) {
+    JsonNode v = parent == null ? null : parent.get(field);
+    if (v != null && !v.isObject()) {
+      throw wrongType(field, "an object", v);
+    }
+    return v;
+  }
+
+  private static String string(JsonNode parent, String field) {
+    JsonNode v = parent == null ? null : parent.get(field);
+    if (v != null && !v.isString()) {
+      throw wrongType(field, "a string", v);
+    }
+    return v == null ? null : v.getStringValue();
+  }
+
+  private static OptionalInt integer(JsonNode parent, String field) {
+    JsonNode v = parent == null ? null : parent.get(field);
+    if (v == null) {
+      return OptionalInt.empty();
+    }
+    if (!v.isNumber() || !(v.getNumberValue() instanceof Integer || v.getNumberValue() instanceof Long)
+        || v.getLongValue() != v.getIntValue()) {
+      throw wrongType(field, "an integer", v);
+    }
+    return OptionalInt.of(v.getIntValue());
+  }
+
+  private static Optional<Boolean> bool(JsonNode parent, String field) {
+    JsonNode v = parent == null ? null : parent.get(field);
+    if (v != null && !v.isBoolean()) {
+      throw wrongType(field, "true or false", v);
+    }
+    return v == null ? Optional.empty() : Optional.of(v.getBooleanValue());
+  }
+
+  private static ApiException.BadRequest wrongType(String field, String expected, JsonNode got) {
+    String kind = got.isNull() ? "null" : got.isString() ? "a string" : got.isBoolean() ? "a boolean" : got.isArray() ? "an array"
+        : got.isObject() ? "an object" : "a number";
+    return new ApiException.BadRequest("invalid_type", "'" + field + "' must be " + expected + ", got " + kind);
   }
 }

@@ -170,6 +170,32 @@ class VisionApiTest implements TestPropertyProvider {
     assertArrayEquals(fromJson, binary, 0f);
   }
 
+  /** Every typed field of a KServe infer request answers a wrong JSON type with a 400 naming it (issue 17, item 8). */
+  @Test
+  void kserveInfer_wrongTypes_are400NamingTheField() throws Exception {
+    String data = "\"data\":[\"" + Base64.getEncoder().encodeToString(png(3)) + "\"]";
+    String[] bad = {"\"x\"", "null", "true", "[64]", "{\"v\":64}", "64.5"};
+    for (String v : bad) {
+      assertWrongType("{\"parameters\":{\"resolution\":" + v + "},\"inputs\":[{\"name\":\"image\",\"datatype\":\"BYTES\","
+          + "\"shape\":[1]," + data + "}]}", "resolution");
+    }
+    String image = "\"inputs\":[{\"name\":\"image\",\"datatype\":\"BYTES\",\"shape\":[1]," + data + "}]";
+    assertWrongType("{\"id\":{\"a\":1}," + image + "}", "id");
+    assertWrongType("{\"parameters\":\"x\"," + image + "}", "parameters");
+    assertWrongType("{\"parameters\":{\"binary_data_output\":\"yes\"}," + image + "}", "binary_data_output");
+    assertWrongType("{" + image + ",\"outputs\":[{\"name\":\"summary\",\"parameters\":{\"binary_data\":\"yes\"}}]}", "binary_data");
+    assertWrongType("{" + image + ",\"outputs\":[{\"name\":7}]}", "name");
+    assertWrongType("{\"inputs\":[{\"name\":\"image\",\"datatype\":\"BYTES\",\"shape\":[1],"
+        + "\"parameters\":{\"binary_data_size\":\"x\"}}]}", "binary_data_size");
+    assertWrongType("{\"inputs\":[{\"name\":\"image\",\"datatype\":5,\"shape\":[1]," + data + "}]}", "datatype");
+  }
+
+  private void assertWrongType(String body, String field) throws Exception {
+    HttpResponse<String> r = http.post("/v2/models/" + VisionRepository.MODEL + "/infer", body);
+    assertEquals(400, r.statusCode(), body + " -> " + r.body());
+    assertTrue(r.body().contains("'" + field + "'"), body + " -> " + r.body());
+  }
+
   @Test
   void kserveMetadata_andModels_listTheVariants() throws Exception {
     JsonNode meta = ok(http.get("/v2/models/" + VisionRepository.MODEL));
