@@ -21,7 +21,7 @@ public final class EoraRankHeader {
    * @throws ApiException.InvalidValue (422) when the value is not an integer or not one of {@code served}
    */
   public static OptionalInt from(HttpHeaders headers, List<Integer> served, String model) {
-    String raw = headers.get(NAME);
+    String raw = RoutingHeaders.single(headers, NAME);
     if (raw == null) {
       return OptionalInt.empty();
     }

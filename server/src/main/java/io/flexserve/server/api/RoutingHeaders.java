@@ -29,10 +29,10 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
 
   public static RoutingHeaders from(HttpHeaders headers) {
     OptionalDouble target = millis(headers, LATENCY_TARGET);
-    String subnet = headers.get(SUBNET);
+    String subnet = single(headers, SUBNET);
     DeadlinePolicy policy;
     try {
-      policy = DeadlinePolicy.parse(headers.get(DEADLINE_POLICY));
+      policy = DeadlinePolicy.parse(single(headers, DEADLINE_POLICY));
     } catch (IllegalArgumentException e) {
       throw new ApiException.BadRequest("invalid_header", DEADLINE_POLICY + " must be 'best-effort' or 'strict', got '" + headers.get(DEADLINE_POLICY) + "'");
     }
@@ -40,9 +40,21 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
         millis(headers, TTFT_TARGET), millis(headers, TPOT_TARGET), millis(headers, TIMEOUT));
   }
 
+  /**
+   * The one value of header {@code name}, or null when absent. Sent twice it is a 400: which one the client meant is
+   * not ours to guess (a proxy may have added one).
+   */
+  public static String single(HttpHeaders headers, String name) {
+    java.util.List<String> all = headers.getAll(name);
+    if (all.size() > 1) {
+      throw new ApiException.BadRequest("duplicate_header", name + " was sent " + all.size() + " times; send it once");
+    }
+    return all.isEmpty() ? null : all.get(0);
+  }
+
   /** A target header in milliseconds: absent, or a number in (0, 1 h]. */
   private static OptionalDouble millis(HttpHeaders headers, String name) {
-    String raw = headers.get(name);
+    String raw = single(headers, name);
     if (raw == null) {
       return OptionalDouble.empty();
     }

@@ -343,6 +343,7 @@ public final class GenerationScheduler implements AutoCloseable {
   /**
    * {@code X-Subnet} at {@code X-EoRA-Rank}: the entry of the same layers at that rank, in the same precision when it
    * has one (a float32 entry asked for a rank gets the compensated compressed entry); the name as given otherwise.
+   * An entry that already names a different rank ({@code full.int4.r16} with rank 8) is a 422: the headers conflict.
    */
   private String atRank(String forced, java.util.OptionalInt rank) {
     if (rank.isEmpty()) {
@@ -352,6 +353,11 @@ public final class GenerationScheduler implements AutoCloseable {
     DecoderManifest.Subnet asked = all.stream().filter(s -> s.name().equals(forced)).findFirst().orElse(null);
     if (asked == null) {
       return forced;
+    }
+    if (asked.eoraRank() > 0 && asked.eoraRank() != rank.getAsInt()) {
+      throw new ApiException.InvalidValue("conflicting_headers", "X-Subnet '" + forced + "' runs EoRA rank " + asked.eoraRank()
+          + " but X-EoRA-Rank asks for " + rank.getAsInt() + "; send one of them, or the sub-network's base name ('"
+          + asked.base() + "') with X-EoRA-Rank");
     }
     List<DecoderManifest.Subnet> atRank = all.stream()
         .filter(s -> s.layers().equals(asked.layers()) && s.eoraRank() == rank.getAsInt()).toList();

@@ -67,7 +67,12 @@ class BadInputTest {
         new Case("zero target", "{\"input\":\"x\"}", 422, "invalid_header", "X-Latency-Target-Ms", "0"),
         new Case("NaN target", "{\"input\":\"x\"}", 422, "invalid_header", "X-Latency-Target-Ms", "NaN"),
         new Case("bad deadline policy", "{\"input\":\"x\"}", 400, "invalid_header", "X-Deadline-Policy", "sometimes"),
-        new Case("unknown sub-network", "{\"input\":\"x\"}", 422, "unknown_subnet", "X-Subnet", "tiny-9000"));
+        new Case("unknown sub-network", "{\"input\":\"x\"}", 422, "unknown_subnet", "X-Subnet", "tiny-9000"),
+        new Case("target sent twice", "{\"input\":\"x\"}", 400, "duplicate_header", "X-Latency-Target-Ms", "50",
+            "X-Latency-Target-Ms", "5000"),
+        new Case("sub-network sent twice", "{\"input\":\"x\"}", 400, "duplicate_header", "X-Subnet", "full", "X-Subnet", "full"),
+        new Case("trailing garbage", "{\"input\":\"x\"} garbage", 400, "invalid_json"),
+        new Case("two documents", "{\"input\":\"x\"}{\"input\":\"y\"}", 400, "invalid_json"));
     return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       HttpResponse<String> r = http.post("/v1/embeddings", c.body(), c.headers());
       assertEquals(c.status(), r.statusCode(), c.name() + ": " + r.body());

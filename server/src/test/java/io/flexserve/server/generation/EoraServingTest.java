@@ -114,8 +114,12 @@ class EoraServingTest implements TestPropertyProvider {
     assertEquals("full.int4", r.headers().firstValue("X-Subnet").orElseThrow());
     assertEquals("0", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
     assertTrue(JSON.readTree(r.body()).get("choices").get(0).get("text").asText().length() > 0, r.body());
-    HttpResponse<String> back = complete("X-Subnet", "full.int4.r8", "X-EoRA-Rank", "0");
-    assertEquals("full.int4", back.headers().firstValue("X-Subnet").orElseThrow(), "rank 0 of an int4 entry stays int4");
+    HttpResponse<String> plain = complete("X-Subnet", "full.int4", "X-EoRA-Rank", "8");
+    assertEquals("full.int4.r8", plain.headers().firstValue("X-Subnet").orElseThrow(), "rank 8 of an int4 entry stays int4");
+    // an entry that names its own rank, and a different X-EoRA-Rank: the headers conflict (issue 17, item 11)
+    HttpResponse<String> conflict = complete("X-Subnet", "full.int4.r8", "X-EoRA-Rank", "4");
+    assertEquals(422, conflict.statusCode(), conflict.body());
+    assertEquals("conflicting_headers", JSON.readTree(conflict.body()).get("error").get("code").asText());
   }
 
   @Test
