@@ -1,0 +1,65 @@
+package io.flexserve.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.flexserve.server.FlexServe;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CLI failures are one line without a stack trace unless {@code --verbose}; exit 1 for a failure, 2 for bad usage
+ * (issue 17, item 14).
+ */
+class CliErrorsTest {
+  @TempDir
+  Path dir;
+
+  record Run(int code, String err) {}
+
+  static Run run(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      return new Run(FlexServe.runCli(args), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+
+  @Test
+  void aFailureIsOneLineWithExitCode1_andVerboseShowsTheTrace() throws Exception {
+    Path notABundle = Files.createDirectories(dir.resolve("empty"));
+    Run r = run("eval", "--bundle", notABundle.toString(), "--text", notABundle.resolve("missing.txt").toString());
+    assertEquals(1, r.code(), r.err());
+    String[] lines = r.err().strip().split("\\R");
+    assertEquals(1, lines.length, r.err());
+    assertTrue(lines[0].startsWith("flexserve eval: error: "), r.err());
+    assertFalse(r.err().contains("\tat "), r.err());
+
+    Run verbose = run("eval", "--verbose", "--bundle", notABundle.toString(), "--text", notABundle.resolve("missing.txt").toString());
+    assertEquals(1, verbose.code());
+    assertTrue(verbose.err().contains("\tat "), "the stack trace with --verbose: " + verbose.err());
+  }
+
+  @Test
+  void aMissingFileSaysSo() {
+    Run r = run("convert", "--checkpoint", dir.resolve("nope").toString(), "--calibration", dir.resolve("nope.txt").toString(),
+        "--out", dir.resolve("out").toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("no such file") || r.err().contains("No such file"), r.err());
+  }
+
+  @Test
+  void badUsageIsExitCode2() {
+    assertEquals(2, run("eval", "--no-such-option").code());
+    assertEquals(2, run("no-such-command").code());
+  }
+}
