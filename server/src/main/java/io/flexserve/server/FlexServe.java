@@ -79,10 +79,45 @@ public final class FlexServe {
         return;
       }
     }
+    // A named repository that is missing or empty is an operator's mistake: say so and stop, before anything starts.
+    String modelDir = System.getProperty("flexserve.model-dir", System.getenv().getOrDefault("FLEXSERVE_MODEL_DIR", ""));
+    java.util.Optional<String> problem = io.flexserve.server.catalog.ModelDirectory.problem(modelDir);
+    if (problem.isPresent()) {
+      System.err.println("flexserve: " + problem.get());
+      System.exit(2);
+    }
     ApplicationContext context = Micronaut.build(new String[0]).mainClass(FlexServe.class).banner(false).start();
+    exitWhenNothingLoads(context, modelDir);
     // SIGTERM (Kubernetes, docker stop): drain instead of dying mid-request. The JVM's default handler would run
     // the shutdown hooks at once and exit 143 with requests in flight.
     Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDownGracefully(context), "flexserve-shutdown").start());
+  }
+
+  /**
+   * With a named repository whose every model failed to load, the process has nothing to serve: log one line and
+   * exit 1, instead of staying live and never ready. (A partly broken repository serves the rest.)
+   */
+  private static void exitWhenNothingLoads(ApplicationContext context, String modelDir) {
+    if (modelDir.isBlank()) {
+      return;
+    }
+    ModelCatalog catalog = context.getBean(ModelCatalog.class);
+    Thread watch = new Thread(() -> {
+      try {
+        while (!catalog.loadingFinished()) {
+          Thread.sleep(200);
+        }
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (catalog.readyModels().isEmpty() && !catalog.names().isEmpty()) {
+        LoggerFactory.getLogger(FlexServe.class).error("no model in {} loaded (each failure is logged above); exiting", modelDir);
+        context.close();
+        System.exit(1);
+      }
+    }, "flexserve-load-watch");
+    watch.setDaemon(true);
+    watch.start();
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.flexserve.server.catalog;
 
 import io.flexserve.models.BundleFormat;
-import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.vision.VisionManifest;
@@ -26,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,8 +64,11 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       return;
     }
     if (bundles.isEmpty()) {
+      LOG.info("no model repository configured (FLEXSERVE_MODEL_DIR): serving the embedded default model {}", MiniLmDefault.NAME);
       states.put(MiniLmDefault.NAME, ModelState.LOADING);
     } else {
+      LOG.info("model repository {}: {} model(s): {}", Path.of(config.modelDir()).toAbsolutePath(), bundles.size(),
+          bundles.stream().map(b -> b.getFileName().toString()).toList());
       for (Path b : bundles) {
         states.put(b.getFileName().toString(), ModelState.LOADING);
       }
@@ -86,10 +87,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (!Files.isDirectory(repo)) {
       throw new IOException("FLEXSERVE_MODEL_DIR " + repo + " is not a directory");
     }
-    try (Stream<Path> dirs = Files.list(repo)) {
-      // Every bundle kind names their manifest manifest.json; its "format" field tells them apart at load.
-      return dirs.filter(d -> Files.isRegularFile(d.resolve(EncoderManifest.FILE))).sorted().toList();
-    }
+    // Every bundle kind names their manifest manifest.json; its "format" field tells them apart at load.
+    return ModelDirectory.bundles(repo);
   }
 
   private void loadAll(List<Path> bundles) {
@@ -112,6 +111,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   private void load(String name, BundleSource source, SessionConfig sessions) {
     long start = System.nanoTime();
     Path bundle = null;
+    LOG.info("loading model {}", name);
     try {
       bundle = source.bundle();
       // Every bundle kind names its manifest manifest.json; its "format" field says which loader reads it.
@@ -125,7 +125,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     } catch (Exception | LinkageError e) {
       reasons.put(name, LoadFailure.publicReason(name, bundle, e));
       states.put(name, ModelState.FAILED);
-      LOG.error("model {} failed to load: {}", name, e.toString(), e);
+      // the first line names the model, its folder and the reason a client sees; the trace follows for the operator
+      LOG.error("model {} failed to load from {}: {}", name, bundle, reasons.get(name), e);
     }
   }
 
@@ -213,6 +214,11 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
 
   public List<ServedModel> readyModels() {
     return names().stream().map(ready::get).filter(java.util.Objects::nonNull).toList();
+  }
+
+  /** Whether every model of the repository has been tried (loaded or failed). */
+  public boolean loadingFinished() {
+    return loadingDone;
   }
 
   /** Ready when loading has finished, at least one model serves, and shutdown has not begun (KServe readiness). */
