@@ -26,8 +26,9 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 /**
  * Property-based fuzzing of the HTTP API (issue 17): valid bodies of every generation, embedding and KServe endpoint,
  * one field replaced by an arbitrary JSON value (strings with any unicode, huge numbers, nesting, nulls) or an unknown
- * field added, with arbitrary routing header values. Whatever comes in: never a 5xx, an error is a JSON body with a
- * code, and the server keeps answering a valid request. The seed is fixed so that CI runs the same cases; change it
+ * field added, with arbitrary routing header values. Whatever comes in: never a 5xx (but the 504 that a short
+ * {@code X-Request-Timeout-Ms} asks for), an error is a JSON body with a code, and the server keeps answering a valid
+ * request. The seed is fixed so that CI runs the same cases; change it
  * (or drop it) to explore more.
  */
 class ApiFuzzTest {
@@ -60,28 +61,31 @@ class ApiFuzzTest {
 
   @AfterContainer
   static void stop() {
-    System.out.println("ApiFuzzTest: " + cases + " fuzzed requests, no 5xx");
+    System.out.println("ApiFuzzTest: " + cases + " fuzzed requests");
     server.getApplicationContext().close();
   }
 
   @Property(tries = 1000, seed = "20261204")
-  void noInputMakesA5xx(@ForAll("templates") Template t, @ForAll("values") Object value, @ForAll("mutations") int mutation,
+  void noInputMakesA5xx(@ForAll("templates") Template t, @ForAll("values") String value, @ForAll("mutations") int mutation,
                         @ForAll("headers") Tuple.Tuple2<String, String> header) throws Exception {
     ObjectNode body = (ObjectNode) JSON.readTree(t.body());
     List<String> fields = new ArrayList<>();
     body.fieldNames().forEachRemaining(fields::add);
     String field = fields.get(Math.floorMod(mutation, fields.size()));
     if (mutation % 5 == 0) {
-      body.set("unknown_" + mutation, JSON.valueToTree(value));
+      body.set("unknown_" + mutation, JSON.readTree(value));
     } else if (mutation % 7 == 0) {
       body.remove(field);
     } else {
-      body.set(field, JSON.valueToTree(value));
+      body.set(field, JSON.readTree(value));
     }
     String[] headers = mutation % 2 == 0 ? new String[] {header.get1(), header.get2()} : new String[0];
     HttpResponse<String> r = http.post(t.path(), JSON.writeValueAsString(body), headers);
     cases++;
-    assertTrue(r.statusCode() < 500, t.path() + " " + body + " " + List.of(headers) + " -> " + r.statusCode() + " " + r.body());
+    // a 504 is what X-Request-Timeout-Ms asks for when the work takes longer; no other 5xx is an answer to input
+    boolean timeoutAsked = headers.length > 0 && headers[0].equals("X-Request-Timeout-Ms");
+    assertTrue(r.statusCode() < 500 || (r.statusCode() == 504 && timeoutAsked),
+        t.path() + " " + body + " " + List.of(headers) + " -> " + r.statusCode() + " " + r.body());
     if (r.statusCode() >= 400) {
       JsonNode error = JSON.readTree(r.body()).get("error");
       assertTrue(error != null && error.hasNonNull("code"), "an error names its code: " + r.body());
@@ -110,20 +114,28 @@ class ApiFuzzTest {
     return Arbitraries.of(HEADERS).flatMap(h -> values.map(v -> Tuple.of(h, v)));
   }
 
-  /** Arbitrary JSON values, nested up to three levels. */
+  /** Arbitrary JSON values as text (one type, so that jqwik can shrink them), nested through arrays and objects. */
   @Provide
-  Arbitrary<Object> values() {
+  Arbitrary<String> values() {
     return Arbitraries.lazyOf(
-        () -> Arbitraries.strings().all().ofMaxLength(64).map(s -> (Object) s),
-        () -> Arbitraries.strings().withCharRange('a', 'z').ofMinLength(5000).ofMaxLength(20000).map(s -> (Object) s),
-        () -> Arbitraries.longs().map(l -> (Object) l),
-        () -> Arbitraries.of(0, -1, 1, 2, 512, 100_000, Integer.MAX_VALUE).map(i -> (Object) i),
-        () -> Arbitraries.doubles().map(d -> (Object) d),
-        () -> Arbitraries.of(true, false).map(b -> (Object) b),
-        () -> Arbitraries.just(null),
-        () -> Arbitraries.of("full", "lat85", "user", "system", "tool", "BYTES", "INT64", "FP32", "json_object").map(s -> (Object) s),
-        () -> values().list().ofMaxSize(4).map(l -> (Object) l),
-        () -> Arbitraries.maps(Arbitraries.of("role", "content", "type", "text", "name", "data", "x"), values())
-            .ofMaxSize(3).map(m -> (Object) m));
+        () -> Arbitraries.strings().all().ofMaxLength(64).map(ApiFuzzTest::quoted),
+        () -> Arbitraries.strings().withCharRange('a', 'z').ofMinLength(5000).ofMaxLength(20000).map(ApiFuzzTest::quoted),
+        () -> Arbitraries.longs().map(String::valueOf),
+        () -> Arbitraries.of("0", "-1", "1", "2", "512", "100000", "2147483647", "1e400", "-0.0", "1.5e-300"),
+        () -> Arbitraries.doubles().map(String::valueOf),
+        () -> Arbitraries.of("true", "false", "null"),
+        () -> Arbitraries.of("full", "lat85", "user", "system", "tool", "BYTES", "INT64", "FP32", "json_object").map(ApiFuzzTest::quoted),
+        () -> values().list().ofMaxSize(4).map(l -> "[" + String.join(",", l) + "]"),
+        () -> Arbitraries.maps(Arbitraries.of("role", "content", "type", "text", "name", "data", "x"), values()).ofMaxSize(3)
+            .map(m -> m.entrySet().stream().map(e -> quoted(e.getKey()) + ":" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(",", "{", "}"))));
+  }
+
+  private static String quoted(String s) {
+    try {
+      return JSON.writeValueAsString(s);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
