@@ -29,8 +29,17 @@ public final class KServeController {
   @Serdeable
   public record Live(boolean live) {}
 
+  /**
+   * @param failed_models models that failed to load and why (absent when none): with them the server is not ready
+   *     unless {@code flexserve.ready-with-failed-models}
+   */
   @Serdeable
-  public record Ready(boolean ready) {}
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+  public record Ready(boolean ready, java.util.Map<String, String> failed_models) {
+    public Ready(boolean ready) {
+      this(ready, java.util.Map.of());
+    }
+  }
 
   @Serdeable
   public record TensorMetadata(String name, String datatype, List<Long> shape) {}
@@ -47,7 +56,7 @@ public final class KServeController {
   @Get("/health/ready")
   public HttpResponse<Ready> ready() {
     boolean ready = catalog.serverReady();
-    return HttpResponse.<Ready>status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready));
+    return HttpResponse.<Ready>status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).body(new Ready(ready, catalog.failures()));
   }
 
   @Get("/models/{model}")

@@ -221,9 +221,23 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     return loadingDone;
   }
 
-  /** Ready when loading has finished, at least one model serves, and shutdown has not begun (KServe readiness). */
+  /**
+   * Ready when loading has finished, at least one model serves, no model failed (unless
+   * {@code flexserve.ready-with-failed-models}), and shutdown has not begun (KServe readiness).
+   */
   public boolean serverReady() {
-    return loadingDone && !ready.isEmpty() && !draining;
+    return loadingDone && !ready.isEmpty() && !draining && (config.readyWithFailedModels() || failures().isEmpty());
+  }
+
+  /** Models that failed to load, with the reason a client may read, by name. */
+  public java.util.SortedMap<String, String> failures() {
+    java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+    states.forEach((name, state) -> {
+      if (state == ModelState.FAILED) {
+        out.put(name, reasons.getOrDefault(name, "failed to load"));
+      }
+    });
+    return out;
   }
 
   /** Whether shutdown has begun: readiness is false and new requests get 503. */

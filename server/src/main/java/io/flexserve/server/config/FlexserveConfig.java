@@ -34,6 +34,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param precisions comma-separated precisions of decoder menu entries to load ({@code fp32}, {@code int8},
  *     {@code int4}); empty loads every entry. {@code int4} serves a quantized bundle from its int4 entries only: the
  *     float32 weights are never read, and the router chooses among the rest
+ * @param readyWithFailedModels whether the server reports ready while some model of the repository failed to load
+ *     (the others serve either way); off by default, so that an orchestrator notices a broken model
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -59,7 +61,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "0") double rateLimitPerKey,
     @Bindable(defaultValue = "0") int rateLimitBurst,
     @Bindable(defaultValue = "300") double requestTimeoutSeconds,
-    @Bindable(defaultValue = "") String precisions) {
+    @Bindable(defaultValue = "") String precisions,
+    @Bindable(defaultValue = "false") boolean readyWithFailedModels) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {

@@ -67,7 +67,9 @@ class FaultIsolationTest implements TestPropertyProvider {
         Files.writeString(broken.resolve("manifest.json"), Files.readString(broken.resolve("manifest.json")).replaceFirst(
             "\"version\"\\s*:\\s*1", "\"version\" : \"one\""));
       }
-      return Map.of("flexserve.model-dir", repo.toString());
+      // the failed models are the point here: let the server report ready with them (readinessNamesTheFailedModels
+      // checks the default in a server of its own)
+      return Map.of("flexserve.model-dir", repo.toString(), "flexserve.ready-with-failed-models", "true");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -129,6 +131,29 @@ class FaultIsolationTest implements TestPropertyProvider {
       assertNoInternals(http.get("/v2/models/" + model).body(), repo);
     }
     assertEquals(200, complete("tinystories", "Once upon a time").statusCode());
+  }
+
+  @Test
+  void readinessNamesTheFailedModels() throws Exception {
+    HttpResponse<String> ready = http.get("/v2/health/ready");
+    assertEquals(200, ready.statusCode(), "ready-with-failed-models=true: " + ready.body());
+    JsonNode failed = JSON.readTree(ready.body()).get("failed_models");
+    assertTrue(failed.has("truncated") && failed.has("escape-link"), ready.body());
+    assertNoInternals(ready.body(), Path.of("target/test-fault-repo").toAbsolutePath());
+    // the default: a server with a failed model is not ready, and says which and why
+    try (io.micronaut.runtime.server.EmbeddedServer strict = io.micronaut.context.ApplicationContext.run(
+        io.micronaut.runtime.server.EmbeddedServer.class, Map.of("flexserve.model-dir",
+            Path.of("target/test-fault-repo").toAbsolutePath().toString(), "micronaut.server.port", "-1"))) {
+      ModelCatalog c = strict.getApplicationContext().getBean(ModelCatalog.class);
+      long deadline = System.nanoTime() + 180_000_000_000L;
+      while (!c.loadingFinished() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          strict.getURI().resolve("/v2/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, r.statusCode(), r.body());
+      assertTrue(JSON.readTree(r.body()).get("failed_models").has("truncated"), r.body());
+    }
   }
 
   private static void assertNoInternals(String text, Path repo) {
