@@ -34,6 +34,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param precisions comma-separated precisions of decoder menu entries to load ({@code fp32}, {@code int8},
  *     {@code int4}); empty loads every entry. {@code int4} serves a quantized bundle from its int4 entries only: the
  *     float32 weights are never read, and the router chooses among the rest
+ * @param maxRequestTokens most padded tokens one embeddings request may bring (inputs × its longest input, after
+ *     truncation): more is a 413 naming the limit, before anything is queued
  * @param readyWithFailedModels whether the server reports ready while some model of the repository failed to load
  *     (the others serve either way); off by default, so that an orchestrator notices a broken model
  */
@@ -62,7 +64,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "0") int rateLimitBurst,
     @Bindable(defaultValue = "300") double requestTimeoutSeconds,
     @Bindable(defaultValue = "") String precisions,
-    @Bindable(defaultValue = "false") boolean readyWithFailedModels) {
+    @Bindable(defaultValue = "false") boolean readyWithFailedModels,
+    @Bindable(defaultValue = "16384") int maxRequestTokens) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
@@ -71,6 +74,9 @@ public record FlexserveConfig(
     }
     if (!(requestTimeoutSeconds > 0) || requestTimeoutSeconds > 86_400) {
       throw new IllegalArgumentException("flexserve.request-timeout-seconds must be in (0, 86400], got " + requestTimeoutSeconds);
+    }
+    if (maxRequestTokens < 1) {
+      throw new IllegalArgumentException("flexserve.max-request-tokens must be ≥ 1, got " + maxRequestTokens);
     }
     if (prefixCacheBytes < 0) {
       throw new IllegalArgumentException("flexserve.prefix-cache-bytes must be ≥ 0, got " + prefixCacheBytes);

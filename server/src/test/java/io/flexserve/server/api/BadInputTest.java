@@ -71,6 +71,8 @@ class BadInputTest {
         new Case("target sent twice", "{\"input\":\"x\"}", 400, "duplicate_header", "X-Latency-Target-Ms", "50",
             "X-Latency-Target-Ms", "5000"),
         new Case("sub-network sent twice", "{\"input\":\"x\"}", 400, "duplicate_header", "X-Subnet", "full", "X-Subnet", "full"),
+        new Case("too many tokens", "{\"input\":" + java.util.Collections.nCopies(8, "\"" + "!".repeat(300) + "\"") + "}", 413,
+            "too_many_tokens"),
         new Case("trailing garbage", "{\"input\":\"x\"} garbage", 400, "invalid_json"),
         new Case("two documents", "{\"input\":\"x\"}{\"input\":\"y\"}", 400, "invalid_json"));
     return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
