@@ -209,11 +209,7 @@ final class DecoderTask implements DistillTask {
     Map<String, Double> out = new LinkedHashMap<>();
     try (ElasticDecoder decoder = ElasticDecoder.load(dir, SessionConfig.cpu(threads), name -> true)) {
       for (DecoderManifest.Subnet s : decoder.subnets()) {
-        Perplexity.Nll nll = new Perplexity.Nll(0, 0);
-        for (long[] w : heldOut) {
-          nll = nll.plus(Perplexity.nll(decoder.session(s.name()), w, w.length));
-        }
-        out.put(s.name(), nll.perplexity());
+        out.put(s.name(), Perplexity.ofWindows(decoder.session(s.name()), heldOut));
       }
     }
     return out;

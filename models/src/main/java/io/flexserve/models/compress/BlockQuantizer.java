@@ -32,11 +32,7 @@ public final class BlockQuantizer {
 
     /** Zero-point bytes per row. */
     public int zeroPointRow() {
-      return zeroPointRow(bits, kBlocks());
-    }
-
-    static int zeroPointRow(int bits, int kBlocks) {
-      return bits == 4 ? (kBlocks + 1) / 2 : kBlocks;
+      return BlockQuantizer.zeroPointRow(bits, kBlocks());
     }
 
     public int code(int o, int i) {
@@ -75,6 +71,17 @@ public final class BlockQuantizer {
     }
   }
 
+  /** Zero-point bytes per row of {@code kBlocks} blocks: two 4-bit points per byte, or one byte each at 8 bits. */
+  public static int zeroPointRow(int bits, int kBlocks) {
+    return bits == 4 ? (kBlocks + 1) / 2 : kBlocks;
+  }
+
+  /** Bytes of an {@code [out, in]} matrix in this layout: codes, a float scale per block and the zero points. */
+  public static long packedBytes(int out, int in, int bits, int block) {
+    long kBlocks = (in + block - 1) / block;
+    return out * (kBlocks * block * bits / 8 + 4 * kBlocks + zeroPointRow(bits, (int) kBlocks));
+  }
+
   /**
    * @param w {@code [out, in]}
    * @param bits 4 or 8
@@ -92,7 +99,7 @@ public final class BlockQuantizer {
     int blockBytes = block * bits / 8;
     byte[] codes = new byte[out * kb * blockBytes];
     float[] scales = new float[out * kb];
-    int zpRow = Packed.zeroPointRow(bits, kb);
+    int zpRow = zeroPointRow(bits, kb);
     byte[] zeroPoints = new byte[out * zpRow];
     for (int o = 0; o < out; o++) {
       for (int blk = 0; blk < kb; blk++) {

@@ -137,7 +137,7 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
     }
     long kBlocks = (in + blockSize - 1) / blockSize;
     long blocks = out * kBlocks;
-    long zeroPoints = quantization == Quantization.INT4 ? out * ((kBlocks + 1) / 2) : blocks;
+    long zeroPoints = (long) out * BlockQuantizer.zeroPointRow(quantization.bits, (int) kBlocks);
     return values * quantization.bits / 8 + 4 * blocks + zeroPoints + index;
   }
 

@@ -68,10 +68,6 @@ final class CalibrationProbe {
   }
 
   static double perplexity(DecoderSession session, List<long[]> windows) throws OrtException {
-    Perplexity.Nll nll = new Perplexity.Nll(0, 0);
-    for (long[] w : windows) {
-      nll = nll.plus(Perplexity.nll(session, w, w.length));
-    }
-    return nll.perplexity();
+    return Perplexity.ofWindows(session, windows);
   }
 }

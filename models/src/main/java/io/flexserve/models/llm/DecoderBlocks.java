@@ -2,6 +2,7 @@ package io.flexserve.models.llm;
 
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 
+import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.onnx.GraphBuilder;
 import io.flexserve.models.weights.WeightLayout;
@@ -71,12 +72,9 @@ final class DecoderBlocks {
       return nbits(x, QuantizedWeights.key(layer, linear), linear.in(config), in, out);
     }
 
-    /** The LM head over {@code x [N, H]}: {@code [N, V]}. */
+    /** The quantized LM head over {@code x [N, H]}: {@code [N, V]} (float32 graphs run {@link #logits}). */
     String head(String x, int h, int v) {
-      if (!precision.isQuantized()) {
-        return b.gemmT(x, layout.initializer(b, "lm_head", v, h));
-      }
-      Precision head = new Precision(QuantizedWeights.HEAD_BITS, precision.block(), precision.accuracyLevel());
+      Precision head = QuantizedWeights.headPrecision(precision);
       return new Projections(b, layout, config, head).nbits(x, QuantizedWeights.LM_HEAD, h, h, v);
     }
 
@@ -91,7 +89,7 @@ final class DecoderBlocks {
       int bits = precision.bits();
       int kBlocks = (fullIn + block - 1) / block;
       int blockBytes = block * bits / 8;
-      int zpRow = bits == 4 ? (kBlocks + 1) / 2 : kBlocks;
+      int zpRow = BlockQuantizer.zeroPointRow(bits, kBlocks);
       String codes;
       String scales;
       String zeros;
@@ -101,7 +99,7 @@ final class DecoderBlocks {
         zeros = layout.byteInitializer(b, QuantizedWeights.zeroPoints(key), (long) out * zpRow);       // [out·zpRow]
       } else {
         int keptBlocks = (in + block - 1) / block;
-        int keptZp = bits == 4 ? (keptBlocks + 1) / 2 : keptBlocks;
+        int keptZp = BlockQuantizer.zeroPointRow(bits, keptBlocks);
         String zero = b.constInts("zero", 0);
         String axis1 = b.constInts("axis1", 1);
         String flat = b.constInts("flat1", -1);

@@ -36,19 +36,8 @@ public final class DecoderCompressor {
    * @param masks the MaskLLM archive when the plan prunes by mask, else null
    */
   public static DecoderWeights compress(DecoderWeights dense, CompressionPlan plan, LayerActivations activations, MaskLlmMasks masks) {
-    LlamaConfig c = dense.config();
     DecoderWeights pruned = prune(dense, plan, activations, masks);
-    if (!plan.quantizes()) {
-      return pruned;
-    }
-    List<DecoderWeights.Layer> layers = new ArrayList<>();
-    for (DecoderWeights.Layer b : pruned.layers()) {
-      for (Linear linear : Linear.values()) {
-        b = linear.with(b, linear.toStored(plan.quantize(linear.weight(b, c), linear.out(c), linear.in(c)).dequantize(), c));
-      }
-      layers.add(b);
-    }
-    return new DecoderWeights(c, pruned.embed(), pruned.lmHead(), pruned.norm(), layers);
+    return plan.quantizes() ? quantizeLinears(pruned, plan, null) : pruned;
   }
 
   /**
@@ -104,19 +93,31 @@ public final class DecoderCompressor {
   public static Served quantizeServed(DecoderWeights weights, CompressionPlan plan) {
     LlamaConfig c = weights.config();
     Map<String, BlockQuantizer.Packed> packed = new TreeMap<>();
+    DecoderWeights dequantized = quantizeLinears(weights, plan, packed);
+    packed.put(QuantizedWeights.LM_HEAD, BlockQuantizer.quantize(weights.lmHead(), c.vocabSize(), c.hidden(),
+        QuantizedWeights.HEAD_BITS, plan.blockSize()));
+    return new Served(packed, dequantized);
+  }
+
+  /**
+   * {@code weights} with every linear layer replaced by the values its quantization stands for, in the order given;
+   * each layer's packed arrays go into {@code packed} by {@link QuantizedWeights#key} when it is not null.
+   */
+  private static DecoderWeights quantizeLinears(DecoderWeights weights, CompressionPlan plan, Map<String, BlockQuantizer.Packed> packed) {
+    LlamaConfig c = weights.config();
     List<DecoderWeights.Layer> layers = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       DecoderWeights.Layer b = weights.layers().get(l);
       for (Linear linear : Linear.values()) {
         BlockQuantizer.Packed q = plan.quantize(linear.weight(b, c), linear.out(c), linear.in(c));
-        packed.put(QuantizedWeights.key(l, linear), q);
+        if (packed != null) {
+          packed.put(QuantizedWeights.key(l, linear), q);
+        }
         b = linear.with(b, linear.toStored(q.dequantize(), c));
       }
       layers.add(b);
     }
-    packed.put(QuantizedWeights.LM_HEAD, BlockQuantizer.quantize(weights.lmHead(), c.vocabSize(), c.hidden(),
-        QuantizedWeights.HEAD_BITS, plan.blockSize()));
-    return new Served(packed, new DecoderWeights(c, weights.embed(), weights.lmHead(), weights.norm(), layers));
+    return new DecoderWeights(c, weights.embed(), weights.lmHead(), weights.norm(), layers);
   }
 
   /**

@@ -208,22 +208,31 @@ public final class ElasticDecoderConverter {
         //    rank and without (float32 at each rank when the plan only prunes); within an entry's family, most
         //    accurate first (the router takes the first that meets the targets)
         List<Variant> variants = variants(plan);
-        for (Variant v : variants) {
-          String head = DecoderManifest.headGraph(v.precision().label());
-          if (head != null && !Files.exists(staging.resolve(head))) {
-            Files.write(staging.resolve(head), DecoderGraph.buildHead(config, layout, v.precision()).toByteArray());
-          }
-        }
+        Map<String, DecoderHead> heads = new java.util.HashMap<>(); // one per quantized precision, as served
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
-        for (MenuSearch.Choice c : menu) {
-          List<DecoderManifest.Subnet> family = new ArrayList<>();
+        try {
           for (Variant v : variants) {
-            boolean known = v.rank() == 0 && !v.precision().isQuantized();
-            family.add(bundle.measure(c, v.rank(), v.precision(), options, known ? c.perplexity() : -1, calibration.heldBack()));
-            progress.update("measure", entries.size() + family.size(), menu.size() * variants.size());
+            String head = DecoderManifest.headGraph(v.precision().label());
+            if (head != null && !heads.containsKey(v.precision().label())) {
+              Files.write(staging.resolve(head), DecoderGraph.buildHead(config, layout, v.precision()).toByteArray());
+              heads.put(v.precision().label(), DecoderHead.open(staging.resolve(head), weights, options.sessions()));
+            }
           }
-          family.sort(Comparator.comparingDouble(DecoderManifest.Subnet::perplexity));
-          entries.addAll(family);
+          for (MenuSearch.Choice c : menu) {
+            List<DecoderManifest.Subnet> family = new ArrayList<>();
+            for (Variant v : variants) {
+              boolean known = v.rank() == 0 && !v.precision().isQuantized();
+              family.add(bundle.measure(c, v.rank(), v.precision(), heads.get(v.precision().label()), options,
+                  known ? c.perplexity() : -1, calibration.heldBack()));
+              progress.update("measure", entries.size() + family.size(), menu.size() * variants.size());
+            }
+            family.sort(Comparator.comparingDouble(DecoderManifest.Subnet::perplexity));
+            entries.addAll(family);
+          }
+        } finally {
+          for (DecoderHead h : heads.values()) {
+            h.close();
+          }
         }
         DecoderManifest manifest = new DecoderManifest(DecoderManifest.FORMAT, DecoderManifest.VERSION, options.name(),
             checkpointDir.toAbsolutePath().normalize().toString(), DecoderManifest.configJson(config), "weights.bin", "tokenizer.json",
@@ -327,11 +336,7 @@ public final class ElasticDecoderConverter {
   /** The staging bundle while it is being built: writes sub-network graphs and opens sessions on them. */
   private record Bundle(Path dir, LlamaConfig config, WeightLayout layout, MappedWeights weights, SessionConfig sessions) {
     Path writeGraph(DecoderSubnet s, String file) throws IOException {
-      return writeGraph(s, 0, file);
-    }
-
-    Path writeGraph(DecoderSubnet s, int rank, String file) throws IOException {
-      return writeGraph(s, rank, Precision.FP32, file);
+      return writeGraph(s, 0, Precision.FP32, file);
     }
 
     Path writeGraph(DecoderSubnet s, int rank, Precision precision, String file) throws IOException {
@@ -343,16 +348,16 @@ public final class ElasticDecoderConverter {
     /**
      * Writes the graph of menu entry {@code c} in {@code precision} at compensation rank {@code rank} and measures its
      * decode and prefill time; its held-back perplexity is {@code knownPerplexity} when given (≥ 0), else measured.
+     *
+     * @param head the open head of a quantized precision (null for float32)
      */
-    DecoderManifest.Subnet measure(MenuSearch.Choice c, int rank, Precision precision, Options options, double knownPerplexity,
-                                   List<long[]> heldBack) throws IOException, OrtException {
+    DecoderManifest.Subnet measure(MenuSearch.Choice c, int rank, Precision precision, DecoderHead head, Options options,
+                                   double knownPerplexity, List<long[]> heldBack) throws IOException, OrtException {
       DecoderSubnet s = c.candidate().subnet();
       String name = DecoderManifest.Subnet.variantName(s.name(), precision.label(), rank);
       Path graph = writeGraph(s, rank, precision, name + ".onnx");
       DecoderSubnet named = new DecoderSubnet(name, s.layers());
-      String headGraph = DecoderManifest.headGraph(precision.label());
-      try (DecoderHead head = headGraph == null ? null : DecoderHead.open(dir.resolve(headGraph), weights, sessions);
-           DecoderSession session = DecoderSession.open(graph, weights, sessions, config, named, head)) {
+      try (DecoderSession session = DecoderSession.open(graph, weights, sessions, config, named, head)) {
         double decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
         double prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
         double ppl = knownPerplexity >= 0 ? knownPerplexity : CalibrationProbe.perplexity(session, heldBack);
@@ -371,8 +376,7 @@ public final class ElasticDecoderConverter {
         return 4 * s.weightFloatsPerToken(config);
       }
       int h = config.hidden();
-      Precision head = new Precision(QuantizedWeights.HEAD_BITS, precision.block(), precision.accuracyLevel());
-      long total = packedBytes(config.vocabSize(), h, head) + 4L * h * (1 + 2L * s.layers().size());
+      long total = packedBytes(config.vocabSize(), h, QuantizedWeights.headPrecision(precision)) + 4L * h * (1 + 2L * s.layers().size());
       for (DecoderSubnet.Layer l : s.layers()) {
         int a = l.kvGroups() * config.groupSize() * config.headDim();
         int kv = l.kvGroups() * config.headDim();
@@ -383,11 +387,8 @@ public final class ElasticDecoderConverter {
       return total;
     }
 
-    /** Bytes of an {@code [out, in]} matrix in MatMulNBits layout: codes, a float scale and a zero point per block. */
     private static long packedBytes(int out, int in, Precision p) {
-      long blocks = (in + p.block() - 1) / p.block();
-      long zeroPoints = p.bits() == 4 ? (blocks + 1) / 2 : blocks;
-      return out * (blocks * p.block() * p.bits() / 8 + 4 * blocks + zeroPoints);
+      return BlockQuantizer.packedBytes(out, in, p.bits(), p.block());
     }
 
     /** Factor floats one decode step of {@code s} reads at rank {@code rank}: r·(in' + out') per projection. */

@@ -32,6 +32,11 @@ public final class QuantizedWeights {
    */
   public static final int HEAD_BITS = 8;
 
+  /** The precision the LM head runs in beside linear layers in {@code precision}: {@link #HEAD_BITS}, same block. */
+  static Precision headPrecision(Precision precision) {
+    return new Precision(HEAD_BITS, precision.block(), precision.accuracyLevel());
+  }
+
   private QuantizedWeights() {}
 
   /** The key of one linear layer's arrays. */

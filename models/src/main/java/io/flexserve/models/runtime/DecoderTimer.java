@@ -3,6 +3,8 @@ package io.flexserve.models.runtime;
 import ai.onnxruntime.OrtException;
 import io.flexserve.models.llm.AttentionBias;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Measures a decoder sub-network's speed on synthetic tokens: the median time of one decode step after a context of
@@ -57,6 +59,31 @@ public final class DecoderTimer {
       }
     }
     return median(millis);
+  }
+
+  /**
+   * Median milliseconds of one decode step of a batch of {@code rows} sequences, each behind {@code context} cached
+   * tokens (continuous batching: what each extra row adds to a step).
+   */
+  public static double batchDecodeMillis(DecoderSession session, int rows, int context, int steps) throws OrtException {
+    try (DecodeBatch batch = new DecodeBatch(session)) {
+      Map<Long, Long> next = new HashMap<>();
+      for (long id = 0; id < rows; id++) {
+        long[] prompt = new long[context];
+        for (int i = 0; i < context; i++) {
+          prompt[i] = 3 + (id * 31 + i * 7) % (session.config().vocabSize() - 3);
+        }
+        batch.join(id, prompt);
+        next.put(id, 3L);
+      }
+      double[] millis = new double[steps];
+      for (int i = 0; i < millis.length; i++) {
+        long t0 = System.nanoTime();
+        batch.step(next);
+        millis[i] = (System.nanoTime() - t0) / 1e6;
+      }
+      return median(millis);
+    }
   }
 
   private static long[] syntheticIds(DecoderSession session, int count) {

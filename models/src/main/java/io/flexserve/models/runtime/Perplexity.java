@@ -22,6 +22,15 @@ public final class Perplexity {
     }
   }
 
+  /** Perplexity pooled over {@code windows}, each one forward pass of its own length. */
+  public static double ofWindows(DecoderSession session, java.util.List<long[]> windows) throws OrtException {
+    Nll nll = new Nll(0, 0);
+    for (long[] w : windows) {
+      nll = nll.plus(nll(session, w, w.length));
+    }
+    return nll.perplexity();
+  }
+
   public static Nll nll(DecoderSession session, long[] ids, int window) throws OrtException {
     int vocab = session.config().vocabSize();
     double sum = 0;

@@ -57,13 +57,18 @@ public final class SharedWeightSession {
     List<OnnxTensor> views = new ArrayList<>();
     try {
       boolean quantized = proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulNBits"));
+      java.util.Set<String> checked = new java.util.HashSet<>();
       for (TensorProto t : proto.getGraph().getInitializerList()) {
         if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
           continue;
         }
-        // ONNX Runtime opens the file a quantized graph's packed tensors name: it must be the bundle's own
-        BundleFormat.file(model.toAbsolutePath().getParent(), externalLocation(t), "external data of " + t.getName() + " in "
-            + model.getFileName());
+        // ONNX Runtime opens the file a quantized graph's packed tensors name: it must be the bundle's own (every
+        // initializer names the same one or two files: each is resolved once)
+        String location = externalLocation(t);
+        if (checked.add(String.valueOf(location))) {
+          BundleFormat.file(model.toAbsolutePath().getParent(), location, "external data of " + t.getName() + " in "
+              + model.getFileName());
+        }
         if (quantized && packedForMatMulNBits(t)) {
           continue;
         }

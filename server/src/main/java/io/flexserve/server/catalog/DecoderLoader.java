@@ -2,7 +2,6 @@ package io.flexserve.server.catalog;
 
 import ai.onnxruntime.OrtException;
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.runtime.DecodeBatch;
 import io.flexserve.models.runtime.DecoderSession;
 import io.flexserve.models.runtime.DecoderTimer;
 import io.flexserve.models.runtime.ElasticDecoder;
@@ -15,9 +14,7 @@ import io.flexserve.server.metrics.ServerMetrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,30 +64,7 @@ final class DecoderLoader {
   private static DecoderProfile profile(DecoderSession session, double perplexity) throws OrtException {
     double prefill = DecoderTimer.prefillMillis(session, CONTEXT, 5) / CONTEXT;
     double single = DecoderTimer.decodeMillis(session, CONTEXT, 20);
-    double batched = batchedStepMillis(session);
+    double batched = DecoderTimer.batchDecodeMillis(session, BATCH, CONTEXT, 9);
     return new DecoderProfile(session.subnet().name(), prefill, single, Math.max(0, (batched - single) / (BATCH - 1)), perplexity);
-  }
-
-  /** Median decode step of a batch of {@link #BATCH} rows. */
-  private static double batchedStepMillis(DecoderSession session) throws OrtException {
-    try (DecodeBatch batch = new DecodeBatch(session)) {
-      Map<Long, Long> next = new HashMap<>();
-      for (long id = 0; id < BATCH; id++) {
-        long[] prompt = new long[CONTEXT];
-        for (int i = 0; i < CONTEXT; i++) {
-          prompt[i] = 3 + (id * 31 + i * 7) % (session.config().vocabSize() - 3);
-        }
-        batch.join(id, prompt);
-        next.put(id, 3L);
-      }
-      double[] millis = new double[9];
-      for (int i = 0; i < millis.length; i++) {
-        long t0 = System.nanoTime();
-        batch.step(next);
-        millis[i] = (System.nanoTime() - t0) / 1e6;
-      }
-      java.util.Arrays.sort(millis);
-      return millis[millis.length / 2];
-    }
   }
 }

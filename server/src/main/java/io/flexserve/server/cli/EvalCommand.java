@@ -96,11 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
       double[][] prefillMs = new double[n][ROUNDS];
       try (ProgressBar bar = new ProgressBar("eval", n * (1 + ROUNDS))) {
         for (int i = 0; i < n; i++) {
-          Perplexity.Nll nll = new Perplexity.Nll(0, 0);
-          for (long[] w : scored) {
-            nll = nll.plus(Perplexity.nll(decoder.session(subnets.get(i).name()), w, w.length));
-          }
-          perplexity[i] = nll.perplexity();
+          perplexity[i] = Perplexity.ofWindows(decoder.session(subnets.get(i).name()), scored);
           bar.step();
         }
         // Timings in rounds, every sub-network once per round: all see the same machine state, so the ratios
@@ -135,15 +131,11 @@ public final class EvalCommand implements Callable<Integer> {
     }
     System.out.printf("%n%-18s %-6s %4s %10s %10s %12s%n", "entry", "prec", "rank", "perplexity", "fp32", "vs fp32");
     for (DecoderManifest.Subnet v : variants) {
-      Perplexity.Nll nll = new Perplexity.Nll(0, 0);
-      for (long[] w : scored) {
-        nll = nll.plus(Perplexity.nll(decoder.session(v.name()), w, w.length));
-      }
+      double ppl = Perplexity.ofWindows(decoder.session(v.name()), scored);
       int i = 0;
       while (i < dense.size() && !dense.get(i).layers().equals(v.layers())) {
         i++;
       }
-      double ppl = nll.perplexity();
       if (i == dense.size()) {
         System.out.printf("%-18s %-6s %4d %10.3f %10s %12s%n", v.name(), v.precision(), v.eoraRank(), ppl, "", "");
       } else {

@@ -121,24 +121,34 @@ final class MemoryBench implements Callable<Integer> {
   }
 
   private static long runChild(Path dir, String subnets) throws Exception {
+    return childRssKb("bench", "memory", "--bundle", dir.toString(), "--child", subnets);
+  }
+
+  /**
+   * Runs {@code flexserve <cliArgs>} in a fresh JVM (512 MB heap, telemetry off) and returns the RSS it reports on
+   * its {@code RSS_KB <n>} line: the child side of every memory benchmark.
+   */
+  static long childRssKb(String... cliArgs) throws Exception {
     String jar = Path.of(MemoryBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-Dai.djl.offline=true", "-cp", jar, "io.flexserve.server.FlexServe",
-        "bench", "memory", "--bundle", dir.toString(), "--child", subnets));
+        "-Xmx512m", "-Dai.djl.offline=true", "-cp", jar, "io.flexserve.server.FlexServe"));
+    cmd.addAll(List.of(cliArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
     pb.environment().put("OPT_OUT_TRACKING", "true");
     Process p = pb.start();
     long rss = -1;
+    StringBuilder log = new StringBuilder();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
       for (String line; (line = r.readLine()) != null; ) {
+        log.append(line).append('\n');
         if (line.startsWith("RSS_KB ")) {
           rss = Long.parseLong(line.split(" ")[1]);
         }
       }
     }
     if (p.waitFor() != 0 || rss < 0) {
-      throw new IllegalStateException("memory probe for '" + subnets + "' failed (exit " + p.exitValue() + ")");
+      throw new IllegalStateException("memory probe " + String.join(" ", cliArgs) + " failed (exit " + p.exitValue() + "):\n" + log);
     }
     return rss;
   }

@@ -1,13 +1,10 @@
 package io.flexserve.server.cli;
 
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.runtime.DecodeBatch;
 import io.flexserve.models.runtime.DecoderSession;
 import io.flexserve.models.runtime.DecoderTimer;
 import io.flexserve.models.runtime.ElasticDecoder;
 import io.flexserve.models.runtime.SessionConfig;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,7 +123,7 @@ final class PrecisionBench implements Callable<Integer> {
         for (Entry e : entries) {
           DecoderSession s = session(open, e);
           samples.get(e.name())[0][r] = DecoderTimer.decodeMillis(s, context, steps);
-          samples.get(e.name())[1][r] = batchedStepMillis(s);
+          samples.get(e.name())[1][r] = DecoderTimer.batchDecodeMillis(s, batch, context, Math.max(3, steps / 4));
           samples.get(e.name())[2][r] = DecoderTimer.prefillMillis(s, prefill, 1);
         }
         System.out.printf("threads %d: round %d/%d done%n", t, r + 1, rounds);
@@ -139,36 +136,13 @@ final class PrecisionBench implements Callable<Integer> {
     Map<String, Timing> out = new LinkedHashMap<>();
     for (Entry e : entries) {
       double[][] s = samples.get(e.name());
-      out.put(e.name(), new Timing(median(s[0]), median(s[1]), median(s[2])));
+      out.put(e.name(), new Timing(BenchSupport.median(s[0]), BenchSupport.median(s[1]), BenchSupport.median(s[2])));
     }
     return out;
   }
 
   private static DecoderSession session(Map<Path, ElasticDecoder> open, Entry e) {
     return open.get(e.bundle()).session(e.name());
-  }
-
-  /** Median decode step of {@link #batch} rows, each behind {@link #context} cached tokens. */
-  private double batchedStepMillis(DecoderSession session) throws Exception {
-    try (DecodeBatch b = new DecodeBatch(session)) {
-      Map<Long, Long> next = new HashMap<>();
-      int vocab = session.config().vocabSize();
-      for (long id = 0; id < batch; id++) {
-        long[] prompt = new long[context];
-        for (int i = 0; i < context; i++) {
-          prompt[i] = 3 + (id * 31 + i * 7) % (vocab - 3);
-        }
-        b.join(id, prompt);
-        next.put(id, 3L);
-      }
-      double[] millis = new double[Math.max(3, steps / 4)];
-      for (int i = 0; i < millis.length; i++) {
-        long t0 = System.nanoTime();
-        b.step(next);
-        millis[i] = (System.nanoTime() - t0) / 1e6;
-      }
-      return median(millis);
-    }
   }
 
   private void print(List<Entry> entries, Map<Integer, Map<String, Timing>> byThreads) {
@@ -253,7 +227,7 @@ final class PrecisionBench implements Callable<Integer> {
       System.out.printf("%s:%n", b.getFileName());
       Map<String, Double> medians = new LinkedHashMap<>();
       for (String c : cases) {
-        medians.put(c, median(Arrays.stream(runs.get(c)).asDoubleStream().toArray()));
+        medians.put(c, BenchSupport.median(Arrays.stream(runs.get(c)).asDoubleStream().toArray()));
         System.out.printf("  %-12s %8.1f MiB (runs %s KiB)%n", c.contains(":") ? c.replace(":", " ") : c + " family",
             medians.get(c) / 1024, Arrays.toString(runs.get(c)));
       }
@@ -267,28 +241,8 @@ final class PrecisionBench implements Callable<Integer> {
   }
 
   private long runChild(Path bundle, String precision) throws Exception {
-    String jar = Path.of(PrecisionBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-Dai.djl.offline=true", "-cp", jar, "io.flexserve.server.FlexServe", "bench", "precision", "--bundle", bundle.toString(),
-        "--context", Integer.toString(context), "--child", precision);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("ORT_DISABLE_TELEMETRY", "1");
-    pb.environment().put("OPT_OUT_TRACKING", "true");
-    Process p = pb.start();
-    long rss = -1;
-    StringBuilder log = new StringBuilder();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-      for (String line; (line = r.readLine()) != null; ) {
-        log.append(line).append('\n');
-        if (line.startsWith("RSS_KB ")) {
-          rss = Long.parseLong(line.split(" ")[1]);
-        }
-      }
-    }
-    if (p.waitFor() != 0 || rss < 0) {
-      throw new IllegalStateException("memory probe for " + precision + " failed (exit " + p.exitValue() + "):\n" + log);
-    }
-    return rss;
+    return MemoryBench.childRssKb("bench", "precision", "--bundle", bundle.toString(), "--context", Integer.toString(context),
+        "--child", precision);
   }
 
   /**
@@ -312,11 +266,5 @@ final class PrecisionBench implements Callable<Integer> {
       System.out.println("RSS_KB " + MemoryBench.rssKb() + " entries " + names.size());
     }
     return 0;
-  }
-
-  private static double median(double[] values) {
-    double[] s = values.clone();
-    Arrays.sort(s);
-    return s[s.length / 2];
   }
 }

@@ -53,7 +53,7 @@ final class KServeInfer {
     }
     JsonNode input = inputs.get(0);
     if (!input.isObject()) {
-      throw new ApiException.BadRequest("invalid_type", "'inputs[0]' must be an object");
+      throw new ApiException.BadRequest("wrong_type", "'inputs[0]' must be an object");
     }
     String datatype = string(input, "datatype");
     if (!"BYTES".equals(datatype)) {
@@ -94,7 +94,7 @@ final class KServeInfer {
     } else {
       for (JsonNode o : wanted.values()) {
         if (!o.isObject()) {
-          throw new ApiException.BadRequest("invalid_type", "each of 'outputs' must be an object");
+          throw new ApiException.BadRequest("wrong_type", "each of 'outputs' must be an object");
         }
         String name = string(o, "name");
         if (!"summary".equals(name) && !"features".equals(name)) {
@@ -200,6 +200,6 @@ final class KServeInfer {
   private static ApiException.BadRequest wrongType(String field, String expected, JsonNode got) {
     String kind = got.isNull() ? "null" : got.isString() ? "a string" : got.isBoolean() ? "a boolean" : got.isArray() ? "an array"
         : got.isObject() ? "an object" : "a number";
-    return new ApiException.BadRequest("invalid_type", "'" + field + "' must be " + expected + ", got " + kind);
+    return new ApiException.BadRequest("wrong_type", "'" + field + "' must be " + expected + ", got " + kind);
   }
 }
