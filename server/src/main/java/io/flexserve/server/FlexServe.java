@@ -6,7 +6,6 @@ import io.flexserve.server.config.FlexserveConfig;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import java.time.Duration;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import sun.misc.Signal;
@@ -86,11 +85,40 @@ public final class FlexServe {
       System.err.println("flexserve: " + problem.get());
       System.exit(2);
     }
+    portInUse().ifPresent(message -> {
+      System.err.println("flexserve: " + message);
+      System.exit(1);
+    });
     ApplicationContext context = Micronaut.build(new String[0]).mainClass(FlexServe.class).banner(false).start();
     exitWhenNothingLoads(context, modelDir);
     // SIGTERM (Kubernetes, docker stop): drain instead of dying mid-request. The JVM's default handler would run
     // the shutdown hooks at once and exit 143 with requests in flight.
     Signal.handle(new Signal("TERM"), signal -> new Thread(() -> shutDownGracefully(context), "flexserve-shutdown").start());
+  }
+
+  /**
+   * Whether the configured port is taken, checked by binding it once before the server starts: the framework would
+   * report it as a 35-line stack trace.
+   */
+  static java.util.Optional<String> portInUse() {
+    String configured = System.getProperty("micronaut.server.port", System.getenv().getOrDefault("MICRONAUT_SERVER_PORT", "8080"));
+    int port;
+    try {
+      port = Integer.parseInt(configured.strip());
+    } catch (NumberFormatException e) {
+      return java.util.Optional.of("the port must be a number, got '" + configured + "' (--port or MICRONAUT_SERVER_PORT)");
+    }
+    if (port <= 0) {
+      return java.util.Optional.empty(); // -1: a random free port
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(port));
+      return java.util.Optional.empty();
+    } catch (java.io.IOException e) {
+      return java.util.Optional.of("port " + port + " is not available (" + e.getMessage()
+          + "); stop what uses it or choose another with --port or MICRONAUT_SERVER_PORT");
+    }
   }
 
   /**
@@ -120,26 +148,9 @@ public final class FlexServe {
     watch.start();
   }
 
-  /**
-   * Readiness goes false and new requests get 503 at once; queued and running requests get up to
-   * {@code flexserve.shutdown-grace-seconds} to finish; then the server stops and the process exits 0 (1 if the
-   * grace ran out with work still running).
-   */
+  /** See {@link GracefulShutdown}; exits 0 when everything drained, 1 when some requests were answered 503. */
   static void shutDownGracefully(ApplicationContext context) {
-    Logger log = LoggerFactory.getLogger(FlexServe.class);
     int grace = context.getBean(FlexserveConfig.class).shutdownGraceSeconds();
-    log.info("SIGTERM: not ready any more; draining for up to {} s", grace);
-    boolean finished;
-    try {
-      finished = context.getBean(ModelCatalog.class).drain(Duration.ofSeconds(grace));
-      // The last results are still being written by Netty when their inference ends; let them go out.
-      Thread.sleep(500);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      finished = false;
-    }
-    log.info(finished ? "drained; stopping" : "grace period over with requests still running; stopping");
-    context.close();
-    System.exit(finished ? 0 : 1);
+    System.exit(GracefulShutdown.run(context, Duration.ofSeconds(grace)));
   }
 }

@@ -6,6 +6,7 @@ import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.scheduling.BatchScheduler;
 import io.flexserve.server.scheduling.EmbeddingJob;
 import io.flexserve.server.scheduling.EmbeddingResult;
 import jakarta.inject.Singleton;
@@ -41,7 +42,10 @@ public final class EmbeddingService {
     }
   }
 
-  /** @param arrivalMillis when the request reached the server, {@link System#nanoTime} in milliseconds */
+  /**
+   * Cancelling the result withdraws the request (the client went away).
+   *
+   * @param arrivalMillis when the request reached the server, {@link System#nanoTime} in milliseconds */
   public CompletableFuture<Served> embed(double arrivalMillis, String modelName, EmbeddingsRequest request, RoutingHeaders headers) {
     ServedEncoder model = catalog.requireEncoder(modelName);
     TokenBatch batch = model.encoder().tokenizer().encodeBatch(request.inputs());
@@ -53,9 +57,8 @@ public final class EmbeddingService {
     }
     EmbeddingJob job = new EmbeddingJob(arrivalMillis, batch, headers.latencyTargetMillis(), headers.forcedSubnet(), headers.deadlinePolicy(),
         config.timeoutMillis(headers.timeoutMillis()));
-    return model.scheduler().submit(job)
-        .thenApply(result -> record(new Served(model.name(), result, batch.realTokens(), headers.latencyTargetMillis(),
-            System.nanoTime() / 1e6 - arrivalMillis)));
+    return BatchScheduler.thenApply(model.scheduler().submit(job), result -> record(new Served(model.name(), result,
+        batch.realTokens(), headers.latencyTargetMillis(), System.nanoTime() / 1e6 - arrivalMillis)));
   }
 
   private Served record(Served served) {

@@ -14,6 +14,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.flexserve.server.transport.ClientDisconnects;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
@@ -29,14 +30,16 @@ public final class EmbeddingsController {
   private final ModelCatalog catalog;
   private final FlexserveConfig config;
   private final ServerMetrics metrics;
+  private final ClientDisconnects disconnects;
 
   public EmbeddingsController(EmbeddingsRequestParser parser, EmbeddingService service, ModelCatalog catalog,
-                              FlexserveConfig config, ServerMetrics metrics) {
+                              FlexserveConfig config, ServerMetrics metrics, ClientDisconnects disconnects) {
     this.parser = parser;
     this.service = service;
     this.catalog = catalog;
     this.config = config;
     this.metrics = metrics;
+    this.disconnects = disconnects;
   }
 
   // Parsing and tokenizing run on the blocking pool, never on the event loop; inference runs on the scheduler.
@@ -48,7 +51,7 @@ public final class EmbeddingsController {
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     EmbeddingsRequest request = parser.parse(body, config.maxInputs());
     String model = request.model().isEmpty() ? catalog.defaultModelName() : request.model();
-    return service.embed(arrivalMillis, model, request, headers).thenApply(served -> {
+    return disconnects.tie(http, "/v1/embeddings", service.embed(arrivalMillis, model, request, headers)).thenApply(served -> {
       MutableHttpResponse<EmbeddingsResponse> response = HttpResponse.ok(
           EmbeddingsResponse.of(served.model(), served.result().embeddings(), request.base64(), served.promptTokens()));
       response.header("X-Subnet", served.result().subnet())

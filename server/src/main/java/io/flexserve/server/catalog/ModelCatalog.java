@@ -262,13 +262,23 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     return finished;
   }
 
+  /** After {@link #drain} ran out of time: every model answers what is left 503 (see {@link ServedModel#abandon}). */
+  public void abandon() {
+    draining = true;
+    for (ServedModel m : ready.values()) {
+      m.abandon();
+    }
+  }
+
   @PreDestroy
   void close() {
+    // After a graceful shutdown everything has drained or been abandoned: only runs in flight remain, briefly.
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(draining ? 1 : 30).toNanos();
     for (ServedModel m : ready.values()) {
       try {
-        if (!m.drain(java.time.Duration.ofSeconds(30))) {
+        if (!m.drain(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
           // Runs still in flight: leave the sessions to process exit rather than free memory under them.
-          LOG.warn("{}: inference still running after 30 s; not closing its sessions", m.name());
+          LOG.warn("{}: inference still running at shutdown; not closing its sessions", m.name());
           continue;
         }
         m.close();

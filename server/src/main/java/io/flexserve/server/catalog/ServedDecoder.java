@@ -25,6 +25,11 @@ public record ServedDecoder(String name, ElasticDecoder decoder, List<DecoderPro
   }
 
   @Override
+  public void abandon() {
+    scheduler.abandon();
+  }
+
+  @Override
   public void close() throws Exception {
     scheduler.close();
     decoder.close();

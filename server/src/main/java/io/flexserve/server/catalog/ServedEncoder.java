@@ -20,6 +20,11 @@ public record ServedEncoder(String name, ElasticEncoder encoder, ModelMenu menu,
   }
 
   @Override
+  public void abandon() {
+    scheduler.abandon();
+  }
+
+  @Override
   public void close() throws Exception {
     encoder.close();
   }

@@ -16,6 +16,12 @@ public sealed interface ServedModel permits ServedEncoder, ServedDecoder, Served
   /** Waits up to {@code grace} for queued and running requests; whether all finished. */
   boolean drain(Duration grace) throws InterruptedException;
 
+  /**
+   * The grace period is over: answers every request still queued or running with 503 {@code shutting_down}, so none
+   * is left without an answer. Inference in flight ends at its next step (generation) or with its run (batches).
+   */
+  void abandon();
+
   /** Frees the model's sessions (after a successful drain). */
   void close() throws Exception;
 }

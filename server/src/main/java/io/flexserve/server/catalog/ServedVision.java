@@ -32,6 +32,11 @@ public record ServedVision(String name, VisionBackbone vision, ModelMenu menu,
   }
 
   @Override
+  public void abandon() {
+    scheduler.abandon();
+  }
+
+  @Override
   public void close() throws Exception {
     scheduler.close();
     vision.close();

@@ -10,7 +10,8 @@ import java.util.OptionalLong;
 public abstract sealed class ApiException extends RuntimeException
     permits ApiException.BadRequest, ApiException.InvalidValue, ApiException.Unauthorized, ApiException.NotFound,
     ApiException.TooLarge,
-    ApiException.Overloaded, ApiException.NotReady, ApiException.InferenceFailed, ApiException.TimedOut {
+    ApiException.Overloaded, ApiException.NotReady, ApiException.InferenceFailed, ApiException.TimedOut,
+    ApiException.ClientGone {
 
   private final String code;
 
@@ -104,5 +105,16 @@ public abstract sealed class ApiException extends RuntimeException
     public InferenceFailed(String message) { super("inference_failed", message); }
     @Override public HttpStatus status() { return HttpStatus.INTERNAL_SERVER_ERROR; }
     @Override public String type() { return "server_error"; }
+  }
+
+  /**
+   * The client closed its connection before the answer (its work was cancelled). Never delivered; it exists so the
+   * request ends as an answer, not as a framework error. 408 is what {@code flexserve_http_responses_total} records
+   * (nginx's 499 is not a registered status).
+   */
+  public static final class ClientGone extends ApiException {
+    public ClientGone() { super("client_disconnected", "the client closed the connection before the answer"); }
+    @Override public HttpStatus status() { return HttpStatus.REQUEST_TIMEOUT; }
+    @Override public String type() { return "invalid_request_error"; }
   }
 }

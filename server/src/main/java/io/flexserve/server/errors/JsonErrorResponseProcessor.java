@@ -6,6 +6,9 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import io.micronaut.http.server.netty.NettyHttpRequest;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,10 +26,16 @@ public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<
   @Override
   public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
     HttpStatus status = response.status();
-    String requestId = RequestTags.id(context.getRequest()).orElse(null);
     Throwable cause = context.getRootCause().orElse(null);
+    Throwable malformed = decoderFailure(context.getRequest()).orElse(null);
+    // A request the HTTP decoder refused never reached the filters: it gets its id here.
+    String requestId = RequestTags.id(context.getRequest()).orElseGet(malformed == null ? () -> null : RequestTags::newId);
     ErrorBody body;
-    if (cause instanceof ApiException e) {
+    if (malformed != null) {
+      status = malformedStatus(malformed);
+      response.status(status).header(RequestTags.HEADER, requestId);
+      body = ErrorBody.of(malformedMessage(malformed), "invalid_request_error", malformedCode(malformed), requestId);
+    } else if (cause instanceof ApiException e) {
       body = ErrorBody.of(e.getMessage(), e.type(), e.code(), requestId);
     } else {
       String message = context.getErrors().isEmpty() ? status.getReason() : context.getErrors().get(0).getMessage();
@@ -38,6 +47,39 @@ public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<
           cause instanceof ApiException ? null : cause);
     }
     return response.body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
+  }
+
+  /** Why Netty's HTTP decoder refused the request's line or headers, if it did. */
+  private static java.util.Optional<Throwable> decoderFailure(io.micronaut.http.HttpRequest<?> request) {
+    if (request instanceof NettyHttpRequest<?> netty && netty.getNativeRequest().decoderResult().isFailure()) {
+      return java.util.Optional.of(netty.getNativeRequest().decoderResult().cause());
+    }
+    return java.util.Optional.empty();
+  }
+
+  private static HttpStatus malformedStatus(Throwable failure) {
+    if (failure instanceof TooLongHttpHeaderException) {
+      return HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+    }
+    return failure instanceof TooLongHttpLineException ? HttpStatus.REQUEST_URI_TOO_LONG : HttpStatus.BAD_REQUEST;
+  }
+
+  private static String malformedCode(Throwable failure) {
+    if (failure instanceof TooLongHttpHeaderException) {
+      return "headers_too_large";
+    }
+    return failure instanceof TooLongHttpLineException ? "uri_too_long" : "malformed_request";
+  }
+
+  private static String malformedMessage(Throwable failure) {
+    if (failure instanceof TooLongHttpHeaderException) {
+      return "the request headers are too large (micronaut.server.netty.max-header-size, 8192 bytes by default)";
+    }
+    if (failure instanceof TooLongHttpLineException) {
+      return "the request line (method, URL and version) is too long "
+          + "(micronaut.server.netty.max-initial-line-length, 4096 bytes by default)";
+    }
+    return "malformed HTTP request: the request line or a header could not be parsed";
   }
 
   private static String frameworkMessage(HttpStatus status, String message) {

@@ -38,6 +38,11 @@ public final class RequestTags implements Ordered {
     return request.getAttribute(ARRIVAL, Double.class).orElseGet(() -> System.nanoTime() / 1e6);
   }
 
+  /** A fresh request id (32 hex digits). */
+  public static String newId() {
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+
   @Override
   public int getOrder() {
     // after ResponseCounter, before AuthFilter: 401s and 429s from authentication carry the id too
@@ -48,7 +53,7 @@ public final class RequestTags implements Ordered {
   public void assign(HttpRequest<?> request) {
     request.setAttribute(ARRIVAL, System.nanoTime() / 1e6);
     String sent = request.getHeaders().get(HEADER);
-    String id = sent != null && PLAIN.matcher(sent).matches() ? sent : UUID.randomUUID().toString().replace("-", "");
+    String id = sent != null && PLAIN.matcher(sent).matches() ? sent : newId();
     request.setAttribute(ATTRIBUTE, id);
   }
 

@@ -10,6 +10,7 @@ import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -44,13 +45,16 @@ public final class CompletionsController {
   private final ModelCatalog catalog;
   private final ServerMetrics metrics;
   private final FlexserveConfig config;
+  private final ClientDisconnects disconnects;
   private final AtomicLong sequence = new AtomicLong();
 
-  public CompletionsController(CompletionRequestParser parser, ModelCatalog catalog, ServerMetrics metrics, FlexserveConfig config) {
+  public CompletionsController(CompletionRequestParser parser, ModelCatalog catalog, ServerMetrics metrics, FlexserveConfig config,
+                               ClientDisconnects disconnects) {
     this.parser = parser;
     this.catalog = catalog;
     this.metrics = metrics;
     this.config = config;
+    this.disconnects = disconnects;
   }
 
   @Post("/v1/completions")
@@ -104,11 +108,11 @@ public final class CompletionsController {
         config.timeoutMillis(headers.timeoutMillis()));
     CompletionChunks chunks = new CompletionChunks(chat, modelName, sequence.incrementAndGet());
     return req.stream()
-        ? stream(model, generation, chunks, req.includeUsage(), endpoint)
-        : whole(model, generation, chunks, endpoint);
+        ? stream(http, model, generation, chunks, req.includeUsage(), endpoint)
+        : whole(http, model, generation, chunks, endpoint);
   }
 
-  private Publisher<MutableHttpResponse<?>> whole(ServedDecoder model, GenerationRequest generation, CompletionChunks chunks, String endpoint) {
+  private Publisher<MutableHttpResponse<?>> whole(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks, String endpoint) {
     CompletableFuture<MutableHttpResponse<?>> done = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
     boolean wantLogprobs = generation.logprobs() != null;
@@ -140,7 +144,9 @@ public final class CompletionsController {
         if (f.deadlineMet() != null) {
           r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
         }
-        metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
+        if (!f.reason().equals("cancelled")) {
+          metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
+        }
         done.complete(r);
       }
 
@@ -150,10 +156,13 @@ public final class CompletionsController {
             : new ApiException.InferenceFailed("generation failed: " + error.getMessage()));
       }
     });
+    // The framework does not cancel a single answer whose client left; the watch does (and counts it).
+    ClientDisconnects.Watch watch = disconnects.watch(http, endpoint, job::cancel);
+    done.whenComplete((r, e) -> watch.done());
     return Mono.fromFuture(done).doOnCancel(job::cancel);
   }
 
-  private Publisher<MutableHttpResponse<?>> stream(ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
+  private Publisher<MutableHttpResponse<?>> stream(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
                                                   boolean includeUsage, String endpoint) {
     Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
     GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
@@ -190,7 +199,13 @@ public final class CompletionsController {
         sink.tryEmitComplete();
       }
     });
-    Flux<Event<String>> events = sink.asFlux().doOnCancel(job::cancel);
+    ClientDisconnects.Watch watch = disconnects.watch(http, endpoint, job::cancel);
+    Flux<Event<String>> events = sink.asFlux().doOnCancel(job::cancel)
+        .doFinally(signal -> {
+          if (signal != reactor.core.publisher.SignalType.CANCEL) {
+            watch.done();
+          }
+        });
     MutableHttpResponse<?> response = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
         .header("X-Subnet", job.subnet());
     eoraRank(response, model, List.of(job.subnet()));

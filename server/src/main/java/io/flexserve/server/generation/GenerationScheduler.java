@@ -72,6 +72,8 @@ public final class GenerationScheduler implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean draining;
+  /** Shutdown's grace period is over: the loop answers everything left 503 and stops. */
+  private volatile boolean abandoned;
   private volatile double stepStartedMillis = Double.NaN;
   private volatile double lastStepMillis;
 
@@ -182,6 +184,10 @@ public final class GenerationScheduler implements AutoCloseable {
   private void loop() {
     try {
       while (true) {
+        if (abandoned) {
+          failAll(new ApiException.NotReady("shutting_down", "the server shut down before this generation finished"));
+          return;
+        }
         admit();
         if (runningCount() == 0) {
           if (closed && waiting.isEmpty()) {
@@ -629,6 +635,12 @@ public final class GenerationScheduler implements AutoCloseable {
       Thread.sleep(10);
     }
     return waiting.isEmpty() && runningCount() == 0;
+  }
+
+  /** Answers every waiting and running generation 503 {@code shutting_down} at the loop's next step, then stops it. */
+  public void abandon() {
+    draining = true;
+    abandoned = true;
   }
 
   @Override

@@ -50,11 +50,11 @@ public final class ServerMetrics {
   public final Counter decisions = Counter.build("flexserve_routing_decisions_total", "Router decisions.")
       .labelNames("model", "policy", "subnet").register(registry);
 
-  /** Requests refused before inference, by reason (queue_full, overloaded, deadline_unsatisfiable). */
   /** Requests that hit their timeout: {@code where} = queue (never ran) or run (a run was terminated or outlived it). */
   public final Counter timeouts = Counter.build("flexserve_request_timeouts_total", "Requests past their timeout (504).")
       .labelNames("model", "where").register(registry);
 
+  /** Requests refused before inference, by reason (queue_full, overloaded, deadline_unsatisfiable). */
   public final Counter rejections = Counter.build("flexserve_rejections_total", "Requests rejected before inference.")
       .labelNames("model", "reason").register(registry);
 
@@ -70,6 +70,25 @@ public final class ServerMetrics {
   public final Gauge predictedLatency = Gauge.build("flexserve_subnet_predicted_latency_seconds",
           "Profiled latency of each sub-network for a 128-token input.")
       .labelNames("model", "subnet").register(registry);
+
+  // ---- connections ------------------------------------------------------------------------------------------------
+
+  /** Client connections open now. */
+  public final Gauge openConnections = Gauge.build("flexserve_open_connections", "Client connections open now.")
+      .register(registry);
+
+  /** Connections closed by the server: too_many_connections (over the limit) or header_timeout (no request head in time). */
+  public final Counter refusedConnections = Counter.build("flexserve_closed_connections_total",
+          "Connections the server closed: too_many_connections, header_timeout.")
+      .labelNames("reason").register(registry);
+
+  /**
+   * Requests whose client went away before its answer: {@code work} = dropped (cancelled before any inference),
+   * cancelled (stopped mid-way) or wasted (finished for nobody: the answer could not be delivered).
+   */
+  public final Counter clientDisconnects = Counter.build("flexserve_client_disconnects_total",
+          "Requests whose client disconnected first, by what happened to their work: cancelled, wasted.")
+      .labelNames("endpoint", "work").register(registry);
 
   // ---- text generation ----------------------------------------------------------------------------------------
 

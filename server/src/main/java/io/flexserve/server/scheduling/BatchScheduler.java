@@ -187,7 +187,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
       queue.add(at < 0 ? -at - 1 : at, entry);
       ScheduledFuture<?> alarm = timer.schedule(() -> expire(entry), nanos(entry.timeoutAtMillis() - now), TimeUnit.NANOSECONDS);
-      entry.result().whenComplete((r, e) -> alarm.cancel(false));
+      entry.result().whenComplete((r, e) -> {
+        alarm.cancel(false);
+        if (entry.result().isCancelled()) {
+          withdraw(entry);
+        }
+      });
       metrics.queueDepth.labels(model).set(depth());
       workAvailable.signal();
       return entry.result();
@@ -286,6 +291,31 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       e.result().complete(new Done<>(outputs.get(i), batch.subnet().name(), start - e.pending().admittedAtMillis(),
           end - start, batch.predictedMillis(), taken.size()));
     }
+  }
+
+  /** The client went away (its future was cancelled): out of the queue if it has not run. */
+  private void withdraw(Entry<I, O> entry) {
+    lock.lock();
+    try {
+      queue.remove(entry);
+      metrics.queueDepth.labels(model).set(depth());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * {@code source.thenApply(f)}, except that cancelling the result cancels {@code source} too: a caller further up
+   * can withdraw a request through any number of these stages.
+   */
+  public static <A, B> CompletableFuture<B> thenApply(CompletableFuture<A> source, java.util.function.Function<? super A, ? extends B> f) {
+    CompletableFuture<B> out = source.thenApply(f);
+    out.whenComplete((r, e) -> {
+      if (out.isCancelled()) {
+        source.cancel(false);
+      }
+    });
+    return out;
   }
 
   /** The timer's answer at {@code entry}'s timeout: 504, and out of the queue if it never ran. */
@@ -390,9 +420,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     return true;
   }
 
-  @Override
-  public void close() {
-    timer.shutdownNow();
+  /**
+   * Shutdown's grace period is over: stops admitting and answers every queued request 503 {@code shutting_down}. A
+   * run in flight finishes and answers its own requests.
+   */
+  public void abandon() {
     lock.lock();
     try {
       closed = true;
@@ -404,5 +436,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    abandon();
   }
 }

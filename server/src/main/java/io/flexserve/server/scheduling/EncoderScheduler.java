@@ -37,16 +37,22 @@ public final class EncoderScheduler implements AutoCloseable {
     return scheduler.policyName();
   }
 
-  /** As {@link BatchScheduler#submit}; the request's size is its padded tokens (inputs × longest input). */
+  /** As {@link BatchScheduler#submit} (cancelling the result withdraws the request); the request's size is its padded tokens (inputs × longest input). */
   public CompletableFuture<EmbeddingResult> submit(EmbeddingJob job) {
-    return scheduler.submit(new BatchScheduler.Job<>(job.arrivalMillis(), job.batch(), job.batch().batch(),
-            job.batch().sequence(), job.targetMillis(), job.forcedSubnet(), job.deadlinePolicy(), job.timeoutMillis()))
-        .thenApply(d -> new EmbeddingResult(d.output(), d.subnet(), d.queueMillis(), d.inferenceMillis(),
+    return BatchScheduler.thenApply(scheduler.submit(new BatchScheduler.Job<>(job.arrivalMillis(), job.batch(),
+            job.batch().batch(), job.batch().sequence(), job.targetMillis(), job.forcedSubnet(), job.deadlinePolicy(),
+            job.timeoutMillis())),
+        d -> new EmbeddingResult(d.output(), d.subnet(), d.queueMillis(), d.inferenceMillis(),
             d.predictedMillis(), d.batchRequests()));
   }
 
   public boolean drain(Duration grace) throws InterruptedException {
     return scheduler.drain(grace);
+  }
+
+  /** As {@link BatchScheduler#abandon}. */
+  public void abandon() {
+    scheduler.abandon();
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.flexserve.server.transport.ClientDisconnects;
 import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,11 +29,13 @@ public final class KServeVisionController {
   private final VisionService service;
   private final JsonMapper json;
   private final ServerMetrics metrics;
+  private final ClientDisconnects disconnects;
 
-  public KServeVisionController(VisionService service, JsonMapper json, ServerMetrics metrics) {
+  public KServeVisionController(VisionService service, JsonMapper json, ServerMetrics metrics, ClientDisconnects disconnects) {
     this.service = service;
     this.json = json;
     this.metrics = metrics;
+    this.disconnects = disconnects;
   }
 
   @Post("/models/{model}/infer")
@@ -51,7 +54,8 @@ public final class KServeVisionController {
       }
     }
     KServeInfer.Request request = KServeInfer.parse(json, body, headerLength);
-    return service.features(arrivalMillis, model, request.image(), request.resolution(), headers).thenApply(served -> {
+    return disconnects.tie(http, "/v2/models/{model}/infer",
+        service.features(arrivalMillis, model, request.image(), request.resolution(), headers)).thenApply(served -> {
       KServeInfer.Response encoded = KServeInfer.encode(json, model, request, served);
       MutableHttpResponse<byte[]> response = HttpResponse.ok(encoded.body());
       if (encoded.headerLength().isPresent()) {

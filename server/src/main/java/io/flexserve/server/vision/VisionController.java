@@ -16,6 +16,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.flexserve.server.transport.ClientDisconnects;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -32,12 +33,15 @@ public final class VisionController {
   private final VisionService service;
   private final ModelCatalog catalog;
   private final ServerMetrics metrics;
+  private final ClientDisconnects disconnects;
 
-  public VisionController(VisionRequestParser parser, VisionService service, ModelCatalog catalog, ServerMetrics metrics) {
+  public VisionController(VisionRequestParser parser, VisionService service, ModelCatalog catalog, ServerMetrics metrics,
+                          ClientDisconnects disconnects) {
     this.parser = parser;
     this.service = service;
     this.catalog = catalog;
     this.metrics = metrics;
+    this.disconnects = disconnects;
   }
 
   // Decoding and resizing run on the blocking pool, never on the event loop; inference runs on the scheduler.
@@ -49,7 +53,8 @@ public final class VisionController {
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     VisionRequest request = parser.parse(http, body);
     String model = request.model().orElseGet(catalog::defaultModelName);
-    return service.features(arrivalMillis, model, request.image(), request.resolution(), headers).thenApply(served -> {
+    return disconnects.tie(http, "/v1/vision/features",
+        service.features(arrivalMillis, model, request.image(), request.resolution(), headers)).thenApply(served -> {
       ImageFeatures f = served.features();
       VisionResponse.Features features = null;
       if (request.features()) {

@@ -94,7 +94,7 @@ public final class VisionService {
     }
     BatchScheduler.Job<PreparedImage> job = new BatchScheduler.Job<>(arrivalMillis, new PreparedImage(hash, pixels), 1, 1,
         headers.latencyTargetMillis(), forced, headers.deadlinePolicy(), config.timeoutMillis(headers.timeoutMillis()));
-    return model.scheduler().submit(job).thenApply(done -> {
+    return BatchScheduler.thenApply(model.scheduler().submit(job), done -> {
       cache.put(new VisionCache.Key(hash, model.name(), done.subnet()), done.output());
       Served served = new Served(model.name(), variant(model, done.subnet()), done.output(), false, done.queueMillis(),
           done.inferenceMillis(), done.predictedMillis(), done.batchRequests(), headers.latencyTargetMillis(),

@@ -189,6 +189,25 @@ class EmbeddingsApiTest {
   }
 
   @Test
+  void aClientThatLeavesBeforeItsAnswerIsCountedAndTheServerKeepsServing() throws Exception {
+    String cancelled = "flexserve_client_disconnects_total{endpoint=\"/v1/embeddings\",work=\"cancelled\",}";
+    String wasted = "flexserve_client_disconnects_total{endpoint=\"/v1/embeddings\",work=\"wasted\",}";
+    double before = http.metric(cancelled) + http.metric(wasted);
+    String body = "{\"input\":[\"" + "a longer sentence to embed, ".repeat(20) + "\"]}";
+    try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {
+      socket.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket.getOutputStream().flush();
+    } // gone before the answer: withdrawn if still queued, else its answer is counted as wasted
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (http.metric(cancelled) + http.metric(wasted) <= before) {
+      assertTrue(System.nanoTime() < deadline, "the departed client was not counted");
+      Thread.sleep(20);
+    }
+    assertEquals(200, http.post("/v1/embeddings", "{\"input\":\"still serving\"}").statusCode());
+  }
+
+  @Test
   void kserveHealthAndMetadata() throws Exception {
     assertEquals(200, http.get("/v2/health/live").statusCode());
     assertEquals(200, http.get("/v2/health/ready").statusCode());

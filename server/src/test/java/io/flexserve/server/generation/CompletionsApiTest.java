@@ -227,6 +227,47 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertEquals(0.0, http.metric("flexserve_generations_running{model=\"tinystories\",}"), "its batch row was freed");
   }
 
+  @Test
+  void aClientThatLeavesBeforeASingleAnswerStopsItsGeneration_andIsCounted() throws Exception {
+    assertLeavingStopsTheGeneration(false);
+  }
+
+  @Test
+  void aHalfClosedRequestIsCancelledAndCounted_notComputedForNobody() throws Exception {
+    // Netty closes a connection at end of input, so the answer could not be delivered: the work is cancelled.
+    assertLeavingStopsTheGeneration(true);
+  }
+
+  /** Sends a generation that would fill the context, then closes (or half-closes) the connection at once. */
+  private void assertLeavingStopsTheGeneration(boolean halfClose) throws Exception {
+    String cancelled = "flexserve_generations_total{model=\"tinystories\",reason=\"cancelled\",}";
+    String disconnects = "flexserve_client_disconnects_total{endpoint=\"/v1/completions\",work=\"cancelled\",}";
+    String generated = "flexserve_generated_tokens_total{model=\"tinystories\",subnet=\"full\",}";
+    double cancelledBefore = http.metric(cancelled);
+    double disconnectsBefore = http.metric(disconnects);
+    double generatedBefore = http.metric(generated);
+    String body = "{\"prompt\":\"Once upon a time\",\"temperature\":0}"; // no max_tokens: up to the context (512)
+    try (Socket socket = new Socket(server.getHost(), server.getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Subnet: full\r\n"
+          + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      if (halfClose) {
+        socket.shutdownOutput();
+        socket.setSoTimeout(10_000);
+        assertEquals(-1, socket.getInputStream().read(), "a half-closed connection gets no answer (it is closed)");
+      }
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (http.metric(cancelled) <= cancelledBefore || http.metric(disconnects) <= disconnectsBefore) {
+      assertTrue(System.nanoTime() < deadline, "the generation was not cancelled after the client left");
+      Thread.sleep(20);
+    }
+    assertEquals(0.0, http.metric("flexserve_generations_running{model=\"tinystories\",}"), "its batch row was freed");
+    assertTrue(http.metric(generated) - generatedBefore < 400, "it stopped long before the context's ~500 tokens: "
+        + (http.metric(generated) - generatedBefore));
+  }
+
   private void assertError(String path, String body, int status, String code) throws Exception {
     JsonNode out = post(path, body, status);
     assertEquals(code, out.get("error").get("code").asText(), out.toString());

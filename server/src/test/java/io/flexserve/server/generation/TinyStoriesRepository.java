@@ -13,12 +13,12 @@ import java.util.List;
  * converted once into {@code target/} and reused by later test classes). The menu includes {@code full-mlp50}, a
  * KV-compatible variant of full, so that tests can exercise token-level switching.
  */
-final class TinyStoriesRepository {
+public final class TinyStoriesRepository {
   static final String MODEL = "tinystories";
 
   private TinyStoriesRepository() {}
 
-  static Path shared() {
+  public static Path shared() {
     Path shared = Path.of("").toAbsolutePath().resolve("../../shared").normalize();
     if (!Files.isDirectory(shared)) {
       throw new IllegalStateException("test data not found at " + shared + " (clone the repo beside ../shared)");
@@ -26,7 +26,7 @@ final class TinyStoriesRepository {
     return shared;
   }
 
-  static synchronized Path ensure() throws Exception {
+  public static synchronized Path ensure() throws Exception {
     Path repo = Path.of("target/test-llm-repo").toAbsolutePath();
     Path bundle = repo.resolve(MODEL);
     if (!Files.exists(bundle.resolve(DecoderManifest.FILE))) {
