@@ -20,11 +20,19 @@ public final class FlexServe {
   public static void main(String[] args) {
     // The product makes no outbound connections: keep DJL from checking for updates / reporting usage.
     System.setProperty("ai.djl.offline", "true");
-    if (args.length == 0 || args[0].startsWith("-")) {
+    if (startsServer(args)) {
       startServer(args);
       return;
     }
     System.exit(runCli(args));
+  }
+
+  /** No arguments, or only server options ({@code --port N}, {@code --help}), start the server; {@code -V} and subcommands run the CLI. */
+  public static boolean startsServer(String[] args) {
+    if (args.length == 0) {
+      return true;
+    }
+    return args[0].startsWith("-") && !args[0].equals("-V") && !args[0].equals("--version");
   }
 
   /**
@@ -100,7 +108,7 @@ public final class FlexServe {
    * Whether the configured port is taken, checked by binding it once before the server starts: the framework would
    * report it as a 35-line stack trace.
    */
-  static java.util.Optional<String> portInUse() {
+  public static java.util.Optional<String> portInUse() {
     String configured = System.getProperty("micronaut.server.port", System.getenv().getOrDefault("MICRONAUT_SERVER_PORT", "8080"));
     int port;
     try {

@@ -82,9 +82,14 @@ public final class ConvertCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--checkpoint needs --calibration FILE");
     }
     String served = name != null ? name : out.toAbsolutePath().getFileName().toString();
-    ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(served, budgets, window, rankWindows,
-        heldBack, perBudget, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads), mlpVariants == null ? List.of() : mlpVariants,
-        compression.plan());
+    ElasticDecoderConverter.Options options;
+    try {
+      options = new ElasticDecoderConverter.Options(served, budgets, window, rankWindows, heldBack, perBudget,
+          Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(threads), mlpVariants == null ? List.of() : mlpVariants,
+          compression.plan());
+    } catch (IllegalArgumentException e) { // a bad option: usage (exit 2), before any work
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), e.getMessage());
+    }
     DecoderManifest m;
     try (ProgressBars bars = new ProgressBars()) {
       m = ElasticDecoderConverter.convert(checkpoint, calibration, out, options, bars);

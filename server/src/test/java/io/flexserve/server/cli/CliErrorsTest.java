@@ -62,4 +62,64 @@ class CliErrorsTest {
     assertEquals(2, run("eval", "--no-such-option").code());
     assertEquals(2, run("no-such-command").code());
   }
+
+  @Test
+  void versionPrintsTheVersion_andDoesNotStartTheServer() {
+    assertFalse(FlexServe.startsServer(new String[] {"-V"}));
+    assertFalse(FlexServe.startsServer(new String[] {"--version"}));
+    assertTrue(FlexServe.startsServer(new String[] {"--port", "9000"}));
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertEquals(0, FlexServe.runCli(new String[] {"-V"}));
+    } finally {
+      System.setOut(saved);
+    }
+    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("flexserve "), out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void invalidBudgetsAreUsageErrorsBeforeAnyWork() {
+    // the checkpoint does not exist: reading it would be exit 1, so exit 2 shows the budgets were checked first
+    Run r = run("convert", "--checkpoint", dir.resolve("nope").toString(), "--calibration", dir.resolve("nope.txt").toString(),
+        "--out", dir.resolve("out").toString(), "--budgets", "0.5,1");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("budgets must start at 1.0"), r.err());
+    assertEquals(2, run("convert", "--checkpoint", dir.resolve("nope").toString(), "--calibration", dir.resolve("x").toString(),
+        "--out", dir.resolve("out").toString(), "--budgets", "1,0.7,0.8").code());
+  }
+
+  @Test
+  void progressIsPlainLinesWhenNotOnATerminal() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ProgressBars bars = new ProgressBars(false, new PrintStream(out, true, StandardCharsets.UTF_8))) {
+      for (int i = 0; i <= 200; i++) {
+        bars.update("ranking heads", i, 200);
+      }
+    }
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertFalse(text.contains("\r") || text.contains("\u001b"), "no redraws or ANSI codes: " + text);
+    String[] lines = text.strip().split("\n");
+    assertEquals(11, lines.length, "one line per tenth, once each: " + text);
+    assertEquals("ranking heads: 200/200 (100%)", lines[10]);
+  }
+
+  @Test
+  void aBusyPortIsOneClearLine() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      String saved = System.getProperty("micronaut.server.port");
+      System.setProperty("micronaut.server.port", String.valueOf(taken.getLocalPort()));
+      try {
+        String message = FlexServe.portInUse().orElseThrow();
+        assertTrue(message.startsWith("port " + taken.getLocalPort() + " is not available"), message);
+      } finally {
+        if (saved == null) {
+          System.clearProperty("micronaut.server.port");
+        } else {
+          System.setProperty("micronaut.server.port", saved);
+        }
+      }
+    }
+  }
 }
