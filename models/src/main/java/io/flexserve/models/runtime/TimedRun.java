@@ -14,6 +14,14 @@ import java.util.concurrent.TimeUnit;
  * <p>The alarm and {@link #close} synchronise on this object, so the timer never touches RunOptions already closed.
  */
 public final class TimedRun implements AutoCloseable {
+  /**
+   * Whether each run hands the CPU arena's unused chunks back at its end. Without it, the arena keeps the high-water
+   * mark of the largest batch ever run: one 64 × 256-token embeddings request took the server from 424 to 1011 MB
+   * for good; with it, 391 → 427 MB, at the same speed (BENCHMARKS.md, "Memory after a large request").
+   * {@code -Dflexserve.ort.arena-shrinkage=false} turns it off, for comparison.
+   */
+  static final boolean SHRINK_ARENA = !"false".equals(System.getProperty("flexserve.ort.arena-shrinkage"));
+
   private final OrtSession.RunOptions options;
   private final ScheduledFuture<?> alarm;
   private boolean closed;
@@ -26,7 +34,11 @@ public final class TimedRun implements AutoCloseable {
 
   /** RunOptions that terminate their run {@code delayNanos} from now (at once when ≤ 0). */
   public static TimedRun start(ScheduledExecutorService timer, long delayNanos) throws OrtException {
-    return new TimedRun(new OrtSession.RunOptions(), timer, delayNanos);
+    OrtSession.RunOptions options = new OrtSession.RunOptions();
+    if (SHRINK_ARENA) {
+      options.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+    }
+    return new TimedRun(options, timer, delayNanos);
   }
 
   public OrtSession.RunOptions options() {

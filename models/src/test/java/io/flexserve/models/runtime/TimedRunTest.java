@@ -64,4 +64,30 @@ class TimedRunTest {
       org.junit.jupiter.api.Assertions.assertArrayEquals(expected[i], got[i], 1e-6f);
     }
   }
+
+  @Test
+  void eachRunHandsItsArenaBackSoALargeBatchDoesNotKeepItsMemory() throws Exception {
+    try (TimedRun run = TimedRun.start(TIMER, 60_000_000_000L)) {
+      encoder.embed("full", big, run.options());
+    }
+    double shrunk = residentMegabytes();
+    encoder.embed("full", big); // plain RunOptions: the arena keeps its high-water mark
+    double kept = residentMegabytes();
+    assertTrue(kept - shrunk > 100, "without shrinkage the arena keeps the batch's memory: " + shrunk + " → " + kept + " MB");
+    try (TimedRun run = TimedRun.start(TIMER, 60_000_000_000L)) {
+      encoder.embed("full", big, run.options());
+    }
+    double returned = residentMegabytes();
+    assertTrue(returned < kept - 100, "a run with TimedRun's options gives it back: " + kept + " → " + returned + " MB");
+  }
+
+  /** This process's resident set (Linux). */
+  private static double residentMegabytes() throws Exception {
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+      }
+    }
+    throw new IllegalStateException("no VmRSS in /proc/self/status");
+  }
 }
