@@ -77,9 +77,12 @@ public final class ServerMetrics {
   public final Gauge openConnections = Gauge.build("flexserve_open_connections", "Client connections open now.")
       .register(registry);
 
-  /** Connections closed by the server: too_many_connections (over the limit) or header_timeout (no request head in time). */
+  /**
+   * Connections closed by the server: too_many_connections (over the limit), header_timeout (no request head in
+   * time), body_timeout (the body did not arrive in time).
+   */
   public final Counter refusedConnections = Counter.build("flexserve_closed_connections_total",
-          "Connections the server closed: too_many_connections, header_timeout.")
+          "Connections the server closed: too_many_connections, header_timeout, body_timeout.")
       .labelNames("reason").register(registry);
 
   /**

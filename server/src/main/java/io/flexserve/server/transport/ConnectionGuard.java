@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Bounds what client connections can hold (see {@link ConnectionSettings}): at most {@code max} open at once, and
- * each must send a complete request head within the header timeout ({@link HeadTimeout}). Installed into Micronaut's
+ * each must send its request head and body within their timeouts ({@link RequestReadTimeout}). Installed into Micronaut's
  * Netty pipeline through its customizer registry, so nothing above the transport knows about it.
  */
 @Singleton
@@ -84,9 +84,9 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
       if (refused || channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null) {
         return;
       }
-      channel.pipeline().addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "flexserve-head-timeout",
-          new HeadTimeout((long) (settings.headerTimeoutSeconds() * 1e9),
-              () -> metrics.refusedConnections.labels("header_timeout").inc()));
+      channel.pipeline().addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "flexserve-read-timeout",
+          new RequestReadTimeout((long) (settings.headerTimeoutSeconds() * 1e9), (long) (settings.bodyTimeoutSeconds() * 1e9),
+              reason -> metrics.refusedConnections.labels(reason).inc()));
     }
   }
 

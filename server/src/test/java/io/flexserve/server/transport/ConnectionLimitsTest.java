@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What a client connection may hold (issue 17, items 7 and 9): a request head must arrive within the header timeout,
- * at most {@code max} connections are open, and a request line or headers over Netty's limits get 414 / 431 (a
- * garbled one 400 {@code malformed_request}), each with an {@code X-Request-Id}. Raw sockets, so requests can be
+ * What a client connection may hold (issue 17, items 7 and 9): a request head and its body must arrive within their
+ * timeouts, at most {@code max} connections are open, and a request line or headers over Netty's limits get 414 / 431
+ * (a garbled one 400 {@code malformed_request}), each with an {@code X-Request-Id}. Raw sockets, so requests can be
  * slow, partial or malformed on purpose.
  */
 @MicronautTest
@@ -33,7 +33,8 @@ class ConnectionLimitsTest implements TestPropertyProvider {
 
   @Override
   public Map<String, String> getProperties() {
-    return Map.of("flexserve.connections.max", String.valueOf(MAX), "flexserve.connections.header-timeout-seconds", "1.5");
+    return Map.of("flexserve.connections.max", String.valueOf(MAX), "flexserve.connections.header-timeout-seconds", "1.5",
+        "flexserve.connections.body-timeout-seconds", "1.5");
   }
 
   Socket connect() throws IOException {
@@ -73,6 +74,20 @@ class ConnectionLimitsTest implements TestPropertyProvider {
       double seconds = (System.nanoTime() - start) / 1e9;
       assertEquals(-1, eof);
       assertTrue(seconds >= 1.4 && seconds < 9, "closed after " + seconds + " s; the header timeout is 1.5 s");
+    }
+  }
+
+  @Test
+  void aBodyThatTricklesIsClosedAfterTheBodyTimeout() throws Exception {
+    try (Socket slow = connect()) {
+      long start = System.nanoTime();
+      slow.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"input\":").getBytes(StandardCharsets.UTF_8));
+      slow.getOutputStream().flush();
+      int eof = slow.getInputStream().read();
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertEquals(-1, eof);
+      assertTrue(seconds >= 1.4 && seconds < 9, "closed after " + seconds + " s; the body timeout is 1.5 s");
     }
   }
 

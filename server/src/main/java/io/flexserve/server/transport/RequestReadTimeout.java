@@ -9,28 +9,37 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Closes a connection that does not deliver a complete request head in time: from when it opens, and again from
- * the end of each response (so it is the keep-alive idle limit too). While a request is being served the clock is
- * off: a long generation is bounded by the request timeout, not by this. Sits right after the HTTP codec, so it sees
- * decoded request heads inbound and whole responses outbound. One instance per connection; event loop only.
+ * Closes a connection that is too slow to send its request (slowloris), in two phases:
+ * <ul>
+ *   <li><b>head</b>: the request line and headers must arrive within the header timeout, counted from when the
+ *       connection opens or its previous response ended (so it is also the keep-alive idle limit);
+ *   <li><b>body</b>: the rest of the request within the body timeout, counted from the end of its head.
+ * </ul>
+ * While a request is being served the clock is off: a long generation is bounded by the request timeout, not by
+ * this. Sits right after the HTTP codec, so it sees decoded request parts inbound and whole responses outbound. One
+ * instance per connection; event loop only.
  */
-final class HeadTimeout extends ChannelDuplexHandler {
-  private final long timeoutNanos;
-  private final Runnable onTimeout;
+final class RequestReadTimeout extends ChannelDuplexHandler {
+  private final long headNanos;
+  private final long bodyNanos;
+  private final Consumer<String> onTimeout;
   /** Requests whose head arrived and whose response has not been fully written (HTTP/1.1 pipelining allows > 1). */
   private int inFlight;
   private ScheduledFuture<?> alarm;
 
-  HeadTimeout(long timeoutNanos, Runnable onTimeout) {
-    this.timeoutNanos = timeoutNanos;
+  /** @param onTimeout told {@code header_timeout} or {@code body_timeout} before the connection is closed */
+  RequestReadTimeout(long headNanos, long bodyNanos, Consumer<String> onTimeout) {
+    this.headNanos = headNanos;
+    this.bodyNanos = bodyNanos;
     this.onTimeout = onTimeout;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    arm(ctx);
+    arm(ctx, headNanos, "header_timeout");
   }
 
   @Override
@@ -42,6 +51,11 @@ final class HeadTimeout extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest) {
       inFlight++;
+      disarm();
+      if (!(msg instanceof LastHttpContent)) { // a body follows (a FullHttpRequest is both)
+        arm(ctx, bodyNanos, "body_timeout");
+      }
+    } else if (msg instanceof LastHttpContent) {
       disarm();
     }
     ctx.fireChannelRead(msg);
@@ -55,7 +69,7 @@ final class HeadTimeout extends ChannelDuplexHandler {
       promise.addListener(done -> {
         inFlight = Math.max(0, inFlight - 1);
         if (inFlight == 0) {
-          arm(ctx);
+          arm(ctx, headNanos, "header_timeout");
         }
       });
     }
@@ -68,14 +82,16 @@ final class HeadTimeout extends ChannelDuplexHandler {
     ctx.fireChannelInactive();
   }
 
-  private void arm(ChannelHandlerContext ctx) {
+  private void arm(ChannelHandlerContext ctx, long nanos, String reason) {
     disarm();
+    boolean head = reason.equals("header_timeout");
     alarm = ctx.executor().schedule(() -> {
-      if (inFlight == 0 && ctx.channel().isActive()) {
-        onTimeout.run();
+      // the head clock only runs between requests; the body clock only while a request is still arriving
+      if ((!head || inFlight == 0) && ctx.channel().isActive()) {
+        onTimeout.accept(reason);
         ctx.close();
       }
-    }, timeoutNanos, TimeUnit.NANOSECONDS);
+    }, nanos, TimeUnit.NANOSECONDS);
   }
 
   private void disarm() {
