@@ -115,7 +115,7 @@ final class DecoderStudent {
       NDArray qRows = q.reshape(b, s, groups, g, hd).transpose(0, 2, 3, 1, 4).reshape(b, groups, g * s, hd); // [B, G, g·S, hd]
       NDArray kT = k.transpose(0, 2, 3, 1);                                                   // [B, G, hd, S]
       NDArray v4 = v.reshape(b, s, groups, hd).transpose(0, 2, 1, 3);                        // [B, G, S, hd]
-      NDArray scores = qRows.matMul(kT).mul(scale).add(causal);                              // [B, G, g·S, S]
+      NDArray scores = OwnedArrays.times(qRows.matMul(kT), scale).add(causal);               // [B, G, g·S, S]
       NDArray ctx = scores.softmax(-1).matMul(v4)                                            // [B, G, g·S, hd]
           .reshape(b, groups, g, s, hd).transpose(0, 3, 1, 2, 4).reshape(b, s, (long) heads * hd); // [B, S, heads·hd]
       x = x.add(ctx.matMul(rows(w, l + "oT", (long) heads * hd)));                          // [B, S, H]
@@ -138,7 +138,7 @@ final class DecoderStudent {
 
   /** {@code x / sqrt(mean(x²) + eps) · weight} over the last axis. */
   static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
-    return x.div(x.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(weight);
+    return x.div(OwnedArrays.plus(x.square().mean(new int[] {-1}, true), eps).sqrt()).mul(weight);
   }
 
   /**

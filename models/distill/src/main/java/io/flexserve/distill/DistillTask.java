@@ -63,10 +63,10 @@ sealed interface DistillTask extends AutoCloseable permits DecoderTask, EncoderT
     for (String name : names) {
       float weight = name.equals(menu().get(0)) ? largestWeight : 1f;
       weights += weight;
-      NDArray weighted = lossOf.apply(name).mul(weight);
+      NDArray weighted = OwnedArrays.times(lossOf.apply(name), weight);
       total = total == null ? weighted : total.add(weighted);
     }
-    return total.div(weights);
+    return OwnedArrays.over(total, weights);
   }
 
   /**

@@ -131,10 +131,10 @@ final class Distiller {
           if (!Float.isFinite(loss)) {
             throw new IllegalStateException("the loss is " + loss + " at step " + step + ": try a smaller --lr");
           }
-          // A step whose gradient is not finite is skipped, as mixed-precision training skips an overflowing step.
-          // On this CPU PyTorch build a finite loss over finite weights now and then back-propagates a NaN into the
-          // first layer's attention (not repeatable run to run); the step is dropped and counted, and the run fails
-          // only when it keeps happening.
+          // A step whose gradient is not finite is skipped, as mixed-precision training skips an overflowing step;
+          // the step is dropped and counted, and the run fails only when it keeps happening. (The sporadic NaN in the
+          // first layer's attention gradients seen before came from DJL's Number overloads freeing a scalar that
+          // autograd still read: see OwnedArrays. A skip now means a real overflow.)
           float clip = AdamW.clipFactor(parameters, CLIP_NORM);
           if (Float.isFinite(clip)) {
             optimizer.update(parameters, step + 1, plan.learningRate(plan.progress(step, seconds)), clip);

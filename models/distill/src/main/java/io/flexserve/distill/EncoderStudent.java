@@ -68,7 +68,7 @@ final class EncoderStudent {
     NDArray x = w.get("emb.word").get(new NDIndex("{}", ids.flatten())).reshape(b, s, h)      // [B, S, H]
         .add(w.get("emb.pos").get(new NDIndex(":{}", s))).add(w.get("emb.type0"));
     x = layerNorm(x, w.get("emb.norm.scale"), w.get("emb.norm.bias"), eps);                  // [B, S, H]
-    NDArray keyBias = mask.sub(1f).mul(1e9f).reshape(b, 1, 1, s);                             // [B, 1, 1, S]
+    NDArray keyBias = OwnedArrays.times(OwnedArrays.plus(mask, -1f), 1e9f).reshape(b, 1, 1, s); // [B, 1, 1, S]
     float scale = (float) (1.0 / Math.sqrt(hd));
 
     for (int layer : subnet.layers()) {
@@ -77,7 +77,7 @@ final class EncoderStudent {
       NDArray q = linearT(x, w, l + "qT", l + "q", a).reshape(b, s, heads, hd).transpose(0, 2, 1, 3); // [B, heads, S, hd]
       NDArray k = linearT(x, w, l + "kT", l + "k", a).reshape(b, s, heads, hd).transpose(0, 2, 3, 1); // [B, heads, hd, S]
       NDArray v = linearT(x, w, l + "vT", l + "v", a).reshape(b, s, heads, hd).transpose(0, 2, 1, 3); // [B, heads, S, hd]
-      NDArray ctx = q.matMul(k).mul(scale).add(keyBias).softmax(-1).matMul(v)                // [B, heads, S, hd]
+      NDArray ctx = OwnedArrays.times(q.matMul(k), scale).add(keyBias).softmax(-1).matMul(v) // [B, heads, S, hd]
           .transpose(0, 2, 1, 3).reshape(b, s, a);                                           // [B, S, A]
       NDArray attn = ctx.matMul(rows(w, l + "o", a)).add(w.get(l + "oBias"));               // [B, S, H]
       x = layerNorm(attn.add(x), w.get(l + "attnNormScale"), w.get(l + "attnNormBias"), eps); // [B, S, H]
@@ -90,8 +90,8 @@ final class EncoderStudent {
 
     // Mean pooling over real tokens, then L2 normalisation.
     NDArray m = mask.expandDims(2);                                                          // [B, S, 1]
-    NDArray pooled = x.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(1e-9f));  // [B, H]
-    return pooled.div(pooled.square().sum(new int[] {-1}, true).sqrt().maximum(1e-12f));     // [B, H]
+    NDArray pooled = x.mul(m).sum(new int[] {1}).div(OwnedArrays.atLeast(m.sum(new int[] {1}), 1e-9f)); // [B, H]
+    return pooled.div(OwnedArrays.atLeast(pooled.square().sum(new int[] {-1}, true).sqrt(), 1e-12f)); // [B, H]
   }
 
   /** {@code x · W[:rows]ᵀ + bias[:rows]} for a weight stored {@code [out, in]}. */
@@ -107,6 +107,6 @@ final class EncoderStudent {
 
   private static NDArray layerNorm(NDArray x, NDArray scale, NDArray bias, float eps) {
     NDArray centred = x.sub(x.mean(new int[] {-1}, true));
-    return centred.div(centred.square().mean(new int[] {-1}, true).add(eps).sqrt()).mul(scale).add(bias);
+    return centred.div(OwnedArrays.plus(centred.square().mean(new int[] {-1}, true), eps).sqrt()).mul(scale).add(bias);
   }
 }

@@ -163,7 +163,7 @@ final class EncoderTask implements DistillTask {
     NDArray target = this.student.embed(teacher, subnets.get(menu().get(0)), ids, mask);      // [B, H]
     return weightedMean(names, largestWeight, name -> {
       NDArray e = this.student.embed(student, subnets.get(name), ids, mask);                    // [B, H]
-      return e.mul(target).sum(new int[] {-1}).neg().add(1f).mean();                            // 1 − cos
+      return OwnedArrays.plus(e.mul(target).sum(new int[] {-1}).neg(), 1f).mean();             // 1 − cos
     });
   }
 

@@ -1,6 +1,7 @@
 package io.flexserve.distill;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -71,7 +72,13 @@ class DistillCommandTest {
     String text = Files.readString(TinyBundles.trainingText()).substring(0, 200_000);
     TrainingPlan plan = new TrainingPlan(8, java.time.Duration.ofMinutes(5), 11, 1e-3f, 3f, 1, 2);
     PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
-    try (DecoderTask task = DecoderTask.open(in, manifest, List.of(text), 32, 4, 4, 11, 2)) {
+    // One PyTorch thread: multi-threaded CPU reductions (the embedding's backward among them) add in a varying order,
+    // and Adam turns that last-bit noise on a near-zero gradient into a step of up to lr, so with several threads
+    // seeded runs agree only to about a third of a step per weight on average (measured: 0 to 4e-4 at lr 1e-3).
+    ai.djl.pytorch.engine.PtEngine.getInstance(); // started, so that its own thread setting does not come after ours
+    int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+    try (DecoderTask task = DecoderTask.open(in, manifest, List.of(text), 32, 4, 4, 11, 1)) {
       var initial = task.tensors().read(in.resolve(manifest.weights()), task.shapes().keySet());
       Distiller.Result straight = Distiller.train(task, in, initial, plan, dir.resolve("a"), false, Integer.MAX_VALUE, quiet);
       Distiller.Result again = Distiller.train(task, in, initial, plan, dir.resolve("b"), false, Integer.MAX_VALUE, quiet);
@@ -79,28 +86,15 @@ class DistillCommandTest {
       assertEquals(4, interrupted.steps());
       Distiller.Result resumed = Distiller.train(task, in, initial, plan, dir.resolve("c"), true, Integer.MAX_VALUE, quiet);
       assertEquals(8, resumed.steps());
-      // Not bit-exact: CPU BLAS sums are not reproducible run to run here, and Adam turns the last-bit noise of a
-      // near-zero gradient into a step of up to lr on that weight. So: the weights agree on average to far below a
-      // step, and no weight is further apart than the steps taken could move it.
+      assertEquals(0, straight.skipped() + again.skipped() + resumed.skipped(), "no step was skipped");
       for (String key : straight.weights().keySet()) {
-        assertSameTraining(straight.weights().get(key), again.weights().get(key), plan, key);
-        assertSameTraining(straight.weights().get(key), resumed.weights().get(key), plan, key);
+        assertArrayEquals(straight.weights().get(key), again.weights().get(key), key + ": the same seed");
+        assertArrayEquals(straight.weights().get(key), resumed.weights().get(key), key + ": interrupted and resumed");
       }
       assertFalse(java.util.Arrays.equals(initial.get("l0.q"), straight.weights().get("l0.q")));
+    } finally {
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
     }
-  }
-
-  private static void assertSameTraining(float[] a, float[] b, TrainingPlan plan, String key) {
-    double sum = 0;
-    double max = 0;
-    for (int i = 0; i < a.length; i++) {
-      double d = Math.abs(a[i] - b[i]);
-      sum += d;
-      max = Math.max(max, d);
-    }
-    double mean = sum / a.length;
-    assertTrue(mean < 1e-2 * plan.learningRate(), key + ": mean |difference| " + mean);
-    assertTrue(max <= 2.0 * plan.steps() * plan.learningRate(), key + ": max |difference| " + max);
   }
 
   @Test
