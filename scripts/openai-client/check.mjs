@@ -4,7 +4,8 @@
 //
 // Model `tinystories` (tinystories-260k as an elastic bundle); GOLDEN_JSON holds the greedy continuations of the
 // reference forward pass. Checks: completions and chat, non-streaming and streaming (stream_options.include_usage),
-// and API errors surfacing as the client's APIError with the HTTP status. One line per check; exit 1 on any failure.
+// models.retrieve, developer messages and text content parts, completion logprobs whose tokens join into the text,
+// every refused parameter answered 422, and API errors surfacing as the client's APIError with the HTTP status. One line per check; exit 1 on any failure.
 import fs from 'node:fs';
 import OpenAI from 'openai';
 import { VERSION } from 'openai/version';
@@ -148,6 +149,63 @@ await check('chat, streaming via the client\'s stream helper (finalChatCompletio
   const final = await runner.finalChatCompletion();
   expectEqual(final.choices[0].message.role, 'assistant', 'message.role');
   expectEqual(final.choices[0].message.content, chatContent, 'assembled content');
+});
+
+await check('models.retrieve', async () => {
+  const m = await client.models.retrieve(MODEL);
+  expectEqual(m.id, MODEL, 'id');
+  expectEqual(m.object, 'model', 'object');
+});
+await check('error: models.retrieve of an unknown model -> APIError 404', () =>
+  expectApiError(404, () => client.models.retrieve('no-such-model')));
+
+await check('chat: a developer message and text content parts read as system text', async () => {
+  const parts = await client.chat.completions.create({ ...chatRequest, messages: [
+    { role: 'developer', content: [{ type: 'text', text: 'You tell short stories.' }] },
+    { role: 'user', content: [{ type: 'text', text: 'Tell me about ' }, { type: 'text', text: 'a cat.' }] },
+  ] });
+  expectEqual(parts.choices[0].message.content, chatContent, 'content (greedy) vs the plain-string request');
+});
+
+await check('completions logprobs: the tokens join into the text, leading spaces included', async () => {
+  const r = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', temperature: 0, max_tokens: 16,
+    logprobs: 3 });
+  const lp = r.choices[0].logprobs;
+  expectEqual(lp.tokens.join(''), r.choices[0].text, 'joined tokens');
+  expect(lp.tokens.some((t) => t.startsWith(' ')), `no token keeps its leading space: ${JSON.stringify(lp.tokens)}`);
+  expectEqual(lp.top_logprobs[0] && Object.keys(lp.top_logprobs[0]).length, 3, 'alternatives per token');
+  return JSON.stringify(lp.tokens.slice(0, 4));
+});
+
+// Refused, never ignored: each gets a 422 whose message names it.
+for (const [name, extra, chat] of [
+  ['presence_penalty', { presence_penalty: 0.5 }, false],
+  ['frequency_penalty', { frequency_penalty: 0.5 }, true],
+  ['logit_bias', { logit_bias: { 50: -100 } }, false],
+  ['echo', { echo: true }, false],
+  ['best_of', { best_of: 2 }, false],
+  ['n', { n: 2 }, true],
+  ['response_format', { response_format: { type: 'json_object' } }, true],
+  ['tools', { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, true],
+  ['logprobs', { logprobs: true, top_logprobs: 2 }, true],
+]) {
+  await check(`refused with 422 naming it: ${name}${chat ? ' (chat)' : ''}`, async () => {
+    const request = chat ? { ...chatRequest, ...extra } : { model: MODEL, prompt: 'Once', max_tokens: 4, ...extra };
+    try {
+      await (chat ? client.chat.completions.create(request) : client.completions.create(request));
+    } catch (e) {
+      expect(e instanceof OpenAI.APIError, `expected an APIError, got ${e?.message}`);
+      expectEqual(e.status, 422, 'APIError.status');
+      expectEqual(e.code ?? e.error?.code, 'unsupported_parameter', 'code');
+      expect(e.message.includes(`'${name}'`), `the message does not name ${name}: ${e.message}`);
+      return e.message;
+    }
+    throw new Error('the request succeeded: the parameter was ignored');
+  });
+}
+await check('neutral values of refused parameters are accepted (presence_penalty 0, n 1)', async () => {
+  const r = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 4, presence_penalty: 0, n: 1 });
+  expectEqual(r.choices.length, 1, 'choices');
 });
 
 await check('error: unknown model -> APIError 404', () =>

@@ -55,6 +55,16 @@ public final class DecoderTokenizer implements AutoCloseable {
     return after.startsWith(before) ? after.substring(before.length()) : decode(generated);
   }
 
+  /**
+   * The exact text {@code token} adds after {@code previous}: with a word-initial SentencePiece piece its leading space
+   * (which decoding the token alone drops), so that the pieces of a generation join back into its text.
+   */
+  public String piece(long previous, int token) {
+    String before = tokenizer.decode(new long[] {previous}, true);
+    String after = tokenizer.decode(new long[] {previous, token}, true);
+    return after.startsWith(before) ? after.substring(before.length()) : decode(List.of(token));
+  }
+
   @Override
   public void close() {
     tokenizer.close();

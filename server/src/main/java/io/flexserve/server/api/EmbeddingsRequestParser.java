@@ -25,6 +25,7 @@ public final class EmbeddingsRequestParser {
     if (!root.isObject()) {
       throw new ApiException.BadRequest("invalid_json", "request body must be a JSON object");
     }
+    OpenAiParameters.refuseUnsupported(root, OpenAiParameters.EMBEDDINGS);
     String model = "";
     JsonNode m = root.get("model");
     if (m != null && !m.isNull()) {

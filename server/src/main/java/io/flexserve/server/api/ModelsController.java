@@ -11,6 +11,7 @@ import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.catalog.ServedVision;
 import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.server.catalog.ServedModel;
+import io.flexserve.server.errors.ApiException;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import java.util.ArrayList;
@@ -30,14 +31,24 @@ public final class ModelsController {
   public ModelsResponse list() {
     List<ModelsResponse.Model> models = new ArrayList<>();
     for (String name : catalog.names()) {
-      ModelState state = catalog.state(name);
-      List<ModelsResponse.Subnet> subnets = List.of();
-      if (state == ModelState.READY) {
-        subnets = subnets(catalog.require(name));
-      }
-      models.add(new ModelsResponse.Model(name, "model", startedAt, "flexserve", state.name(), subnets));
+      models.add(model(name));
     }
     return new ModelsResponse("list", models);
+  }
+
+  /** One model, as in the list (the OpenAI SDK's {@code models.retrieve}); 404 for a name the server does not have. */
+  @Get("/v1/models/{id}")
+  public ModelsResponse.Model retrieve(String id) {
+    if (catalog.state(id) == null) {
+      throw new ApiException.NotFound("model_not_found", "model '" + id + "' does not exist; served models: " + catalog.names());
+    }
+    return model(id);
+  }
+
+  private ModelsResponse.Model model(String name) {
+    ModelState state = catalog.state(name);
+    List<ModelsResponse.Subnet> subnets = state == ModelState.READY ? subnets(catalog.require(name)) : List.of();
+    return new ModelsResponse.Model(name, "model", startedAt, "flexserve", state.name(), subnets);
   }
 
   private static List<ModelsResponse.Subnet> subnets(ServedModel model) {

@@ -15,16 +15,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes every error response, ours and the framework's, as {@link ErrorBody} JSON (never HTML, never a stack
- * trace). Framework errors get a type and code from their status. Every body carries the request id; a 5xx is also
+ * trace); on the Open Inference Protocol's {@code /v2} routes as its {@code {"error": "<message>"}}, with the code in
+ * {@code X-Error-Code}. Framework errors get a type and code from their status. Every body carries the request id; a 5xx is also
  * logged with it and its cause, so the id a client quotes leads to the stack trace.
  */
 @Singleton
 @Replaces(ErrorResponseProcessor.class)
-public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<ErrorBody> {
+@SuppressWarnings("unchecked") // the body type differs by route: ErrorBody, or the protocol's error map
+public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<Object> {
   private static final Logger LOG = LoggerFactory.getLogger(JsonErrorResponseProcessor.class);
 
   @Override
-  public MutableHttpResponse<ErrorBody> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
+  public MutableHttpResponse<Object> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
     HttpStatus status = response.status();
     Throwable cause = context.getRootCause().orElse(null);
     Throwable malformed = decoderFailure(context.getRequest()).orElse(null);
@@ -46,7 +48,16 @@ public final class JsonErrorResponseProcessor implements ErrorResponseProcessor<
           context.getRequest().getPath(), status.getCode(), body.error().message(),
           cause instanceof ApiException ? null : cause);
     }
-    return response.body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
+    if (context.getRequest().getPath().startsWith("/v2")) {
+      // the Open Inference Protocol's error object; the stable code and request id travel as headers
+      response.header("X-Error-Code", body.error().code());
+      if (requestId != null) {
+        response.header(RequestTags.HEADER, requestId);
+      }
+      return ((MutableHttpResponse<Object>) response).<Object>body(java.util.Map.of("error", body.error().message()))
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+    return ((MutableHttpResponse<Object>) response).<Object>body(body).contentType(MediaType.APPLICATION_JSON_TYPE);
   }
 
   /** Why Netty's HTTP decoder refused the request's line or headers, if it did. */

@@ -1,6 +1,7 @@
 package io.flexserve.server.generation;
 
 import io.flexserve.server.api.JsonBodies;
+import io.flexserve.server.api.OpenAiParameters;
 import io.flexserve.server.errors.ApiException;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
@@ -11,11 +12,13 @@ import java.util.Set;
 
 /**
  * Parses and validates completion and chat bodies with OpenAI's field names and ranges. Structure errors (not JSON,
- * missing field, wrong JSON type) are 400; well-formed but unacceptable values are 422. Unknown fields are ignored.
+ * missing field, wrong JSON type) are 400; well-formed but unacceptable values are 422. A field that is not served is
+ * 422 {@code unsupported_parameter} ({@link OpenAiParameters}), never ignored. The {@code developer} role is a
+ * system turn; a message's content may be a string or an array of {@code text} parts.
  */
 @Singleton
 public final class CompletionRequestParser {
-  private static final Set<String> ROLES = Set.of("system", "user", "assistant");
+  private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
   private final JsonMapper json;
 
   public CompletionRequestParser(JsonMapper json) {
@@ -27,6 +30,7 @@ public final class CompletionRequestParser {
     if (!root.isObject()) {
       throw new ApiException.BadRequest("invalid_json", "request body must be a JSON object");
     }
+    OpenAiParameters.refuseUnsupported(root, chat ? OpenAiParameters.CHAT : OpenAiParameters.COMPLETIONS);
     String model = optionalString(root, "model");
     String prompt = null;
     List<CompletionRequest.ChatMessage> messages = null;
@@ -61,7 +65,7 @@ public final class CompletionRequestParser {
     }
     Integer n = optionalInt(root, "n");
     if (n != null && n != 1) {
-      throw new ApiException.InvalidValue("unsupported_value", "'n' must be 1 (one choice per request), got " + n);
+      throw new ApiException.InvalidValue("unsupported_parameter", "'n' must be 1 (one choice per request), got " + n);
     }
     Integer logprobs = null;
     JsonNode lp = root.get("logprobs");
@@ -125,19 +129,45 @@ public final class CompletionRequestParser {
         throw new ApiException.BadRequest("missing_field", "'messages[" + i + "].role' is required: a string");
       }
       if (!ROLES.contains(role.getStringValue())) {
-        throw new ApiException.InvalidValue("invalid_role", "'messages[" + i + "].role' must be system, user or assistant, got '"
+        throw new ApiException.InvalidValue("invalid_role", "'messages[" + i + "].role' must be system, developer, user or assistant, got '"
             + role.getStringValue() + "'");
       }
-      JsonNode content = msg.get("content");
-      if (content == null || !content.isString()) {
-        throw new ApiException.BadRequest("wrong_type", "'messages[" + i + "].content' must be a string");
-      }
-      out.add(new CompletionRequest.ChatMessage(role.getStringValue(), content.getStringValue()));
+      // developer is what newer OpenAI clients send for system instructions
+      String turn = role.getStringValue().equals("developer") ? "system" : role.getStringValue();
+      out.add(new CompletionRequest.ChatMessage(turn, content(msg.get("content"), i)));
     }
     if (out.stream().allMatch(x -> x.content().isBlank())) {
       throw new ApiException.InvalidValue("empty_messages", "every message is empty");
     }
     return out;
+  }
+
+  /** A message's text: a string, or an array of {@code {"type": "text", "text": ...}} parts joined. */
+  private static String content(JsonNode content, int i) {
+    String where = "'messages[" + i + "].content'";
+    if (content != null && content.isString()) {
+      return content.getStringValue();
+    }
+    if (content == null || !content.isArray()) {
+      throw new ApiException.BadRequest("wrong_type", where + " must be a string or an array of text parts");
+    }
+    StringBuilder text = new StringBuilder();
+    for (JsonNode part : content.values()) {
+      JsonNode type = part.isObject() ? part.get("type") : null;
+      if (type == null || !type.isString()) {
+        throw new ApiException.BadRequest("wrong_type", where + " parts must be objects with a 'type'");
+      }
+      if (!type.getStringValue().equals("text")) {
+        throw new ApiException.InvalidValue("unsupported_content", where + " has a '" + type.getStringValue()
+            + "' part; these models read text parts only");
+      }
+      JsonNode t = part.get("text");
+      if (t == null || !t.isString()) {
+        throw new ApiException.BadRequest("wrong_type", where + " text parts need a 'text' string");
+      }
+      text.append(t.getStringValue());
+    }
+    return text.toString();
   }
 
   private static List<String> stop(JsonNode s) {

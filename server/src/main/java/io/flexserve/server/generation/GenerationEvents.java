@@ -15,6 +15,7 @@ public interface GenerationEvents {
   void fail(Exception error);
 
   /**
+   * @param piece the exact text the token adds (leading space included), when logprobs were asked for
    * @param logprob log-probability of the token, when logprobs were asked for
    * @param top the most likely alternatives (token text → logprob), when asked for
    */

@@ -528,6 +528,7 @@ public final class GenerationScheduler implements AutoCloseable {
       job.recentTpotMillis = Double.isNaN(job.recentTpotMillis) ? gap : 0.5 * gap + 0.5 * job.recentTpotMillis;
       job.tokensOnSubnet++;
     }
+    long previous = job.generated == 0 ? job.request.prompt()[job.request.prompt().length - 1] : job.tokens[job.generated - 1];
     job.lastTokenMillis = t;
     job.lastToken = token;
     job.addToken(token);
@@ -542,10 +543,12 @@ public final class GenerationScheduler implements AutoCloseable {
       logprob = job.sampler.logprob(logits, 0, vocab, token);
       top = new LinkedHashMap<>();
       for (Map.Entry<Integer, Double> e : job.sampler.topLogprobs(logits, 0, vocab, job.request.logprobs())) {
-        top.put(decoder.tokenizer().decode(List.of(e.getKey())), e.getValue());
+        top.put(decoder.tokenizer().piece(previous, e.getKey()), e.getValue());
       }
     }
-    job.events.token(new GenerationEvents.Token(token, delta.text(), decoder.tokenizer().decode(List.of(token)), job.subnet, logprob, top));
+    // logprobs pieces are the exact text each token adds (leading space included), so they join into the completion
+    String piece = logprob == null ? null : decoder.tokenizer().piece(previous, token);
+    job.events.token(new GenerationEvents.Token(token, delta.text(), piece, job.subnet, logprob, top));
     int contextLeft = decoder.config().maxPositions() - job.request.prompt().length - job.generated;
     if (end || delta.stopped()) {
       finish(job, "stop", true);

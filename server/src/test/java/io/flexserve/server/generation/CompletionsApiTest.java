@@ -195,12 +195,61 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertError("/v1/completions", "{\"prompt\":\"Once\",\"temperature\":\"hot\"}", 400, "wrong_type");
     assertError("/v1/completions", "{\"prompt\":\"Once\",\"temperature\":3}", 422, "invalid_value");
     assertError("/v1/completions", "{\"prompt\":\"Once\",\"model\":\"nope\"}", 404, "model_not_found");
-    assertError("/v1/completions", "{\"prompt\":\"Once\",\"n\":2}", 422, "unsupported_value");
+    assertError("/v1/completions", "{\"prompt\":\"Once\",\"n\":2}", 422, "unsupported_parameter");
     assertError("/v1/chat/completions", "{\"messages\":[]}", 422, "empty_messages");
     assertError("/v1/chat/completions", "{\"messages\":[{\"role\":\"wizard\",\"content\":\"hi\"}]}", 422, "invalid_role");
     assertError("/v1/embeddings", "{\"input\":\"hi\",\"model\":\"tinystories\"}", 400, "wrong_model_type");
     HttpResponse<String> r = http.post("/v1/completions", "{\"prompt\":\"Once\"}", "X-Subnet", "nope");
     assertEquals(422, r.statusCode(), r.body());
+  }
+
+  @Test
+  void logprobsTokensAreTheExactTextOfEachToken_andJoinIntoTheCompletion() throws Exception {
+    JsonNode out = post("/v1/completions", "{\"prompt\":\"Once upon a time\",\"max_tokens\":24,\"temperature\":0,"
+        + "\"logprobs\":3}", 200);
+    JsonNode choice = out.get("choices").get(0);
+    StringBuilder joined = new StringBuilder();
+    boolean leadingSpace = false;
+    for (JsonNode t : choice.get("logprobs").get("tokens")) {
+      joined.append(t.asText());
+      leadingSpace |= t.asText().startsWith(" ");
+    }
+    assertEquals(choice.get("text").asText(), joined.toString());
+    assertTrue(leadingSpace, "word-initial pieces keep their space: " + choice.get("logprobs").get("tokens"));
+    for (JsonNode top : choice.get("logprobs").get("top_logprobs")) {
+      assertEquals(3, top.size(), "three distinct alternatives: " + top);
+    }
+  }
+
+  @Test
+  void developerMessagesAndTextContentPartsReadAsTheirPlainForms_otherPartsAndParametersAreRefusedByName() throws Exception {
+    String plain = post("/v1/chat/completions", "{\"messages\":[{\"role\":\"system\",\"content\":\"You tell stories.\"},"
+        + "{\"role\":\"user\",\"content\":\"A cat.\"}],\"max_tokens\":8,\"temperature\":0}", 200)
+        .get("choices").get(0).get("message").get("content").asText();
+    String parts = post("/v1/chat/completions", "{\"messages\":[{\"role\":\"developer\",\"content\":\"You tell stories.\"},"
+        + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"A \"},{\"type\":\"text\",\"text\":\"cat.\"}]}],"
+        + "\"max_tokens\":8,\"temperature\":0}", 200).get("choices").get(0).get("message").get("content").asText();
+    assertEquals(plain, parts);
+    assertError("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
+        + "\"image_url\":{\"url\":\"x\"}}]}]}", 422, "unsupported_content");
+    for (String field : List.of("\"presence_penalty\":0.5", "\"frequency_penalty\":1", "\"logit_bias\":{\"5\":1}",
+        "\"echo\":true", "\"best_of\":3", "\"suffix\":\"x\"", "\"response_format\":{\"type\":\"json_object\"}",
+        "\"tools\":[{\"type\":\"function\"}]", "\"made_up\":1")) {
+      JsonNode error = post("/v1/completions", "{\"prompt\":\"Once\"," + field + "}", 422).get("error");
+      assertEquals("unsupported_parameter", error.get("code").asText());
+      String name = field.substring(1, field.indexOf('"', 1));
+      assertTrue(error.get("message").asText().contains("'" + name + "'"), error.toString());
+    }
+    post("/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":2,\"presence_penalty\":0,\"echo\":false,"
+        + "\"response_format\":{\"type\":\"text\"},\"user\":\"u1\"}", 200);
+  }
+
+  @Test
+  void modelsRetrieveAnswersOneModel() throws Exception {
+    JsonNode m = JSON.readTree(http.get("/v1/models/tinystories").body());
+    assertEquals("tinystories", m.get("id").asText());
+    assertEquals("model", m.get("object").asText());
+    assertEquals(404, http.get("/v1/models/nope").statusCode());
   }
 
   @Test

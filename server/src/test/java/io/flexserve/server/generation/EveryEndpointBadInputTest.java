@@ -19,7 +19,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,20 +48,13 @@ class EveryEndpointBadInputTest implements TestPropertyProvider {
   @Override
   public Map<String, String> getProperties() {
     try {
-      Path repo = Path.of("target/test-mixed-repo").toAbsolutePath();
-      Files.createDirectories(repo);
-      link(repo.resolve(TinyStoriesRepository.MODEL), TinyStoriesRepository.ensure().resolve(TinyStoriesRepository.MODEL));
-      link(repo.resolve(ServerHarness.MODEL),
-          MiniLmDefault.ensureBundle(Path.of("target/test-cache"), SessionConfig.cpu(1), (s, d, t) -> { }).toAbsolutePath());
+      Path repo = io.flexserve.server.api.LinkedRepository.of("test-mixed-repo", Map.of(
+          TinyStoriesRepository.MODEL, TinyStoriesRepository.ensure().resolve(TinyStoriesRepository.MODEL),
+          ServerHarness.MODEL, MiniLmDefault.ensureBundle(Path.of("target/test-cache"), SessionConfig.cpu(1), (s, d, t) -> { })
+              .toAbsolutePath()));
       return Map.of("flexserve.model-dir", repo.toString());
     } catch (Exception e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void link(Path link, Path target) throws Exception {
-    if (!Files.exists(link)) {
-      Files.createSymbolicLink(link, target);
     }
   }
 
@@ -124,7 +116,7 @@ class EveryEndpointBadInputTest implements TestPropertyProvider {
         new Case("top_k negative", C, "{\"prompt\":\"Once\",\"top_k\":-2}", 422, "invalid_value"),
         new Case("stream not a boolean", C, "{\"prompt\":\"Once\",\"stream\":\"yes\"}", 400, "wrong_type"),
         new Case("stop a number", C, "{\"prompt\":\"Once\",\"stop\":5}", 400, "wrong_type"),
-        new Case("n = 2", C, "{\"prompt\":\"Once\",\"n\":2}", 422, "unsupported_value"),
+        new Case("n = 2", C, "{\"prompt\":\"Once\",\"n\":2}", 422, "unsupported_parameter"),
         new Case("unknown model", C, "{\"prompt\":\"Once\",\"model\":\"gpt-9\"}", 404, "model_not_found"),
         new Case("no model while two are served", C, "{\"prompt\":\"Once\",\"model\":\"\"}", 400, "missing_field"),
         new Case("an encoder asked to generate", C, "{\"prompt\":\"Once\",\"model\":\"all-minilm-l6-v2\"}", 400, "wrong_model_type"),

@@ -14,7 +14,7 @@ import java.util.List;
  * KV-compatible variant of full, so that tests can exercise token-level switching.
  */
 public final class TinyStoriesRepository {
-  static final String MODEL = "tinystories";
+  public static final String MODEL = "tinystories";
 
   private TinyStoriesRepository() {}
 

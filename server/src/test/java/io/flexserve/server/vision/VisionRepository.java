@@ -17,12 +17,12 @@ import javax.imageio.ImageIO;
  * A model repository holding a tiny generated RADIO model (hidden 64, 2 blocks, patch 16, 2 CLS + 2 registers)
  * converted at 64 and 32 px; built once into {@code target/} and reused by later test classes.
  */
-final class VisionRepository {
-  static final String MODEL = "radio-tiny";
+public final class VisionRepository {
+  public static final String MODEL = "radio-tiny";
 
   private VisionRepository() {}
 
-  static synchronized Path ensure() throws Exception {
+  public static synchronized Path ensure() throws Exception {
     Path repo = Path.of("target/test-vision-repo").toAbsolutePath();
     Path bundle = repo.resolve(MODEL);
     if (!Files.exists(bundle.resolve(VisionManifest.FILE))) {
@@ -49,7 +49,7 @@ final class VisionRepository {
     return p;
   }
 
-  static byte[] encode(BufferedImage image, String format) throws Exception {
+  public static byte[] encode(BufferedImage image, String format) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     if (!ImageIO.write(image, format, out)) {
       throw new IllegalStateException("no ImageIO writer for " + format);

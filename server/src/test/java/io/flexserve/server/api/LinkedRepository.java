@@ -1,0 +1,24 @@
+package io.flexserve.server.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A test model repository under {@code target/} whose models are symbolic links to bundles converted elsewhere. */
+public final class LinkedRepository {
+  private LinkedRepository() {}
+
+  /** {@code target/<name>}, holding one link per entry of {@code bundles} (model name → bundle directory). */
+  public static Path of(String name, Map<String, Path> bundles) throws IOException {
+    Path repo = Path.of("target", name).toAbsolutePath();
+    Files.createDirectories(repo);
+    for (Map.Entry<String, Path> b : bundles.entrySet()) {
+      Path link = repo.resolve(b.getKey());
+      if (!Files.exists(link)) {
+        Files.createSymbolicLink(link, b.getValue());
+      }
+    }
+    return repo;
+  }
+}
