@@ -179,15 +179,11 @@ await check('completions logprobs: the tokens join into the text, leading spaces
 
 // Refused, never ignored: each gets a 422 whose message names it.
 for (const [name, extra, chat] of [
-  ['presence_penalty', { presence_penalty: 0.5 }, false],
-  ['frequency_penalty', { frequency_penalty: 0.5 }, true],
-  ['logit_bias', { logit_bias: { 50: -100 } }, false],
   ['echo', { echo: true }, false],
   ['best_of', { best_of: 2 }, false],
   ['n', { n: 2 }, true],
   ['response_format', { response_format: { type: 'json_object' } }, true],
   ['tools', { tools: [{ type: 'function', function: { name: 'f', parameters: {} } }] }, true],
-  ['logprobs', { logprobs: true, top_logprobs: 2 }, true],
 ]) {
   await check(`refused with 422 naming it: ${name}${chat ? ' (chat)' : ''}`, async () => {
     const request = chat ? { ...chatRequest, ...extra } : { model: MODEL, prompt: 'Once', max_tokens: 4, ...extra };
@@ -203,9 +199,36 @@ for (const [name, extra, chat] of [
     throw new Error('the request succeeded: the parameter was ignored');
   });
 }
-await check('neutral values of refused parameters are accepted (presence_penalty 0, n 1)', async () => {
-  const r = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 4, presence_penalty: 0, n: 1 });
+await check('neutral values of refused parameters are accepted (echo false, n 1)', async () => {
+  const r = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 4, echo: false, n: 1 });
   expectEqual(r.choices.length, 1, 'choices');
+});
+
+await check('chat logprobs: content entries join into the message, with top_logprobs', async () => {
+  const r = await client.chat.completions.create({ ...chatRequest, logprobs: true, top_logprobs: 2 });
+  const content = r.choices[0].logprobs.content;
+  expectEqual(content.map((c) => c.token).join(''), r.choices[0].message.content, 'joined tokens');
+  expect(content.every((c) => c.top_logprobs.length === 2 && c.logprob <= 0), 'two alternatives and a logprob each');
+  expect(content.every((c) => Buffer.from(c.bytes).toString('utf8') === c.token), 'bytes are the token in UTF-8');
+  return `${content.length} tokens`;
+});
+
+await check('logit_bias +100 on one token makes every greedy token that token', async () => {
+  const r = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', temperature: 0, max_tokens: 6,
+    logprobs: 1, logit_bias: { 403: 100 } });
+  const tokens = r.choices[0].logprobs.tokens;
+  expect(tokens.every((t) => t === tokens[0]), `tokens ${JSON.stringify(tokens)}`);
+  return JSON.stringify(tokens[0]);
+});
+await check('frequency and presence penalties change a greedy continuation; 0 changes nothing', async () => {
+  const base = { model: MODEL, prompt: 'Once upon a time', temperature: 0, max_tokens: 48 };
+  const plain = (await client.completions.create(base)).choices[0].text;
+  const zero = (await client.completions.create({ ...base, frequency_penalty: 0, presence_penalty: 0 })).choices[0].text;
+  const penalized = (await client.chat.completions.create({ ...chatRequest, max_tokens: 48, frequency_penalty: 2,
+    presence_penalty: 2 })).choices[0].message.content;
+  const unpenalized = (await client.chat.completions.create({ ...chatRequest, max_tokens: 48 })).choices[0].message.content;
+  expectEqual(zero, plain, 'text with zero penalties');
+  expect(penalized !== unpenalized, 'the penalties changed nothing');
 });
 
 await check('error: unknown model -> APIError 404', () =>

@@ -14,10 +14,12 @@ import java.util.Set;
 public final class OpenAiParameters {
   /** Fields of /v1/completions that are served. */
   public static final Set<String> COMPLETIONS = Set.of("model", "prompt", "max_tokens", "temperature", "top_p", "top_k",
-      "seed", "n", "logprobs", "stop", "stream", "stream_options", "user");
+      "seed", "n", "logprobs", "stop", "stream", "stream_options", "user", "presence_penalty", "frequency_penalty",
+      "logit_bias");
   /** Fields of /v1/chat/completions that are served. */
   public static final Set<String> CHAT = Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature",
-      "top_p", "top_k", "seed", "n", "stop", "stream", "stream_options", "user");
+      "top_p", "top_k", "seed", "n", "stop", "stream", "stream_options", "user", "presence_penalty", "frequency_penalty",
+      "logit_bias", "logprobs", "top_logprobs");
   /** Fields of /v1/embeddings that are served. */
   public static final Set<String> EMBEDDINGS = Set.of("model", "input", "encoding_format", "user");
 
@@ -30,13 +32,8 @@ public final class OpenAiParameters {
       Map.entry("function_call", "the models here have no tool-calling template"),
       Map.entry("parallel_tool_calls", "the models here have no tool-calling template"),
       Map.entry("best_of", "one candidate is generated per request; best_of must be 1"),
-      Map.entry("presence_penalty", "repetition penalties are not implemented; it must be 0"),
-      Map.entry("frequency_penalty", "repetition penalties are not implemented; it must be 0"),
-      Map.entry("logit_bias", "logit_bias is not implemented; it must be empty"),
       Map.entry("echo", "echoing the prompt is not implemented; it must be false"),
       Map.entry("suffix", "insertion (suffix) is not supported by these models"),
-      Map.entry("logprobs", "chat log-probabilities are not implemented (they are on /v1/completions); it must be false"),
-      Map.entry("top_logprobs", "chat log-probabilities are not implemented (they are on /v1/completions)"),
       Map.entry("dimensions", "the encoder was not trained for shortened embeddings; leave dimensions out"));
 
   private OpenAiParameters() {}
@@ -59,10 +56,8 @@ public final class OpenAiParameters {
       return true;
     }
     return switch (name) {
-      case "presence_penalty", "frequency_penalty" -> v.isNumber() && v.getDoubleValue() == 0;
       case "best_of" -> v.isNumber() && v.getDoubleValue() == 1;
-      case "echo", "logprobs", "parallel_tool_calls" -> v.isBoolean() && !v.getBooleanValue();
-      case "logit_bias" -> v.isObject() && v.size() == 0;
+      case "echo", "parallel_tool_calls" -> v.isBoolean() && !v.getBooleanValue();
       case "tools", "functions" -> v.isArray() && v.size() == 0;
       case "tool_choice", "function_call" -> v.isString() && v.getStringValue().equals("none");
       case "response_format" -> v.isObject() && v.get("type") != null && v.get("type").isString()

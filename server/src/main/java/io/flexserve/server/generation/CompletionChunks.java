@@ -30,8 +30,8 @@ final class CompletionChunks {
     ObjectNode root = header(chat ? "chat.completion" : "text_completion");
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
     if (chat) {
-      choice.putObject("message").put("role", "assistant").put("content", text);
-      choice.putNull("logprobs");
+      choice.putObject("message").put("role", "assistant").put("content", text).putNull("refusal");
+      putChatLogprobs(choice, logprobs);
     } else {
       choice.put("text", text);
       putLogprobs(choice, logprobs);
@@ -57,7 +57,7 @@ final class CompletionChunks {
         delta.put("role", "assistant");
       }
       delta.put("content", text);
-      choice.putNull("logprobs");
+      putChatLogprobs(choice, logprobs);
     } else {
       choice.put("text", text);
       putLogprobs(choice, logprobs);
@@ -145,6 +145,31 @@ final class CompletionChunks {
       lp.top().get(i).forEach(alternatives::put);
       offsets.add(lp.offsets().get(i));
     }
+  }
+
+  /** Chat {@code logprobs}: {@code content}, one entry per token with its text, UTF-8 bytes and alternatives. */
+  private static void putChatLogprobs(ObjectNode choice, Logprobs lp) {
+    if (lp == null) {
+      choice.putNull("logprobs");
+      return;
+    }
+    ObjectNode o = choice.putObject("logprobs");
+    ArrayNode content = o.putArray("content");
+    for (int i = 0; i < lp.tokens().size(); i++) {
+      ObjectNode entry = tokenLogprob(content.addObject(), lp.tokens().get(i), lp.logprobs().get(i));
+      ArrayNode top = entry.putArray("top_logprobs");
+      lp.top().get(i).forEach((token, logprob) -> tokenLogprob(top.addObject(), token, logprob));
+    }
+    o.putNull("refusal");
+  }
+
+  private static ObjectNode tokenLogprob(ObjectNode node, String token, double logprob) {
+    node.put("token", token).put("logprob", logprob);
+    ArrayNode bytes = node.putArray("bytes");
+    for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      bytes.add(b & 0xff);
+    }
+    return node;
   }
 
   /** Completions {@code logprobs}, parallel lists per generated token. */

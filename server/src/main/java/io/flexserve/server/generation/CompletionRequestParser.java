@@ -67,7 +67,7 @@ public final class CompletionRequestParser {
     if (n != null && n != 1) {
       throw new ApiException.InvalidValue("unsupported_parameter", "'n' must be 1 (one choice per request), got " + n);
     }
-    Integer logprobs = null;
+    Integer logprobs = chat ? chatLogprobs(root) : null;
     JsonNode lp = root.get("logprobs");
     if (!chat && lp != null && !lp.isNull()) {
       logprobs = optionalInt(root, "logprobs");
@@ -85,7 +85,53 @@ public final class CompletionRequestParser {
       includeUsage = optionalBoolean(so, "include_usage");
     }
     return new CompletionRequest(model, prompt, messages, maxTokens, temperature, topP, topK == null ? 0 : topK, seed,
-        stop(root.get("stop")), logprobs, stream, includeUsage);
+        stop(root.get("stop")), logprobs, stream, includeUsage, adjustments(root));
+  }
+
+  /** Chat: {@code logprobs: true} and {@code top_logprobs} (0–20 alternatives); null without logprobs. */
+  private static Integer chatLogprobs(JsonNode root) {
+    boolean wanted = optionalBoolean(root, "logprobs");
+    Integer top = optionalInt(root, "top_logprobs");
+    if (top != null && !wanted) {
+      throw new ApiException.InvalidValue("invalid_value", "'top_logprobs' needs 'logprobs': true");
+    }
+    if (top != null && (top < 0 || top > 20)) {
+      throw new ApiException.InvalidValue("invalid_value", "'top_logprobs' must be in [0, 20], got " + top);
+    }
+    return wanted ? (top == null ? 0 : top) : null;
+  }
+
+  private static LogitAdjustments adjustments(JsonNode root) {
+    double presence = optionalNumber(root, "presence_penalty", 0);
+    double frequency = optionalNumber(root, "frequency_penalty", 0);
+    if (!(Math.abs(presence) <= 2) || !(Math.abs(frequency) <= 2)) {
+      throw new ApiException.InvalidValue("invalid_value", "'presence_penalty' and 'frequency_penalty' must be in [-2, 2], got "
+          + presence + " and " + frequency);
+    }
+    java.util.Map<Integer, Double> bias = new java.util.HashMap<>();
+    JsonNode b = root.get("logit_bias");
+    if (b != null && !b.isNull()) {
+      if (!b.isObject()) {
+        throw new ApiException.BadRequest("wrong_type", "'logit_bias' must be an object of token id → bias");
+      }
+      for (java.util.Map.Entry<String, JsonNode> e : b.entries()) {
+        int token;
+        try {
+          token = Integer.parseInt(e.getKey());
+        } catch (NumberFormatException x) {
+          throw new ApiException.InvalidValue("invalid_value", "'logit_bias' keys must be token ids, got '" + e.getKey() + "'");
+        }
+        JsonNode v = e.getValue();
+        if (!v.isNumber()) {
+          throw new ApiException.BadRequest("wrong_type", "'logit_bias' values must be numbers");
+        }
+        if (token < 0 || !(Math.abs(v.getDoubleValue()) <= 100)) {
+          throw new ApiException.InvalidValue("invalid_value", "'logit_bias' needs token ids ≥ 0 and biases in [-100, 100]");
+        }
+        bias.put(token, v.getDoubleValue());
+      }
+    }
+    return new LogitAdjustments(presence, frequency, bias);
   }
 
   private static String prompt(JsonNode p) {

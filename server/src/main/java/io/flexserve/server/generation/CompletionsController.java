@@ -96,12 +96,19 @@ public final class CompletionsController {
       throw new ApiException.BadRequest("context_length_exceeded", "max_tokens " + maxTokens + " plus the prompt's "
           + prompt.length + " tokens exceeds the context of " + context + " tokens");
     }
+    int vocab = model.decoder().config().vocabSize();
+    for (int token : req.adjustments().bias().keySet()) {
+      if (token >= vocab) {
+        throw new ApiException.InvalidValue("invalid_value", "'logit_bias' names token " + token + "; " + modelName
+            + "'s vocabulary has " + vocab + " tokens");
+      }
+    }
     List<String> stop = new ArrayList<>(req.stop());
     if (chat) {
       stop.addAll(model.chatTemplate().stops());
     }
     GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
-        new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(),
+        new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(), req.adjustments(),
         new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
         headers.forcedSubnet(), headers.deadlinePolicy(),
         EoraRankHeader.from(http.getHeaders(), model.decoder().manifest().eoraRanks(), modelName),

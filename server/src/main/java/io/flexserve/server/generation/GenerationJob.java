@@ -21,6 +21,8 @@ public final class GenerationJob {
   final Sampler sampler;
   final TextStream text;
   final Map<String, Integer> tokensPerSubnet = new LinkedHashMap<>();
+  /** How often each token was generated (for the presence and frequency penalties). */
+  final Map<Integer, Integer> generatedCounts = new java.util.HashMap<>();
   int generated;
   long lastToken;
   /** Every generated token so far (a switch re-joins the row with prompt + these). */
@@ -69,6 +71,7 @@ public final class GenerationJob {
       tokens = java.util.Arrays.copyOf(tokens, tokens.length * 2);
     }
     tokens[generated] = token;
+    generatedCounts.merge((int) token, 1, Integer::sum);
   }
 
   /** Prompt and every generated token. */

@@ -517,6 +517,7 @@ public final class GenerationScheduler implements AutoCloseable {
   /** Samples the next token of {@code job} from {@code logits}, sends it, and ends the job when it is done. */
   private void emit(GenerationJob job, float[] logits) {
     int vocab = decoder.config().vocabSize();
+    logits = job.request.adjustments().apply(logits, vocab, job.generatedCounts);
     int token = job.sampler.next(logits, 0, vocab);
     double t = now();
     if (Double.isNaN(job.firstTokenMillis)) {

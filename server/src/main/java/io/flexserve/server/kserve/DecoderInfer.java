@@ -80,7 +80,7 @@ final class DecoderInfer {
     java.util.OptionalInt seed = integer(p, "seed");
     GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
         new Sampler.Params(temperature, topP, integer(p, "top_k").orElse(0), seed.isPresent() ? (long) seed.getAsInt() : null),
-        stop, null,
+        stop, null, io.flexserve.server.generation.LogitAdjustments.NONE,
         new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
         headers.forcedSubnet(), headers.deadlinePolicy(),
         EoraRankHeader.from(http.getHeaders(), model.decoder().manifest().eoraRanks(), model.name()),

@@ -232,16 +232,70 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertEquals(plain, parts);
     assertError("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
         + "\"image_url\":{\"url\":\"x\"}}]}]}", 422, "unsupported_content");
-    for (String field : List.of("\"presence_penalty\":0.5", "\"frequency_penalty\":1", "\"logit_bias\":{\"5\":1}",
-        "\"echo\":true", "\"best_of\":3", "\"suffix\":\"x\"", "\"response_format\":{\"type\":\"json_object\"}",
+    for (String field : List.of("\"echo\":true", "\"best_of\":3", "\"suffix\":\"x\"", "\"response_format\":{\"type\":\"json_object\"}",
         "\"tools\":[{\"type\":\"function\"}]", "\"made_up\":1")) {
       JsonNode error = post("/v1/completions", "{\"prompt\":\"Once\"," + field + "}", 422).get("error");
       assertEquals("unsupported_parameter", error.get("code").asText());
       String name = field.substring(1, field.indexOf('"', 1));
       assertTrue(error.get("message").asText().contains("'" + name + "'"), error.toString());
     }
-    post("/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":2,\"presence_penalty\":0,\"echo\":false,"
+    post("/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":2,\"best_of\":1,\"echo\":false,"
         + "\"response_format\":{\"type\":\"text\"},\"user\":\"u1\"}", 200);
+  }
+
+  @Test
+  void logitBiasAndPenaltiesShapeTheGreedyContinuation() throws Exception {
+    String base = "{\"prompt\":\"Once upon a time\",\"max_tokens\":48,\"temperature\":0,\"logprobs\":1";
+    JsonNode plain = post("/v1/completions", base + "}", 200).get("choices").get(0);
+    JsonNode forced = post("/v1/completions", base + ",\"logit_bias\":{\"403\":100}}", 200).get("choices").get(0);
+    for (JsonNode t : forced.get("logprobs").get("tokens")) {
+      assertEquals(forced.get("logprobs").get("tokens").get(0).asText(), t.asText(), "+100 on token 403 every time");
+    }
+    String first = plain.get("logprobs").get("tokens").get(0).asText();
+    int firstId = post("/v2/models/tinystories/infer", "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[1],"
+        + "\"data\":[\"Once upon a time\"]}],\"parameters\":{\"max_tokens\":1,\"temperature\":0}}", 200)
+        .get("outputs").get(1).get("data").get(0).asInt(); // the same greedy first token, as an id
+    JsonNode banned = post("/v1/completions", base + ",\"logit_bias\":{\"" + firstId + "\":-100}}", 200).get("choices").get(0);
+    assertNotEquals(first, banned.get("logprobs").get("tokens").get(0).asText(), "-100 bans the greedy first token");
+    assertEquals(plain.get("text").asText(), post("/v1/completions", base + ",\"presence_penalty\":0,\"frequency_penalty\":0}",
+        200).get("choices").get(0).get("text").asText());
+    JsonNode penalized = post("/v1/completions", base + ",\"frequency_penalty\":2,\"presence_penalty\":2}", 200)
+        .get("choices").get(0);
+    assertTrue(distinct(penalized) > distinct(plain), "penalties make a greedy text repeat itself less: "
+        + distinct(plain) + " distinct tokens of 48 without, " + distinct(penalized) + " with");
+    assertError("/v1/completions", "{\"prompt\":\"Once\",\"logit_bias\":{\"99999\":1}}", 422, "invalid_value");
+    assertError("/v1/completions", "{\"prompt\":\"Once\",\"presence_penalty\":3}", 422, "invalid_value");
+  }
+
+  private static long distinct(JsonNode choice) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    choice.get("logprobs").get("tokens").forEach(t -> seen.add(t.asText()));
+    return seen.size();
+  }
+
+  @Test
+  void chatLogprobsListEachTokenWithItsAlternatives_streamingOrNot() throws Exception {
+    String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"A cat.\"}],\"max_tokens\":10,\"temperature\":0,"
+        + "\"logprobs\":true,\"top_logprobs\":2";
+    JsonNode choice = post("/v1/chat/completions", body + "}", 200).get("choices").get(0);
+    StringBuilder joined = new StringBuilder();
+    for (JsonNode c : choice.get("logprobs").get("content")) {
+      joined.append(c.get("token").asText());
+      assertTrue(c.get("logprob").asDouble() <= 0);
+      assertEquals(2, c.get("top_logprobs").size());
+      assertEquals(c.get("token").asText().getBytes(StandardCharsets.UTF_8).length, c.get("bytes").size());
+    }
+    assertEquals(choice.get("message").get("content").asText(), joined.toString());
+    StringBuilder streamed = new StringBuilder();
+    for (String data : sse("/v1/chat/completions", body + ",\"stream\":true}")) {
+      JsonNode chunk = data.equals("[DONE]") ? null : JSON.readTree(data);
+      if (chunk != null && chunk.get("choices").size() > 0 && chunk.get("choices").get(0).get("logprobs").isObject()) {
+        chunk.get("choices").get(0).get("logprobs").get("content").forEach(c -> streamed.append(c.get("token").asText()));
+      }
+    }
+    assertEquals(joined.toString(), streamed.toString());
+    assertError("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":2}", 422,
+        "invalid_value");
   }
 
   @Test
