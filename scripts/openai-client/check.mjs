@@ -179,7 +179,6 @@ await check('completions logprobs: the tokens join into the text, leading spaces
 
 // Refused, never ignored: each gets a 422 whose message names it.
 for (const [name, extra, chat] of [
-  ['echo', { echo: true }, false],
   ['best_of', { best_of: 2 }, false],
   ['n', { n: 2 }, true],
   ['response_format', { response_format: { type: 'json_object' } }, true],
@@ -199,9 +198,16 @@ for (const [name, extra, chat] of [
     throw new Error('the request succeeded: the parameter was ignored');
   });
 }
-await check('neutral values of refused parameters are accepted (echo false, n 1)', async () => {
-  const r = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 4, echo: false, n: 1 });
+await check('neutral values of refused parameters are accepted (best_of 1, n 1)', async () => {
+  const r = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 4, best_of: 1, n: 1 });
   expectEqual(r.choices.length, 1, 'choices');
+});
+
+await check('completions echo: the text starts with the prompt', async () => {
+  const plain = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', temperature: 0, max_tokens: 8 });
+  const echoed = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', temperature: 0, max_tokens: 8,
+    echo: true });
+  expectEqual(echoed.choices[0].text, 'Once upon a time' + plain.choices[0].text, 'text');
 });
 
 await check('chat logprobs: content entries join into the message, with top_logprobs', async () => {

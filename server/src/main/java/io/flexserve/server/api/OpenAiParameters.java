@@ -15,7 +15,7 @@ public final class OpenAiParameters {
   /** Fields of /v1/completions that are served. */
   public static final Set<String> COMPLETIONS = Set.of("model", "prompt", "max_tokens", "temperature", "top_p", "top_k",
       "seed", "n", "logprobs", "stop", "stream", "stream_options", "user", "presence_penalty", "frequency_penalty",
-      "logit_bias");
+      "logit_bias", "echo");
   /** Fields of /v1/chat/completions that are served. */
   public static final Set<String> CHAT = Set.of("model", "messages", "max_tokens", "max_completion_tokens", "temperature",
       "top_p", "top_k", "seed", "n", "stop", "stream", "stream_options", "user", "presence_penalty", "frequency_penalty",
@@ -32,7 +32,6 @@ public final class OpenAiParameters {
       Map.entry("function_call", "the models here have no tool-calling template"),
       Map.entry("parallel_tool_calls", "the models here have no tool-calling template"),
       Map.entry("best_of", "one candidate is generated per request; best_of must be 1"),
-      Map.entry("echo", "echoing the prompt is not implemented; it must be false"),
       Map.entry("suffix", "insertion (suffix) is not supported by these models"),
       Map.entry("dimensions", "the encoder was not trained for shortened embeddings; leave dimensions out"));
 
@@ -57,7 +56,7 @@ public final class OpenAiParameters {
     }
     return switch (name) {
       case "best_of" -> v.isNumber() && v.getDoubleValue() == 1;
-      case "echo", "parallel_tool_calls" -> v.isBoolean() && !v.getBooleanValue();
+      case "parallel_tool_calls" -> v.isBoolean() && !v.getBooleanValue();
       case "tools", "functions" -> v.isArray() && v.size() == 0;
       case "tool_choice", "function_call" -> v.isString() && v.getStringValue().equals("none");
       case "response_format" -> v.isObject() && v.get("type") != null && v.get("type").isString()

@@ -85,7 +85,17 @@ public final class CompletionRequestParser {
       includeUsage = optionalBoolean(so, "include_usage");
     }
     return new CompletionRequest(model, prompt, messages, maxTokens, temperature, topP, topK == null ? 0 : topK, seed,
-        stop(root.get("stop")), logprobs, stream, includeUsage, adjustments(root));
+        stop(root.get("stop")), logprobs, stream, includeUsage, echo(root, logprobs), adjustments(root));
+  }
+
+  /** Completions' {@code echo}; with logprobs it would need the prompt's log-probabilities, which are not computed. */
+  private static boolean echo(JsonNode root, Integer logprobs) {
+    boolean echo = optionalBoolean(root, "echo");
+    if (echo && logprobs != null) {
+      throw new ApiException.InvalidValue("unsupported_parameter", "'echo' with 'logprobs' is not supported: the prompt's "
+          + "log-probabilities are not computed; drop one of them");
+    }
+    return echo;
   }
 
   /** Chat: {@code logprobs: true} and {@code top_logprobs} (0–20 alternatives); null without logprobs. */

@@ -114,14 +114,17 @@ public final class CompletionsController {
         EoraRankHeader.from(http.getHeaders(), model.decoder().manifest().eoraRanks(), modelName),
         config.timeoutMillis(headers.timeoutMillis()));
     CompletionChunks chunks = new CompletionChunks(chat, modelName, sequence.incrementAndGet());
+    String echo = req.echo() ? text : "";
     return req.stream()
-        ? stream(http, model, generation, chunks, req.includeUsage(), endpoint)
-        : whole(http, model, generation, chunks, endpoint);
+        ? stream(http, model, generation, chunks, req.includeUsage(), echo, endpoint)
+        : whole(http, model, generation, chunks, echo, endpoint);
   }
 
-  private Publisher<MutableHttpResponse<?>> whole(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks, String endpoint) {
+  /** @param echo text the answer starts with (completions' {@code echo}: the prompt), or "" */
+  private Publisher<MutableHttpResponse<?>> whole(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
+                                                 String echo, String endpoint) {
     CompletableFuture<MutableHttpResponse<?>> done = new CompletableFuture<>();
-    StringBuilder text = new StringBuilder();
+    StringBuilder text = new StringBuilder(echo);
     boolean wantLogprobs = generation.logprobs() != null;
     CompletionChunks.Logprobs logprobs = wantLogprobs
         ? new CompletionChunks.Logprobs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()) : null;
@@ -170,8 +173,11 @@ public final class CompletionsController {
   }
 
   private Publisher<MutableHttpResponse<?>> stream(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
-                                                  boolean includeUsage, String endpoint) {
+                                                  boolean includeUsage, String echo, String endpoint) {
     Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
+    if (!echo.isEmpty()) { // before the generation starts, so it is the first chunk
+      sink.tryEmitNext(Event.of(chunks.delta(echo, true, null, null)));
+    }
     GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
       private boolean first = true;
 

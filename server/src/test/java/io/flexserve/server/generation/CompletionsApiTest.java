@@ -232,14 +232,14 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertEquals(plain, parts);
     assertError("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\","
         + "\"image_url\":{\"url\":\"x\"}}]}]}", 422, "unsupported_content");
-    for (String field : List.of("\"echo\":true", "\"best_of\":3", "\"suffix\":\"x\"", "\"response_format\":{\"type\":\"json_object\"}",
+    for (String field : List.of( "\"best_of\":3", "\"suffix\":\"x\"", "\"response_format\":{\"type\":\"json_object\"}",
         "\"tools\":[{\"type\":\"function\"}]", "\"made_up\":1")) {
       JsonNode error = post("/v1/completions", "{\"prompt\":\"Once\"," + field + "}", 422).get("error");
       assertEquals("unsupported_parameter", error.get("code").asText());
       String name = field.substring(1, field.indexOf('"', 1));
       assertTrue(error.get("message").asText().contains("'" + name + "'"), error.toString());
     }
-    post("/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":2,\"best_of\":1,\"echo\":false,"
+    post("/v1/completions", "{\"prompt\":\"Once\",\"max_tokens\":2,\"best_of\":1,\"n\":1,"
         + "\"response_format\":{\"type\":\"text\"},\"user\":\"u1\"}", 200);
   }
 
@@ -296,6 +296,23 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertEquals(joined.toString(), streamed.toString());
     assertError("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_logprobs\":2}", 422,
         "invalid_value");
+  }
+
+  @Test
+  void echoStartsTheAnswerWithThePrompt_streamingOrNot() throws Exception {
+    String body = "{\"prompt\":\"Once upon a time\",\"max_tokens\":10,\"temperature\":0";
+    String plain = post("/v1/completions", body + "}", 200).get("choices").get(0).get("text").asText();
+    assertEquals("Once upon a time" + plain, post("/v1/completions", body + ",\"echo\":true}", 200)
+        .get("choices").get(0).get("text").asText());
+    StringBuilder streamed = new StringBuilder();
+    for (String data : sse("/v1/completions", body + ",\"echo\":true,\"stream\":true}")) {
+      if (!data.equals("[DONE]")) {
+        JsonNode chunk = JSON.readTree(data);
+        chunk.get("choices").forEach(c -> streamed.append(c.get("text").asText()));
+      }
+    }
+    assertEquals("Once upon a time" + plain, streamed.toString());
+    assertError("/v1/completions", body + ",\"echo\":true,\"logprobs\":1}", 422, "unsupported_parameter");
   }
 
   @Test
