@@ -54,7 +54,9 @@ class GracefulShutdownTest {
     int exit = GracefulShutdown.run(context, Duration.ofSeconds(2));
     double seconds = (System.nanoTime() - start) / 1e9;
 
-    assertTrue(seconds < 2.0 + 0.5, "stopped " + seconds + " s after SIGTERM; the grace period is 2 s");
+    // Measured 1.78 s. The bound leaves room for a loaded CI machine, yet fails on the defects it guards: a second
+    // 30 s wait for runs in the catalog's close, or Netty's 2 s quiet period on top of the grace period.
+    assertTrue(seconds < 3.5, "stopped " + seconds + " s after SIGTERM; the grace period is 2 s");
     assertEquals(1, exit, "some requests could not finish in time");
     int finished = 0;
     int refused = 0;
