@@ -54,7 +54,11 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
 
   /** A target header in milliseconds: absent, or a number in (0, 1 h]. */
   private static OptionalDouble millis(HttpHeaders headers, String name) {
-    String raw = single(headers, name);
+    return millis(name, single(headers, name));
+  }
+
+  /** A target in milliseconds named {@code name}: absent (null), or a number in (0, 1 h]. */
+  public static OptionalDouble millis(String name, String raw) {
     if (raw == null) {
       return OptionalDouble.empty();
     }

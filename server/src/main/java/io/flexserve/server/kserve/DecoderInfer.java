@@ -53,7 +53,7 @@ final class DecoderInfer {
 
   CompletableFuture<MutableHttpResponse<byte[]>> infer(ServedDecoder model, HttpRequest<?> http, InferRequest request) {
     double arrival = RequestTags.arrivalMillis(http);
-    RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
+    RoutingHeaders headers = RoutingParameters.of(http.getHeaders(), request.parameters());
     long[] prompt = prompt(model, request);
     int context = model.decoder().config().maxPositions();
     JsonNode p = request.parameters();

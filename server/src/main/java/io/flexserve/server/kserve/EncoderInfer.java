@@ -42,7 +42,7 @@ final class EncoderInfer {
 
   CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> http, InferRequest request) {
     double arrivalMillis = RequestTags.arrivalMillis(http);
-    RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
+    RoutingHeaders headers = RoutingParameters.of(http.getHeaders(), request.parameters());
     InferRequest.Tensor text = request.input(INPUT);
     if (!text.datatype().equals("BYTES") || text.shape().length != 1) {
       throw new ApiException.BadRequest("invalid_request", "input 'text' must be BYTES of shape [n], got " + text.datatype()

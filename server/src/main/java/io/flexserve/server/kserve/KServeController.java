@@ -133,7 +133,7 @@ public final class KServeController {
     if (served instanceof ServedDecoder d) {
       return decoders.infer(d, http, request);
     }
-    return vision.infer(model, http, request);
+    return vision.infer(model, http, request, RoutingParameters.of(http.getHeaders(), request.parameters()));
   }
 
   @Post("/models/{model}/versions/{version}/infer")

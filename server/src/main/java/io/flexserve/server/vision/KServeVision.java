@@ -30,9 +30,10 @@ public final class KServeVision {
     this.disconnects = disconnects;
   }
 
-  public CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> http, InferRequest infer) {
+  /** @param headers the routing choices, from headers or the request's parameters */
+  public CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> http, InferRequest infer,
+                                                             RoutingHeaders headers) {
     double arrivalMillis = RequestTags.arrivalMillis(http);
-    RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     KServeInfer.Request request = KServeInfer.of(infer);
     return disconnects.tie(http, "/v2/models/{model}/infer",
         service.features(arrivalMillis, model, request.image(), request.resolution(), headers)).thenApply(served -> {

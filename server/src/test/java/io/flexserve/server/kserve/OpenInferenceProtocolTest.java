@@ -169,6 +169,21 @@ class OpenInferenceProtocolTest implements TestPropertyProvider {
   }
 
   @Test
+  void routingChoicesTravelAsHeadersOrAsParameters_notBoth() throws Exception {
+    String input = "\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\",\"shape\":[1],\"data\":[\"Once\"]}]";
+    JsonNode r = ok(http.post("/v2/models/" + DECODER + "/infer", "{" + input + ",\"parameters\":{\"max_tokens\":2,"
+        + "\"subnet\":\"lat85\"}}"));
+    assertEquals("lat85", r.get("parameters").get("subnets").asText());
+    JsonNode e = ok(http.post("/v2/models/" + ENCODER + "/infer", "{\"inputs\":[{\"name\":\"text\",\"datatype\":\"BYTES\","
+        + "\"shape\":[1],\"data\":[\"x\"]}],\"parameters\":{\"subnet\":\"mlp75\"}}"));
+    assertEquals("mlp75", e.get("parameters").get("subnet").asText());
+    HttpResponse<String> both = http.post("/v2/models/" + DECODER + "/infer", "{" + input + ",\"parameters\":{\"subnet\":\"full\"}}",
+        "X-Subnet", "lat85");
+    assertEquals(422, both.statusCode(), both.body());
+    assertEquals("conflicting_headers", both.headers().firstValue("X-Error-Code").orElse(null));
+  }
+
+  @Test
   void aVisionModelAnswersAsBefore() throws Exception {
     String image = Base64.getEncoder().encodeToString(VisionRepository.encode(io.flexserve.models.vision.Pixels.synthetic(96, 5), "png"));
     JsonNode r = ok(http.post("/v2/models/" + VISION + "/versions/1/infer", "{\"inputs\":[{\"name\":\"image\",\"datatype\":"
