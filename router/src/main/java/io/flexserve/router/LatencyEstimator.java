@@ -3,106 +3,120 @@ package io.flexserve.router;
 /**
  * Load-time latency profiles corrected online by what runs actually take.
  *
- * <p>Each observed run is stored as the ratio {@code observed / profile(paddedTokens)} of its own sub-network and
- * size, so runs of every size inform every prediction and the prediction stays input-adaptive:
- * {@code profile(subnet, tokens) × correction}. The correction is a high quantile (default p98) of the last
- * {@code window} ratios: a few outliers do not move it, a sustained slow-down (contention, thermal throttling) does.
+ * <p>Each observed run is stored as the ratio {@code observed / profile(paddedTokens)} of its own
+ * sub-network and size, so runs of every size inform every prediction and the prediction stays
+ * input-adaptive: {@code profile(subnet, tokens) × correction}. The correction is a high quantile
+ * (default p98) of the last {@code window} ratios: a few outliers do not move it, a sustained
+ * slow-down (contention, thermal throttling) does.
  *
- * <p>One correction serves the whole model, pooled over its sub-networks. A slow-down hits them alike, while the
- * profiles already hold how they differ; per-sub-network windows would go stale for sub-networks the policy rarely
- * picks, and a stale one can invert the order (a busy small sub-network corrected up looks slower than an idle
- * large one that was never corrected). The first {@code warmup} observations are ignored (JIT, arena growth), and
- * fewer than {@code minSamples} ratios leave the profile uncorrected. Corrections are clamped to [0.25, 8] so one bad window
+ * <p>One correction serves the whole model, pooled over its sub-networks. A slow-down hits them
+ * alike, while the profiles already hold how they differ; per-sub-network windows would go stale
+ * for sub-networks the policy rarely picks, and a stale one can invert the order (a busy small
+ * sub-network corrected up looks slower than an idle large one that was never corrected). The first
+ * {@code warmup} observations are ignored (JIT, arena growth), and fewer than {@code minSamples}
+ * ratios leave the profile uncorrected. Corrections are clamped to [0.25, 8] so one bad window
  * cannot make a sub-network look free or unusable.
  *
- * <p>Not thread-safe: the owner (the server's scheduler) guards it with its lock. No clock: observations arrive as
- * data.
+ * <p>Not thread-safe: the owner (the server's scheduler) guards it with its lock. No clock:
+ * observations arrive as data.
  */
 public final class LatencyEstimator implements LatencyPredictor {
-    private static final double MIN_CORRECTION = 0.25;
-    private static final double MAX_CORRECTION = 8;
+  private static final double MIN_CORRECTION = 0.25;
+  private static final double MAX_CORRECTION = 8;
 
-    private final double quantile;
-    private final int minSamples;
-    private final int warmup;
-    private final Ratios ratios;
+  private final double quantile;
+  private final int minSamples;
+  private final int warmup;
+  private final Ratios ratios;
 
-    /**
-     * @param window ratios kept per sub-network
-     * @param quantile quantile of the kept ratios used as the correction, in (0, 1]
-     * @param minSamples ratios needed before correcting
-     * @param warmup observations ignored at the start of each sub-network
-     */
-    public LatencyEstimator(int window, double quantile, int minSamples, int warmup) {
-        if (window < 1 || !(quantile > 0 && quantile <= 1) || minSamples < 1 || minSamples > window || warmup < 0) {
-            throw new IllegalArgumentException("bad estimator settings: window=" + window + " quantile=" + quantile
-                    + " minSamples=" + minSamples + " warmup=" + warmup);
-        }
-        this.quantile = quantile;
-        this.minSamples = minSamples;
-        this.warmup = warmup;
-        this.ratios = new Ratios(window);
+  /**
+   * @param window ratios kept per sub-network
+   * @param quantile quantile of the kept ratios used as the correction, in (0, 1]
+   * @param minSamples ratios needed before correcting
+   * @param warmup observations ignored at the start of each sub-network
+   */
+  public LatencyEstimator(int window, double quantile, int minSamples, int warmup) {
+    if (window < 1
+        || !(quantile > 0 && quantile <= 1)
+        || minSamples < 1
+        || minSamples > window
+        || warmup < 0) {
+      throw new IllegalArgumentException(
+          "bad estimator settings: window="
+              + window
+              + " quantile="
+              + quantile
+              + " minSamples="
+              + minSamples
+              + " warmup="
+              + warmup);
+    }
+    this.quantile = quantile;
+    this.minSamples = minSamples;
+    this.warmup = warmup;
+    this.ratios = new Ratios(window);
+  }
+
+  /**
+   * The defaults the server and simulator use: p98 of the last 256 runs, after 16, ignoring the
+   * first 3. A high quantile because SlackFit plans runs that end right at a deadline: with a p90
+   * prediction about one such run in ten would overrun, with p98 about one in fifty.
+   */
+  public static LatencyEstimator standard() {
+    return new LatencyEstimator(256, 0.98, 16, 3);
+  }
+
+  /** Records one run of {@code subnet} on {@code paddedTokens} that took {@code millis}. */
+  public void observe(SubnetProfile subnet, int paddedTokens, double millis) {
+    if (!(millis >= 0) || Double.isInfinite(millis) || paddedTokens <= 0) {
+      throw new IllegalArgumentException(
+          "bad observation: " + millis + " ms for " + paddedTokens + " tokens");
+    }
+    double profile = subnet.predictMillis(paddedTokens);
+    if (profile <= 0) {
+      return;
+    }
+    ratios.add(millis / profile, warmup);
+  }
+
+  /** The current multiplier applied to every profile; 1 until enough runs were seen. */
+  public double correction() {
+    if (ratios.size < minSamples) {
+      return 1;
+    }
+    double q = Quantiles.quantile(ratios.values(), quantile);
+    return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, q));
+  }
+
+  @Override
+  public double predictMillis(SubnetProfile subnet, int paddedTokens) {
+    return subnet.predictMillis(paddedTokens) * correction();
+  }
+
+  /** A ring buffer of the last ratios. */
+  private static final class Ratios {
+    private final double[] ring;
+    private int next;
+    private int size;
+    private int seen;
+
+    Ratios(int window) {
+      this.ring = new double[window];
     }
 
-    /**
-     * The defaults the server and simulator use: p98 of the last 256 runs, after 16, ignoring the first 3. A high
-     * quantile because SlackFit plans runs that end right at a deadline: with a p90 prediction about one such run
-     * in ten would overrun, with p98 about one in fifty.
-     */
-    public static LatencyEstimator standard() {
-        return new LatencyEstimator(256, 0.98, 16, 3);
+    void add(double ratio, int warmup) {
+      if (seen++ < warmup) {
+        return;
+      }
+      ring[next] = ratio;
+      next = (next + 1) % ring.length;
+      size = Math.min(size + 1, ring.length);
     }
 
-    /** Records one run of {@code subnet} on {@code paddedTokens} that took {@code millis}. */
-    public void observe(SubnetProfile subnet, int paddedTokens, double millis) {
-        if (!(millis >= 0) || Double.isInfinite(millis) || paddedTokens <= 0) {
-            throw new IllegalArgumentException("bad observation: " + millis + " ms for " + paddedTokens + " tokens");
-        }
-        double profile = subnet.predictMillis(paddedTokens);
-        if (profile <= 0) {
-            return;
-        }
-        ratios.add(millis / profile, warmup);
+    double[] values() {
+      double[] out = new double[size];
+      System.arraycopy(ring, 0, out, 0, size);
+      return out;
     }
-
-    /** The current multiplier applied to every profile; 1 until enough runs were seen. */
-    public double correction() {
-        if (ratios.size < minSamples) {
-            return 1;
-        }
-        double q = Quantiles.quantile(ratios.values(), quantile);
-        return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, q));
-    }
-
-    @Override
-    public double predictMillis(SubnetProfile subnet, int paddedTokens) {
-        return subnet.predictMillis(paddedTokens) * correction();
-    }
-
-    /** A ring buffer of the last ratios. */
-    private static final class Ratios {
-        private final double[] ring;
-        private int next;
-        private int size;
-        private int seen;
-
-        Ratios(int window) {
-            this.ring = new double[window];
-        }
-
-        void add(double ratio, int warmup) {
-            if (seen++ < warmup) {
-                return;
-            }
-            ring[next] = ratio;
-            next = (next + 1) % ring.length;
-            size = Math.min(size + 1, ring.length);
-        }
-
-        double[] values() {
-            double[] out = new double[size];
-            System.arraycopy(ring, 0, out, 0, size);
-            return out;
-        }
-    }
+  }
 }

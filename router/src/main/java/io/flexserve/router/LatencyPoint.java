@@ -9,19 +9,19 @@ package io.flexserve.router;
  */
 public record LatencyPoint(int tokens, double millis) {
 
-    /**
-     * Validates the point.
-     *
-     * @throws IllegalArgumentException if {@code tokens} is not positive or {@code millis} is
-     *     negative, NaN or infinite
-     */
-    public LatencyPoint {
-        if (tokens <= 0) {
-            throw new IllegalArgumentException("tokens must be > 0, got " + tokens);
-        }
-        if (!Double.isFinite(millis) || millis < 0) {
-            throw new IllegalArgumentException(
-                    "millis must be finite and >= 0, got " + millis + " at " + tokens + " tokens");
-        }
+  /**
+   * Validates the point.
+   *
+   * @throws IllegalArgumentException if {@code tokens} is not positive or {@code millis} is
+   *     negative, NaN or infinite
+   */
+  public LatencyPoint {
+    if (tokens <= 0) {
+      throw new IllegalArgumentException("tokens must be > 0, got " + tokens);
     }
+    if (!Double.isFinite(millis) || millis < 0) {
+      throw new IllegalArgumentException(
+          "millis must be finite and >= 0, got " + millis + " at " + tokens + " tokens");
+    }
+  }
 }

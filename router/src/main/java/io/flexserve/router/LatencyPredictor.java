@@ -4,13 +4,13 @@ package io.flexserve.router;
 @FunctionalInterface
 public interface LatencyPredictor {
 
-    /**
-     * @param subnet the sub-network that would run
-     * @param paddedTokens batch size × padded sequence length of the run
-     * @return predicted run time in milliseconds, finite and non-negative
-     */
-    double predictMillis(SubnetProfile subnet, int paddedTokens);
+  /**
+   * @param subnet the sub-network that would run
+   * @param paddedTokens batch size × padded sequence length of the run
+   * @return predicted run time in milliseconds, finite and non-negative
+   */
+  double predictMillis(SubnetProfile subnet, int paddedTokens);
 
-    /** The load-time profile as measured, never corrected. */
-    LatencyPredictor PROFILE = SubnetProfile::predictMillis;
+  /** The load-time profile as measured, never corrected. */
+  LatencyPredictor PROFILE = SubnetProfile::predictMillis;
 }

@@ -7,78 +7,93 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencyEstimatorTest {
-    private final SubnetProfile full = new SubnetProfile("full", 1, 1,
-            LatencyCurve.of(List.of(new LatencyPoint(100, 10), new LatencyPoint(1000, 100))));
+  private final SubnetProfile full =
+      new SubnetProfile(
+          "full",
+          1,
+          1,
+          LatencyCurve.of(List.of(new LatencyPoint(100, 10), new LatencyPoint(1000, 100))));
 
-    @Test
-    void noObservations_predictsTheProfile() {
-        LatencyEstimator e = LatencyEstimator.standard();
-        assertEquals(10, e.predictMillis(full, 100), 1e-9);
-        assertEquals(1, e.correction(), 1e-9);
-    }
+  @Test
+  void noObservations_predictsTheProfile() {
+    LatencyEstimator e = LatencyEstimator.standard();
+    assertEquals(10, e.predictMillis(full, 100), 1e-9);
+    assertEquals(1, e.correction(), 1e-9);
+  }
 
-    @Test
-    void warmupIgnored_thenSustainedSlowdown_scalesEverySize() {
-        LatencyEstimator e = new LatencyEstimator(16, 0.9, 4, 2);
-        e.observe(full, 100, 1000); // warm-up outliers
-        e.observe(full, 100, 1000);
-        for (int i = 0; i < 3; i++) {
-            e.observe(full, 100, 20);
-        }
-        assertEquals(1, e.correction(), 1e-9, "fewer than minSamples: uncorrected");
-        e.observe(full, 1000, 200);
-        assertEquals(2, e.correction(), 1e-9);
-        assertEquals(100, e.predictMillis(full, 500), 1e-9); // profile 50 ms × 2: input-adaptive
+  @Test
+  void warmupIgnored_thenSustainedSlowdown_scalesEverySize() {
+    LatencyEstimator e = new LatencyEstimator(16, 0.9, 4, 2);
+    e.observe(full, 100, 1000); // warm-up outliers
+    e.observe(full, 100, 1000);
+    for (int i = 0; i < 3; i++) {
+      e.observe(full, 100, 20);
     }
+    assertEquals(1, e.correction(), 1e-9, "fewer than minSamples: uncorrected");
+    e.observe(full, 1000, 200);
+    assertEquals(2, e.correction(), 1e-9);
+    assertEquals(100, e.predictMillis(full, 500), 1e-9); // profile 50 ms × 2: input-adaptive
+  }
 
-    @Test
-    void oneOutlier_doesNotMoveAHighQuantileOfManySamples() {
-        LatencyEstimator e = new LatencyEstimator(32, 0.9, 8, 0);
-        for (int i = 0; i < 31; i++) {
-            e.observe(full, 100, 10);
-        }
-        e.observe(full, 100, 500);
-        assertEquals(1, e.correction(), 1e-9);
+  @Test
+  void oneOutlier_doesNotMoveAHighQuantileOfManySamples() {
+    LatencyEstimator e = new LatencyEstimator(32, 0.9, 8, 0);
+    for (int i = 0; i < 31; i++) {
+      e.observe(full, 100, 10);
     }
+    e.observe(full, 100, 500);
+    assertEquals(1, e.correction(), 1e-9);
+  }
 
-    @Test
-    void correction_isClamped() {
-        LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
-        for (int i = 0; i < 8; i++) {
-            e.observe(full, 100, 10_000);
-        }
-        assertEquals(8, e.correction(), 1e-9);
+  @Test
+  void correction_isClamped() {
+    LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
+    for (int i = 0; i < 8; i++) {
+      e.observe(full, 100, 10_000);
     }
+    assertEquals(8, e.correction(), 1e-9);
+  }
 
-    @Test
-    void window_forgetsOldRuns() {
-        LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
-        for (int i = 0; i < 8; i++) {
-            e.observe(full, 100, 30);
-        }
-        for (int i = 0; i < 8; i++) {
-            e.observe(full, 100, 10);
-        }
-        assertEquals(1, e.correction(), 1e-9);
+  @Test
+  void window_forgetsOldRuns() {
+    LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
+    for (int i = 0; i < 8; i++) {
+      e.observe(full, 100, 30);
     }
+    for (int i = 0; i < 8; i++) {
+      e.observe(full, 100, 10);
+    }
+    assertEquals(1, e.correction(), 1e-9);
+  }
 
-    @Test
-    void correction_isPooledOverSubnets_soARarelyUsedOneIsNotLeftStale() {
-        SubnetProfile small = new SubnetProfile("small", 0.25, 0.7,
-                LatencyCurve.of(List.of(new LatencyPoint(100, 3), new LatencyPoint(1000, 30))));
-        LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
-        for (int i = 0; i < 8; i++) {
-            e.observe(small, 100, 9); // contention: small runs 3× its profile
-        }
-        assertEquals(30, e.predictMillis(full, 100), 1e-9, "full is predicted slower too, not left at its idle profile");
-        assertEquals(9, e.predictMillis(small, 100), 1e-9);
+  @Test
+  void correction_isPooledOverSubnets_soARarelyUsedOneIsNotLeftStale() {
+    SubnetProfile small =
+        new SubnetProfile(
+            "small",
+            0.25,
+            0.7,
+            LatencyCurve.of(List.of(new LatencyPoint(100, 3), new LatencyPoint(1000, 30))));
+    LatencyEstimator e = new LatencyEstimator(8, 0.9, 8, 0);
+    for (int i = 0; i < 8; i++) {
+      e.observe(small, 100, 9); // contention: small runs 3× its profile
     }
+    assertEquals(
+        30,
+        e.predictMillis(full, 100),
+        1e-9,
+        "full is predicted slower too, not left at its idle profile");
+    assertEquals(9, e.predictMillis(small, 100), 1e-9);
+  }
 
-    @Test
-    void badSettingsAndObservations_areRejected() {
-        assertThrows(IllegalArgumentException.class, () -> new LatencyEstimator(0, 0.9, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> new LatencyEstimator(8, 1.5, 1, 0));
-        assertThrows(IllegalArgumentException.class, () -> LatencyEstimator.standard().observe(full, 100, Double.NaN));
-        assertThrows(IllegalArgumentException.class, () -> LatencyEstimator.standard().observe(full, 0, 1));
-    }
+  @Test
+  void badSettingsAndObservations_areRejected() {
+    assertThrows(IllegalArgumentException.class, () -> new LatencyEstimator(0, 0.9, 1, 0));
+    assertThrows(IllegalArgumentException.class, () -> new LatencyEstimator(8, 1.5, 1, 0));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> LatencyEstimator.standard().observe(full, 100, Double.NaN));
+    assertThrows(
+        IllegalArgumentException.class, () -> LatencyEstimator.standard().observe(full, 0, 1));
+  }
 }

@@ -9,86 +9,103 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Builds the requests of a run: {@code POST /v1/embeddings} with an OpenAI body
- * {@code {"model": …, "input": "text" | ["a", "b"]}}, or, for generation kinds, {@code POST /v1/completions} and
- * {@code POST /v1/chat/completions} (see {@link GenerationRequests}), or for vision {@code POST /v1/vision/features}
- * (see {@link VisionRequests}), each with the routing headers.
+ * Builds the requests of a run: {@code POST /v1/embeddings} with an OpenAI body {@code {"model": …,
+ * "input": "text" | ["a", "b"]}}, or, for generation kinds, {@code POST /v1/completions} and {@code
+ * POST /v1/chat/completions} (see {@link GenerationRequests}), or for vision {@code POST
+ * /v1/vision/features} (see {@link VisionRequests}), each with the routing headers.
  *
  * @param endpoint the server
  * @param model the {@code model} field; not blank
- * @param strict whether to send {@code X-Deadline-Policy: strict} (otherwise the header is left out, which the server
- *     reads as best-effort)
+ * @param strict whether to send {@code X-Deadline-Policy: strict} (otherwise the header is left
+ *     out, which the server reads as best-effort)
  * @param timeout per-request timeout; positive
  * @param generationModel the {@code model} field of completions and chat requests; not blank
  * @param vision the model and images of vision requests
  */
-public record EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout,
-                                 String generationModel, VisionRequests vision) {
-    /** Request header carrying the latency target in milliseconds. */
-    public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
-    /** Request header carrying the deadline policy. */
-    public static final String DEADLINE_POLICY = "X-Deadline-Policy";
+public record EmbeddingsRequests(
+    Endpoint endpoint,
+    String model,
+    boolean strict,
+    Duration timeout,
+    String generationModel,
+    VisionRequests vision) {
+  /** Request header carrying the latency target in milliseconds. */
+  public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
 
-    /** Generation and vision requests name the same model as embeddings; vision sends the default images. */
-    public EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout) {
-        this(endpoint, model, strict, timeout, model);
-    }
+  /** Request header carrying the deadline policy. */
+  public static final String DEADLINE_POLICY = "X-Deadline-Policy";
 
-    /** Vision requests name the embeddings model and send the default images. */
-    public EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout, String generationModel) {
-        this(endpoint, model, strict, timeout, generationModel, VisionRequests.defaults(model));
-    }
+  /**
+   * Generation and vision requests name the same model as embeddings; vision sends the default
+   * images.
+   */
+  public EmbeddingsRequests(Endpoint endpoint, String model, boolean strict, Duration timeout) {
+    this(endpoint, model, strict, timeout, model);
+  }
 
-    public EmbeddingsRequests {
-        Objects.requireNonNull(endpoint, "endpoint");
-        Objects.requireNonNull(vision, "vision");
-        if (model.isBlank() || generationModel.isBlank()) {
-            throw new IllegalArgumentException("model name must not be blank");
-        }
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-        }
-    }
+  /** Vision requests name the embeddings model and send the default images. */
+  public EmbeddingsRequests(
+      Endpoint endpoint, String model, boolean strict, Duration timeout, String generationModel) {
+    this(endpoint, model, strict, timeout, generationModel, VisionRequests.defaults(model));
+  }
 
-    /** The JSON body for {@code inputs}: one input is sent as a string, several as an array. */
-    public String body(List<String> inputs) {
-        JsonWriter json = new JsonWriter().beginObject().name("model").value(model).name("input");
-        if (inputs.size() == 1) {
-            json.value(inputs.get(0));
-        } else {
-            json.beginArray();
-            inputs.forEach(json::value);
-            json.endArray();
-        }
-        return json.endObject().toJson();
+  public EmbeddingsRequests {
+    Objects.requireNonNull(endpoint, "endpoint");
+    Objects.requireNonNull(vision, "vision");
+    if (model.isBlank() || generationModel.isBlank()) {
+      throw new IllegalArgumentException("model name must not be blank");
     }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+  }
 
-    /** The HTTP request for a planned request: its inputs, and its target as {@code X-Latency-Target-Ms}. */
-    public HttpRequest build(PlannedRequest planned) {
-        if (planned.kind().generation()) {
-            return GenerationRequests.build(this, planned);
-        }
-        if (planned.kind() == EndpointKind.VISION) {
-            return vision.build(endpoint, planned, timeout, strict);
-        }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.embeddings())
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(planned.inputs())));
-        planned.targetMillis().ifPresent(t -> builder.header(LATENCY_TARGET, millisHeader(t)));
-        if (strict) {
-            builder.header(DEADLINE_POLICY, "strict");
-        }
-        return builder.build();
+  /** The JSON body for {@code inputs}: one input is sent as a string, several as an array. */
+  public String body(List<String> inputs) {
+    JsonWriter json = new JsonWriter().beginObject().name("model").value(model).name("input");
+    if (inputs.size() == 1) {
+      json.value(inputs.get(0));
+    } else {
+      json.beginArray();
+      inputs.forEach(json::value);
+      json.endArray();
     }
+    return json.endObject().toJson();
+  }
 
-    // Whole numbers without ".0"; fractions with at most three decimals (microsecond resolution is plenty).
-    static String millisHeader(double millis) {
-        if (millis == Math.rint(millis) && millis < 1e15) {
-            return Long.toString((long) millis);
-        }
-        return java.math.BigDecimal.valueOf(millis).setScale(3, java.math.RoundingMode.HALF_UP)
-                .stripTrailingZeros().toPlainString();
+  /**
+   * The HTTP request for a planned request: its inputs, and its target as {@code
+   * X-Latency-Target-Ms}.
+   */
+  public HttpRequest build(PlannedRequest planned) {
+    if (planned.kind().generation()) {
+      return GenerationRequests.build(this, planned);
     }
+    if (planned.kind() == EndpointKind.VISION) {
+      return vision.build(endpoint, planned, timeout, strict);
+    }
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(endpoint.embeddings())
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body(planned.inputs())));
+    planned.targetMillis().ifPresent(t -> builder.header(LATENCY_TARGET, millisHeader(t)));
+    if (strict) {
+      builder.header(DEADLINE_POLICY, "strict");
+    }
+    return builder.build();
+  }
+
+  // Whole numbers without ".0"; fractions with at most three decimals (microsecond resolution is
+  // plenty).
+  static String millisHeader(double millis) {
+    if (millis == Math.rint(millis) && millis < 1e15) {
+      return Long.toString((long) millis);
+    }
+    return java.math.BigDecimal.valueOf(millis)
+        .setScale(3, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
 }

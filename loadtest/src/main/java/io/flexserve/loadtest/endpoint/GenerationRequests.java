@@ -20,299 +20,407 @@ import java.util.Optional;
 import java.util.concurrent.Flow;
 
 /**
- * Completions and chat requests ({@code POST /v1/completions}, {@code POST /v1/chat/completions}), whole or streamed,
- * and the reading of their answers into {@link RequestRecord}s.
+ * Completions and chat requests ({@code POST /v1/completions}, {@code POST /v1/chat/completions}),
+ * whole or streamed, and the reading of their answers into {@link RequestRecord}s.
  *
- * <p>Bodies: completions {@code {"model", "prompt", "max_tokens"}}, chat {@code {"model", "messages": [{"role":
- * "user", "content": prompt}], "max_tokens"}}; streams add {@code "stream": true} and
- * {@code "stream_options": {"include_usage": true}}. Headers: {@code X-Latency-Target-Ms}, {@code X-TTFT-Target-Ms},
- * {@code X-TPOT-Target-Ms} when the request has them, and {@code X-Deadline-Policy: strict} with {@code --strict}.
+ * <p>Bodies: completions {@code {"model", "prompt", "max_tokens"}}, chat {@code {"model",
+ * "messages": [{"role": "user", "content": prompt}], "max_tokens"}}; streams add {@code "stream":
+ * true} and {@code "stream_options": {"include_usage": true}}. Headers: {@code
+ * X-Latency-Target-Ms}, {@code X-TTFT-Target-Ms}, {@code X-TPOT-Target-Ms} when the request has
+ * them, and {@code X-Deadline-Policy: strict} with {@code --strict}.
  */
 public final class GenerationRequests {
-    /** Request header carrying the time-to-first-token target in milliseconds. */
-    public static final String TTFT_TARGET = "X-TTFT-Target-Ms";
-    /** Request header carrying the time-per-output-token target in milliseconds. */
-    public static final String TPOT_TARGET = "X-TPOT-Target-Ms";
-    /** Response header: the server's time to first token, milliseconds. */
-    public static final String TTFT_MS = "X-TTFT-Ms";
+  /** Request header carrying the time-to-first-token target in milliseconds. */
+  public static final String TTFT_TARGET = "X-TTFT-Target-Ms";
 
-    private GenerationRequests() {
+  /** Request header carrying the time-per-output-token target in milliseconds. */
+  public static final String TPOT_TARGET = "X-TPOT-Target-Ms";
+
+  /** Response header: the server's time to first token, milliseconds. */
+  public static final String TTFT_MS = "X-TTFT-Ms";
+
+  private GenerationRequests() {}
+
+  /** The JSON body of a generation request. */
+  public static String body(EndpointKind kind, String model, String prompt, int maxTokens) {
+    JsonWriter json = new JsonWriter().beginObject().name("model").value(model);
+    if (kind == EndpointKind.CHAT || kind == EndpointKind.CHAT_STREAM) {
+      json.name("messages")
+          .beginArray()
+          .beginObject()
+          .name("role")
+          .value("user")
+          .name("content")
+          .value(prompt)
+          .endObject()
+          .endArray();
+    } else {
+      json.name("prompt").value(prompt);
     }
+    json.name("max_tokens").value(maxTokens);
+    if (kind.streaming()) {
+      json.name("stream")
+          .value(true)
+          .name("stream_options")
+          .beginObject()
+          .name("include_usage")
+          .value(true)
+          .endObject();
+    }
+    return json.endObject().toJson();
+  }
 
-    /** The JSON body of a generation request. */
-    public static String body(EndpointKind kind, String model, String prompt, int maxTokens) {
-        JsonWriter json = new JsonWriter().beginObject().name("model").value(model);
-        if (kind == EndpointKind.CHAT || kind == EndpointKind.CHAT_STREAM) {
-            json.name("messages").beginArray().beginObject().name("role").value("user").name("content").value(prompt)
-                    .endObject().endArray();
+  static HttpRequest build(EmbeddingsRequests settings, PlannedRequest planned) {
+    EndpointKind kind = planned.kind();
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(settings.endpoint().path(kind.path()))
+            .timeout(settings.timeout())
+            .header("Content-Type", "application/json")
+            .header("Accept", kind.streaming() ? "*/*" : "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    body(
+                        kind,
+                        settings.generationModel(),
+                        planned.inputs().get(0),
+                        planned.generation().maxTokens())));
+    planned
+        .targetMillis()
+        .ifPresent(
+            t ->
+                builder.header(
+                    EmbeddingsRequests.LATENCY_TARGET, EmbeddingsRequests.millisHeader(t)));
+    planned
+        .generation()
+        .ttftTargetMillis()
+        .ifPresent(t -> builder.header(TTFT_TARGET, EmbeddingsRequests.millisHeader(t)));
+    planned
+        .generation()
+        .tpotTargetMillis()
+        .ifPresent(t -> builder.header(TPOT_TARGET, EmbeddingsRequests.millisHeader(t)));
+    if (settings.strict()) {
+      builder.header(EmbeddingsRequests.DEADLINE_POLICY, "strict");
+    }
+    return builder.build();
+  }
+
+  /**
+   * The record of a non-streaming generation: routing headers as for embeddings, plus the body's
+   * {@code usage.completion_tokens}, {@code finish_reason} and {@code flexserve} object.
+   */
+  public static RequestRecord wholeRecord(
+      int index,
+      long intendedNanos,
+      double targetMillis,
+      EndpointKind kind,
+      int status,
+      HttpHeaders headers,
+      String body,
+      long latencyNanos,
+      long serviceNanos) {
+    RequestRecord base =
+        ResponseHeaders.toRecord(
+            index,
+            intendedNanos,
+            targetMillis,
+            status,
+            headers,
+            latencyNanos,
+            serviceNanos,
+            kind.label());
+    Summary s = new Summary();
+    if (Outcome.ofStatus(status) == Outcome.OK) {
+      try {
+        if (JsonParser.parse(body) instanceof JsonValue.Obj root) {
+          s.read(root);
+        }
+      } catch (RuntimeException e) {
+        s.finish = "unparsable";
+      }
+    }
+    List<String> subnets = s.subnets();
+    if (subnets.isEmpty() && !base.subnet().isEmpty()) {
+      subnets = List.of(base.subnet().split(","));
+    }
+    double serverTtft =
+        !Double.isNaN(s.serverTtft)
+            ? s.serverTtft
+            : millis(headers.firstValue(TTFT_MS).orElse(null));
+    DeadlineVerdict verdict =
+        base.deadlineVerdict() != DeadlineVerdict.NOT_REPORTED ? base.deadlineVerdict() : s.verdict;
+    GenerationRecord g =
+        new GenerationRecord(
+            false, Double.NaN, new double[0], 0, s.tokens(0), subnets, s.finish, serverTtft);
+    return new RequestRecord(
+        index,
+        intendedNanos,
+        targetMillis,
+        base.outcome(),
+        status,
+        latencyNanos,
+        serviceNanos,
+        s.mainSubnet(subnets),
+        verdict,
+        base.queueMillis(),
+        base.inferenceMillis(),
+        "",
+        kind.label(),
+        g);
+  }
+
+  /**
+   * The record of a stream: one {@link SseEvent} per {@code data:} line, stamped on arrival. TTFT
+   * is the first event with text, measured from the intended send time; inter-token times are the
+   * gaps between text events.
+   */
+  public static RequestRecord streamRecord(
+      int index,
+      long intendedNanos,
+      double targetMillis,
+      EndpointKind kind,
+      int status,
+      HttpHeaders headers,
+      List<SseEvent> events,
+      long latencyNanos,
+      long serviceNanos) {
+    RequestRecord base =
+        ResponseHeaders.toRecord(
+            index,
+            intendedNanos,
+            targetMillis,
+            status,
+            headers,
+            latencyNanos,
+            serviceNanos,
+            kind.label());
+    Summary s = new Summary();
+    LinkedHashSet<String> chunkSubnets = new LinkedHashSet<>();
+    long first = -1;
+    long previous = -1;
+    List<Double> gaps = new ArrayList<>();
+    int textChunks = 0;
+    String error = "";
+    for (SseEvent e : events) {
+      if (e.data().equals("[DONE]")) {
+        continue;
+      }
+      JsonValue v;
+      try {
+        v = JsonParser.parse(e.data());
+      } catch (RuntimeException ex) {
+        error = "unparsable event: " + ex.getMessage();
+        continue;
+      }
+      if (!(v instanceof JsonValue.Obj root)) {
+        continue;
+      }
+      if (root.find("error").orElse(null) instanceof JsonValue.Obj err) {
+        s.finish = "error";
+        error =
+            err.find("message").orElse(null) instanceof JsonValue.Str m ? m.value() : "error event";
+        continue;
+      }
+      if (root.find("flexserve").orElse(null) instanceof JsonValue.Obj fx
+          && fx.find("subnet").orElse(null) instanceof JsonValue.Str sub) {
+        chunkSubnets.add(sub.value());
+      }
+      if (hasText(root)) {
+        textChunks++;
+        if (first < 0) {
+          first = e.nanos();
         } else {
-            json.name("prompt").value(prompt);
+          gaps.add((e.nanos() - previous) / 1e6);
         }
-        json.name("max_tokens").value(maxTokens);
-        if (kind.streaming()) {
-            json.name("stream").value(true).name("stream_options").beginObject().name("include_usage").value(true)
-                    .endObject();
-        }
-        return json.endObject().toJson();
+        previous = e.nanos();
+      }
+      s.read(root);
     }
-
-    static HttpRequest build(EmbeddingsRequests settings, PlannedRequest planned) {
-        EndpointKind kind = planned.kind();
-        HttpRequest.Builder builder = HttpRequest.newBuilder(settings.endpoint().path(kind.path()))
-                .timeout(settings.timeout())
-                .header("Content-Type", "application/json")
-                .header("Accept", kind.streaming() ? "*/*" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body(kind, settings.generationModel(),
-                        planned.inputs().get(0), planned.generation().maxTokens())));
-        planned.targetMillis().ifPresent(t -> builder.header(EmbeddingsRequests.LATENCY_TARGET,
-                EmbeddingsRequests.millisHeader(t)));
-        planned.generation().ttftTargetMillis().ifPresent(t -> builder.header(TTFT_TARGET,
-                EmbeddingsRequests.millisHeader(t)));
-        planned.generation().tpotTargetMillis().ifPresent(t -> builder.header(TPOT_TARGET,
-                EmbeddingsRequests.millisHeader(t)));
-        if (settings.strict()) {
-            builder.header(EmbeddingsRequests.DEADLINE_POLICY, "strict");
-        }
-        return builder.build();
+    List<String> subnets = new ArrayList<>(chunkSubnets);
+    for (String n : s.subnets()) {
+      if (!subnets.contains(n)) {
+        subnets.add(n);
+      }
     }
+    double[] gapArray = gaps.stream().mapToDouble(Double::doubleValue).toArray();
+    long intendedAbsolute = events.isEmpty() ? 0 : events.get(0).intendedNanos();
+    double ttft = first < 0 ? Double.NaN : (first - intendedAbsolute) / 1e6;
+    GenerationRecord g =
+        new GenerationRecord(
+            true,
+            ttft,
+            gapArray,
+            textChunks,
+            s.tokens(textChunks),
+            subnets,
+            s.finish,
+            s.serverTtft);
+    DeadlineVerdict verdict =
+        s.verdict != DeadlineVerdict.NOT_REPORTED ? s.verdict : base.deadlineVerdict();
+    return new RequestRecord(
+        index,
+        intendedNanos,
+        targetMillis,
+        base.outcome(),
+        status,
+        latencyNanos,
+        serviceNanos,
+        s.mainSubnet(subnets),
+        verdict,
+        base.queueMillis(),
+        base.inferenceMillis(),
+        error,
+        kind.label(),
+        g);
+  }
 
-    /**
-     * The record of a non-streaming generation: routing headers as for embeddings, plus the body's
-     * {@code usage.completion_tokens}, {@code finish_reason} and {@code flexserve} object.
-     */
-    public static RequestRecord wholeRecord(int index, long intendedNanos, double targetMillis, EndpointKind kind,
-                                            int status, HttpHeaders headers, String body, long latencyNanos,
-                                            long serviceNanos) {
-        RequestRecord base = ResponseHeaders.toRecord(index, intendedNanos, targetMillis, status, headers,
-                latencyNanos, serviceNanos, kind.label());
-        Summary s = new Summary();
-        if (Outcome.ofStatus(status) == Outcome.OK) {
-            try {
-                if (JsonParser.parse(body) instanceof JsonValue.Obj root) {
-                    s.read(root);
-                }
-            } catch (RuntimeException e) {
-                s.finish = "unparsable";
-            }
-        }
-        List<String> subnets = s.subnets();
-        if (subnets.isEmpty() && !base.subnet().isEmpty()) {
-            subnets = List.of(base.subnet().split(","));
-        }
-        double serverTtft = !Double.isNaN(s.serverTtft) ? s.serverTtft : millis(headers.firstValue(TTFT_MS).orElse(null));
-        DeadlineVerdict verdict = base.deadlineVerdict() != DeadlineVerdict.NOT_REPORTED ? base.deadlineVerdict() : s.verdict;
-        GenerationRecord g = new GenerationRecord(false, Double.NaN, new double[0], 0, s.tokens(0), subnets, s.finish,
-                serverTtft);
-        return new RequestRecord(index, intendedNanos, targetMillis, base.outcome(), status, latencyNanos, serviceNanos,
-                s.mainSubnet(subnets), verdict, base.queueMillis(), base.inferenceMillis(), "", kind.label(), g);
+  private static boolean hasText(JsonValue.Obj root) {
+    if (!(root.find("choices").orElse(null) instanceof JsonValue.Arr choices)
+        || choices.elements().isEmpty()
+        || !(choices.elements().get(0) instanceof JsonValue.Obj choice)) {
+      return false;
     }
-
-    /**
-     * The record of a stream: one {@link SseEvent} per {@code data:} line, stamped on arrival. TTFT is the first
-     * event with text, measured from the intended send time; inter-token times are the gaps between text events.
-     */
-    public static RequestRecord streamRecord(int index, long intendedNanos, double targetMillis, EndpointKind kind,
-                                             int status, HttpHeaders headers, List<SseEvent> events,
-                                             long latencyNanos, long serviceNanos) {
-        RequestRecord base = ResponseHeaders.toRecord(index, intendedNanos, targetMillis, status, headers,
-                latencyNanos, serviceNanos, kind.label());
-        Summary s = new Summary();
-        LinkedHashSet<String> chunkSubnets = new LinkedHashSet<>();
-        long first = -1;
-        long previous = -1;
-        List<Double> gaps = new ArrayList<>();
-        int textChunks = 0;
-        String error = "";
-        for (SseEvent e : events) {
-            if (e.data().equals("[DONE]")) {
-                continue;
-            }
-            JsonValue v;
-            try {
-                v = JsonParser.parse(e.data());
-            } catch (RuntimeException ex) {
-                error = "unparsable event: " + ex.getMessage();
-                continue;
-            }
-            if (!(v instanceof JsonValue.Obj root)) {
-                continue;
-            }
-            if (root.find("error").orElse(null) instanceof JsonValue.Obj err) {
-                s.finish = "error";
-                error = err.find("message").orElse(null) instanceof JsonValue.Str m ? m.value() : "error event";
-                continue;
-            }
-            if (root.find("flexserve").orElse(null) instanceof JsonValue.Obj fx
-                    && fx.find("subnet").orElse(null) instanceof JsonValue.Str sub) {
-                chunkSubnets.add(sub.value());
-            }
-            if (hasText(root)) {
-                textChunks++;
-                if (first < 0) {
-                    first = e.nanos();
-                } else {
-                    gaps.add((e.nanos() - previous) / 1e6);
-                }
-                previous = e.nanos();
-            }
-            s.read(root);
-        }
-        List<String> subnets = new ArrayList<>(chunkSubnets);
-        for (String n : s.subnets()) {
-            if (!subnets.contains(n)) {
-                subnets.add(n);
-            }
-        }
-        double[] gapArray = gaps.stream().mapToDouble(Double::doubleValue).toArray();
-        long intendedAbsolute = events.isEmpty() ? 0 : events.get(0).intendedNanos();
-        double ttft = first < 0 ? Double.NaN : (first - intendedAbsolute) / 1e6;
-        GenerationRecord g = new GenerationRecord(true, ttft, gapArray, textChunks, s.tokens(textChunks), subnets,
-                s.finish, s.serverTtft);
-        DeadlineVerdict verdict = s.verdict != DeadlineVerdict.NOT_REPORTED ? s.verdict : base.deadlineVerdict();
-        return new RequestRecord(index, intendedNanos, targetMillis, base.outcome(), status, latencyNanos, serviceNanos,
-                s.mainSubnet(subnets), verdict, base.queueMillis(), base.inferenceMillis(), error, kind.label(), g);
+    if (choice.find("text").orElse(null) instanceof JsonValue.Str t) {
+      return !t.value().isEmpty();
     }
+    return choice.find("delta").orElse(null) instanceof JsonValue.Obj d
+        && d.find("content").orElse(null) instanceof JsonValue.Str c
+        && !c.value().isEmpty();
+  }
 
-    private static boolean hasText(JsonValue.Obj root) {
-        if (!(root.find("choices").orElse(null) instanceof JsonValue.Arr choices) || choices.elements().isEmpty()
-                || !(choices.elements().get(0) instanceof JsonValue.Obj choice)) {
-            return false;
-        }
-        if (choice.find("text").orElse(null) instanceof JsonValue.Str t) {
-            return !t.value().isEmpty();
-        }
-        return choice.find("delta").orElse(null) instanceof JsonValue.Obj d
-                && d.find("content").orElse(null) instanceof JsonValue.Str c && !c.value().isEmpty();
+  private static double millis(String value) {
+    if (value == null) {
+      return Double.NaN;
     }
-
-    private static double millis(String value) {
-        if (value == null) {
-            return Double.NaN;
-        }
-        try {
-            return Double.parseDouble(value.strip());
-        } catch (NumberFormatException e) {
-            return Double.NaN;
-        }
+    try {
+      return Double.parseDouble(value.strip());
+    } catch (NumberFormatException e) {
+      return Double.NaN;
     }
+  }
 
-    /** What the body or the chunks said about the whole generation. */
-    private static final class Summary {
-        String finish = "";
-        long usageTokens = -1;
-        Map<String, Long> perSubnet = new LinkedHashMap<>();
-        DeadlineVerdict verdict = DeadlineVerdict.NOT_REPORTED;
-        double serverTtft = Double.NaN;
+  /** What the body or the chunks said about the whole generation. */
+  private static final class Summary {
+    String finish = "";
+    long usageTokens = -1;
+    Map<String, Long> perSubnet = new LinkedHashMap<>();
+    DeadlineVerdict verdict = DeadlineVerdict.NOT_REPORTED;
+    double serverTtft = Double.NaN;
 
-        void read(JsonValue.Obj root) {
-            if (root.find("choices").orElse(null) instanceof JsonValue.Arr choices && !choices.elements().isEmpty()
-                    && choices.elements().get(0) instanceof JsonValue.Obj choice
-                    && choice.find("finish_reason").orElse(null) instanceof JsonValue.Str f) {
-                finish = f.value();
-            }
-            if (root.find("usage").orElse(null) instanceof JsonValue.Obj usage
-                    && usage.find("completion_tokens").orElse(null) instanceof JsonValue.Num n) {
-                usageTokens = (long) n.value();
-            }
-            if (!(root.find("flexserve").orElse(null) instanceof JsonValue.Obj fx)) {
-                return;
-            }
-            if (fx.find("tokens_per_subnet").orElse(null) instanceof JsonValue.Obj per) {
-                per.members().forEach((k, v) -> {
-                    if (v instanceof JsonValue.Num n) {
-                        perSubnet.put(k, (long) n.value());
-                    }
+    void read(JsonValue.Obj root) {
+      if (root.find("choices").orElse(null) instanceof JsonValue.Arr choices
+          && !choices.elements().isEmpty()
+          && choices.elements().get(0) instanceof JsonValue.Obj choice
+          && choice.find("finish_reason").orElse(null) instanceof JsonValue.Str f) {
+        finish = f.value();
+      }
+      if (root.find("usage").orElse(null) instanceof JsonValue.Obj usage
+          && usage.find("completion_tokens").orElse(null) instanceof JsonValue.Num n) {
+        usageTokens = (long) n.value();
+      }
+      if (!(root.find("flexserve").orElse(null) instanceof JsonValue.Obj fx)) {
+        return;
+      }
+      if (fx.find("tokens_per_subnet").orElse(null) instanceof JsonValue.Obj per) {
+        per.members()
+            .forEach(
+                (k, v) -> {
+                  if (v instanceof JsonValue.Num n) {
+                    perSubnet.put(k, (long) n.value());
+                  }
                 });
-            }
-            Optional<JsonValue> met = fx.find("deadline_met");
-            if (met.isPresent() && met.get() instanceof JsonValue.Bool b) {
-                verdict = b.value() ? DeadlineVerdict.MET : DeadlineVerdict.MISSED;
-            }
-            if (fx.find("ttft_ms").orElse(null) instanceof JsonValue.Num t) {
-                serverTtft = t.value();
-            }
-        }
-
-        int tokens(int fallback) {
-            if (usageTokens >= 0) {
-                return (int) usageTokens;
-            }
-            if (!perSubnet.isEmpty()) {
-                return (int) perSubnet.values().stream().mapToLong(Long::longValue).sum();
-            }
-            return fallback > 0 ? fallback : -1;
-        }
-
-        List<String> subnets() {
-            return new ArrayList<>(perSubnet.keySet());
-        }
-
-        // The sub-network that produced the most tokens (first on ties); else the first one used.
-        String mainSubnet(List<String> subnets) {
-            String best = "";
-            long most = -1;
-            for (Map.Entry<String, Long> e : perSubnet.entrySet()) {
-                if (e.getValue() > most) {
-                    best = e.getKey();
-                    most = e.getValue();
-                }
-            }
-            return !best.isEmpty() ? best : subnets.isEmpty() ? "" : subnets.get(0);
-        }
+      }
+      Optional<JsonValue> met = fx.find("deadline_met");
+      if (met.isPresent() && met.get() instanceof JsonValue.Bool b) {
+        verdict = b.value() ? DeadlineVerdict.MET : DeadlineVerdict.MISSED;
+      }
+      if (fx.find("ttft_ms").orElse(null) instanceof JsonValue.Num t) {
+        serverTtft = t.value();
+      }
     }
+
+    int tokens(int fallback) {
+      if (usageTokens >= 0) {
+        return (int) usageTokens;
+      }
+      if (!perSubnet.isEmpty()) {
+        return (int) perSubnet.values().stream().mapToLong(Long::longValue).sum();
+      }
+      return fallback > 0 ? fallback : -1;
+    }
+
+    List<String> subnets() {
+      return new ArrayList<>(perSubnet.keySet());
+    }
+
+    // The sub-network that produced the most tokens (first on ties); else the first one used.
+    String mainSubnet(List<String> subnets) {
+      String best = "";
+      long most = -1;
+      for (Map.Entry<String, Long> e : perSubnet.entrySet()) {
+        if (e.getValue() > most) {
+          best = e.getKey();
+          most = e.getValue();
+        }
+      }
+      return !best.isEmpty() ? best : subnets.isEmpty() ? "" : subnets.get(0);
+    }
+  }
+
+  /**
+   * One {@code data:} line of a stream.
+   *
+   * @param nanos {@code System.nanoTime()} at its arrival
+   * @param intendedNanos {@code System.nanoTime()} at the request's intended send time
+   * @param data the text after {@code data:}, stripped
+   */
+  public record SseEvent(long nanos, long intendedNanos, String data) {}
+
+  /**
+   * Collects a stream's {@code data:} lines with their arrival times, for {@code
+   * HttpResponse.BodyHandlers.fromLineSubscriber}. Reactive Streams serialises the calls; the
+   * response future completes after {@code onComplete}, which orders the list's writes before
+   * {@link #events()}.
+   */
+  public static final class SseCollector implements Flow.Subscriber<String> {
+    private final long intendedNanos;
+    private final List<SseEvent> events = new ArrayList<>();
 
     /**
-     * One {@code data:} line of a stream.
-     *
-     * @param nanos {@code System.nanoTime()} at its arrival
-     * @param intendedNanos {@code System.nanoTime()} at the request's intended send time
-     * @param data the text after {@code data:}, stripped
+     * @param intendedNanos {@code System.nanoTime()} at the intended send time
      */
-    public record SseEvent(long nanos, long intendedNanos, String data) {
+    public SseCollector(long intendedNanos) {
+      this.intendedNanos = intendedNanos;
     }
 
-    /**
-     * Collects a stream's {@code data:} lines with their arrival times, for
-     * {@code HttpResponse.BodyHandlers.fromLineSubscriber}. Reactive Streams serialises the calls; the response
-     * future completes after {@code onComplete}, which orders the list's writes before {@link #events()}.
-     */
-    public static final class SseCollector implements Flow.Subscriber<String> {
-        private final long intendedNanos;
-        private final List<SseEvent> events = new ArrayList<>();
-
-        /** @param intendedNanos {@code System.nanoTime()} at the intended send time */
-        public SseCollector(long intendedNanos) {
-            this.intendedNanos = intendedNanos;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(String line) {
-            long now = System.nanoTime();
-            if (line.startsWith("data:")) {
-                events.add(new SseEvent(now, intendedNanos, line.substring(5).strip()));
-            } else if (!line.isBlank() && !line.startsWith(":") && !line.startsWith("event:")
-                    && !line.startsWith("id:") && !line.startsWith("retry:")) {
-                // Not SSE (an error answer's JSON body): keep it as data so its error is read.
-                events.add(new SseEvent(now, intendedNanos, line.strip()));
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-        }
-
-        @Override
-        public void onComplete() {
-        }
-
-        /** The events so far. */
-        public List<SseEvent> events() {
-            return events;
-        }
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
     }
+
+    @Override
+    public void onNext(String line) {
+      long now = System.nanoTime();
+      if (line.startsWith("data:")) {
+        events.add(new SseEvent(now, intendedNanos, line.substring(5).strip()));
+      } else if (!line.isBlank()
+          && !line.startsWith(":")
+          && !line.startsWith("event:")
+          && !line.startsWith("id:")
+          && !line.startsWith("retry:")) {
+        // Not SSE (an error answer's JSON body): keep it as data so its error is read.
+        events.add(new SseEvent(now, intendedNanos, line.strip()));
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {}
+
+    @Override
+    public void onComplete() {}
+
+    /** The events so far. */
+    public List<SseEvent> events() {
+      return events;
+    }
+  }
 }

@@ -6,9 +6,9 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The requests of a run whose intended send time falls in one window {@code [startSeconds, startSeconds + width)}.
- * Every request belongs to the window of its intended send time, whenever it completed, so a window describes what
- * happened to the load offered during it.
+ * The requests of a run whose intended send time falls in one window {@code [startSeconds,
+ * startSeconds + width)}. Every request belongs to the window of its intended send time, whenever
+ * it completed, so a window describes what happened to the load offered during it.
  *
  * @param startSeconds start of the window, seconds from the run's start
  * @param widthSeconds length of the window, seconds; positive
@@ -17,62 +17,84 @@ import java.util.TreeMap;
  * @param good of those, good (2xx within their target, or any 2xx without one)
  * @param rejected of those, 429
  * @param errors of those, other statuses, timeouts and transport errors
- * @param p50Millis median end-to-end latency of the window's 2xx, milliseconds; NaN when {@code ok} is 0
+ * @param p50Millis median end-to-end latency of the window's 2xx, milliseconds; NaN when {@code ok}
+ *     is 0
  * @param p90Millis 90th percentile, as {@code p50Millis}
  * @param p99Millis 99th percentile, as {@code p50Millis}
  * @param subnetCounts the window's 2xx per {@code X-Subnet}, by name
  */
-public record Window(double startSeconds, double widthSeconds, long sent, long ok, long good, long rejected,
-                     long errors, double p50Millis, double p90Millis, double p99Millis,
-                     SortedMap<String, Long> subnetCounts) {
-    public Window {
-        if (!(widthSeconds > 0)) {
-            throw new IllegalArgumentException("window width must be > 0 s, got " + widthSeconds);
-        }
-        if (ok + rejected + errors != sent || good > ok || sent < 0 || good < 0) {
-            throw new IllegalArgumentException("window at " + startSeconds + " s: counts do not add up (sent=" + sent
-                    + " ok=" + ok + " good=" + good + " rejected=" + rejected + " errors=" + errors + ")");
-        }
-        subnetCounts = Collections.unmodifiableSortedMap(new TreeMap<>(subnetCounts));
+public record Window(
+    double startSeconds,
+    double widthSeconds,
+    long sent,
+    long ok,
+    long good,
+    long rejected,
+    long errors,
+    double p50Millis,
+    double p90Millis,
+    double p99Millis,
+    SortedMap<String, Long> subnetCounts) {
+  public Window {
+    if (!(widthSeconds > 0)) {
+      throw new IllegalArgumentException("window width must be > 0 s, got " + widthSeconds);
     }
+    if (ok + rejected + errors != sent || good > ok || sent < 0 || good < 0) {
+      throw new IllegalArgumentException(
+          "window at "
+              + startSeconds
+              + " s: counts do not add up (sent="
+              + sent
+              + " ok="
+              + ok
+              + " good="
+              + good
+              + " rejected="
+              + rejected
+              + " errors="
+              + errors
+              + ")");
+    }
+    subnetCounts = Collections.unmodifiableSortedMap(new TreeMap<>(subnetCounts));
+  }
 
-    /** Good requests / sent requests, in [0, 1]; NaN when nothing was sent in the window. */
-    public double attainment() {
-        return sent == 0 ? Double.NaN : good / (double) sent;
-    }
+  /** Good requests / sent requests, in [0, 1]; NaN when nothing was sent in the window. */
+  public double attainment() {
+    return sent == 0 ? Double.NaN : good / (double) sent;
+  }
 
-    /** Requests intended per second in the window: the offered load. */
-    public double sentPerSecond() {
-        return sent / widthSeconds;
-    }
+  /** Requests intended per second in the window: the offered load. */
+  public double sentPerSecond() {
+    return sent / widthSeconds;
+  }
 
-    /** 2xx per second. */
-    public double throughputPerSecond() {
-        return ok / widthSeconds;
-    }
+  /** 2xx per second. */
+  public double throughputPerSecond() {
+    return ok / widthSeconds;
+  }
 
-    /** Good requests per second. */
-    public double goodputPerSecond() {
-        return good / widthSeconds;
-    }
+  /** Good requests per second. */
+  public double goodputPerSecond() {
+    return good / widthSeconds;
+  }
 
-    /** 429s per second. */
-    public double rejectedPerSecond() {
-        return rejected / widthSeconds;
-    }
+  /** 429s per second. */
+  public double rejectedPerSecond() {
+    return rejected / widthSeconds;
+  }
 
-    /** The share of the window's 2xx served by {@code subnet}, in [0, 1]; 0 when there were none. */
-    public double subnetShare(String subnet) {
-        return ok == 0 ? 0 : subnetCounts.getOrDefault(subnet, 0L) / (double) ok;
-    }
+  /** The share of the window's 2xx served by {@code subnet}, in [0, 1]; 0 when there were none. */
+  public double subnetShare(String subnet) {
+    return ok == 0 ? 0 : subnetCounts.getOrDefault(subnet, 0L) / (double) ok;
+  }
 
-    /**
-     * Mean quality of the window's 2xx whose sub-network has a known quality.
-     *
-     * @param quality quality by sub-network name
-     * @return NaN when no 2xx of the window has a known quality
-     */
-    public double meanQuality(Map<String, Double> quality) {
-        return Report.meanQuality(subnetCounts, quality);
-    }
+  /**
+   * Mean quality of the window's 2xx whose sub-network has a known quality.
+   *
+   * @param quality quality by sub-network name
+   * @return NaN when no 2xx of the window has a known quality
+   */
+  public double meanQuality(Map<String, Double> quality) {
+    return Report.meanQuality(subnetCounts, quality);
+  }
 }

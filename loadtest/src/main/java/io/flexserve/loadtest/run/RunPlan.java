@@ -15,25 +15,25 @@ import java.util.Objects;
  * @param readyTimeout how long to wait for the readiness probe before giving up; zero or more
  */
 public record RunPlan(EmbeddingsRequests requests, Workload workload, Duration readyTimeout) {
-    public RunPlan {
-        Objects.requireNonNull(requests, "requests");
-        Objects.requireNonNull(workload, "workload");
-        if (readyTimeout.isNegative()) {
-            throw new IllegalArgumentException("ready timeout must be >= 0, got " + readyTimeout);
-        }
+  public RunPlan {
+    Objects.requireNonNull(requests, "requests");
+    Objects.requireNonNull(workload, "workload");
+    if (readyTimeout.isNegative()) {
+      throw new IllegalArgumentException("ready timeout must be >= 0, got " + readyTimeout);
     }
+  }
 
-    /** The plan as labelled strings, in a stable order, for the console and JSON reports. */
-    public Map<String, String> describe() {
-        Map<String, String> out = new LinkedHashMap<>();
-        out.put("url", requests.endpoint().base().toString());
-        out.put("model", requests.model());
-        if (!requests.generationModel().equals(requests.model())) {
-            out.put("generation model", requests.generationModel());
-        }
-        out.putAll(workload.describe());
-        out.put("deadline policy", requests.strict() ? "strict" : "best-effort");
-        out.put("timeout", requests.timeout().toMillis() / 1e3 + " s");
-        return out;
+  /** The plan as labelled strings, in a stable order, for the console and JSON reports. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("url", requests.endpoint().base().toString());
+    out.put("model", requests.model());
+    if (!requests.generationModel().equals(requests.model())) {
+      out.put("generation model", requests.generationModel());
     }
+    out.putAll(workload.describe());
+    out.put("deadline policy", requests.strict() ? "strict" : "best-effort");
+    out.put("timeout", requests.timeout().toMillis() / 1e3 + " s");
+    return out;
+  }
 }

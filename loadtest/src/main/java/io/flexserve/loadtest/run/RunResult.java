@@ -12,8 +12,8 @@ import java.util.Objects;
  * @param report computed from {@code records}
  */
 public record RunResult(List<RequestRecord> records, Report report) {
-    public RunResult {
-        records = List.copyOf(records);
-        Objects.requireNonNull(report, "report");
-    }
+  public RunResult {
+    records = List.copyOf(records);
+    Objects.requireNonNull(report, "report");
+  }
 }

@@ -5,9 +5,9 @@ import java.time.Duration;
 
 /** The readiness probe did not answer 200 within the ready timeout; nothing was sent. */
 public final class ServerNotReadyException extends Exception {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public ServerNotReadyException(URI probe, Duration waited) {
-        super("server not ready: " + probe + " did not answer 200 within " + waited.toSeconds() + " s");
-    }
+  public ServerNotReadyException(URI probe, Duration waited) {
+    super("server not ready: " + probe + " did not answer 200 within " + waited.toSeconds() + " s");
+  }
 }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param passed whether {@code report.sloAttainment() >= slo}; a probe that sent nothing fails
  */
 public record Probe(double ratePerSecond, Report report, boolean passed) {
-    public Probe {
-        Objects.requireNonNull(report, "report");
-    }
+  public Probe {
+    Objects.requireNonNull(report, "report");
+  }
 }

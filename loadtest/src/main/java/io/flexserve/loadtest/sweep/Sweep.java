@@ -9,50 +9,63 @@ import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
- * Runs a {@link RateSearch} with real probes: each probe is one open-loop run at a rate, judged against the SLO,
- * with a cool-down before every probe after the first so the server's queue drains between them.
+ * Runs a {@link RateSearch} with real probes: each probe is one open-loop run at a rate, judged
+ * against the SLO, with a cool-down before every probe after the first so the server's queue drains
+ * between them.
  */
 public final class Sweep {
-    /** Runs one probe at a rate and returns its report. */
-    @FunctionalInterface
-    public interface ProbeRunner {
-        Report run(double ratePerSecond) throws Exception;
-    }
+  /** Runs one probe at a rate and returns its report. */
+  @FunctionalInterface
+  public interface ProbeRunner {
+    Report run(double ratePerSecond) throws Exception;
+  }
 
-    private Sweep() {
-    }
+  private Sweep() {}
 
-    /**
-     * Searches for the highest rate whose SLO attainment is at least {@code slo}.
-     *
-     * @param search the search, fresh
-     * @param slo required attainment, in (0, 1]
-     * @param runner runs each probe
-     * @param cooldown pause before each probe after the first
-     * @param progress receives one line per probe
-     * @return every probe and the result
-     * @throws Exception whatever the runner throws; the sweep stops there
-     */
-    public static SweepResult run(RateSearch search, double slo, ProbeRunner runner, Duration cooldown,
-                                  Consumer<String> progress) throws Exception {
-        if (!(slo > 0 && slo <= 1)) {
-            throw new IllegalArgumentException("slo must be in (0, 1], got " + slo);
-        }
-        List<Probe> probes = new ArrayList<>();
-        for (OptionalDouble next = search.next(); next.isPresent(); next = search.next()) {
-            double rate = next.getAsDouble();
-            if (!probes.isEmpty() && !cooldown.isZero()) {
-                Thread.sleep(cooldown.toMillis());
-            }
-            Report report = runner.run(rate);
-            boolean passed = report.sent() > 0 && report.sloAttainment() >= slo;
-            search.record(rate, passed);
-            probes.add(new Probe(rate, report, passed));
-            progress.accept(String.format(Locale.ROOT,
-                    "probe %2d  %8.1f req/s  sent %6d  attainment %7.2f %%  goodput %8.1f/s  p99 %8.2f ms  429 %5d  %s",
-                    probes.size(), rate, report.sent(), 100 * report.sloAttainment(), report.goodputPerSecond(),
-                    report.latency().p99Millis(), report.rejected(), passed ? "pass" : "FAIL"));
-        }
-        return new SweepResult(slo, probes, search.highestPassing(), search.lowestFailing());
+  /**
+   * Searches for the highest rate whose SLO attainment is at least {@code slo}.
+   *
+   * @param search the search, fresh
+   * @param slo required attainment, in (0, 1]
+   * @param runner runs each probe
+   * @param cooldown pause before each probe after the first
+   * @param progress receives one line per probe
+   * @return every probe and the result
+   * @throws Exception whatever the runner throws; the sweep stops there
+   */
+  public static SweepResult run(
+      RateSearch search,
+      double slo,
+      ProbeRunner runner,
+      Duration cooldown,
+      Consumer<String> progress)
+      throws Exception {
+    if (!(slo > 0 && slo <= 1)) {
+      throw new IllegalArgumentException("slo must be in (0, 1], got " + slo);
     }
+    List<Probe> probes = new ArrayList<>();
+    for (OptionalDouble next = search.next(); next.isPresent(); next = search.next()) {
+      double rate = next.getAsDouble();
+      if (!probes.isEmpty() && !cooldown.isZero()) {
+        Thread.sleep(cooldown.toMillis());
+      }
+      Report report = runner.run(rate);
+      boolean passed = report.sent() > 0 && report.sloAttainment() >= slo;
+      search.record(rate, passed);
+      probes.add(new Probe(rate, report, passed));
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "probe %2d  %8.1f req/s  sent %6d  attainment %7.2f %%  goodput %8.1f/s  p99 %8.2f ms  429 %5d  %s",
+              probes.size(),
+              rate,
+              report.sent(),
+              100 * report.sloAttainment(),
+              report.goodputPerSecond(),
+              report.latency().p99Millis(),
+              report.rejected(),
+              passed ? "pass" : "FAIL"));
+    }
+    return new SweepResult(slo, probes, search.highestPassing(), search.lowestFailing());
+  }
 }

@@ -6,8 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Adam with decoupled weight decay (Loshchilov and Hutter 2019), updating parameters in place. The moment estimates
- * live as long as this object (they are checkpointed with the weights); each update's temporaries are closed at once.
+ * Adam with decoupled weight decay (Loshchilov and Hutter 2019), updating parameters in place. The
+ * moment estimates live as long as this object (they are checkpointed with the weights); each
+ * update's temporaries are closed at once.
  */
 final class AdamW {
   private static final float BETA1 = 0.9f;
@@ -15,15 +16,17 @@ final class AdamW {
   private static final float EPS = 1e-8f;
 
   private final float weightDecay;
-  private final Map<String, NDArray> first = new LinkedHashMap<>();  // m, same shape as each parameter
+  private final Map<String, NDArray> first =
+      new LinkedHashMap<>(); // m, same shape as each parameter
   private final Map<String, NDArray> second = new LinkedHashMap<>(); // v
 
   AdamW(Map<String, NDArray> parameters, float weightDecay) {
     this.weightDecay = weightDecay;
-    parameters.forEach((k, p) -> {
-      first.put(k, p.zerosLike());
-      second.put(k, p.zerosLike());
-    });
+    parameters.forEach(
+        (k, p) -> {
+          first.put(k, p.zerosLike());
+          second.put(k, p.zerosLike());
+        });
   }
 
   Map<String, NDArray> first() {
@@ -46,7 +49,8 @@ final class AdamW {
     for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
       NDArray w = e.getValue();
       try (NDScope scope = new NDScope()) {
-        NDArray grad = w.getGradient(); // a handle on the parameter's gradient, closed with the scope
+        NDArray grad =
+            w.getGradient(); // a handle on the parameter's gradient, closed with the scope
         NDArray g = grad.mul(clip);
         NDArray m = first.get(e.getKey()).muli(BETA1).addi(g.mul(1 - BETA1));
         NDArray v = second.get(e.getKey()).muli(BETA2).addi(g.square().muli(1 - BETA2));
@@ -61,8 +65,8 @@ final class AdamW {
   }
 
   /**
-   * The factor that brings the gradients' global L2 norm down to {@code maxNorm} (1 when it is below), or NaN when a
-   * gradient is not finite.
+   * The factor that brings the gradients' global L2 norm down to {@code maxNorm} (1 when it is
+   * below), or NaN when a gradient is not finite.
    */
   static float clipFactor(Map<String, NDArray> parameters, float maxNorm) {
     double sum = 0;

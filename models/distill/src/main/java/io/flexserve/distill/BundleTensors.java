@@ -15,10 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The tensors of a bundle's {@code weights.bin}, found through its full sub-network's graph: that graph names every
- * tensor at full size with its byte offset, so it is the weight file's table of contents for any bundle kind.
- * Distillation reads the tensors here and writes trained values back at the same offsets, so every graph of the bundle
- * (each reading prefixes of the same tensors) stays valid unchanged.
+ * The tensors of a bundle's {@code weights.bin}, found through its full sub-network's graph: that
+ * graph names every tensor at full size with its byte offset, so it is the weight file's table of
+ * contents for any bundle kind. Distillation reads the tensors here and writes trained values back
+ * at the same offsets, so every graph of the bundle (each reading prefixes of the same tensors)
+ * stays valid unchanged.
  */
 final class BundleTensors {
   private final Map<String, TensorLocation> locations; // key → where its full tensor lives
@@ -27,7 +28,10 @@ final class BundleTensors {
     this.locations = locations;
   }
 
-  /** The table of contents of {@code weightFile}, read from {@code fullGraph}; every tensor must lie inside the file. */
+  /**
+   * The table of contents of {@code weightFile}, read from {@code fullGraph}; every tensor must lie
+   * inside the file.
+   */
   static BundleTensors of(Path fullGraph, Path weightFile) throws IOException {
     ModelProto model;
     try (InputStream in = Files.newInputStream(fullGraph)) {
@@ -37,12 +41,18 @@ final class BundleTensors {
     long size = Files.size(weightFile);
     for (Map.Entry<String, TensorLocation> e : locations.entrySet()) {
       if (e.getValue().offset() + e.getValue().bytes() > size) {
-        throw new IOException("tensor '" + e.getKey() + "' of " + fullGraph.getFileName() + " ends past the end of "
-            + weightFile.getFileName());
+        throw new IOException(
+            "tensor '"
+                + e.getKey()
+                + "' of "
+                + fullGraph.getFileName()
+                + " ends past the end of "
+                + weightFile.getFileName());
       }
     }
     if (locations.isEmpty()) {
-      throw new IOException(fullGraph.getFileName() + " reads no tensor from " + weightFile.getFileName());
+      throw new IOException(
+          fullGraph.getFileName() + " reads no tensor from " + weightFile.getFileName());
     }
     return new BundleTensors(Map.copyOf(locations));
   }
@@ -72,14 +82,22 @@ final class BundleTensors {
     return out;
   }
 
-  /** Overwrites each tensor of {@code values} in {@code weightFile} (a copy of the bundle's) at its offset. */
+  /**
+   * Overwrites each tensor of {@code values} in {@code weightFile} (a copy of the bundle's) at its
+   * offset.
+   */
   void write(Path weightFile, Map<String, float[]> values) throws IOException {
     try (FileChannel channel = FileChannel.open(weightFile, StandardOpenOption.WRITE)) {
       for (Map.Entry<String, float[]> e : values.entrySet()) {
         TensorLocation at = location(e.getKey());
         if (e.getValue().length != at.floats()) {
-          throw new IllegalArgumentException("tensor '" + e.getKey() + "' has " + e.getValue().length + " values, the file "
-              + at.floats());
+          throw new IllegalArgumentException(
+              "tensor '"
+                  + e.getKey()
+                  + "' has "
+                  + e.getValue().length
+                  + " values, the file "
+                  + at.floats());
         }
         ByteBuffer bytes = ByteBuffer.allocate((int) at.bytes()).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(e.getValue());

@@ -23,58 +23,108 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flexserve distill}: elastic continued training of a converted bundle (decoder or encoder). The student is the
- * bundle's one nested weight copy; the teacher its full sub-network as it came. Each step trains the largest and the
- * smallest sub-network and {@code --others} sampled ones; after training every sub-network is re-measured on held-out
- * data and a bundle the server loads unchanged is written: the same graphs, the same weight layout, new values and
- * new qualities in the manifest.
+ * {@code flexserve distill}: elastic continued training of a converted bundle (decoder or encoder).
+ * The student is the bundle's one nested weight copy; the teacher its full sub-network as it came.
+ * Each step trains the largest and the smallest sub-network and {@code --others} sampled ones;
+ * after training every sub-network is re-measured on held-out data and a bundle the server loads
+ * unchanged is written: the same graphs, the same weight layout, new values and new qualities in
+ * the manifest.
  */
-@Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Elastic distillation of a converted bundle: every sub-network trained against the full model.")
+@Command(
+    name = "distill",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description =
+        "Elastic distillation of a converted bundle: every sub-network trained against the full model.")
 public final class DistillCommand implements Callable<Integer> {
-  @Option(names = "--bundle", required = true, description = "Converted bundle (elastic decoder or encoder).")
+  @Option(
+      names = "--bundle",
+      required = true,
+      description = "Converted bundle (elastic decoder or encoder).")
   Path bundle;
 
-  @Option(names = "--out", required = true, description = "Where to write the distilled bundle (created or replaced).")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "Where to write the distilled bundle (created or replaced).")
   Path out;
 
-  @Option(names = "--text", arity = "1..*", description = "Training text files. Decoders: documents separated by blank "
-      + "lines (without any, the teacher samples stories itself). Encoders: one text per line.")
+  @Option(
+      names = "--text",
+      arity = "1..*",
+      description =
+          "Training text files. Decoders: documents separated by blank "
+              + "lines (without any, the teacher samples stories itself). Encoders: one text per line.")
   List<Path> texts = new ArrayList<>();
 
-  @Option(names = "--minutes", defaultValue = "20", description = "Training time budget (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--minutes",
+      defaultValue = "20",
+      description = "Training time budget (default: ${DEFAULT-VALUE}).")
   double minutes;
 
-  @Option(names = "--steps", defaultValue = "0", description = "Step budget; 0 for none (default: ${DEFAULT-VALUE}). With a step "
-      + "budget the learning-rate schedule follows the steps, so a seeded run repeats (to ~1e-3 per weight).")
+  @Option(
+      names = "--steps",
+      defaultValue = "0",
+      description =
+          "Step budget; 0 for none (default: ${DEFAULT-VALUE}). With a step "
+              + "budget the learning-rate schedule follows the steps, so a seeded run repeats (to ~1e-3 per weight).")
   int steps;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of data order and sampling (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "1",
+      description = "Seed of data order and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--lr", description = "Peak learning rate (default: 5e-4 for decoders, 2e-4 for encoders).")
+  @Option(
+      names = "--lr",
+      description = "Peak learning rate (default: 5e-4 for decoders, 2e-4 for encoders).")
   Float learningRate;
 
-  @Option(names = "--batch", description = "Sequences per step (default: 16 windows for decoders, 32 lines for encoders).")
+  @Option(
+      names = "--batch",
+      description = "Sequences per step (default: 16 windows for decoders, 32 lines for encoders).")
   Integer batch;
 
-  @Option(names = "--window", defaultValue = "128", description = "Decoder tokens per training window (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--window",
+      defaultValue = "128",
+      description = "Decoder tokens per training window (default: ${DEFAULT-VALUE}).")
   int window;
 
-  @Option(names = "--largest-weight", defaultValue = "10", description = "Weight of the largest sub-network's loss, 1 for "
-      + "each other one: holds the full model near its teacher (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--largest-weight",
+      defaultValue = "10",
+      description =
+          "Weight of the largest sub-network's loss, 1 for "
+              + "each other one: holds the full model near its teacher (default: ${DEFAULT-VALUE}).")
   float largestWeight;
 
-  @Option(names = "--others", defaultValue = "1", description = "Sub-networks sampled per step besides the largest and smallest (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--others",
+      defaultValue = "1",
+      description =
+          "Sub-networks sampled per step besides the largest and smallest (default: ${DEFAULT-VALUE}).")
   int others;
 
-  @Option(names = "--held-out", defaultValue = "64", description = "Held-out decoder windows, or encoder lines ×8, scored after training (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--held-out",
+      defaultValue = "64",
+      description =
+          "Held-out decoder windows, or encoder lines ×8, scored after training (default: ${DEFAULT-VALUE}).")
   int heldOut;
 
-  @Option(names = "--quality-set", description = "Encoders: scored sentence pairs (STS layout, or s1 TAB s2 TAB score); sub-networks are scored by Spearman on it.")
+  @Option(
+      names = "--quality-set",
+      description =
+          "Encoders: scored sentence pairs (STS layout, or s1 TAB s2 TAB score); sub-networks are scored by Spearman on it.")
   Path qualitySet;
 
-  @Option(names = "--checkpoint-every", defaultValue = "200", description = "Steps between checkpoints, 0 for none (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-every",
+      defaultValue = "200",
+      description = "Steps between checkpoints, 0 for none (default: ${DEFAULT-VALUE}).")
   int checkpointEvery;
 
   @Option(names = "--checkpoint", description = "Checkpoint directory (default: OUT.checkpoint).")
@@ -83,7 +133,11 @@ public final class DistillCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the checkpoint.")
   boolean resume;
 
-  @Option(names = "--threads", defaultValue = "0", description = "Threads for training and evaluation, 0 for all cores (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description =
+          "Threads for training and evaluation, 0 for all cores (default: ${DEFAULT-VALUE}).")
   int threads;
 
   private final PrintStream console = System.out;
@@ -95,17 +149,19 @@ public final class DistillCommand implements Callable<Integer> {
   /** Runs the command; bad input ends with one line on stderr and exit code 2. */
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new DistillCommand());
-    cli.setParameterExceptionHandler((e, ignored) -> {
-      e.getCommandLine().getErr().println("distill: " + e.getMessage() + " (see --help)");
-      return 2;
-    });
-    cli.setExecutionExceptionHandler((e, line, parsed) -> {
-      if (e instanceof IllegalArgumentException || e instanceof IOException) {
-        line.getErr().println("distill: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
+    cli.setParameterExceptionHandler(
+        (e, ignored) -> {
+          e.getCommandLine().getErr().println("distill: " + e.getMessage() + " (see --help)");
+          return 2;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, line, parsed) -> {
+          if (e instanceof IllegalArgumentException || e instanceof IOException) {
+            line.getErr().println("distill: " + e.getMessage());
+            return 2;
+          }
+          throw e;
+        });
     return cli.execute(args);
   }
 
@@ -121,7 +177,10 @@ public final class DistillCommand implements Callable<Integer> {
     String format = checkBundle();
     List<String> text = readTexts();
     Path target = checkOut();
-    Path checkpointDir = checkpoint != null ? checkpoint : target.resolveSibling(target.getFileName() + ".checkpoint");
+    Path checkpointDir =
+        checkpoint != null
+            ? checkpoint
+            : target.resolveSibling(target.getFileName() + ".checkpoint");
     if (resume && !TrainingCheckpoint.exists(checkpointDir)) {
       throw new IllegalArgumentException("--resume: no checkpoint in " + checkpointDir);
     }
@@ -129,29 +188,47 @@ public final class DistillCommand implements Callable<Integer> {
 
     Path staging;
     try {
-      staging = StagedDirectory.create(target); // also proves the output is writable, before any training
+      staging =
+          StagedDirectory.create(target); // also proves the output is writable, before any training
     } catch (IOException e) {
       throw new IllegalArgumentException("--out " + out + " cannot be written: " + e.getMessage());
     }
     try (DistillTask task = open(format, text, quality, cores)) {
-      TrainingPlan plan = new TrainingPlan(steps, Duration.ofMillis((long) (minutes * 60_000)), seed,
-          learningRate != null ? learningRate : task instanceof DecoderTask ? 5e-4f : 2e-4f, largestWeight, others,
-          checkpointEvery);
+      TrainingPlan plan =
+          new TrainingPlan(
+              steps,
+              Duration.ofMillis((long) (minutes * 60_000)),
+              seed,
+              learningRate != null ? learningRate : task instanceof DecoderTask ? 5e-4f : 2e-4f,
+              largestWeight,
+              others,
+              checkpointEvery);
       describe(task);
       console.println("measuring the bundle as it is: " + task.measureName());
       Map<String, Double> before = task.measure(bundle);
 
       Path weights = weightFile(format);
       Map<String, float[]> initial = task.tensors().read(weights, task.shapes().keySet());
-      Distiller.Result result = Distiller.train(task, bundle, initial, plan, checkpointDir, resume, Integer.MAX_VALUE, console);
+      Distiller.Result result =
+          Distiller.train(
+              task, bundle, initial, plan, checkpointDir, resume, Integer.MAX_VALUE, console);
 
       copyBundle(bundle, staging);
       task.tensors().write(staging.resolve(weights.getFileName()), result.weights());
       console.println("measuring the distilled bundle");
       Map<String, Double> after = task.measure(staging);
-      task.writeManifest(staging, after, new Distillation(name(format) + " (" + bundle.toAbsolutePath().normalize() + ")",
-          result.steps(), result.tokens(), result.seconds(), seed, texts.stream().map(Path::toString).toList(),
-          task.measureName(), before));
+      task.writeManifest(
+          staging,
+          after,
+          new Distillation(
+              name(format) + " (" + bundle.toAbsolutePath().normalize() + ")",
+              result.steps(),
+              result.tokens(),
+              result.seconds(),
+              seed,
+              texts.stream().map(Path::toString).toList(),
+              task.measureName(),
+              before));
       StagedDirectory.publish(staging, target);
       StagedDirectory.deleteRecursively(checkpointDir);
       report(task, result, before, after);
@@ -162,18 +239,22 @@ public final class DistillCommand implements Callable<Integer> {
     }
   }
 
-  private DistillTask open(String format, List<String> text, SimilaritySet quality, int cores) throws IOException {
+  private DistillTask open(String format, List<String> text, SimilaritySet quality, int cores)
+      throws IOException {
     int rows = batch != null ? batch : format.equals(DecoderManifest.FORMAT) ? 16 : 32;
     if (rows <= 0 || heldOut <= 0) {
       throw new IllegalArgumentException("--batch and --held-out must be positive");
     }
     if (format.equals(DecoderManifest.FORMAT)) {
       if (quality != null) {
-        throw new IllegalArgumentException("--quality-set is for encoders; a decoder is scored by perplexity");
+        throw new IllegalArgumentException(
+            "--quality-set is for encoders; a decoder is scored by perplexity");
       }
-      return DecoderTask.open(bundle, DecoderManifest.read(bundle), text, window, rows, heldOut, seed, cores);
+      return DecoderTask.open(
+          bundle, DecoderManifest.read(bundle), text, window, rows, heldOut, seed, cores);
     }
-    return EncoderTask.open(bundle, EncoderManifest.read(bundle), text, quality, rows, heldOut * 8, cores);
+    return EncoderTask.open(
+        bundle, EncoderManifest.read(bundle), text, quality, rows, heldOut * 8, cores);
   }
 
   /** The bundle's format; fails unless it is a decoder or encoder bundle that reads. */
@@ -183,7 +264,8 @@ public final class DistillCommand implements Callable<Integer> {
     }
     String format = BundleFormat.of(bundle);
     if (format == null) {
-      throw new IllegalArgumentException("--bundle " + bundle + " has no readable " + BundleFormat.FILE);
+      throw new IllegalArgumentException(
+          "--bundle " + bundle + " has no readable " + BundleFormat.FILE);
     }
     try {
       if (format.equals(DecoderManifest.FORMAT)) {
@@ -191,12 +273,25 @@ public final class DistillCommand implements Callable<Integer> {
       } else if (format.equals(EncoderManifest.FORMAT)) {
         EncoderManifest.read(bundle);
       } else {
-        throw new IllegalArgumentException("--bundle " + bundle + " is a '" + format + "' bundle: distill takes "
-            + DecoderManifest.FORMAT + " or " + EncoderManifest.FORMAT + " bundles");
+        throw new IllegalArgumentException(
+            "--bundle "
+                + bundle
+                + " is a '"
+                + format
+                + "' bundle: distill takes "
+                + DecoderManifest.FORMAT
+                + " or "
+                + EncoderManifest.FORMAT
+                + " bundles");
       }
     } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IllegalArgumentException("--bundle " + bundle + ": " + BundleFormat.FILE + " does not read: "
-          + e.getOriginalMessage());
+      throw new IllegalArgumentException(
+          "--bundle "
+              + bundle
+              + ": "
+              + BundleFormat.FILE
+              + " does not read: "
+              + e.getOriginalMessage());
     }
     return format;
   }
@@ -209,7 +304,11 @@ public final class DistillCommand implements Callable<Integer> {
       }
       String s;
       try {
-        s = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(t))).toString();
+        s =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(t)))
+                .toString();
       } catch (CharacterCodingException e) {
         throw new IllegalArgumentException("--text " + t + " is not UTF-8 text");
       }
@@ -228,60 +327,94 @@ public final class DistillCommand implements Callable<Integer> {
     return SimilaritySet.read(qualitySet);
   }
 
-  /** The output's absolute path; refuses the input itself and an existing directory that is not a bundle. */
+  /**
+   * The output's absolute path; refuses the input itself and an existing directory that is not a
+   * bundle.
+   */
   private Path checkOut() {
     Path target = out.toAbsolutePath().normalize();
     if (target.equals(bundle.toAbsolutePath().normalize())) {
-      throw new IllegalArgumentException("--out must differ from --bundle (the teacher is read from it)");
+      throw new IllegalArgumentException(
+          "--out must differ from --bundle (the teacher is read from it)");
     }
     if (Files.exists(target) && (!Files.isDirectory(target) || BundleFormat.of(target) == null)) {
-      throw new IllegalArgumentException("--out " + out + " exists and is not a bundle: refusing to replace it");
+      throw new IllegalArgumentException(
+          "--out " + out + " exists and is not a bundle: refusing to replace it");
     }
     return target;
   }
 
   private Path weightFile(String format) throws IOException {
-    String name = format.equals(DecoderManifest.FORMAT) ? DecoderManifest.read(bundle).weights() : EncoderManifest.read(bundle).weights();
+    String name =
+        format.equals(DecoderManifest.FORMAT)
+            ? DecoderManifest.read(bundle).weights()
+            : EncoderManifest.read(bundle).weights();
     return bundle.resolve(name);
   }
 
   private String name(String format) throws IOException {
-    return format.equals(DecoderManifest.FORMAT) ? DecoderManifest.read(bundle).name() : EncoderManifest.read(bundle).name();
+    return format.equals(DecoderManifest.FORMAT)
+        ? DecoderManifest.read(bundle).name()
+        : EncoderManifest.read(bundle).name();
   }
 
   private static void copyBundle(Path from, Path to) throws IOException {
     try (Stream<Path> files = Files.list(from)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Files.copy(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }
 
   private void describe(DistillTask task) {
-    String data = task instanceof DecoderTask d
-        ? d.trainWindows() + " training windows, " + d.heldOutWindows() + " held out (" + d.dataSource() + ")"
-        : ((EncoderTask) task).trainLines() + " training lines";
+    String data =
+        task instanceof DecoderTask d
+            ? d.trainWindows()
+                + " training windows, "
+                + d.heldOutWindows()
+                + " held out ("
+                + d.dataSource()
+                + ")"
+            : ((EncoderTask) task).trainLines() + " training lines";
     console.printf("menu %s (smallest %s); %s%n", task.menu(), task.smallest(), data);
   }
 
   /**
-   * The before/after table. For perplexity, each smaller sub-network's log-perplexity gap to the teacher (full as it
-   * came) and how much of it distillation closed; full's own change in percent.
+   * The before/after table. For perplexity, each smaller sub-network's log-perplexity gap to the
+   * teacher (full as it came) and how much of it distillation closed; full's own change in percent.
    */
-  private void report(DistillTask task, Distiller.Result result, Map<String, Double> before, Map<String, Double> after) {
-    console.printf("%ntrained %d steps (%d skipped, gradient not finite), %,d tokens in %.0f s (%,.0f tokens/s); peak RSS %s%n",
-        result.steps(), result.skipped(), result.tokens(), result.seconds(), result.tokens() / Math.max(result.seconds(), 1e-9),
+  private void report(
+      DistillTask task,
+      Distiller.Result result,
+      Map<String, Double> before,
+      Map<String, Double> after) {
+    console.printf(
+        "%ntrained %d steps (%d skipped, gradient not finite), %,d tokens in %.0f s (%,.0f tokens/s); peak RSS %s%n",
+        result.steps(),
+        result.skipped(),
+        result.tokens(),
+        result.seconds(),
+        result.tokens() / Math.max(result.seconds(), 1e-9),
         PeakMemory.describe());
     console.println(task.measureName() + ":");
     String first = task.menu().get(0);
-    console.printf("%-22s %12s %12s%s%n", "subnet", "before", "after", task.lowerIsBetter() ? "   gap to the teacher closed" : "");
+    console.printf(
+        "%-22s %12s %12s%s%n",
+        "subnet", "before", "after", task.lowerIsBetter() ? "   gap to the teacher closed" : "");
     for (String s : task.menu()) {
       String change = "";
       if (task.lowerIsBetter()) {
         double teacher = Math.log(before.get(first));
-        change = s.equals(first)
-            ? String.format("   full %+.2f %%", 100 * (after.get(s) / before.get(s) - 1))
-            : String.format("   %6.1f %%", 100 * (1 - (Math.log(after.get(s)) - teacher) / (Math.log(before.get(s)) - teacher)));
+        change =
+            s.equals(first)
+                ? String.format("   full %+.2f %%", 100 * (after.get(s) / before.get(s) - 1))
+                : String.format(
+                    "   %6.1f %%",
+                    100
+                        * (1
+                            - (Math.log(after.get(s)) - teacher)
+                                / (Math.log(before.get(s)) - teacher)));
       }
       console.printf("%-22s %12.4f %12.4f%s%n", s, before.get(s), after.get(s), change);
     }

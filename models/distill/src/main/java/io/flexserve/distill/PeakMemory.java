@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The process's peak resident memory (Linux {@code VmHWM}): Java heap, PyTorch's native tensors and ORT's together. */
+/**
+ * The process's peak resident memory (Linux {@code VmHWM}): Java heap, PyTorch's native tensors and
+ * ORT's together.
+ */
 final class PeakMemory {
   private PeakMemory() {}
 

@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Training text for a decoder that comes without any: stories sampled from the teacher itself (temperature 1, from
- * BOS), so that any checkpoint can be distilled without a data set. Sequences are sampled in batches of
- * {@value #BATCH}, each step re-running the prefix (no KV cache: a few thousand short windows on a small model).
+ * Training text for a decoder that comes without any: stories sampled from the teacher itself
+ * (temperature 1, from BOS), so that any checkpoint can be distilled without a data set. Sequences
+ * are sampled in batches of {@value #BATCH}, each step re-running the prefix (no KV cache: a few
+ * thousand short windows on a small model).
  */
 final class TeacherSamples {
   private static final int BATCH = 32;
@@ -31,7 +32,10 @@ final class TeacherSamples {
     this.values = values;
   }
 
-  /** {@code count} windows of {@code window} tokens, each starting with {@code bos}; the same for the same seed. */
+  /**
+   * {@code count} windows of {@code window} tokens, each starting with {@code bos}; the same for
+   * the same seed.
+   */
   List<long[]> generate(long bos, int count, int window, long seed) {
     Random random = new Random(seed);
     List<long[]> out = new ArrayList<>();
@@ -45,13 +49,15 @@ final class TeacherSamples {
           s[0] = bos;
         }
         for (int t = 1; t < window; t++) {
-          try (NDScope scope = new NDScope()) { // closes every array the step creates, whichever manager owns it
+          try (NDScope scope =
+              new NDScope()) { // closes every array the step creates, whichever manager owns it
             long[] prefix = new long[rows * t];
             for (int r = 0; r < rows; r++) {
               System.arraycopy(seqs[r], 0, prefix, r * t, t);
             }
             NDArray ids = OwnedArrays.of(manager, prefix, new Shape(rows, t));
-            NDArray last = forward.logits(w, full, ids).get(new NDIndex(":, -1, :")).softmax(-1);  // [rows, V]
+            NDArray last =
+                forward.logits(w, full, ids).get(new NDIndex(":, -1, :")).softmax(-1); // [rows, V]
             float[] p = last.toFloatArray();
             int v = (int) last.getShape().get(1);
             for (int r = 0; r < rows; r++) {

@@ -16,9 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A resumable training state: the student's tensors, the optimiser's moments, and where the run stood. Written to a
- * sibling directory and renamed into place, so a run killed while checkpointing leaves the previous checkpoint whole.
- * Data order is a function of (seed, step), so nothing else needs saving for a resumed run to continue exactly.
+ * A resumable training state: the student's tensors, the optimiser's moments, and where the run
+ * stood. Written to a sibling directory and renamed into place, so a run killed while checkpointing
+ * leaves the previous checkpoint whole. Data order is a function of (seed, step), so nothing else
+ * needs saving for a resumed run to continue exactly.
  *
  * <pre>
  *   state.json    {@link State}
@@ -36,19 +37,25 @@ final class TrainingCheckpoint {
    * @param seconds training wall time spent
    * @param keys the trained tensors, in file order
    */
-  record State(String bundle, long seed, int step, long tokens, double seconds, List<String> keys) {}
+  record State(
+      String bundle, long seed, int step, long tokens, double seconds, List<String> keys) {}
 
   private TrainingCheckpoint() {}
 
-  static void save(Path dir, State state, Map<String, NDArray> parameters, AdamW optimizer) throws IOException {
+  static void save(Path dir, State state, Map<String, NDArray> parameters, AdamW optimizer)
+      throws IOException {
     Path staging = dir.resolveSibling(dir.getFileName() + ".writing");
     StagedDirectory.deleteRecursively(staging);
     Files.createDirectories(staging);
     Files.writeString(staging.resolve("state.json"), JSON.writeValueAsString(state));
-    try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(staging.resolve("tensors.bin")), 1 << 20)) {
+    try (OutputStream out =
+        new java.io.BufferedOutputStream(
+            Files.newOutputStream(staging.resolve("tensors.bin")), 1 << 20)) {
       for (String key : state.keys()) {
-        for (NDArray a : List.of(parameters.get(key), optimizer.first().get(key), optimizer.second().get(key))) {
-          ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(a.size() * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        for (NDArray a :
+            List.of(parameters.get(key), optimizer.first().get(key), optimizer.second().get(key))) {
+          ByteBuffer bytes =
+              ByteBuffer.allocate(Math.toIntExact(a.size() * 4)).order(ByteOrder.LITTLE_ENDIAN);
           bytes.asFloatBuffer().put(a.toFloatArray());
           out.write(bytes.array());
         }
@@ -59,16 +66,22 @@ final class TrainingCheckpoint {
   }
 
   static boolean exists(Path dir) {
-    return Files.isRegularFile(dir.resolve("state.json")) && Files.isRegularFile(dir.resolve("tensors.bin"));
+    return Files.isRegularFile(dir.resolve("state.json"))
+        && Files.isRegularFile(dir.resolve("tensors.bin"));
   }
 
   static State state(Path dir) throws IOException {
     return JSON.readValue(dir.resolve("state.json").toFile(), State.class);
   }
 
-  /** Loads the tensors of {@code dir} into {@code parameters} and the optimiser's moments, in place. */
-  static void restore(Path dir, State state, Map<String, NDArray> parameters, AdamW optimizer) throws IOException {
-    try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(dir.resolve("tensors.bin")), 1 << 20)) {
+  /**
+   * Loads the tensors of {@code dir} into {@code parameters} and the optimiser's moments, in place.
+   */
+  static void restore(Path dir, State state, Map<String, NDArray> parameters, AdamW optimizer)
+      throws IOException {
+    try (InputStream in =
+        new java.io.BufferedInputStream(
+            Files.newInputStream(dir.resolve("tensors.bin")), 1 << 20)) {
       DataInputStream data = new DataInputStream(in);
       for (String key : state.keys()) {
         NDArray p = parameters.get(key);

@@ -5,19 +5,27 @@ import java.time.Duration;
 /**
  * The budgets and settings of one training run.
  *
- * @param steps at most this many optimiser steps; 0 for no step budget. With a step budget the learning-rate schedule
- *     follows the steps, so a seeded run is repeatable exactly; without one it follows the time budget
- * @param budget at most this much wall time in the training loop (evaluation and writing come after)
+ * @param steps at most this many optimiser steps; 0 for no step budget. With a step budget the
+ *     learning-rate schedule follows the steps, so a seeded run is repeatable exactly; without one
+ *     it follows the time budget
+ * @param budget at most this much wall time in the training loop (evaluation and writing come
+ *     after)
  * @param seed makes data order and sub-network sampling repeatable
- * @param learningRate peak learning rate, reached after a warm-up of 5 % and decayed by a cosine to a tenth; the
- *     schedule follows the step budget, or the time budget when there is none
- * @param largestWeight weight of the largest sub-network's loss against 1 for each other: above 1 it holds the full
- *     model nearer its teacher while the smaller ones learn
+ * @param learningRate peak learning rate, reached after a warm-up of 5 % and decayed by a cosine to
+ *     a tenth; the schedule follows the step budget, or the time budget when there is none
+ * @param largestWeight weight of the largest sub-network's loss against 1 for each other: above 1
+ *     it holds the full model nearer its teacher while the smaller ones learn
  * @param others sub-networks sampled per step besides the largest and the smallest
  * @param checkpointEvery steps between checkpoints (0: none)
  */
-record TrainingPlan(int steps, Duration budget, long seed, float learningRate, float largestWeight, int others,
-                    int checkpointEvery) {
+record TrainingPlan(
+    int steps,
+    Duration budget,
+    long seed,
+    float learningRate,
+    float largestWeight,
+    int others,
+    int checkpointEvery) {
   TrainingPlan {
     if (steps < 0) {
       throw new IllegalArgumentException("--steps must be ≥ 0, got " + steps);

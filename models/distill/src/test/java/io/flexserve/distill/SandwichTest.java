@@ -49,7 +49,11 @@ class SandwichTest {
     assertEquals(1e-3f, plan.learningRate(0.05), 1e-9);
     assertEquals(1e-4f, plan.learningRate(1), 1e-9);
     assertTrue(plan.learningRate(0.5) < 1e-3f && plan.learningRate(0.5) > 1e-4f);
-    assertEquals(0.5, plan.progress(500, 9999), 1e-12, "with a step budget, time does not move the schedule");
+    assertEquals(
+        0.5,
+        plan.progress(500, 9999),
+        1e-12,
+        "with a step budget, time does not move the schedule");
     TrainingPlan timed = new TrainingPlan(0, Duration.ofMinutes(10), 1, 1e-3f, 3f, 1, 0);
     assertEquals(0.5, timed.progress(123, 300), 1e-12);
     assertEquals(Integer.MAX_VALUE, timed.lastStep());

@@ -1,8 +1,10 @@
 package io.flexserve.models.compress;
 
 /**
- * Asymmetric 4- or 8-bit quantization in blocks of {@code block} consecutive inputs, laid out exactly as ONNX
- * Runtime's {@code com.microsoft.MatMulNBits} reads it, so the packed arrays are its B, scales and zero_points:
+ * Asymmetric 4- or 8-bit quantization in blocks of {@code block} consecutive inputs, laid out
+ * exactly as ONNX Runtime's {@code com.microsoft.MatMulNBits} reads it, so the packed arrays are
+ * its B, scales and zero_points:
+ *
  * <pre>
  *   B            uint8 [N, k_blocks, block · bits / 8]  N = out, k_blocks = ceil(K / block), K = in; for 4 bits two
  *                                                      codes per byte, the lower-index code in the low nibble; the
@@ -11,16 +13,18 @@ package io.flexserve.models.compress;
  *   zero_points  uint8 [N, zpRow]                      4 bits: zpRow = ceil(k_blocks / 2), two per byte, low nibble
  *                                                      first; 8 bits: zpRow = k_blocks, one per byte
  * </pre>
- * and w = (code − zero_point) · scale. Each block's range is widened to include 0, so an exact zero (a pruned weight)
- * stays exactly zero. Rows are independent, so the first n rows of each array are the quantization of W's first n
- * rows: a sub-network that keeps a prefix of outputs reads a prefix of the file. Checked against ONNX Runtime by
- * {@code QuantizerTest}.
+ *
+ * and w = (code − zero_point) · scale. Each block's range is widened to include 0, so an exact zero
+ * (a pruned weight) stays exactly zero. Rows are independent, so the first n rows of each array are
+ * the quantization of W's first n rows: a sub-network that keeps a prefix of outputs reads a prefix
+ * of the file. Checked against ONNX Runtime by {@code QuantizerTest}.
  */
 public final class BlockQuantizer {
   private BlockQuantizer() {}
 
   /** Quantized weights in MatMulNBits layout (see the class comment). */
-  public record Packed(int bits, int out, int in, int block, byte[] codes, float[] scales, byte[] zeroPoints) {
+  public record Packed(
+      int bits, int out, int in, int block, byte[] codes, float[] scales, byte[] zeroPoints) {
     public int kBlocks() {
       return (in + block - 1) / block;
     }
@@ -71,12 +75,18 @@ public final class BlockQuantizer {
     }
   }
 
-  /** Zero-point bytes per row of {@code kBlocks} blocks: two 4-bit points per byte, or one byte each at 8 bits. */
+  /**
+   * Zero-point bytes per row of {@code kBlocks} blocks: two 4-bit points per byte, or one byte each
+   * at 8 bits.
+   */
   public static int zeroPointRow(int bits, int kBlocks) {
     return bits == 4 ? (kBlocks + 1) / 2 : kBlocks;
   }
 
-  /** Bytes of an {@code [out, in]} matrix in this layout: codes, a float scale per block and the zero points. */
+  /**
+   * Bytes of an {@code [out, in]} matrix in this layout: codes, a float scale per block and the
+   * zero points.
+   */
   public static long packedBytes(int out, int in, int bits, int block) {
     long kBlocks = (in + block - 1) / block;
     return out * (kBlocks * block * bits / 8 + 4 * kBlocks + zeroPointRow(bits, (int) kBlocks));
@@ -119,7 +129,8 @@ public final class BlockQuantizer {
         } else {
           zeroPoints[o * zpRow + blk / 2] |= (byte) (blk % 2 == 0 ? zp : zp << 4);
         }
-        // Padding past K keeps code 0: MatMulNBits multiplies it by A's (absent) columns, never reads it as a weight.
+        // Padding past K keeps code 0: MatMulNBits multiplies it by A's (absent) columns, never
+        // reads it as a weight.
         int base = (o * kb + blk) * blockBytes;
         for (int i = from; i < to; i++) {
           int q = Math.max(0, Math.min(levels, Math.round(w[o * in + i] / scale) + zp));

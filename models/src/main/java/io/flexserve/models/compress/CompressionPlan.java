@@ -8,18 +8,28 @@ import java.util.Locale;
  * How to compress every linear layer of a model and compensate the error.
  *
  * @param quantization weight format after pruning
- * @param blockSize quantization block along the input dimension (16, 32, 64 or 128); ignored without quantization
+ * @param blockSize quantization block along the input dimension (16, 32, 64 or 128); ignored
+ *     without quantization
  * @param pruning 2:4 sparsity, or none
  * @param maskFile the MaskLLM {@code .npz} when {@code pruning} is {@link Pruning#MASK}, else null
  * @param compensation how the low-rank paths are fitted
  * @param rank stored rank R of every layer's factors (0: none)
- * @param servedRanks ranks that get a graph of their own, ascending, each in 1..R, R included; empty when R = 0
+ * @param servedRanks ranks that get a graph of their own, ascending, each in 1..R, R included;
+ *     empty when R = 0
  */
-public record CompressionPlan(Quantization quantization, int blockSize, Pruning pruning, Path maskFile,
-                              Compensation compensation, int rank, List<Integer> servedRanks) {
+public record CompressionPlan(
+    Quantization quantization,
+    int blockSize,
+    Pruning pruning,
+    Path maskFile,
+    Compensation compensation,
+    int rank,
+    List<Integer> servedRanks) {
   /** Weight formats. */
   public enum Quantization {
-    NONE(32), INT8(8), INT4(4);
+    NONE(32),
+    INT8(8),
+    INT4(4);
 
     /** Bits per stored weight. */
     public final int bits;
@@ -35,7 +45,10 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
 
   /** 2:4 pruning methods. */
   public enum Pruning {
-    NONE, MAGNITUDE, WANDA, MASK;
+    NONE,
+    MAGNITUDE,
+    WANDA,
+    MASK;
 
     public String label() {
       return this == NONE ? "none" : "2:4-" + name().toLowerCase(Locale.ROOT);
@@ -44,7 +57,8 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
 
   /** Fits of the low-rank paths: activation-aware EoRA, or plain SVD of ΔW (the ablation). */
   public enum Compensation {
-    EORA, SVD;
+    EORA,
+    SVD;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -53,8 +67,10 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
 
   public CompressionPlan {
     servedRanks = List.copyOf(servedRanks);
-    if (quantization != Quantization.NONE && (blockSize < 16 || blockSize > 128 || Integer.bitCount(blockSize) != 1)) {
-      throw new IllegalArgumentException("quantization block size must be 16, 32, 64 or 128, got " + blockSize);
+    if (quantization != Quantization.NONE
+        && (blockSize < 16 || blockSize > 128 || Integer.bitCount(blockSize) != 1)) {
+      throw new IllegalArgumentException(
+          "quantization block size must be 16, 32, 64 or 128, got " + blockSize);
     }
     if ((pruning == Pruning.MASK) != (maskFile != null)) {
       throw new IllegalArgumentException("a mask file goes with pruning MASK and only with it");
@@ -63,16 +79,19 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
       throw new IllegalArgumentException("rank must be >= 0, got " + rank);
     }
     if (rank > 0 && quantization == Quantization.NONE && pruning == Pruning.NONE) {
-      throw new IllegalArgumentException("compensation rank " + rank + " without compression: there is no error to compensate");
+      throw new IllegalArgumentException(
+          "compensation rank " + rank + " without compression: there is no error to compensate");
     }
     for (int i = 0; i < servedRanks.size(); i++) {
       int r = servedRanks.get(i);
       if (r < 1 || r > rank || (i > 0 && r <= servedRanks.get(i - 1))) {
-        throw new IllegalArgumentException("served ranks must ascend within 1.." + rank + ": " + servedRanks);
+        throw new IllegalArgumentException(
+            "served ranks must ascend within 1.." + rank + ": " + servedRanks);
       }
     }
     if (rank > 0 && (servedRanks.isEmpty() || servedRanks.get(servedRanks.size() - 1) != rank)) {
-      throw new IllegalArgumentException("served ranks must include the stored rank " + rank + ": " + servedRanks);
+      throw new IllegalArgumentException(
+          "served ranks must include the stored rank " + rank + ": " + servedRanks);
     }
   }
 
@@ -104,8 +123,8 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
   }
 
   /**
-   * The compressed W_c of one layer {@code [out, in]} as the float values it stands for: its (possibly null) 2:4
-   * keep-mask applied, then quantized in blocks along its input as stored here.
+   * The compressed W_c of one layer {@code [out, in]} as the float values it stands for: its
+   * (possibly null) 2:4 keep-mask applied, then quantized in blocks along its input as stored here.
    */
   public float[] compress(float[] w, int out, int in, boolean[] keep) {
     float[] pruned = prune(w, keep);
@@ -121,9 +140,9 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
   }
 
   /**
-   * Bytes of one layer {@code [out, in]} in this format: int8 or int4 in MatMulNBits layout (codes, a float scale
-   * and a zero point per block); 2:4 halves the values and adds 2 bits of index per kept value (the sparse-tensor-core layout); float32
-   * when nothing applies.
+   * Bytes of one layer {@code [out, in]} in this format: int8 or int4 in MatMulNBits layout (codes,
+   * a float scale and a zero point per block); 2:4 halves the values and adds 2 bits of index per
+   * kept value (the sparse-tensor-core layout); float32 when nothing applies.
    */
   public long packedBytes(int out, int in) {
     long values = (long) out * in;
@@ -144,8 +163,14 @@ public record CompressionPlan(Quantization quantization, int blockSize, Pruning 
   /** A one-line description, e.g. {@code int4 g32 + 2:4-wanda, eora r16}. */
   public String describe() {
     String q = quantization.label() + " g" + blockSize;
-    String p = pruning == Pruning.NONE ? "" : (quantization == Quantization.NONE ? "" : " + ") + pruning.label();
-    String weights = quantization == Quantization.NONE && pruning == Pruning.NONE ? "dense" : (quantization == Quantization.NONE ? "" : q) + p;
+    String p =
+        pruning == Pruning.NONE
+            ? ""
+            : (quantization == Quantization.NONE ? "" : " + ") + pruning.label();
+    String weights =
+        quantization == Quantization.NONE && pruning == Pruning.NONE
+            ? "dense"
+            : (quantization == Quantization.NONE ? "" : q) + p;
     return rank == 0 ? weights : weights + ", " + compensation.label() + " r" + rank;
   }
 }

@@ -10,9 +10,11 @@ import org.ejml.interfaces.decomposition.QRDecomposition;
 import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
 
 /**
- * EoRA (Liu et al., 2024, "EoRA: Training-free Compensation for Compressed LLM with Eigenspace Low-Rank
- * Approximation", arXiv:2410.21271): the rank-r factors B·A that minimise ‖(ΔW − B·A)·Xᵀ‖_F, the error of the
- * layer's outputs on calibration inputs X, rather than ‖ΔW − B·A‖_F (plain SVD, {@link #svd}).
+ * EoRA (Liu et al., 2024, "EoRA: Training-free Compensation for Compressed LLM with Eigenspace
+ * Low-Rank Approximation", arXiv:2410.21271): the rank-r factors B·A that minimise ‖(ΔW −
+ * B·A)·Xᵀ‖_F, the error of the layer's outputs on calibration inputs X, rather than ‖ΔW − B·A‖_F
+ * (plain SVD, {@link #svd}).
+ *
  * <pre>
  *   C  = XᵀX / n = Q Λ Qᵀ            eigendecomposition; eigenvalues below λ_max·{@value #EIGEN_FLOOR} are clamped up
  *   Q' = Q Λ^{1/2}                    so that ‖(ΔW − BA)Xᵀ‖² = n·‖(ΔW − BA)Q'‖²
@@ -20,15 +22,18 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  *   B  = U_r Σ_r^{1/2}                [out, r]
  *   A  = Σ_r^{1/2} V_rᵀ Q'^{-1}       [r, in], with Q'^{-1} = Λ^{-1/2} Qᵀ
  * </pre>
- * By Eckart–Young the truncated SVD is the best rank-r approximation of ΔW·Q', hence B·A is the best in the
- * activation-weighted norm whenever C is positive definite. The clamp keeps Q' invertible when calibration never
- * excites some directions (fewer tokens than inputs, dead features).
  *
- * <p>Cost: the eigendecomposition is O(in³), done once per distinct input ({@link Basis}, shared by q/k/v and by
- * gate/up). The SVD needs only the top r triplets: when min(out, in) is at most {@value #EXACT_LIMIT} it is exact
- * (full range of ΔW·Q'), otherwise a randomized range finder (Halko, Martinsson &amp; Tropp, 2011, Alg. 4.4) with
- * {@value #OVERSAMPLE} extra columns and {@value #POWER_ITERATIONS} power iterations, which touches ΔW·Q' only through
- * thin products and never forms it.
+ * By Eckart–Young the truncated SVD is the best rank-r approximation of ΔW·Q', hence B·A is the
+ * best in the activation-weighted norm whenever C is positive definite. The clamp keeps Q'
+ * invertible when calibration never excites some directions (fewer tokens than inputs, dead
+ * features).
+ *
+ * <p>Cost: the eigendecomposition is O(in³), done once per distinct input ({@link Basis}, shared by
+ * q/k/v and by gate/up). The SVD needs only the top r triplets: when min(out, in) is at most
+ * {@value #EXACT_LIMIT} it is exact (full range of ΔW·Q'), otherwise a randomized range finder
+ * (Halko, Martinsson &amp; Tropp, 2011, Alg. 4.4) with {@value #OVERSAMPLE} extra columns and
+ * {@value #POWER_ITERATIONS} power iterations, which touches ΔW·Q' only through thin products and
+ * never forms it.
  */
 public final class Eora {
   static final double EIGEN_FLOOR = 1e-6;
@@ -39,13 +44,13 @@ public final class Eora {
   private Eora() {}
 
   /**
-   * The eigenspace of one input's activations: Q {@code [in, in]} and the clamped Λ^{1/2}, Λ^{-1/2} {@code [in]}.
-   * Immutable; share it across the layers that read the same input.
+   * The eigenspace of one input's activations: Q {@code [in, in]} and the clamped Λ^{1/2}, Λ^{-1/2}
+   * {@code [in]}. Immutable; share it across the layers that read the same input.
    */
   public static final class Basis {
-    final DMatrixRMaj q;            // [in, in], columns are eigenvectors
-    final double[] sqrtLambda;      // [in]
-    final double[] invSqrtLambda;   // [in]
+    final DMatrixRMaj q; // [in, in], columns are eigenvectors
+    final double[] sqrtLambda; // [in]
+    final double[] invSqrtLambda; // [in]
 
     private Basis(DMatrixRMaj q, double[] sqrtLambda, double[] invSqrtLambda) {
       this.q = q;
@@ -92,7 +97,8 @@ public final class Eora {
     DMatrixRMaj c = new DMatrixRMaj(n, n, true, gram.covariance());
     EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(n, true, true);
     if (!eig.decompose(c)) {
-      throw new ArithmeticException("eigendecomposition of a " + n + "×" + n + " activation covariance failed");
+      throw new ArithmeticException(
+          "eigendecomposition of a " + n + "×" + n + " activation covariance failed");
     }
     double max = 0;
     for (int i = 0; i < n; i++) {
@@ -115,18 +121,23 @@ public final class Eora {
   }
 
   /**
-   * EoRA factors of {@code delta} = W − W_c {@code [out, in]} at rank {@code rank} (capped at min(out, in)).
+   * EoRA factors of {@code delta} = W − W_c {@code [out, in]} at rank {@code rank} (capped at
+   * min(out, in)).
    *
    * @param basis the eigenspace of this layer's input ({@link #basis})
    */
   public static LowRankFactors eora(float[] delta, int out, int in, Basis basis, int rank) {
     if (basis.dim() != in) {
-      throw new IllegalArgumentException("basis of dimension " + basis.dim() + " for a layer with " + in + " inputs");
+      throw new IllegalArgumentException(
+          "basis of dimension " + basis.dim() + " for a layer with " + in + " inputs");
     }
     return fit(delta, out, in, basis, rank);
   }
 
-  /** Plain truncated SVD of {@code delta} {@code [out, in]}: the ablation that ignores the activations. */
+  /**
+   * Plain truncated SVD of {@code delta} {@code [out, in]}: the ablation that ignores the
+   * activations.
+   */
   public static LowRankFactors svd(float[] delta, int out, int in, int rank) {
     return fit(delta, out, in, null, rank);
   }
@@ -175,7 +186,9 @@ public final class Eora {
     }
   }
 
-  /** The top r singular triplets, descending: U {@code [out, r]}, σ {@code [r]}, V {@code [in, r]}. */
+  /**
+   * The top r singular triplets, descending: U {@code [out, r]}, σ {@code [r]}, V {@code [in, r]}.
+   */
   private record Svd(DMatrixRMaj u, double[] sigma, DMatrixRMaj v) {}
 
   private static Svd topSingular(Operator m, int out, int in, int r) {
@@ -184,7 +197,7 @@ public final class Eora {
     boolean exact = p == minDim;
     DMatrixRMaj range;
     if (exact && out <= in) {
-      range = CommonOps_DDRM.identity(out);               // the whole output space
+      range = CommonOps_DDRM.identity(out); // the whole output space
     } else if (exact) {
       range = orthonormal(m.times(CommonOps_DDRM.identity(in)));
     } else {
@@ -201,7 +214,8 @@ public final class Eora {
     // M ≈ R·(Rᵀ·M); the SVD of the small Rᵀ·M [p, in] gives M's top triplets.
     DMatrixRMaj small = new DMatrixRMaj(range.numCols, in);
     CommonOps_DDRM.transpose(m.transposeTimes(range), small);
-    SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(small.numRows, in, true, true, true);
+    SingularValueDecomposition_F64<DMatrixRMaj> svd =
+        DecompositionFactory_DDRM.svd(small.numRows, in, true, true, true);
     if (!svd.decompose(small)) {
       throw new ArithmeticException("SVD of a " + small.numRows + "×" + in + " matrix failed");
     }

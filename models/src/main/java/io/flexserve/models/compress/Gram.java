@@ -1,9 +1,9 @@
 package io.flexserve.models.compress;
 
 /**
- * The uncentred second moment C = XᵀX / n of one linear layer's input activations X {@code [n, in]}, accumulated one
- * calibration window at a time in double precision. EoRA's eigenspace is C's; Wanda's per-input norm is
- * ‖X_j‖ = sqrt(n·C_jj). Mutable: feed it from one thread.
+ * The uncentred second moment C = XᵀX / n of one linear layer's input activations X {@code [n,
+ * in]}, accumulated one calibration window at a time in double precision. EoRA's eigenspace is C's;
+ * Wanda's per-input norm is ‖X_j‖ = sqrt(n·C_jj). Mutable: feed it from one thread.
  */
 public final class Gram {
   private final int dim;
@@ -18,7 +18,8 @@ public final class Gram {
   /** Adds {@code rows} activation vectors {@code x [rows, in]} (row-major). */
   public void add(float[] x, int rows) {
     if ((long) rows * dim > x.length) {
-      throw new IllegalArgumentException(rows + " rows of " + dim + " exceed " + x.length + " floats");
+      throw new IllegalArgumentException(
+          rows + " rows of " + dim + " exceed " + x.length + " floats");
     }
     double[] row = new double[dim];
     for (int t = 0; t < rows; t++) {

@@ -1,9 +1,10 @@
 package io.flexserve.models.compress;
 
 /**
- * A rank-R correction B·A of one linear layer {@code [out, in]}: y = W_c·x + B·(A·x). Rank components are sorted by
- * singular value, largest first, so the first r rows of A and the first r columns of B are the best rank-r factors
- * found by the same fit (nested ranks, like nested widths).
+ * A rank-R correction B·A of one linear layer {@code [out, in]}: y = W_c·x + B·(A·x). Rank
+ * components are sorted by singular value, largest first, so the first r rows of A and the first r
+ * columns of B are the best rank-r factors found by the same fit (nested ranks, like nested
+ * widths).
  *
  * @param b {@code [out, rank]}
  * @param a {@code [rank, in]}
@@ -11,8 +12,17 @@ package io.flexserve.models.compress;
 public record LowRankFactors(int out, int in, int rank, float[] b, float[] a) {
   public LowRankFactors {
     if ((long) out * rank != b.length || (long) rank * in != a.length) {
-      throw new IllegalArgumentException("factors of rank " + rank + " for [" + out + ", " + in + "]: b has " + b.length
-          + " floats, a " + a.length);
+      throw new IllegalArgumentException(
+          "factors of rank "
+              + rank
+              + " for ["
+              + out
+              + ", "
+              + in
+              + "]: b has "
+              + b.length
+              + " floats, a "
+              + a.length);
     }
   }
 
@@ -38,7 +48,10 @@ public record LowRankFactors(int out, int in, int rank, float[] b, float[] a) {
     return p;
   }
 
-  /** W_c + B_r·A_r: the compensated layer as one dense matrix (how quality is evaluated without a low-rank graph). */
+  /**
+   * W_c + B_r·A_r: the compensated layer as one dense matrix (how quality is evaluated without a
+   * low-rank graph).
+   */
   public float[] mergedInto(float[] compressed, int r) {
     float[] p = product(r);
     for (int i = 0; i < p.length; i++) {
@@ -47,7 +60,10 @@ public record LowRankFactors(int out, int in, int rank, float[] b, float[] a) {
     return p;
   }
 
-  /** Bᵀ {@code [rank, out]}: each rank component's column of B as a row, so that rank r is a prefix of rows. */
+  /**
+   * Bᵀ {@code [rank, out]}: each rank component's column of B as a row, so that rank r is a prefix
+   * of rows.
+   */
   public float[] bTransposed() {
     float[] t = new float[b.length];
     for (int o = 0; o < out; o++) {

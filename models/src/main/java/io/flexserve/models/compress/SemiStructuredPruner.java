@@ -1,11 +1,11 @@
 package io.flexserve.models.compress;
 
 /**
- * 2:4 semi-structured sparsity along the input dimension: in every group of 4 consecutive inputs of each output row,
- * the 2 weights with the lowest score are zeroed. Scores are |W| (magnitude) or, after Wanda (Sun et al., 2023,
- * "A Simple and Effective Pruning Approach for LLMs"), |W_oj|·‖X_j‖₂ with X the layer's calibration inputs. The
- * comparison group of Wanda is the output row, so within a 2:4 group only the activation norms of those four inputs
- * matter.
+ * 2:4 semi-structured sparsity along the input dimension: in every group of 4 consecutive inputs of
+ * each output row, the 2 weights with the lowest score are zeroed. Scores are |W| (magnitude) or,
+ * after Wanda (Sun et al., 2023, "A Simple and Effective Pruning Approach for LLMs"), |W_oj|·‖X_j‖₂
+ * with X the layer's calibration inputs. The comparison group of Wanda is the output row, so within
+ * a 2:4 group only the activation norms of those four inputs matter.
  */
 public final class SemiStructuredPruner {
   private SemiStructuredPruner() {}
@@ -18,7 +18,8 @@ public final class SemiStructuredPruner {
    */
   public static boolean[] mask(float[] w, int out, int in, float[] inputNorms) {
     if (in % 4 != 0) {
-      throw new IllegalArgumentException("2:4 pruning needs an input dimension divisible by 4, got " + in);
+      throw new IllegalArgumentException(
+          "2:4 pruning needs an input dimension divisible by 4, got " + in);
     }
     boolean[] keep = new boolean[out * in];
     double[] score = new double[4];
@@ -51,7 +52,8 @@ public final class SemiStructuredPruner {
   /** {@code w} with the weights outside {@code keep} set to zero (a new array). */
   public static float[] apply(float[] w, boolean[] keep) {
     if (w.length != keep.length) {
-      throw new IllegalArgumentException("mask of " + keep.length + " for " + w.length + " weights");
+      throw new IllegalArgumentException(
+          "mask of " + keep.length + " for " + w.length + " weights");
     }
     float[] out = new float[w.length];
     for (int i = 0; i < w.length; i++) {

@@ -13,7 +13,8 @@ public final class Embeddings {
   /** Mean over rows of cos(a[i], b[i]). */
   public static double meanCosine(float[][] a, float[][] b) {
     if (a.length != b.length || a.length == 0) {
-      throw new IllegalArgumentException("need equal, non-empty sets of embeddings: " + a.length + " vs " + b.length);
+      throw new IllegalArgumentException(
+          "need equal, non-empty sets of embeddings: " + a.length + " vs " + b.length);
     }
     double sum = 0;
     for (int i = 0; i < a.length; i++) {
@@ -22,7 +23,10 @@ public final class Embeddings {
     return sum / a.length;
   }
 
-  /** Mean pooling over real tokens then L2 normalisation of {@code hidden [S, H]} for one input (reference path). */
+  /**
+   * Mean pooling over real tokens then L2 normalisation of {@code hidden [S, H]} for one input
+   * (reference path).
+   */
   public static float[] meanPoolNormalize(float[] hidden, int tokens, int h) {
     double[] sum = new double[h];
     for (int s = 0; s < tokens; s++) {

@@ -1,14 +1,17 @@
 package io.flexserve.models.encoder;
 
-import io.flexserve.models.weights.WeightLayout;
 import io.flexserve.models.weights.TensorLocation;
 import io.flexserve.models.weights.WeightFileWriter;
+import io.flexserve.models.weights.WeightLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Writes {@link EncoderWeights} to one weight file and returns the {@link WeightLayout} describing it. */
+/**
+ * Writes {@link EncoderWeights} to one weight file and returns the {@link WeightLayout} describing
+ * it.
+ */
 public final class EncoderWeightFile {
   private EncoderWeightFile() {}
 
@@ -43,7 +46,12 @@ public final class EncoderWeightFile {
     return new WeightLayout(file.getFileName().toString(), at);
   }
 
-  private static void put(Map<String, TensorLocation> at, WeightFileWriter out, int layer, String tensor, float[] values) {
+  private static void put(
+      Map<String, TensorLocation> at,
+      WeightFileWriter out,
+      int layer,
+      String tensor,
+      float[] values) {
     at.put(WeightLayout.layerKey(layer, tensor), out.write(values));
   }
 }

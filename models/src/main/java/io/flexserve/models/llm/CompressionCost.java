@@ -20,10 +20,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What compression and its compensation cost on one checkpoint: wall time of each stage (calibration probe,
- * compression, fitting the factors of every linear layer), and for the full model at each served rank the decode speed
- * and the weight bytes a decode step reads. Decode is timed in rounds, every rank once per round, so that all ranks see
- * the same machine state; the median over rounds is kept.
+ * What compression and its compensation cost on one checkpoint: wall time of each stage
+ * (calibration probe, compression, fitting the factors of every linear layer), and for the full
+ * model at each served rank the decode speed and the weight bytes a decode step reads. Decode is
+ * timed in rounds, every rank once per round, so that all ranks see the same machine state; the
+ * median over rounds is kept.
  */
 public final class CompressionCost {
   private CompressionCost() {}
@@ -31,49 +32,87 @@ public final class CompressionCost {
   /**
    * @param probeSeconds calibration probe over {@code windows} windows
    * @param compressSeconds pruning and quantization of every linear layer
-   * @param fitSeconds the factors of every linear layer at the stored rank (EoRA: eigendecompositions included), wall time
-   * @param fitCpuSeconds CPU time of this process meanwhile (all threads): on a machine shared with other work the
-   *     wall time overstates what the fit needs; CPU seconds / cores is what it takes on idle cores
+   * @param fitSeconds the factors of every linear layer at the stored rank (EoRA:
+   *     eigendecompositions included), wall time
+   * @param fitCpuSeconds CPU time of this process meanwhile (all threads): on a machine shared with
+   *     other work the wall time overstates what the fit needs; CPU seconds / cores is what it
+   *     takes on idle cores
    * @param linearLayers how many layers were fitted
    */
-  public record Report(LlamaConfig config, String plan, int windows, int windowTokens, double probeSeconds, double compressSeconds,
-                       double fitSeconds, double fitCpuSeconds, int linearLayers, long denseLinearBytes, long packedLinearBytes, List<RankRow> ranks) {}
+  public record Report(
+      LlamaConfig config,
+      String plan,
+      int windows,
+      int windowTokens,
+      double probeSeconds,
+      double compressSeconds,
+      double fitSeconds,
+      double fitCpuSeconds,
+      int linearLayers,
+      long denseLinearBytes,
+      long packedLinearBytes,
+      List<RankRow> ranks) {}
 
   /**
    * @param decodeMs median decode step of one sequence after {@code context} cached tokens
-   * @param weightBytesPerToken float32 bytes one decode step reads (compressed weights stored as float32, plus factors)
+   * @param weightBytesPerToken float32 bytes one decode step reads (compressed weights stored as
+   *     float32, plus factors)
    * @param packedBytesPerToken the same with the linear layers in their packed format
    * @param factorBytes bytes of the factors at this rank
    */
-  public record RankRow(int rank, double decodeMs, long weightBytesPerToken, long packedBytesPerToken, long factorBytes) {
+  public record RankRow(
+      int rank,
+      double decodeMs,
+      long weightBytesPerToken,
+      long packedBytesPerToken,
+      long factorBytes) {
     public double tokensPerSecond() {
       return 1000 / decodeMs;
     }
   }
 
   private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
-  public static Report run(Path checkpointDir, Path calibrationFile, CompressionPlan plan, int window, int windows, int context,
-                           int rounds, SessionConfig sessions, Progress progress) throws Exception {
+  public static Report run(
+      Path checkpointDir,
+      Path calibrationFile,
+      CompressionPlan plan,
+      int window,
+      int windows,
+      int context,
+      int rounds,
+      SessionConfig sessions,
+      Progress progress)
+      throws Exception {
     Path work = StagedDirectory.create(Files.createTempDirectory("flexserve-cost").resolve("work"));
-    try (Checkpoint ckpt = Checkpoint.open(checkpointDir); DecoderTokenizer tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson())) {
+    try (Checkpoint ckpt = Checkpoint.open(checkpointDir);
+        DecoderTokenizer tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson())) {
       ckpt.validate();
       LlamaConfig c = ckpt.config();
-      List<long[]> all = CalibrationText.windows(Files.readString(calibrationFile), tokenizer, window);
+      List<long[]> all =
+          CalibrationText.windows(Files.readString(calibrationFile), tokenizer, window);
       List<long[]> calibration = all.subList(0, Math.min(windows, all.size()));
       DecoderWeights dense = DecoderWeights.read(ckpt);
 
       // probe
       long t0 = System.nanoTime();
       LayerActivations activations = new LayerActivations(c);
-      CalibrationProbe.probe(dense, calibration, work, sessions, progress, "calibrate", (tokens, out) -> {
-        for (int l = 0; l < c.layers(); l++) {
-          activations.add(l, tokens, out);
-        }
-      });
+      CalibrationProbe.probe(
+          dense,
+          calibration,
+          work,
+          sessions,
+          progress,
+          "calibrate",
+          (tokens, out) -> {
+            for (int l = 0; l < c.layers(); l++) {
+              activations.add(l, tokens, out);
+            }
+          });
       double probe = (System.nanoTime() - t0) / 1e9;
 
       // compress
@@ -84,14 +123,16 @@ public final class CompressionCost {
       // fit
       t0 = System.nanoTime();
       long cpu0 = processCpuNanos();
-      Map<String, LowRankFactors> factors = DecoderCompressor.factors(dense, compressed, activations, plan.compensation(),
-          plan.rank(), progress);
+      Map<String, LowRankFactors> factors =
+          DecoderCompressor.factors(
+              dense, compressed, activations, plan.compensation(), plan.rank(), progress);
       double fit = (System.nanoTime() - t0) / 1e9;
       double fitCpu = (processCpuNanos() - cpu0) / 1e9;
       dense = null;
 
       // decode per rank: one weight file, one graph per rank
-      WeightLayout layout = DecoderWeightFile.write(compressed, factors, work.resolve("weights.bin"));
+      WeightLayout layout =
+          DecoderWeightFile.write(compressed, factors, work.resolve("weights.bin"));
       MappedWeights weights = MappedWeights.map(work.resolve("weights.bin"));
       DecoderSubnet full = DecoderSubnet.full(c);
       List<Integer> ranks = new ArrayList<>(List.of(0));
@@ -131,11 +172,27 @@ public final class CompressionCost {
         }
         double[] m = millis[i].clone();
         Arrays.sort(m);
-        rows.add(new RankRow(r, m[m.length / 2], floatBytes + factorBytes, floatBytes - denseLinear + packedLinear + factorBytes,
-            factorBytes));
+        rows.add(
+            new RankRow(
+                r,
+                m[m.length / 2],
+                floatBytes + factorBytes,
+                floatBytes - denseLinear + packedLinear + factorBytes,
+                factorBytes));
       }
-      return new Report(c, plan.describe(), calibration.size(), window, probe, compress, fit, fitCpu, c.layers() * Linear.values().length,
-          denseLinear, packedLinear, rows);
+      return new Report(
+          c,
+          plan.describe(),
+          calibration.size(),
+          window,
+          probe,
+          compress,
+          fit,
+          fitCpu,
+          c.layers() * Linear.values().length,
+          denseLinear,
+          packedLinear,
+          rows);
     } finally {
       StagedDirectory.deleteRecursively(work.getParent());
     }

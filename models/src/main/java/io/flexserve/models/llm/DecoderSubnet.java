@@ -5,16 +5,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One nested sub-network of an elastic decoder: which layers run, and for each of them how many KV-head groups and
- * MLP neurons it keeps. Groups and neurons are prefixes in importance order (see {@link DecoderWeights#permute}), so
- * every sub-network reads a prefix of each stored tensor. A KV group is one key/value head together with the
- * {@code heads / kvHeads} query heads that attend with it; pruning whole groups keeps grouped-query attention intact.
+ * One nested sub-network of an elastic decoder: which layers run, and for each of them how many
+ * KV-head groups and MLP neurons it keeps. Groups and neurons are prefixes in importance order (see
+ * {@link DecoderWeights#permute}), so every sub-network reads a prefix of each stored tensor. A KV
+ * group is one key/value head together with the {@code heads / kvHeads} query heads that attend
+ * with it; pruning whole groups keeps grouped-query attention intact.
  *
  * @param name URL-safe name, unique within a bundle
  * @param layers kept layers in execution order (ascending index); skipped layers are absent
  */
 public record DecoderSubnet(String name, List<Layer> layers) {
-  /** A kept layer: its index in the dense model, kept KV groups (≥ 1) and kept MLP neurons (≥ 1). */
+  /**
+   * A kept layer: its index in the dense model, kept KV groups (≥ 1) and kept MLP neurons (≥ 1).
+   */
   public record Layer(int index, int kvGroups, int mlpWidth) {}
 
   public DecoderSubnet {
@@ -35,12 +38,17 @@ public record DecoderSubnet(String name, List<Layer> layers) {
   }
 
   /**
-   * Every kept layer at the same fractions of KV groups and MLP neurons (rounded to whole groups, and neurons to a
-   * multiple of 8 so that kernels stay vectorised), skipping the layers in {@code skipped}.
+   * Every kept layer at the same fractions of KV groups and MLP neurons (rounded to whole groups,
+   * and neurons to a multiple of 8 so that kernels stay vectorised), skipping the layers in {@code
+   * skipped}.
    */
-  public static DecoderSubnet uniform(String name, LlamaConfig c, double groupFraction, double mlpFraction, List<Integer> skipped) {
+  public static DecoderSubnet uniform(
+      String name, LlamaConfig c, double groupFraction, double mlpFraction, List<Integer> skipped) {
     int groups = Math.max(1, (int) Math.round(c.kvHeads() * groupFraction));
-    int width = Math.min(c.intermediate(), Math.max(8, (int) Math.round(c.intermediate() * mlpFraction / 8.0) * 8));
+    int width =
+        Math.min(
+            c.intermediate(),
+            Math.max(8, (int) Math.round(c.intermediate() * mlpFraction / 8.0) * 8));
     List<Layer> kept = new ArrayList<>();
     for (int l = 0; l < c.layers(); l++) {
       if (!skipped.contains(l)) {
@@ -52,16 +60,21 @@ public record DecoderSubnet(String name, List<Layer> layers) {
 
   public void checkFits(LlamaConfig c) {
     for (Layer l : layers) {
-      if (l.index() < 0 || l.index() >= c.layers() || l.kvGroups() < 1 || l.kvGroups() > c.kvHeads()
-          || l.mlpWidth() < 1 || l.mlpWidth() > c.intermediate()) {
-        throw new IllegalArgumentException("sub-network " + name + " layer " + l + " does not fit " + c);
+      if (l.index() < 0
+          || l.index() >= c.layers()
+          || l.kvGroups() < 1
+          || l.kvGroups() > c.kvHeads()
+          || l.mlpWidth() < 1
+          || l.mlpWidth() > c.intermediate()) {
+        throw new IllegalArgumentException(
+            "sub-network " + name + " layer " + l + " does not fit " + c);
       }
     }
   }
 
   /**
-   * Weight floats one decode step reads: the token's embedding row, every kept projection's prefix, the norms and the
-   * LM head. Decode is memory-bound, so this is its cost model.
+   * Weight floats one decode step reads: the token's embedding row, every kept projection's prefix,
+   * the norms and the LM head. Decode is memory-bound, so this is its cost model.
    */
   public long weightFloatsPerToken(LlamaConfig c) {
     long h = c.hidden();
@@ -73,8 +86,9 @@ public record DecoderSubnet(String name, List<Layer> layers) {
   }
 
   /**
-   * FLOPs (2 per multiply-add) of a prefill of {@code tokens} prompt tokens: projections and attention for every
-   * token, the LM head for the last one only (a prefill needs the next-token logits, not the prompt's).
+   * FLOPs (2 per multiply-add) of a prefill of {@code tokens} prompt tokens: projections and
+   * attention for every token, the LM head for the last one only (a prefill needs the next-token
+   * logits, not the prompt's).
    */
   public long prefillFlops(LlamaConfig c, int tokens) {
     long perToken = 0;

@@ -12,10 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes {@link DecoderWeights} to one weight file. Keys: {@code embed, lm_head, norm, rope.cos, rope.sin} and per
- * layer {@code l<i>.attn_norm, q, k, v, oT, mlp_norm, gate, up, downT}. A tied LM head is stored once: both keys
- * point at the same bytes. The rotary tables are precomputed here (in double precision, Llama-3 frequency scaling
- * included) so that the graph only gathers rows by position.
+ * Writes {@link DecoderWeights} to one weight file. Keys: {@code embed, lm_head, norm, rope.cos,
+ * rope.sin} and per layer {@code l<i>.attn_norm, q, k, v, oT, mlp_norm, gate, up, downT}. A tied LM
+ * head is stored once: both keys point at the same bytes. The rotary tables are precomputed here
+ * (in double precision, Llama-3 frequency scaling included) so that the graph only gathers rows by
+ * position.
  */
 public final class DecoderWeightFile {
   private DecoderWeightFile() {}
@@ -25,17 +26,25 @@ public final class DecoderWeightFile {
   }
 
   /**
-   * Writes {@code w} and, per linear layer, its low-rank compensation factors (keyed as {@link DecoderCompressor}
-   * returns them): {@code l<i>.<tensor>.lr_a} = A {@code [R, in]} and {@code l<i>.<tensor>.lr_bt} = Bᵀ
-   * {@code [R, out]}, rank-major so that rank r is a prefix of both.
+   * Writes {@code w} and, per linear layer, its low-rank compensation factors (keyed as {@link
+   * DecoderCompressor} returns them): {@code l<i>.<tensor>.lr_a} = A {@code [R, in]} and {@code
+   * l<i>.<tensor>.lr_bt} = Bᵀ {@code [R, out]}, rank-major so that rank r is a prefix of both.
    */
-  public static WeightLayout write(DecoderWeights w, Map<String, LowRankFactors> factors, Path file) throws IOException {
+  public static WeightLayout write(DecoderWeights w, Map<String, LowRankFactors> factors, Path file)
+      throws IOException {
     return write(w, factors, Map.of(), file);
   }
 
-  /** {@link #write(DecoderWeights, Map, Path)} plus the packed arrays of a quantized bundle ({@link QuantizedWeights}). */
-  public static WeightLayout write(DecoderWeights w, Map<String, LowRankFactors> factors, Map<String, BlockQuantizer.Packed> packed,
-                                   Path file) throws IOException {
+  /**
+   * {@link #write(DecoderWeights, Map, Path)} plus the packed arrays of a quantized bundle ({@link
+   * QuantizedWeights}).
+   */
+  public static WeightLayout write(
+      DecoderWeights w,
+      Map<String, LowRankFactors> factors,
+      Map<String, BlockQuantizer.Packed> packed,
+      Path file)
+      throws IOException {
     LlamaConfig c = w.config();
     Map<String, TensorLocation> at = new LinkedHashMap<>();
     try (WeightFileWriter out = new WeightFileWriter(file)) {
@@ -70,7 +79,10 @@ public final class DecoderWeightFile {
     return new WeightLayout(file.getFileName().toString(), at);
   }
 
-  /** {@code cos} and {@code sin} of position × inverse frequency, each {@code [maxPositions, headDim / 2]}. */
+  /**
+   * {@code cos} and {@code sin} of position × inverse frequency, each {@code [maxPositions, headDim
+   * / 2]}.
+   */
   static float[][] ropeTables(LlamaConfig c) {
     double[] inv = c.inverseFrequencies();
     int half = inv.length;

@@ -1,7 +1,7 @@
 package io.flexserve.models.llm;
 
-import io.flexserve.models.Progress;
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.Progress;
 import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.compress.CompressionPlan;
 import io.flexserve.models.compress.LowRankFactors;
@@ -12,7 +12,6 @@ import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.runtime.DecoderHead;
 import io.flexserve.models.runtime.DecoderSession;
 import io.flexserve.models.runtime.DecoderTimer;
-import io.flexserve.models.runtime.Perplexity;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.text.DecoderTokenizer;
 import io.flexserve.models.weights.MappedWeights;
@@ -29,7 +28,8 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Turns a Hugging Face Llama-family checkpoint into an elastic decoder bundle (see {@link DecoderManifest}).
+ * Turns a Hugging Face Llama-family checkpoint into an elastic decoder bundle (see {@link
+ * DecoderManifest}).
  *
  * <pre>
  *   1. check     config and every tensor's shape, before anything is written
@@ -40,8 +40,9 @@ import java.util.TreeSet;
  *   5. choose    per latency budget, the lowest held-back perplexity among candidates that fit ({@link MenuSearch})
  *   6. measure   each chosen sub-network's decode and prefill time; write graphs and manifest
  * </pre>
- * The bundle is assembled in a sibling staging directory and moved into place at the end, so a failure never leaves a
- * partial bundle where a server would load it.
+ *
+ * The bundle is assembled in a sibling staging directory and moved into place at the end, so a
+ * failure never leaves a partial bundle where a server would load it.
  */
 public final class ElasticDecoderConverter {
   private ElasticDecoderConverter() {}
@@ -59,74 +60,172 @@ public final class ElasticDecoderConverter {
    * @param decodeContext cached tokens behind each timed decode step
    * @param timingSteps timed steps per measurement (the median is kept)
    * @param prefillTokens prompt length of the timed prefill
-   * @param mlpVariants fractions of the MLP width (0 &lt; f &lt; 1) for KV-compatible variants of {@code full}: the same
-   *     kept layers and KV groups, MLP width {@code f × intermediate} rounded to a multiple of 8, named
-   *     {@code full-mlp<percent>}; a generation can change between these and {@code full} from one token to the next
-   *     (they share the KV-cache layout). Empty for none.
-   * @param compression how to compress the linear layers and which low-rank compensation to store; null for none
+   * @param mlpVariants fractions of the MLP width (0 &lt; f &lt; 1) for KV-compatible variants of
+   *     {@code full}: the same kept layers and KV groups, MLP width {@code f × intermediate}
+   *     rounded to a multiple of 8, named {@code full-mlp<percent>}; a generation can change
+   *     between these and {@code full} from one token to the next (they share the KV-cache layout).
+   *     Empty for none.
+   * @param compression how to compress the linear layers and which low-rank compensation to store;
+   *     null for none
    */
-  public record Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
-                        int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions,
-                        List<Double> mlpVariants, CompressionPlan compression) {
+  public record Options(
+      String name,
+      List<Double> budgets,
+      int window,
+      int rankWindows,
+      int heldBackWindows,
+      int perBudget,
+      int maxSkipped,
+      int decodeContext,
+      int timingSteps,
+      int prefillTokens,
+      SessionConfig sessions,
+      List<Double> mlpVariants,
+      CompressionPlan compression) {
     public static final List<Double> DEFAULT_BUDGETS = List.of(1.0, 0.85, 0.7, 0.55, 0.4);
 
     public Options {
-      // checked here, before anything is imported or timed: the menu search is where they are used, much later
+      // checked here, before anything is imported or timed: the menu search is where they are used,
+      // much later
       budgets = List.copyOf(budgets);
       if (budgets.isEmpty() || budgets.get(0) != 1.0) {
-        throw new IllegalArgumentException("budgets must start at 1.0 (the full model), got " + budgets);
+        throw new IllegalArgumentException(
+            "budgets must start at 1.0 (the full model), got " + budgets);
       }
       for (int i = 1; i < budgets.size(); i++) {
         if (!(budgets.get(i) > 0 && budgets.get(i) < budgets.get(i - 1))) {
-          throw new IllegalArgumentException("budgets must be fractions in (0, 1], strictly descending; got " + budgets);
+          throw new IllegalArgumentException(
+              "budgets must be fractions in (0, 1], strictly descending; got " + budgets);
         }
       }
       mlpVariants = List.copyOf(mlpVariants);
       for (double f : mlpVariants) {
         if (!(f > 0 && f < 1)) {
-          throw new IllegalArgumentException("MLP variant fractions must be between 0 and 1 (exclusive), got " + f);
+          throw new IllegalArgumentException(
+              "MLP variant fractions must be between 0 and 1 (exclusive), got " + f);
         }
       }
     }
 
     /** Without MLP variants or compression. */
-    public Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
-                   int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions) {
-      this(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext, timingSteps,
-          prefillTokens, sessions, List.of(), null);
+    public Options(
+        String name,
+        List<Double> budgets,
+        int window,
+        int rankWindows,
+        int heldBackWindows,
+        int perBudget,
+        int maxSkipped,
+        int decodeContext,
+        int timingSteps,
+        int prefillTokens,
+        SessionConfig sessions) {
+      this(
+          name,
+          budgets,
+          window,
+          rankWindows,
+          heldBackWindows,
+          perBudget,
+          maxSkipped,
+          decodeContext,
+          timingSteps,
+          prefillTokens,
+          sessions,
+          List.of(),
+          null);
     }
 
     /** Without compression. */
-    public Options(String name, List<Double> budgets, int window, int rankWindows, int heldBackWindows, int perBudget,
-                   int maxSkipped, int decodeContext, int timingSteps, int prefillTokens, SessionConfig sessions,
-                   List<Double> mlpVariants) {
-      this(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext, timingSteps,
-          prefillTokens, sessions, mlpVariants, null);
+    public Options(
+        String name,
+        List<Double> budgets,
+        int window,
+        int rankWindows,
+        int heldBackWindows,
+        int perBudget,
+        int maxSkipped,
+        int decodeContext,
+        int timingSteps,
+        int prefillTokens,
+        SessionConfig sessions,
+        List<Double> mlpVariants) {
+      this(
+          name,
+          budgets,
+          window,
+          rankWindows,
+          heldBackWindows,
+          perBudget,
+          maxSkipped,
+          decodeContext,
+          timingSteps,
+          prefillTokens,
+          sessions,
+          mlpVariants,
+          null);
     }
 
     /** These options with {@code fractions} as the MLP variants of {@code full}. */
     public Options withMlpVariants(List<Double> fractions) {
-      return new Options(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext,
-          timingSteps, prefillTokens, sessions, fractions, compression);
+      return new Options(
+          name,
+          budgets,
+          window,
+          rankWindows,
+          heldBackWindows,
+          perBudget,
+          maxSkipped,
+          decodeContext,
+          timingSteps,
+          prefillTokens,
+          sessions,
+          fractions,
+          compression);
     }
 
     /** These options compressing the linear layers by {@code plan} (null: none). */
     public Options withCompression(CompressionPlan plan) {
-      return new Options(name, budgets, window, rankWindows, heldBackWindows, perBudget, maxSkipped, decodeContext,
-          timingSteps, prefillTokens, sessions, mlpVariants, plan);
+      return new Options(
+          name,
+          budgets,
+          window,
+          rankWindows,
+          heldBackWindows,
+          perBudget,
+          maxSkipped,
+          decodeContext,
+          timingSteps,
+          prefillTokens,
+          sessions,
+          mlpVariants,
+          plan);
     }
 
     public static Options defaults(String name) {
-      return new Options(name, DEFAULT_BUDGETS, 128, 64, 8, 6, Integer.MAX_VALUE, 64, 40, 128, SessionConfig.cpu(1));
+      return new Options(
+          name,
+          DEFAULT_BUDGETS,
+          128,
+          64,
+          8,
+          6,
+          Integer.MAX_VALUE,
+          64,
+          40,
+          128,
+          SessionConfig.cpu(1));
     }
   }
 
   /**
-   * Converts the checkpoint in {@code checkpointDir} into a bundle at {@code outDir} (replacing whatever is there).
+   * Converts the checkpoint in {@code checkpointDir} into a bundle at {@code outDir} (replacing
+   * whatever is there).
    *
    * @param calibrationFile plain text, documents separated by blank lines
    */
-  public static DecoderManifest convert(Path checkpointDir, Path calibrationFile, Path outDir, Options options, Progress progress)
+  public static DecoderManifest convert(
+      Path checkpointDir, Path calibrationFile, Path outDir, Options options, Progress progress)
       throws Exception {
     String calibrationText = Files.readString(calibrationFile);
     Path staging = null;
@@ -136,14 +235,20 @@ public final class ElasticDecoderConverter {
       LlamaConfig config = ckpt.config();
       staging = StagedDirectory.create(outDir);
       Files.copy(ckpt.tokenizerJson(), staging.resolve("tokenizer.json"));
-      // The chat template (and special tokens) of instruction-tuned checkpoints; the server renders chat with it.
+      // The chat template (and special tokens) of instruction-tuned checkpoints; the server renders
+      // chat with it.
       Path tokenizerConfig = checkpointDir.resolve("tokenizer_config.json");
       if (Files.isRegularFile(tokenizerConfig)) {
         Files.copy(tokenizerConfig, staging.resolve("tokenizer_config.json"));
       }
       try (DecoderTokenizer tokenizer = DecoderTokenizer.load(staging.resolve("tokenizer.json"))) {
-        CalibrationText calibration = CalibrationText.split(calibrationText, tokenizer, options.window(),
-            options.rankWindows(), options.heldBackWindows());
+        CalibrationText calibration =
+            CalibrationText.split(
+                calibrationText,
+                tokenizer,
+                options.window(),
+                options.rankWindows(),
+                options.heldBackWindows());
         progress.update("import", 0, 1);
         DecoderWeights dense = DecoderWeights.read(ckpt);
         progress.update("import", 1, 1);
@@ -160,37 +265,52 @@ public final class ElasticDecoderConverter {
           neuronOrder[l] = Importance.descendingOrder(importance.neuronScores(l));
         }
 
-        // 2b. compress, fit the low-rank compensation. Pruning masks and calibration statistics are in the
-        //     checkpoint's order; quantization blocks are in the served order (a sub-network keeps whole blocks), so
+        // 2b. compress, fit the low-rank compensation. Pruning masks and calibration statistics are
+        // in the
+        //     checkpoint's order; quantization blocks are in the served order (a sub-network keeps
+        // whole blocks), so
         //     the quantized weights are made there and carried back for the fit.
         Map<String, LowRankFactors> factors = Map.of();
         Map<String, BlockQuantizer.Packed> packed = Map.of();
         DecoderManifest.Compression compression = null;
-        DecoderWeights served = dense.permute(groupOrder, neuronOrder); // what the float32 entries run
+        DecoderWeights served =
+            dense.permute(groupOrder, neuronOrder); // what the float32 entries run
         if (plan != null) {
           progress.update("compress", 0, 1);
-          DecoderWeights pruned = DecoderCompressor.prune(dense, plan, activations,
-              plan.maskFile() == null ? null : MaskLlmMasks.read(plan.maskFile()));
+          DecoderWeights pruned =
+              DecoderCompressor.prune(
+                  dense,
+                  plan,
+                  activations,
+                  plan.maskFile() == null ? null : MaskLlmMasks.read(plan.maskFile()));
           DecoderWeights compressed;
           if (plan.quantizes()) {
-            DecoderCompressor.Served q = DecoderCompressor.quantizeServed(pruned.permute(groupOrder, neuronOrder), plan);
+            DecoderCompressor.Served q =
+                DecoderCompressor.quantizeServed(pruned.permute(groupOrder, neuronOrder), plan);
             packed = q.packed();
             compressed = q.dequantized().permute(inverse(groupOrder), inverse(neuronOrder));
           } else {
-            // pruning alone has no kernel: the float32 entries run the pruned weights (a quality option)
+            // pruning alone has no kernel: the float32 entries run the pruned weights (a quality
+            // option)
             compressed = pruned;
             served = pruned.permute(groupOrder, neuronOrder);
           }
           progress.update("compress", 1, 1);
           if (plan.rank() > 0) {
-            factors = DecoderCompressor.permute(DecoderCompressor.factors(dense, compressed, activations, plan.compensation(),
-                plan.rank(), progress), config, groupOrder, neuronOrder);
+            factors =
+                DecoderCompressor.permute(
+                    DecoderCompressor.factors(
+                        dense, compressed, activations, plan.compensation(), plan.rank(), progress),
+                    config,
+                    groupOrder,
+                    neuronOrder);
           }
           compression = compressionRecord(plan, config, factors);
         }
 
         // 3. write
-        WeightLayout layout = DecoderWeightFile.write(served, factors, packed, staging.resolve("weights.bin"));
+        WeightLayout layout =
+            DecoderWeightFile.write(served, factors, packed, staging.resolve("weights.bin"));
         dense = null; // the float copies are no longer needed: let a large model's arrays go
         served = null;
         packed = null;
@@ -202,39 +322,71 @@ public final class ElasticDecoderConverter {
 
         // 5. choose
         DecoderSubnet full = DecoderSubnet.full(config);
-        List<MenuSearch.Candidate> candidates = MenuSearch.candidates(config, table, blocks,
-            Math.min(options.maxSkipped(), config.layers() - 1));
+        List<MenuSearch.Candidate> candidates =
+            MenuSearch.candidates(
+                config, table, blocks, Math.min(options.maxSkipped(), config.layers() - 1));
         int[] scored = {0};
-        int toScore = Math.min(candidates.size(), 1 + (options.budgets().size() - 1) * options.perBudget());
-        List<MenuSearch.Choice> menu = MenuSearch.choose(config, candidates, full, table, options.budgets(), options.perBudget(), s -> {
-          double ppl = bundle.perplexity(s, calibration.heldBack());
-          progress.update("choose", Math.min(++scored[0], toScore), toScore);
-          return ppl;
-        });
+        int toScore =
+            Math.min(candidates.size(), 1 + (options.budgets().size() - 1) * options.perBudget());
+        List<MenuSearch.Choice> menu =
+            MenuSearch.choose(
+                config,
+                candidates,
+                full,
+                table,
+                options.budgets(),
+                options.perBudget(),
+                s -> {
+                  double ppl = bundle.perplexity(s, calibration.heldBack());
+                  progress.update("choose", Math.min(++scored[0], toScore), toScore);
+                  return ppl;
+                });
         progress.update("choose", toScore, toScore);
-        menu = withMlpVariants(menu, config, full, table, options.mlpVariants(), s -> bundle.perplexity(s, calibration.heldBack()));
+        menu =
+            withMlpVariants(
+                menu,
+                config,
+                full,
+                table,
+                options.mlpVariants(),
+                s -> bundle.perplexity(s, calibration.heldBack()));
 
-        // 6. measure, write: each menu entry in float32, and in the quantized precision at each served compensation
-        //    rank and without (float32 at each rank when the plan only prunes); within an entry's family, most
+        // 6. measure, write: each menu entry in float32, and in the quantized precision at each
+        // served compensation
+        //    rank and without (float32 at each rank when the plan only prunes); within an entry's
+        // family, most
         //    accurate first (the router takes the first that meets the targets)
         List<Variant> variants = variants(plan);
-        Map<String, DecoderHead> heads = new java.util.HashMap<>(); // one per quantized precision, as served
+        Map<String, DecoderHead> heads =
+            new java.util.HashMap<>(); // one per quantized precision, as served
         List<DecoderManifest.Subnet> entries = new ArrayList<>();
         try {
           for (Variant v : variants) {
             String head = DecoderManifest.headGraph(v.precision().label());
             if (head != null && !heads.containsKey(v.precision().label())) {
-              Files.write(staging.resolve(head), DecoderGraph.buildHead(config, layout, v.precision()).toByteArray());
-              heads.put(v.precision().label(), DecoderHead.open(staging.resolve(head), weights, options.sessions()));
+              Files.write(
+                  staging.resolve(head),
+                  DecoderGraph.buildHead(config, layout, v.precision()).toByteArray());
+              heads.put(
+                  v.precision().label(),
+                  DecoderHead.open(staging.resolve(head), weights, options.sessions()));
             }
           }
           for (MenuSearch.Choice c : menu) {
             List<DecoderManifest.Subnet> family = new ArrayList<>();
             for (Variant v : variants) {
               boolean known = v.rank() == 0 && !v.precision().isQuantized();
-              family.add(bundle.measure(c, v.rank(), v.precision(), heads.get(v.precision().label()), options,
-                  known ? c.perplexity() : -1, calibration.heldBack()));
-              progress.update("measure", entries.size() + family.size(), menu.size() * variants.size());
+              family.add(
+                  bundle.measure(
+                      c,
+                      v.rank(),
+                      v.precision(),
+                      heads.get(v.precision().label()),
+                      options,
+                      known ? c.perplexity() : -1,
+                      calibration.heldBack()));
+              progress.update(
+                  "measure", entries.size() + family.size(), menu.size() * variants.size());
             }
             family.sort(Comparator.comparingDouble(DecoderManifest.Subnet::perplexity));
             entries.addAll(family);
@@ -244,11 +396,25 @@ public final class ElasticDecoderConverter {
             h.close();
           }
         }
-        DecoderManifest manifest = new DecoderManifest(DecoderManifest.FORMAT, DecoderManifest.VERSION, options.name(),
-            checkpointDir.toAbsolutePath().normalize().toString(), DecoderManifest.configJson(config), "weights.bin", "tokenizer.json",
-            new DecoderManifest.Calibration(calibrationFile.getFileName().toString(), options.window(), calibration.rank().size(), calibration.heldBack().size()),
-            new DecoderManifest.Latency(options.decodeContext(), options.prefillTokens(), table),
-            entries, Arrays.stream(blocks).boxed().toList(), compression);
+        DecoderManifest manifest =
+            new DecoderManifest(
+                DecoderManifest.FORMAT,
+                DecoderManifest.VERSION,
+                options.name(),
+                checkpointDir.toAbsolutePath().normalize().toString(),
+                DecoderManifest.configJson(config),
+                "weights.bin",
+                "tokenizer.json",
+                new DecoderManifest.Calibration(
+                    calibrationFile.getFileName().toString(),
+                    options.window(),
+                    calibration.rank().size(),
+                    calibration.heldBack().size()),
+                new DecoderManifest.Latency(
+                    options.decodeContext(), options.prefillTokens(), table),
+                entries,
+                Arrays.stream(blocks).boxed().toList(),
+                compression);
         manifest.write(staging);
         StagedDirectory.publish(staging, outDir);
         return manifest;
@@ -263,13 +429,19 @@ public final class ElasticDecoderConverter {
   /** One (precision, compensation rank) a menu entry is served at. */
   private record Variant(Precision precision, int rank) {}
 
-  /** What each menu entry is served at under {@code plan}: float32 first, then descending ranks of the compressed weights. */
+  /**
+   * What each menu entry is served at under {@code plan}: float32 first, then descending ranks of
+   * the compressed weights.
+   */
   private static List<Variant> variants(CompressionPlan plan) {
     List<Variant> out = new ArrayList<>(List.of(new Variant(Precision.FP32, 0)));
     if (plan == null) {
       return out;
     }
-    Precision compressed = plan.quantizes() ? Precision.quantized(plan.quantization().bits, plan.blockSize()) : Precision.FP32;
+    Precision compressed =
+        plan.quantizes()
+            ? Precision.quantized(plan.quantization().bits, plan.blockSize())
+            : Precision.FP32;
     List<Integer> ranks = new ArrayList<>(plan.servedRanks());
     java.util.Collections.reverse(ranks);
     if (plan.quantizes()) {
@@ -293,8 +465,12 @@ public final class ElasticDecoderConverter {
     return out;
   }
 
-  /** The manifest's account of {@code plan}: formats and the bytes of the linear layers before and after. */
-  private static DecoderManifest.Compression compressionRecord(CompressionPlan plan, LlamaConfig c, Map<String, LowRankFactors> factors) {
+  /**
+   * The manifest's account of {@code plan}: formats and the bytes of the linear layers before and
+   * after.
+   */
+  private static DecoderManifest.Compression compressionRecord(
+      CompressionPlan plan, LlamaConfig c, Map<String, LowRankFactors> factors) {
     long dense = 0;
     long packed = 0;
     for (Linear linear : Linear.values()) {
@@ -302,17 +478,31 @@ public final class ElasticDecoderConverter {
       packed += plan.packedBytes(linear.out(c), linear.in(c)) * c.layers();
     }
     long factorBytes = factors.values().stream().mapToLong(f -> f.bytes(f.rank())).sum();
-    return new DecoderManifest.Compression(plan.describe(), plan.quantization().label(),
-        plan.quantizes() ? plan.blockSize() : 0, plan.pruning().label(),
-        plan.compensation().label(), plan.rank(), plan.servedRanks(), dense, packed, factorBytes);
+    return new DecoderManifest.Compression(
+        plan.describe(),
+        plan.quantization().label(),
+        plan.quantizes() ? plan.blockSize() : 0,
+        plan.pruning().label(),
+        plan.compensation().label(),
+        plan.rank(),
+        plan.servedRanks(),
+        dense,
+        packed,
+        factorBytes);
   }
 
   /**
-   * The menu plus the KV-compatible MLP variants of {@code full} ({@link Options#mlpVariants}), each scored like the
-   * other entries; a variant identical to an entry already on the menu (or to full) is left out. Largest first.
+   * The menu plus the KV-compatible MLP variants of {@code full} ({@link Options#mlpVariants}),
+   * each scored like the other entries; a variant identical to an entry already on the menu (or to
+   * full) is left out. Largest first.
    */
-  static List<MenuSearch.Choice> withMlpVariants(List<MenuSearch.Choice> menu, LlamaConfig config, DecoderSubnet full,
-                                                 LatencyTable table, List<Double> fractions, MenuSearch.Evaluator evaluator)
+  static List<MenuSearch.Choice> withMlpVariants(
+      List<MenuSearch.Choice> menu,
+      LlamaConfig config,
+      DecoderSubnet full,
+      LatencyTable table,
+      List<Double> fractions,
+      MenuSearch.Evaluator evaluator)
       throws Exception {
     if (fractions.isEmpty()) {
       return menu;
@@ -321,21 +511,33 @@ public final class ElasticDecoderConverter {
     double fullMillis = table.estimate(full);
     for (double f : fractions) {
       DecoderSubnet v = mlpVariant(config, full, f);
-      boolean known = out.stream().anyMatch(c -> c.candidate().subnet().layers().equals(v.layers()));
+      boolean known =
+          out.stream().anyMatch(c -> c.candidate().subnet().layers().equals(v.layers()));
       if (known) {
         continue;
       }
       double estimate = table.estimate(v);
       double budget = Math.round(estimate / fullMillis * 100) / 100.0;
-      out.add(new MenuSearch.Choice(budget, new MenuSearch.Candidate(v, estimate), evaluator.perplexity(v)));
+      out.add(
+          new MenuSearch.Choice(
+              budget, new MenuSearch.Candidate(v, estimate), evaluator.perplexity(v)));
     }
-    out.sort(Comparator.comparingLong((MenuSearch.Choice c) -> c.candidate().subnet().weightFloatsPerToken(config)).reversed());
+    out.sort(
+        Comparator.comparingLong(
+                (MenuSearch.Choice c) -> c.candidate().subnet().weightFloatsPerToken(config))
+            .reversed());
     return List.copyOf(out);
   }
 
-  /** {@code full} with every layer's MLP cut to {@code fraction} of its width (a multiple of 8), named {@code full-mlp<percent>}. */
+  /**
+   * {@code full} with every layer's MLP cut to {@code fraction} of its width (a multiple of 8),
+   * named {@code full-mlp<percent>}.
+   */
   static DecoderSubnet mlpVariant(LlamaConfig config, DecoderSubnet full, double fraction) {
-    int width = Math.min(config.intermediate(), Math.max(8, (int) Math.round(config.intermediate() * fraction / 8.0) * 8));
+    int width =
+        Math.min(
+            config.intermediate(),
+            Math.max(8, (int) Math.round(config.intermediate() * fraction / 8.0) * 8));
     List<DecoderSubnet.Layer> layers = new ArrayList<>();
     for (DecoderSubnet.Layer l : full.layers()) {
       layers.add(new DecoderSubnet.Layer(l.index(), l.kvGroups(), Math.min(l.mlpWidth(), width)));
@@ -343,56 +545,96 @@ public final class ElasticDecoderConverter {
     return new DecoderSubnet("full-mlp" + Math.round(fraction * 100), layers);
   }
 
-  /** The staging bundle while it is being built: writes sub-network graphs and opens sessions on them. */
-  private record Bundle(Path dir, LlamaConfig config, WeightLayout layout, MappedWeights weights, SessionConfig sessions) {
+  /**
+   * The staging bundle while it is being built: writes sub-network graphs and opens sessions on
+   * them.
+   */
+  private record Bundle(
+      Path dir,
+      LlamaConfig config,
+      WeightLayout layout,
+      MappedWeights weights,
+      SessionConfig sessions) {
     Path writeGraph(DecoderSubnet s, String file) throws IOException {
       return writeGraph(s, 0, Precision.FP32, file);
     }
 
-    Path writeGraph(DecoderSubnet s, int rank, Precision precision, String file) throws IOException {
+    Path writeGraph(DecoderSubnet s, int rank, Precision precision, String file)
+        throws IOException {
       Path graph = dir.resolve(file);
-      Files.write(graph, DecoderGraph.build(config, s, layout, false, rank, precision).toByteArray());
+      Files.write(
+          graph, DecoderGraph.build(config, s, layout, false, rank, precision).toByteArray());
       return graph;
     }
 
     /**
-     * Writes the graph of menu entry {@code c} in {@code precision} at compensation rank {@code rank} and measures its
-     * decode and prefill time; its held-back perplexity is {@code knownPerplexity} when given (≥ 0), else measured.
+     * Writes the graph of menu entry {@code c} in {@code precision} at compensation rank {@code
+     * rank} and measures its decode and prefill time; its held-back perplexity is {@code
+     * knownPerplexity} when given (≥ 0), else measured.
      *
      * @param head the open head of a quantized precision (null for float32)
      */
-    DecoderManifest.Subnet measure(MenuSearch.Choice c, int rank, Precision precision, DecoderHead head, Options options,
-                                   double knownPerplexity, List<long[]> heldBack) throws IOException, OrtException {
+    DecoderManifest.Subnet measure(
+        MenuSearch.Choice c,
+        int rank,
+        Precision precision,
+        DecoderHead head,
+        Options options,
+        double knownPerplexity,
+        List<long[]> heldBack)
+        throws IOException, OrtException {
       DecoderSubnet s = c.candidate().subnet();
       String name = DecoderManifest.Subnet.variantName(s.name(), precision.label(), rank);
       Path graph = writeGraph(s, rank, precision, name + ".onnx");
       DecoderSubnet named = new DecoderSubnet(name, s.layers());
-      try (DecoderSession session = DecoderSession.open(graph, weights, sessions, config, named, head)) {
-        double decode = DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
-        double prefill = DecoderTimer.prefillMillis(session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
-        double ppl = knownPerplexity >= 0 ? knownPerplexity : CalibrationProbe.perplexity(session, heldBack);
-        return new DecoderManifest.Subnet(name, graph.getFileName().toString(), c.budget(), s.layers(),
-            c.candidate().estimatedMillis(), decode, prefill, ppl, weightBytes(s, precision) + 4 * lowRankFloats(s, rank),
-            rank, rank == 0 ? null : DecoderManifest.Subnet.variantName(s.name(), precision.label(), 0), precision.label());
+      try (DecoderSession session =
+          DecoderSession.open(graph, weights, sessions, config, named, head)) {
+        double decode =
+            DecoderTimer.decodeMillis(session, options.decodeContext(), options.timingSteps());
+        double prefill =
+            DecoderTimer.prefillMillis(
+                session, Math.min(options.prefillTokens(), config.maxPositions()), 5);
+        double ppl =
+            knownPerplexity >= 0 ? knownPerplexity : CalibrationProbe.perplexity(session, heldBack);
+        return new DecoderManifest.Subnet(
+            name,
+            graph.getFileName().toString(),
+            c.budget(),
+            s.layers(),
+            c.candidate().estimatedMillis(),
+            decode,
+            prefill,
+            ppl,
+            weightBytes(s, precision) + 4 * lowRankFloats(s, rank),
+            rank,
+            rank == 0 ? null : DecoderManifest.Subnet.variantName(s.name(), precision.label(), 0),
+            precision.label());
       }
     }
 
     /**
-     * Weight bytes one decode step of {@code s} reads in {@code precision}: its float32 weights, or for a quantized
-     * precision the codes, scales and zero points of its linear layers and (int8) LM head plus its float32 norms.
+     * Weight bytes one decode step of {@code s} reads in {@code precision}: its float32 weights, or
+     * for a quantized precision the codes, scales and zero points of its linear layers and (int8)
+     * LM head plus its float32 norms.
      */
     private long weightBytes(DecoderSubnet s, Precision precision) {
       if (!precision.isQuantized()) {
         return 4 * s.weightFloatsPerToken(config);
       }
       int h = config.hidden();
-      long total = packedBytes(config.vocabSize(), h, QuantizedWeights.headPrecision(precision)) + 4L * h * (1 + 2L * s.layers().size());
+      long total =
+          packedBytes(config.vocabSize(), h, QuantizedWeights.headPrecision(precision))
+              + 4L * h * (1 + 2L * s.layers().size());
       for (DecoderSubnet.Layer l : s.layers()) {
         int a = l.kvGroups() * config.groupSize() * config.headDim();
         int kv = l.kvGroups() * config.headDim();
         int f = l.mlpWidth();
-        total += packedBytes(a, h, precision) + 2 * packedBytes(kv, h, precision) + packedBytes(h, a, precision)
-            + 2 * packedBytes(f, h, precision) + packedBytes(h, f, precision);
+        total +=
+            packedBytes(a, h, precision)
+                + 2 * packedBytes(kv, h, precision)
+                + packedBytes(h, a, precision)
+                + 2 * packedBytes(f, h, precision)
+                + packedBytes(h, f, precision);
       }
       return total;
     }
@@ -401,7 +643,10 @@ public final class ElasticDecoderConverter {
       return BlockQuantizer.packedBytes(out, in, p.bits(), p.block());
     }
 
-    /** Factor floats one decode step of {@code s} reads at rank {@code rank}: r·(in' + out') per projection. */
+    /**
+     * Factor floats one decode step of {@code s} reads at rank {@code rank}: r·(in' + out') per
+     * projection.
+     */
     private long lowRankFloats(DecoderSubnet s, int rank) {
       long total = 0;
       int h = config.hidden();
@@ -439,32 +684,52 @@ public final class ElasticDecoderConverter {
   }
 
   /**
-   * Runs the dense model's probe over the ranking windows: importance always, and the linear layers' input statistics
-   * into {@code activations} when compression needs them (null otherwise).
+   * Runs the dense model's probe over the ranking windows: importance always, and the linear
+   * layers' input statistics into {@code activations} when compression needs them (null otherwise).
    */
-  private static Importance rank(DecoderWeights dense, CalibrationText calibration, Path staging, Options options,
-                                 LayerActivations activations, Progress progress) throws IOException, OrtException {
+  private static Importance rank(
+      DecoderWeights dense,
+      CalibrationText calibration,
+      Path staging,
+      Options options,
+      LayerActivations activations,
+      Progress progress)
+      throws IOException, OrtException {
     LlamaConfig c = dense.config();
     Importance importance = new Importance(c.layers(), c.heads(), c.headDim(), c.intermediate());
-    CalibrationProbe.probe(dense, calibration.rank(), staging, options.sessions(), progress, "rank", (tokens, out) -> {
-      for (int l = 0; l < c.layers(); l++) {
-        String p = "probe.l" + l + ".";
-        importance.add(l, tokens, out.get(p + "mlp"), out.get(p + "heads"), out.get(p + "in"), out.get(p + "out"));
-        if (activations != null) {
-          activations.add(l, tokens, out);
-        }
-      }
-      importance.inputDone();
-    });
+    CalibrationProbe.probe(
+        dense,
+        calibration.rank(),
+        staging,
+        options.sessions(),
+        progress,
+        "rank",
+        (tokens, out) -> {
+          for (int l = 0; l < c.layers(); l++) {
+            String p = "probe.l" + l + ".";
+            importance.add(
+                l,
+                tokens,
+                out.get(p + "mlp"),
+                out.get(p + "heads"),
+                out.get(p + "in"),
+                out.get(p + "out"));
+            if (activations != null) {
+              activations.add(l, tokens, out);
+            }
+          }
+          importance.inputDone();
+        });
     return importance;
   }
 
   /**
-   * Decode latency with no layers (the base), then with every layer at each grid point; a layer's cost is the
-   * difference over the layer count. Timing noise can make a smaller point look slower, so the table is made
-   * monotone (a point costs at least as much as any smaller one).
+   * Decode latency with no layers (the base), then with every layer at each grid point; a layer's
+   * cost is the difference over the layer count. Timing noise can make a smaller point look slower,
+   * so the table is made monotone (a point costs at least as much as any smaller one).
    */
-  private static LatencyTable timeTable(Bundle bundle, Options options, Progress progress) throws IOException, OrtException {
+  private static LatencyTable timeTable(Bundle bundle, Options options, Progress progress)
+      throws IOException, OrtException {
     LlamaConfig c = bundle.config();
     int[] groups = java.util.stream.IntStream.rangeClosed(1, c.kvHeads()).toArray();
     int[] widths = widthGrid(c.intermediate());
@@ -486,18 +751,25 @@ public final class ElasticDecoderConverter {
     }
     for (int gi = 0; gi < groups.length; gi++) {
       for (int wi = 0; wi < widths.length; wi++) {
-        double floor = Math.max(gi > 0 ? perLayer[gi - 1][wi] : 0, wi > 0 ? perLayer[gi][wi - 1] : 0);
+        double floor =
+            Math.max(gi > 0 ? perLayer[gi - 1][wi] : 0, wi > 0 ? perLayer[gi][wi - 1] : 0);
         perLayer[gi][wi] = Math.max(perLayer[gi][wi], floor);
       }
     }
     return new LatencyTable(base, groups, widths, perLayer);
   }
 
-  /** MLP widths tried: eighths of the full width, rounded to a multiple of 8 (vectorised kernels), plus the full width. */
+  /**
+   * MLP widths tried: eighths of the full width, rounded to a multiple of 8 (vectorised kernels),
+   * plus the full width.
+   */
   static int[] widthGrid(int intermediate) {
     TreeSet<Integer> widths = new TreeSet<>();
     for (int eighth = 1; eighth <= 8; eighth++) {
-      int w = eighth == 8 ? intermediate : Math.max(8, (int) Math.round(intermediate * eighth / 8.0 / 8) * 8);
+      int w =
+          eighth == 8
+              ? intermediate
+              : Math.max(8, (int) Math.round(intermediate * eighth / 8.0 / 8) * 8);
       widths.add(Math.min(w, intermediate));
     }
     return widths.stream().mapToInt(Integer::intValue).toArray();

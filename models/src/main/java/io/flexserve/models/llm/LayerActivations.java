@@ -5,9 +5,10 @@ import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import java.util.Map;
 
 /**
- * The calibration statistics that compression needs: per block, the second moment of each distinct linear input
- * ({@link Linear.Input}), read from the probe outputs of {@link DecoderGraph} ({@code probe.l<l>.attn_in},
- * {@code .heads}, {@code .mlp_in}, {@code .mlp}). Mutable: feed it from one thread.
+ * The calibration statistics that compression needs: per block, the second moment of each distinct
+ * linear input ({@link Linear.Input}), read from the probe outputs of {@link DecoderGraph} ({@code
+ * probe.l<l>.attn_in}, {@code .heads}, {@code .mlp_in}, {@code .mlp}). Mutable: feed it from one
+ * thread.
  */
 public final class LayerActivations {
   private final Gram[][] grams; // [layer][Input]
@@ -21,7 +22,10 @@ public final class LayerActivations {
     }
   }
 
-  /** Adds one window's probe outputs of a full-model probe graph for block {@code layer} ({@code tokens} rows each). */
+  /**
+   * Adds one window's probe outputs of a full-model probe graph for block {@code layer} ({@code
+   * tokens} rows each).
+   */
   public void add(int layer, int tokens, Map<String, float[]> probe) {
     String p = "probe.l" + layer + ".";
     grams[layer][Linear.Input.ATTN.ordinal()].add(probe.get(p + "attn_in"), tokens);

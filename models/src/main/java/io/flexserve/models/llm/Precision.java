@@ -3,14 +3,15 @@ package io.flexserve.models.llm;
 import java.util.Locale;
 
 /**
- * The number format a menu entry's linear layers and LM head run in: float32 {@code Gemm} over the bundle's float
- * weights, or ONNX Runtime's {@code com.microsoft.MatMulNBits} over its packed 8- or 4-bit codes.
+ * The number format a menu entry's linear layers and LM head run in: float32 {@code Gemm} over the
+ * bundle's float weights, or ONNX Runtime's {@code com.microsoft.MatMulNBits} over its packed 8- or
+ * 4-bit codes.
  *
  * @param bits 32, 8 or 4
  * @param block quantization block along the input dimension (0 for float32)
- * @param accuracyLevel MatMulNBits' compute type: 4 quantizes each activation block to int8 and multiplies in
- *     integers (about 3× a float32 Gemm for one decode row, BENCHMARKS.md), 0 dequantizes to float32 (exact up to
- *     float rounding, slower than float32 itself)
+ * @param accuracyLevel MatMulNBits' compute type: 4 quantizes each activation block to int8 and
+ *     multiplies in integers (about 3× a float32 Gemm for one decode row, BENCHMARKS.md), 0
+ *     dequantizes to float32 (exact up to float rounding, slower than float32 itself)
  */
 public record Precision(int bits, int block, int accuracyLevel) {
   public static final Precision FP32 = new Precision(32, 0, 0);
@@ -23,7 +24,8 @@ public record Precision(int bits, int block, int accuracyLevel) {
       throw new IllegalArgumentException("precision bits must be 32, 8 or 4, got " + bits);
     }
     if (bits != 32 && (block < 16 || block > 128 || Integer.bitCount(block) != 1)) {
-      throw new IllegalArgumentException("quantization block must be 16, 32, 64 or 128, got " + block);
+      throw new IllegalArgumentException(
+          "quantization block must be 16, 32, 64 or 128, got " + block);
     }
   }
 
@@ -33,8 +35,8 @@ public record Precision(int bits, int block, int accuracyLevel) {
   }
 
   /**
-   * The precision a manifest label names: {@code fp32}, {@code int8} or {@code int4} (null reads as fp32, the only
-   * precision of bundles written before precision was recorded).
+   * The precision a manifest label names: {@code fp32}, {@code int8} or {@code int4} (null reads as
+   * fp32, the only precision of bundles written before precision was recorded).
    */
   public static Precision parse(String label, int block) {
     String l = label == null ? "fp32" : label.toLowerCase(Locale.ROOT);
@@ -42,7 +44,9 @@ public record Precision(int bits, int block, int accuracyLevel) {
       case "fp32" -> FP32;
       case "int8" -> quantized(8, block);
       case "int4" -> quantized(4, block);
-      default -> throw new IllegalArgumentException("unknown precision '" + label + "' (fp32, int8 or int4)");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown precision '" + label + "' (fp32, int8 or int4)");
     };
   }
 

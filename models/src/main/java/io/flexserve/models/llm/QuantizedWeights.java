@@ -8,31 +8,39 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The packed MatMulNBits arrays of a quantized bundle in its weight file, beside the float32 weights. Every linear
- * layer is stored in Hugging Face orientation W {@code [out, in]} (o and down too, unlike their float32 copies) and
- * quantized in blocks along its input, in the bundle's importance order:
+ * The packed MatMulNBits arrays of a quantized bundle in its weight file, beside the float32
+ * weights. Every linear layer is stored in Hugging Face orientation W {@code [out, in]} (o and down
+ * too, unlike their float32 copies) and quantized in blocks along its input, in the bundle's
+ * importance order:
+ *
  * <pre>
  *   &lt;key&gt;.nb         uint8 [out, k_blocks, block·bits/8]   codes
  *   &lt;key&gt;.nb_scales  float [out, k_blocks]
  *   &lt;key&gt;.nb_zp      uint8 [out, zpRow]                  zero points
  * </pre>
- * with {@code key = l<i>.<q|k|v|o|gate|up|down>} or {@code lm_head}. A sub-network that keeps the first n outputs
- * (q, k, v, gate, up) reads the first n rows of each array, a file prefix; one that keeps the first n inputs (o,
- * down) reads the first ceil(n / block) blocks of every row, which its graph slices out of the full arrays (ONNX
- * Runtime folds the slice into a constant before pre-packing).
+ *
+ * with {@code key = l<i>.<q|k|v|o|gate|up|down>} or {@code lm_head}. A sub-network that keeps the
+ * first n outputs (q, k, v, gate, up) reads the first n rows of each array, a file prefix; one that
+ * keeps the first n inputs (o, down) reads the first ceil(n / block) blocks of every row, which its
+ * graph slices out of the full arrays (ONNX Runtime folds the slice into a constant before
+ * pre-packing).
  */
 public final class QuantizedWeights {
   public static final String LM_HEAD = "lm_head";
 
   /**
-   * Bits of the quantized LM head, whatever the linear layers': with an int4 head, tinystories-260k's int4 + EoRA r16
-   * entry was 4.96 % above fp32's held-out perplexity, with an int8 head 2.26 % (BENCHMARKS.md). llama.cpp keeps its
-   * output tensor above 4 bits for the same reason: the head reads the whole hidden state into every logit, and its
-   * errors land directly on them.
+   * Bits of the quantized LM head, whatever the linear layers': with an int4 head,
+   * tinystories-260k's int4 + EoRA r16 entry was 4.96 % above fp32's held-out perplexity, with an
+   * int8 head 2.26 % (BENCHMARKS.md). llama.cpp keeps its output tensor above 4 bits for the same
+   * reason: the head reads the whole hidden state into every logit, and its errors land directly on
+   * them.
    */
   public static final int HEAD_BITS = 8;
 
-  /** The precision the LM head runs in beside linear layers in {@code precision}: {@link #HEAD_BITS}, same block. */
+  /**
+   * The precision the LM head runs in beside linear layers in {@code precision}: {@link
+   * #HEAD_BITS}, same block.
+   */
   static Precision headPrecision(Precision precision) {
     return new Precision(HEAD_BITS, precision.block(), precision.accuracyLevel());
   }
@@ -56,8 +64,14 @@ public final class QuantizedWeights {
     return key + ".nb_zp";
   }
 
-  /** Appends every array of {@code packed} to {@code out}, recording where each landed in {@code at}. */
-  static void write(Map<String, BlockQuantizer.Packed> packed, WeightFileWriter out, Map<String, TensorLocation> at) {
+  /**
+   * Appends every array of {@code packed} to {@code out}, recording where each landed in {@code
+   * at}.
+   */
+  static void write(
+      Map<String, BlockQuantizer.Packed> packed,
+      WeightFileWriter out,
+      Map<String, TensorLocation> at) {
     for (Map.Entry<String, BlockQuantizer.Packed> e : packed.entrySet()) {
       at.put(codes(e.getKey()), out.write(e.getValue().codes()));
       at.put(scales(e.getKey()), out.write(e.getValue().scales()));

@@ -15,7 +15,8 @@ public final class Initializers {
   public static Map<String, TensorProto> floatTensors(GraphProto graph) {
     Map<String, TensorProto> out = new LinkedHashMap<>();
     for (TensorProto t : graph.getInitializerList()) {
-      if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE && t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+      if (t.getDataType() == TensorProto.DataType.FLOAT_VALUE
+          && t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
         out.put(t.getName(), t);
       }
     }
@@ -23,14 +24,16 @@ public final class Initializers {
   }
 
   /**
-   * Where each float32 initializer stored as external data lives in its data file, by name, in graph order: the
-   * {@code offset} and {@code length} entries the graph builder wrote. A nested bundle's full sub-network names every
-   * tensor of its weight file at full size, so its graph is the weight file's table of contents.
+   * Where each float32 initializer stored as external data lives in its data file, by name, in
+   * graph order: the {@code offset} and {@code length} entries the graph builder wrote. A nested
+   * bundle's full sub-network names every tensor of its weight file at full size, so its graph is
+   * the weight file's table of contents.
    */
   public static Map<String, TensorLocation> externalLocations(GraphProto graph) {
     Map<String, TensorLocation> out = new LinkedHashMap<>();
     for (TensorProto t : graph.getInitializerList()) {
-      if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE || t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
+      if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE
+          || t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
         continue;
       }
       long offset = 0;
@@ -39,21 +42,26 @@ public final class Initializers {
         switch (entry.getKey()) {
           case "offset" -> offset = Long.parseLong(entry.getValue());
           case "length" -> length = Long.parseLong(entry.getValue());
-          default -> { }
+          default -> {}
         }
       }
       if (length < 0) {
-        throw new IllegalArgumentException("external initializer " + t.getName() + " has no length");
+        throw new IllegalArgumentException(
+            "external initializer " + t.getName() + " has no length");
       }
       out.put(t.getName(), new TensorLocation(offset, length / 4));
     }
     return out;
   }
 
-  /** The values of an embedded float32 tensor, row-major (raw_data is little-endian by the ONNX spec). */
+  /**
+   * The values of an embedded float32 tensor, row-major (raw_data is little-endian by the ONNX
+   * spec).
+   */
   public static float[] floats(TensorProto t) {
     if (t.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
-      throw new IllegalArgumentException("initializer " + t.getName() + " is not float32 (data_type " + t.getDataType() + ")");
+      throw new IllegalArgumentException(
+          "initializer " + t.getName() + " is not float32 (data_type " + t.getDataType() + ")");
     }
     if (!t.getRawData().isEmpty()) {
       float[] out = new float[t.getRawData().size() / 4];

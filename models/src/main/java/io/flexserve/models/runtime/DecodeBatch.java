@@ -17,33 +17,38 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The sequences decoding together on one {@link DecoderSession}: continuous (iteration-level) batching. Every
- * {@link #step} is one ONNX Runtime run for all rows; sequences {@link #join} between steps and {@link #leave} when
- * finished or cancelled.
+ * The sequences decoding together on one {@link DecoderSession}: continuous (iteration-level)
+ * batching. Every {@link #step} is one ONNX Runtime run for all rows; sequences {@link #join}
+ * between steps and {@link #leave} when finished or cancelled.
  *
- * <p><b>Layout.</b> The rows share one cache per layer, {@code [B, G_l, T, hd]}, <em>left-padded</em>: every row's
- * real tokens are right-aligned and end at column {@code T - 1}, so row r occupies its last {@code length(r)} columns
- * and its first {@code T - length(r)} are padding. A step appends one column to every row, which keeps them
- * right-aligned; each row's padding is masked with {@link DecoderGraph#MASKED} in {@code attention_bias} and each row
- * gets its own {@code position_ids} (its own count of real tokens so far), so a row computes exactly what it would
- * alone. A step's present outputs become the next step's past without a copy (the tensors stay inside ONNX Runtime).
+ * <p><b>Layout.</b> The rows share one cache per layer, {@code [B, G_l, T, hd]},
+ * <em>left-padded</em>: every row's real tokens are right-aligned and end at column {@code T - 1},
+ * so row r occupies its last {@code length(r)} columns and its first {@code T - length(r)} are
+ * padding. A step appends one column to every row, which keeps them right-aligned; each row's
+ * padding is masked with {@link DecoderGraph#MASKED} in {@code attention_bias} and each row gets
+ * its own {@code position_ids} (its own count of real tokens so far), so a row computes exactly
+ * what it would alone. A step's present outputs become the next step's past without a copy (the
+ * tensors stay inside ONNX Runtime).
  *
- * <p><b>Membership changes.</b> A joining sequence is prefilled alone (batch 1) and kept in its own cache until the
- * next step; a leaving row is only dropped from the bookkeeping. The next step then rebuilds the batch cache once for
- * all joins and leaves since the last step: it reads the source tensors, copies each row's real columns into new
- * direct buffers, and trims leading columns that are padding in every row ({@code T} becomes the longest row). A lone
- * joining sequence with no other rows adopts its prefill cache without a copy.
+ * <p><b>Membership changes.</b> A joining sequence is prefilled alone (batch 1) and kept in its own
+ * cache until the next step; a leaving row is only dropped from the bookkeeping. The next step then
+ * rebuilds the batch cache once for all joins and leaves since the last step: it reads the source
+ * tensors, copies each row's real columns into new direct buffers, and trims leading columns that
+ * are padding in every row ({@code T} becomes the longest row). A lone joining sequence with no
+ * other rows adopts its prefill cache without a copy.
  *
- * <p><b>Prefix reuse.</b> {@link #join(long, long[], KvCache)} starts from a batch-1 cache of the prompt's first k
- * tokens (which it does not close) and runs only the rest; {@link #snapshot} copies the first tokens of a row into a
- * new, independently owned batch-1 cache to store for later joins. A cache belongs to the sub-network that made it.
+ * <p><b>Prefix reuse.</b> {@link #join(long, long[], KvCache)} starts from a batch-1 cache of the
+ * prompt's first k tokens (which it does not close) and runs only the rest; {@link #snapshot}
+ * copies the first tokens of a row into a new, independently owned batch-1 cache to store for later
+ * joins. A cache belongs to the sub-network that made it.
  *
- * <p><b>Memory.</b> Every tensor and run result this class creates or receives is closed exactly once: the previous
- * batch cache when a step or rebuild replaces it, a pending row's prefill cache when it is merged or leaves, and
- * everything left on {@link #close}. Snapshots belong to the caller.
+ * <p><b>Memory.</b> Every tensor and run result this class creates or receives is closed exactly
+ * once: the previous batch cache when a step or rebuild replaces it, a pending row's prefill cache
+ * when it is merged or leaves, and everything left on {@link #close}. Snapshots belong to the
+ * caller.
  *
- * <p><b>Threads.</b> Not thread-safe: one scheduler thread owns a batch and makes all calls. Different batches (even on
- * the same session) may step concurrently.
+ * <p><b>Threads.</b> Not thread-safe: one scheduler thread owns a batch and makes all calls.
+ * Different batches (even on the same session) may step concurrently.
  */
 public final class DecodeBatch implements AutoCloseable {
   private final DecoderSession session;
@@ -51,19 +56,30 @@ public final class DecodeBatch implements AutoCloseable {
   private final int vocab;
   private final int maxPositions;
   private final int headDim;
+
   /** Rows in join order; merged rows occupy slots 0 … in this order after a rebuild. */
   private final LinkedHashMap<Long, Row> rows = new LinkedHashMap<>();
-  /** The merged rows' cache, right-aligned; null when no row has been merged (or all left and it was released). */
+
+  /**
+   * The merged rows' cache, right-aligned; null when no row has been merged (or all left and it was
+   * released).
+   */
   private KvCache batch;
+
   private boolean closed;
 
   private static final class Row {
     final long id;
+
     /** Real tokens in this row's cache. */
     int length;
+
     /** Row index in {@link #batch}, or -1 while pending. */
     int slot = -1;
-    /** Batch-1 prefill cache of a row not yet merged, exactly {@code length} long; null once merged. */
+
+    /**
+     * Batch-1 prefill cache of a row not yet merged, exactly {@code length} long; null once merged.
+     */
     KvCache own;
 
     Row(long id) {
@@ -106,17 +122,20 @@ public final class DecodeBatch implements AutoCloseable {
     return maxPositions;
   }
 
-  /** Prefills {@code prompt} alone and adds it as a row; returns its last position's logits {@code [V]}. */
+  /**
+   * Prefills {@code prompt} alone and adds it as a row; returns its last position's logits {@code
+   * [V]}.
+   */
   public float[] join(long id, long[] prompt) throws OrtException {
     return join(id, prompt, null);
   }
 
   /**
-   * Adds a row for {@code prompt}, starting from {@code prefix}: a batch-1 cache of the prompt's first
-   * {@code prefix.length()} tokens made by this sub-network (from {@link #snapshot}), or null for none. Only the
-   * remaining tokens run, so the prefix must leave at least one. {@code prefix} is not closed and stays the caller's;
-   * the caller guarantees it holds exactly those tokens. The row's first {@link #step} input is the token the caller
-   * picks from the returned logits.
+   * Adds a row for {@code prompt}, starting from {@code prefix}: a batch-1 cache of the prompt's
+   * first {@code prefix.length()} tokens made by this sub-network (from {@link #snapshot}), or null
+   * for none. Only the remaining tokens run, so the prefix must leave at least one. {@code prefix}
+   * is not closed and stays the caller's; the caller guarantees it holds exactly those tokens. The
+   * row's first {@link #step} input is the token the caller picks from the returned logits.
    *
    * @return the logits of the prompt's last position, {@code [V]}
    */
@@ -134,7 +153,8 @@ public final class DecodeBatch implements AutoCloseable {
       checkPrefix(prefix);
       k = prefix.length();
       if (k >= n) {
-        throw new IllegalArgumentException("prefix of " + k + " tokens leaves none of the " + n + "-token prompt to run");
+        throw new IllegalArgumentException(
+            "prefix of " + k + " tokens leaves none of the " + n + "-token prompt to run");
       }
     }
     int seq = n - k;
@@ -159,10 +179,11 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   /**
-   * Adds a row whose cache is {@code cache}: a batch-1 cache made by this sub-network, or by one sharing its KV layout
-   * (same kept layers and KV groups), e.g. a {@link #snapshot} of a row of another batch. Nothing runs now: the row's
-   * next {@link #step} input is the token that follows those in the cache, so a row moved from another batch this way
-   * costs a copy, not a run of its own. Takes ownership of {@code cache} (closed when merged or when the row leaves).
+   * Adds a row whose cache is {@code cache}: a batch-1 cache made by this sub-network, or by one
+   * sharing its KV layout (same kept layers and KV groups), e.g. a {@link #snapshot} of a row of
+   * another batch. Nothing runs now: the row's next {@link #step} input is the token that follows
+   * those in the cache, so a row moved from another batch this way costs a copy, not a run of its
+   * own. Takes ownership of {@code cache} (closed when merged or when the row leaves).
    */
   public void adopt(long id, KvCache cache) throws OrtException {
     checkOpen();
@@ -171,8 +192,12 @@ public final class DecodeBatch implements AutoCloseable {
     }
     checkPrefix(cache);
     if (cache.length() < 1 || cache.length() >= maxPositions) {
-      throw new IllegalArgumentException("a cache of " + cache.length() + " tokens leaves no room to decode (need 1 to "
-          + (maxPositions - 1) + ")");
+      throw new IllegalArgumentException(
+          "a cache of "
+              + cache.length()
+              + " tokens leaves no room to decode (need 1 to "
+              + (maxPositions - 1)
+              + ")");
     }
     Row row = new Row(id);
     row.length = cache.length();
@@ -191,7 +216,9 @@ public final class DecodeBatch implements AutoCloseable {
       row.own.close();
       row.own = null;
     }
-    if (rows.isEmpty() && batch != null) { // nothing left to decode: release the cache now rather than at the next step
+    if (rows.isEmpty()
+        && batch
+            != null) { // nothing left to decode: release the cache now rather than at the next step
       KvCache previous = batch;
       batch = null;
       previous.close();
@@ -200,8 +227,8 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   /**
-   * Feeds every row its next token in one run; each row's token goes at position {@link #length}(row), which then
-   * grows by one.
+   * Feeds every row its next token in one run; each row's token goes at position {@link
+   * #length}(row), which then grows by one.
    *
    * @param nextToken row id → token, for exactly the rows in the batch
    * @return row id → logits {@code [V]} of the fed token, in {@link #ids()} order
@@ -209,7 +236,8 @@ public final class DecodeBatch implements AutoCloseable {
   public Map<Long, float[]> step(Map<Long, Long> nextToken) throws OrtException {
     checkOpen();
     if (nextToken.size() != rows.size() || !rows.keySet().containsAll(nextToken.keySet())) {
-      throw new IllegalArgumentException("tokens for " + nextToken.keySet() + " but the batch holds " + rows.keySet());
+      throw new IllegalArgumentException(
+          "tokens for " + nextToken.keySet() + " but the batch holds " + rows.keySet());
     }
     Map<Long, float[]> out = new LinkedHashMap<>();
     if (rows.isEmpty()) {
@@ -217,7 +245,8 @@ public final class DecodeBatch implements AutoCloseable {
     }
     for (Row row : rows.values()) {
       if (row.length >= maxPositions) {
-        throw new IllegalStateException("sequence " + row.id + " is at the maximum length " + maxPositions);
+        throw new IllegalStateException(
+            "sequence " + row.id + " is at the maximum length " + maxPositions);
       }
     }
     if (needsRebuild()) {
@@ -232,7 +261,8 @@ public final class DecodeBatch implements AutoCloseable {
     for (Row row : rows.values()) {
       ids[row.slot] = nextToken.get(row.id);
       positions[row.slot] = row.length;
-      Arrays.fill(bias, row.slot * total, row.slot * total + past - row.length, DecoderGraph.MASKED);
+      Arrays.fill(
+          bias, row.slot * total, row.slot * total + past - row.length, DecoderGraph.MASKED);
     }
     DecoderSession.Step step = session.step(ids, positions, bias, 1, batch, 1);
     KvCache previous = batch;
@@ -246,16 +276,18 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   /**
-   * A new batch-1 cache of the first {@code tokens} tokens of row {@code id} (prompt and generated tokens alike),
-   * independently owned: the caller closes it, and it outlives this batch. Pass it to {@link #join(long, long[],
-   * KvCache)} with a prompt that starts with those tokens. Copies the row out of the batch cache (reading the whole
-   * batch tensors), or, cheaper, out of its own prefill cache when taken right after {@link #join}.
+   * A new batch-1 cache of the first {@code tokens} tokens of row {@code id} (prompt and generated
+   * tokens alike), independently owned: the caller closes it, and it outlives this batch. Pass it
+   * to {@link #join(long, long[], KvCache)} with a prompt that starts with those tokens. Copies the
+   * row out of the batch cache (reading the whole batch tensors), or, cheaper, out of its own
+   * prefill cache when taken right after {@link #join}.
    */
   public KvCache snapshot(long id, int tokens) throws OrtException {
     checkOpen();
     Row row = row(id);
     if (tokens < 0 || tokens > row.length) {
-      throw new IllegalArgumentException("snapshot of " + tokens + " tokens of a " + row.length + "-token sequence");
+      throw new IllegalArgumentException(
+          "snapshot of " + tokens + " tokens of a " + row.length + "-token sequence");
     }
     if (tokens == 0) {
       return session.emptyCache(1);
@@ -286,7 +318,10 @@ public final class DecodeBatch implements AutoCloseable {
     return new KvCache(1, tokens, tensors, () -> closeAll(created));
   }
 
-  /** Frees the batch cache and every pending prefill cache; the batch is unusable afterwards. Idempotent. */
+  /**
+   * Frees the batch cache and every pending prefill cache; the batch is unusable afterwards.
+   * Idempotent.
+   */
   @Override
   public void close() throws OrtException {
     if (closed) {
@@ -339,7 +374,10 @@ public final class DecodeBatch implements AutoCloseable {
     return batch == null ? merged > 0 : batch.batch() != merged;
   }
 
-  /** Merges pending rows into, and drops departed rows from, a new right-aligned batch cache of the longest row. */
+  /**
+   * Merges pending rows into, and drops departed rows from, a new right-aligned batch cache of the
+   * longest row.
+   */
   private void rebuild() throws OrtException {
     int b = rows.size();
     if (b == 0) {
@@ -370,8 +408,10 @@ public final class DecodeBatch implements AutoCloseable {
     try {
       for (String name : names()) {
         int groups = groups(name);
-        FloatBuffer dst = direct(b * groups * columns * headDim); // padding stays 0: masked, and 0 keys score 0
-        FloatBuffer merged = null; // the old batch tensor, read once per name when some merged row stays
+        FloatBuffer dst =
+            direct(b * groups * columns * headDim); // padding stays 0: masked, and 0 keys score 0
+        FloatBuffer merged =
+            null; // the old batch tensor, read once per name when some merged row stays
         int slot = 0;
         for (Row row : rows.values()) {
           FloatBuffer src;
@@ -428,15 +468,23 @@ public final class DecodeBatch implements AutoCloseable {
     }
     List<String> names = names();
     if (!prefix.tensors().keySet().equals(new HashSet<>(names))) {
-      throw new IllegalArgumentException("prefix cache tensors " + prefix.tensors().keySet() + " do not fit sub-network "
-          + session.subnet().name());
+      throw new IllegalArgumentException(
+          "prefix cache tensors "
+              + prefix.tensors().keySet()
+              + " do not fit sub-network "
+              + session.subnet().name());
     }
     for (String name : names) {
       long[] shape = prefix.tensors().get(name).getInfo().getShape();
       long[] want = {1, groups(name), prefix.length(), headDim};
       if (!Arrays.equals(shape, want)) {
-        throw new IllegalArgumentException("prefix cache " + name + " has shape " + Arrays.toString(shape) + ", expected "
-            + Arrays.toString(want));
+        throw new IllegalArgumentException(
+            "prefix cache "
+                + name
+                + " has shape "
+                + Arrays.toString(shape)
+                + ", expected "
+                + Arrays.toString(want));
       }
     }
   }
@@ -462,7 +510,9 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   private static FloatBuffer direct(int floats) {
-    return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES))
+        .order(ByteOrder.nativeOrder())
+        .asFloatBuffer();
   }
 
   private static void closeAll(List<OnnxTensor> tensors) {

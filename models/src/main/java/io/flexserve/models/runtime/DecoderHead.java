@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The LM head of one quantized precision ({@code DecoderGraph#buildHead}) open once and shared by every entry of that
- * precision: each ONNX Runtime session pre-packs its own copy of the MatMulNBits weights it reads, and the head is
- * the largest of them. Thread-safe, as ONNX Runtime sessions are.
+ * The LM head of one quantized precision ({@code DecoderGraph#buildHead}) open once and shared by
+ * every entry of that precision: each ONNX Runtime session pre-packs its own copy of the
+ * MatMulNBits weights it reads, and the head is the largest of them. Thread-safe, as ONNX Runtime
+ * sessions are.
  */
 public final class DecoderHead implements AutoCloseable {
   private final SharedWeightSession.Opened opened;
@@ -22,11 +23,17 @@ public final class DecoderHead implements AutoCloseable {
     this.opened = opened;
   }
 
-  public static DecoderHead open(Path graph, MappedWeights weights, SessionConfig sessions) throws IOException, OrtException {
-    return new DecoderHead(SharedWeightSession.open(OrtEnvironment.getEnvironment(), graph, weights, sessions.toOptions()));
+  public static DecoderHead open(Path graph, MappedWeights weights, SessionConfig sessions)
+      throws IOException, OrtException {
+    return new DecoderHead(
+        SharedWeightSession.open(
+            OrtEnvironment.getEnvironment(), graph, weights, sessions.toOptions()));
   }
 
-  /** Logits {@code [B, n, V]} row-major of the hidden state {@code [B, n, H]} a sub-network graph returned. */
+  /**
+   * Logits {@code [B, n, V]} row-major of the hidden state {@code [B, n, H]} a sub-network graph
+   * returned.
+   */
   float[] logits(OnnxTensor hidden) throws OrtException {
     try (OrtSession.Result r = opened.session().run(Map.of(DecoderGraph.HIDDEN, hidden))) {
       return DecoderSession.floats(r.get(0));

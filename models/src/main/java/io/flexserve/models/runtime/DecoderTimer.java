@@ -7,29 +7,43 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Measures a decoder sub-network's speed on synthetic tokens: the median time of one decode step after a context of
- * C cached tokens, and of a prefill of P tokens. Used at conversion (the menu's latency table) and by benchmarks.
+ * Measures a decoder sub-network's speed on synthetic tokens: the median time of one decode step
+ * after a context of C cached tokens, and of a prefill of P tokens. Used at conversion (the menu's
+ * latency table) and by benchmarks.
  */
 public final class DecoderTimer {
   private DecoderTimer() {}
 
-  /** Median milliseconds of one decode step (batch 1) with {@code context} tokens already cached. */
-  public static double decodeMillis(DecoderSession session, int context, int steps) throws OrtException {
+  /**
+   * Median milliseconds of one decode step (batch 1) with {@code context} tokens already cached.
+   */
+  public static double decodeMillis(DecoderSession session, int context, int steps)
+      throws OrtException {
     if (context < 1) {
       throw new IllegalArgumentException("decode needs a context of at least one token");
     }
     long[] ids = syntheticIds(session, context);
     KvCache cache = session.emptyCache(1);
     try {
-      DecoderSession.Step step = session.step(ids, positions(0, context), AttentionBias.causal(0, context), context, cache, 1);
+      DecoderSession.Step step =
+          session.step(
+              ids, positions(0, context), AttentionBias.causal(0, context), context, cache, 1);
       cache.close();
       cache = step.cache();
-      // Decoding always from the same cache keeps the context length fixed: every step costs the same.
+      // Decoding always from the same cache keeps the context length fixed: every step costs the
+      // same.
       int warmup = 3;
       double[] millis = new double[steps];
       for (int i = -warmup; i < steps; i++) {
         long t0 = System.nanoTime();
-        DecoderSession.Step next = session.step(new long[] {ids[(i + warmup) % context]}, new long[] {context}, AttentionBias.causal(context, 1), 1, cache, 1);
+        DecoderSession.Step next =
+            session.step(
+                new long[] {ids[(i + warmup) % context]},
+                new long[] {context},
+                AttentionBias.causal(context, 1),
+                1,
+                cache,
+                1);
         long t1 = System.nanoTime();
         next.cache().close();
         if (i >= 0) {
@@ -42,8 +56,12 @@ public final class DecoderTimer {
     }
   }
 
-  /** Median milliseconds of a prefill of {@code tokens} tokens (batch 1), logits of the last position only. */
-  public static double prefillMillis(DecoderSession session, int tokens, int repeats) throws OrtException {
+  /**
+   * Median milliseconds of a prefill of {@code tokens} tokens (batch 1), logits of the last
+   * position only.
+   */
+  public static double prefillMillis(DecoderSession session, int tokens, int repeats)
+      throws OrtException {
     long[] ids = syntheticIds(session, tokens);
     float[] bias = AttentionBias.causal(0, tokens);
     double[] millis = new double[repeats];
@@ -62,10 +80,11 @@ public final class DecoderTimer {
   }
 
   /**
-   * Median milliseconds of one decode step of a batch of {@code rows} sequences, each behind {@code context} cached
-   * tokens (continuous batching: what each extra row adds to a step).
+   * Median milliseconds of one decode step of a batch of {@code rows} sequences, each behind {@code
+   * context} cached tokens (continuous batching: what each extra row adds to a step).
    */
-  public static double batchDecodeMillis(DecoderSession session, int rows, int context, int steps) throws OrtException {
+  public static double batchDecodeMillis(DecoderSession session, int rows, int context, int steps)
+      throws OrtException {
     try (DecodeBatch batch = new DecodeBatch(session)) {
       Map<Long, Long> next = new HashMap<>();
       for (long id = 0; id < rows; id++) {

@@ -1,7 +1,7 @@
 package io.flexserve.models.runtime;
 
-import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.text.DecoderTokenizer;
@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * An elastic decoder bundle loaded for serving: the weight file mapped once, one session per loaded menu entry
- * computing from that mapping (plus one LM-head session per quantized precision, shared by its entries), and the
- * tokenizer. Immutable after {@link #load}; sessions are thread-safe.
+ * An elastic decoder bundle loaded for serving: the weight file mapped once, one session per loaded
+ * menu entry computing from that mapping (plus one LM-head session per quantized precision, shared
+ * by its entries), and the tokenizer. Immutable after {@link #load}; sessions are thread-safe.
  */
 public final class ElasticDecoder implements AutoCloseable {
   private final DecoderManifest manifest;
@@ -26,8 +26,13 @@ public final class ElasticDecoder implements AutoCloseable {
   private final Map<String, DecoderHead> heads; // by precision: shared by that precision's entries
   private final DecoderTokenizer tokenizer;
 
-  private ElasticDecoder(DecoderManifest manifest, LlamaConfig config, MappedWeights weights,
-                         Map<String, DecoderSession> sessions, Map<String, DecoderHead> heads, DecoderTokenizer tokenizer) {
+  private ElasticDecoder(
+      DecoderManifest manifest,
+      LlamaConfig config,
+      MappedWeights weights,
+      Map<String, DecoderSession> sessions,
+      Map<String, DecoderHead> heads,
+      DecoderTokenizer tokenizer) {
     this.manifest = manifest;
     this.config = config;
     this.weights = weights;
@@ -36,11 +41,15 @@ public final class ElasticDecoder implements AutoCloseable {
     this.tokenizer = tokenizer;
   }
 
-  /** Loads the bundle in {@code dir}, opening sessions for the sub-networks {@code load} accepts. */
-  public static ElasticDecoder load(Path dir, SessionConfig sessionConfig, Predicate<String> load) throws IOException, OrtException {
+  /**
+   * Loads the bundle in {@code dir}, opening sessions for the sub-networks {@code load} accepts.
+   */
+  public static ElasticDecoder load(Path dir, SessionConfig sessionConfig, Predicate<String> load)
+      throws IOException, OrtException {
     DecoderManifest manifest = DecoderManifest.read(dir);
     LlamaConfig config = manifest.llamaConfig();
-    MappedWeights weights = MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
+    MappedWeights weights =
+        MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
     Map<String, DecoderSession> sessions = new LinkedHashMap<>();
     Map<String, DecoderHead> heads = new LinkedHashMap<>();
     try {
@@ -50,16 +59,34 @@ public final class ElasticDecoder implements AutoCloseable {
           String headGraph = DecoderManifest.headGraph(s.precision());
           DecoderHead head = headGraph == null ? null : heads.get(s.precision());
           if (headGraph != null && head == null) {
-            head = DecoderHead.open(BundleFormat.file(dir, headGraph, "head of " + s.precision()), weights, sessionConfig);
+            head =
+                DecoderHead.open(
+                    BundleFormat.file(dir, headGraph, "head of " + s.precision()),
+                    weights,
+                    sessionConfig);
             heads.put(s.precision(), head);
           }
-          sessions.put(s.name(), DecoderSession.open(BundleFormat.file(dir, s.graph(), "graph of " + s.name()), weights, sessionConfig, config, s.spec(), head));
+          sessions.put(
+              s.name(),
+              DecoderSession.open(
+                  BundleFormat.file(dir, s.graph(), "graph of " + s.name()),
+                  weights,
+                  sessionConfig,
+                  config,
+                  s.spec(),
+                  head));
         }
       }
       if (sessions.isEmpty()) {
-        throw new IllegalArgumentException("no sub-network of " + manifest.name() + " selected to load");
+        throw new IllegalArgumentException(
+            "no sub-network of " + manifest.name() + " selected to load");
       }
-      return new ElasticDecoder(manifest, config, weights, Map.copyOf(sessions), Map.copyOf(heads),
+      return new ElasticDecoder(
+          manifest,
+          config,
+          weights,
+          Map.copyOf(sessions),
+          Map.copyOf(heads),
           DecoderTokenizer.load(BundleFormat.file(dir, manifest.tokenizer(), "tokenizer")));
     } catch (IOException | OrtException | RuntimeException e) {
       closeAll(sessions, heads);
@@ -67,7 +94,8 @@ public final class ElasticDecoder implements AutoCloseable {
     }
   }
 
-  private static void closeAll(Map<String, DecoderSession> sessions, Map<String, DecoderHead> heads) throws OrtException {
+  private static void closeAll(Map<String, DecoderSession> sessions, Map<String, DecoderHead> heads)
+      throws OrtException {
     for (DecoderSession s : sessions.values()) {
       s.close();
     }
@@ -97,7 +125,8 @@ public final class ElasticDecoder implements AutoCloseable {
   public DecoderSession session(String subnet) {
     DecoderSession session = sessions.get(subnet);
     if (session == null) {
-      throw new IllegalArgumentException("sub-network '" + subnet + "' is not loaded; loaded: " + sessions.keySet());
+      throw new IllegalArgumentException(
+          "sub-network '" + subnet + "' is not loaded; loaded: " + sessions.keySet());
     }
     return session;
   }

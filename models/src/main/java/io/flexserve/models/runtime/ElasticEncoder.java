@@ -1,7 +1,7 @@
 package io.flexserve.models.runtime;
 
-import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.text.EncoderTokenizer;
 import io.flexserve.models.text.TokenBatch;
@@ -14,8 +14,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * An elastic encoder bundle loaded for serving: the weight file mapped once, one session per loaded sub-network
- * computing from that mapping, and the tokenizer. Immutable after {@link #load}; {@link #embed} is thread-safe.
+ * An elastic encoder bundle loaded for serving: the weight file mapped once, one session per loaded
+ * sub-network computing from that mapping, and the tokenizer. Immutable after {@link #load}; {@link
+ * #embed} is thread-safe.
  */
 public final class ElasticEncoder implements AutoCloseable {
   private final EncoderManifest manifest;
@@ -23,8 +24,11 @@ public final class ElasticEncoder implements AutoCloseable {
   private final Map<String, EncoderSession> sessions;
   private final EncoderTokenizer tokenizer;
 
-  private ElasticEncoder(EncoderManifest manifest, MappedWeights weights, Map<String, EncoderSession> sessions,
-                         EncoderTokenizer tokenizer) {
+  private ElasticEncoder(
+      EncoderManifest manifest,
+      MappedWeights weights,
+      Map<String, EncoderSession> sessions,
+      EncoderTokenizer tokenizer) {
     this.manifest = manifest;
     this.weights = weights;
     this.sessions = sessions;
@@ -32,24 +36,36 @@ public final class ElasticEncoder implements AutoCloseable {
   }
 
   /**
-   * Loads the bundle in {@code dir}, opening sessions only for the sub-networks {@code load} accepts (all, normally;
-   * the memory benchmark loads just {@code full} for its baseline).
+   * Loads the bundle in {@code dir}, opening sessions only for the sub-networks {@code load}
+   * accepts (all, normally; the memory benchmark loads just {@code full} for its baseline).
    */
-  public static ElasticEncoder load(Path dir, SessionConfig config, Predicate<String> load) throws IOException, OrtException {
+  public static ElasticEncoder load(Path dir, SessionConfig config, Predicate<String> load)
+      throws IOException, OrtException {
     EncoderManifest manifest = EncoderManifest.read(dir);
-    MappedWeights weights = MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
+    MappedWeights weights =
+        MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
     Map<String, EncoderSession> sessions = new LinkedHashMap<>();
     try {
       for (EncoderManifest.Subnet s : manifest.subnets()) {
         if (load.test(s.name())) {
           s.spec().checkFits(manifest.config());
-          sessions.put(s.name(), EncoderSession.open(BundleFormat.file(dir, s.graph(), "graph of " + s.name()), weights, config, manifest.config().hidden()));
+          sessions.put(
+              s.name(),
+              EncoderSession.open(
+                  BundleFormat.file(dir, s.graph(), "graph of " + s.name()),
+                  weights,
+                  config,
+                  manifest.config().hidden()));
         }
       }
       if (sessions.isEmpty()) {
-        throw new IllegalArgumentException("no sub-network of " + manifest.name() + " selected to load");
+        throw new IllegalArgumentException(
+            "no sub-network of " + manifest.name() + " selected to load");
       }
-      EncoderTokenizer tokenizer = EncoderTokenizer.load(BundleFormat.file(dir, manifest.tokenizer(), "tokenizer"), manifest.config().maxSequenceLength());
+      EncoderTokenizer tokenizer =
+          EncoderTokenizer.load(
+              BundleFormat.file(dir, manifest.tokenizer(), "tokenizer"),
+              manifest.config().maxSequenceLength());
       return new ElasticEncoder(manifest, weights, Map.copyOf(sessions), tokenizer);
     } catch (IOException | OrtException | RuntimeException e) {
       for (EncoderSession s : sessions.values()) {
@@ -82,11 +98,17 @@ public final class ElasticEncoder implements AutoCloseable {
     return embed(subnet, batch, null);
   }
 
-  /** As {@link #embed(String, TokenBatch)}, run with {@code options} (e.g. a {@link TimedRun}'s), defaults when null. */
-  public float[][] embed(String subnet, TokenBatch batch, ai.onnxruntime.OrtSession.RunOptions options) throws OrtException {
+  /**
+   * As {@link #embed(String, TokenBatch)}, run with {@code options} (e.g. a {@link TimedRun}'s),
+   * defaults when null.
+   */
+  public float[][] embed(
+      String subnet, TokenBatch batch, ai.onnxruntime.OrtSession.RunOptions options)
+      throws OrtException {
     EncoderSession session = sessions.get(subnet);
     if (session == null) {
-      throw new IllegalArgumentException("sub-network '" + subnet + "' is not loaded; loaded: " + sessions.keySet());
+      throw new IllegalArgumentException(
+          "sub-network '" + subnet + "' is not loaded; loaded: " + sessions.keySet());
     }
     return session.embed(batch, options);
   }

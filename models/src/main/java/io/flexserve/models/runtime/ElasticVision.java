@@ -1,8 +1,8 @@
 package io.flexserve.models.runtime;
 
-import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.models.weights.MappedWeights;
 import java.io.IOException;
@@ -13,33 +13,47 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * An elastic vision bundle loaded for serving: the weight file mapped once, one session per loaded (sub-network,
- * resolution) variant computing from that mapping. Immutable after {@link #load}; {@link #run} is thread-safe.
+ * An elastic vision bundle loaded for serving: the weight file mapped once, one session per loaded
+ * (sub-network, resolution) variant computing from that mapping. Immutable after {@link #load};
+ * {@link #run} is thread-safe.
  */
 public final class ElasticVision implements VisionBackbone {
   private final VisionManifest manifest;
   private final MappedWeights weights; // must outlive every session: they compute from its memory
   private final Map<String, VisionSession> sessions;
 
-  private ElasticVision(VisionManifest manifest, MappedWeights weights, Map<String, VisionSession> sessions) {
+  private ElasticVision(
+      VisionManifest manifest, MappedWeights weights, Map<String, VisionSession> sessions) {
     this.manifest = manifest;
     this.weights = weights;
     this.sessions = sessions;
   }
 
-  /** Loads the bundle in {@code dir}, opening sessions for the variants {@code load} accepts (by variant name). */
-  public static ElasticVision load(Path dir, SessionConfig config, Predicate<String> load) throws IOException, OrtException {
+  /**
+   * Loads the bundle in {@code dir}, opening sessions for the variants {@code load} accepts (by
+   * variant name).
+   */
+  public static ElasticVision load(Path dir, SessionConfig config, Predicate<String> load)
+      throws IOException, OrtException {
     VisionManifest manifest = VisionManifest.read(dir);
-    MappedWeights weights = MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
+    MappedWeights weights =
+        MappedWeights.map(BundleFormat.file(dir, manifest.weights(), "weights"));
     Map<String, VisionSession> sessions = new LinkedHashMap<>();
     try {
       for (VisionManifest.Variant v : manifest.variants()) {
         if (load.test(v.name())) {
-          sessions.put(v.name(), VisionSession.open(BundleFormat.file(dir, v.graph(), "graph of " + v.name()), weights, config, v.resolution()));
+          sessions.put(
+              v.name(),
+              VisionSession.open(
+                  BundleFormat.file(dir, v.graph(), "graph of " + v.name()),
+                  weights,
+                  config,
+                  v.resolution()));
         }
       }
       if (sessions.isEmpty()) {
-        throw new IllegalArgumentException("no variant of " + manifest.name() + " selected to load");
+        throw new IllegalArgumentException(
+            "no variant of " + manifest.name() + " selected to load");
       }
       return new ElasticVision(manifest, weights, Map.copyOf(sessions));
     } catch (IOException | OrtException | RuntimeException e) {
@@ -92,10 +106,12 @@ public final class ElasticVision implements VisionBackbone {
    * @throws IllegalArgumentException when {@code variant} is not loaded
    */
   @Override
-  public VisionOutput run(String variant, float[] pixels, int images, OrtSession.RunOptions options) throws OrtException {
+  public VisionOutput run(String variant, float[] pixels, int images, OrtSession.RunOptions options)
+      throws OrtException {
     VisionSession session = sessions.get(variant);
     if (session == null) {
-      throw new IllegalArgumentException("variant '" + variant + "' is not loaded; loaded: " + sessions.keySet());
+      throw new IllegalArgumentException(
+          "variant '" + variant + "' is not loaded; loaded: " + sessions.keySet());
     }
     return session.run(pixels, images, options);
   }

@@ -12,8 +12,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * One encoder sub-network graph open in ONNX Runtime. {@link #embed} may be called from several threads at once
- * (ONNX Runtime sessions are thread-safe for {@code run}); closing while a run is in flight is the caller's error.
+ * One encoder sub-network graph open in ONNX Runtime. {@link #embed} may be called from several
+ * threads at once (ONNX Runtime sessions are thread-safe for {@code run}); closing while a run is
+ * in flight is the caller's error.
  */
 public final class EncoderSession implements AutoCloseable {
   private final OrtEnvironment env;
@@ -27,10 +28,12 @@ public final class EncoderSession implements AutoCloseable {
   }
 
   /** Opens {@code graph}, whose weights are external data in the file behind {@code weights}. */
-  public static EncoderSession open(Path graph, MappedWeights weights, SessionConfig config, int hidden)
+  public static EncoderSession open(
+      Path graph, MappedWeights weights, SessionConfig config, int hidden)
       throws IOException, OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    return new EncoderSession(env, SharedWeightSession.open(env, graph, weights, config.toOptions()), hidden);
+    return new EncoderSession(
+        env, SharedWeightSession.open(env, graph, weights, config.toOptions()), hidden);
   }
 
   /** Sentence embeddings, L2-normalised, {@code [batch][hidden]}. */
@@ -38,7 +41,10 @@ public final class EncoderSession implements AutoCloseable {
     return embed(batch, null);
   }
 
-  /** As {@link #embed(TokenBatch)}, run with {@code options} (e.g. a {@link TimedRun}'s), or defaults when null. */
+  /**
+   * As {@link #embed(TokenBatch)}, run with {@code options} (e.g. a {@link TimedRun}'s), or
+   * defaults when null.
+   */
   public float[][] embed(TokenBatch batch, OrtSession.RunOptions options) throws OrtException {
     Map<String, float[]> out = run(batch, true, options);
     float[] flat = out.get("sentence_embedding"); // [B, H]
@@ -54,19 +60,29 @@ public final class EncoderSession implements AutoCloseable {
     return run(batch, false, null);
   }
 
-  private Map<String, float[]> run(TokenBatch batch, boolean embeddingOnly, OrtSession.RunOptions options) throws OrtException {
+  private Map<String, float[]> run(
+      TokenBatch batch, boolean embeddingOnly, OrtSession.RunOptions options) throws OrtException {
     long[] shape = {batch.batch(), batch.sequence()};
     try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
-         OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
-         OrtSession.Result result = run(Map.of("input_ids", ids, "attention_mask", mask),
-             embeddingOnly ? java.util.Set.of("sentence_embedding") : opened.session().getOutputNames(), options)) {
+        OnnxTensor mask =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
+        OrtSession.Result result =
+            run(
+                Map.of("input_ids", ids, "attention_mask", mask),
+                embeddingOnly
+                    ? java.util.Set.of("sentence_embedding")
+                    : opened.session().getOutputNames(),
+                options)) {
       return SessionOutputs.floats(result);
     }
   }
 
-  private OrtSession.Result run(Map<String, OnnxTensor> inputs, java.util.Set<String> outputs, OrtSession.RunOptions options)
+  private OrtSession.Result run(
+      Map<String, OnnxTensor> inputs, java.util.Set<String> outputs, OrtSession.RunOptions options)
       throws OrtException {
-    return options == null ? opened.session().run(inputs, outputs) : opened.session().run(inputs, outputs, options);
+    return options == null
+        ? opened.session().run(inputs, outputs)
+        : opened.session().run(inputs, outputs, options);
   }
 
   @Override

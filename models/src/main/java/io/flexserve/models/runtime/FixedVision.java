@@ -1,10 +1,10 @@
 package io.flexserve.models.runtime;
 
-import io.flexserve.models.BundleFormat;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.flexserve.models.BundleFormat;
 import io.flexserve.models.vision.FixedVisionManifest;
 import io.flexserve.models.vision.VisionManifest;
 import java.io.IOException;
@@ -34,7 +34,9 @@ public final class FixedVision implements VisionBackbone {
   public static FixedVision load(Path dir, SessionConfig config) throws IOException, OrtException {
     FixedVisionManifest manifest = FixedVisionManifest.read(dir);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    OrtSession session = env.createSession(BundleFormat.file(dir, manifest.graph(), "graph").toString(), config.toOptions());
+    OrtSession session =
+        env.createSession(
+            BundleFormat.file(dir, manifest.graph(), "graph").toString(), config.toOptions());
     List<String> missing = new ArrayList<>();
     if (!session.getInputNames().contains(manifest.input())) {
       missing.add("input " + manifest.input());
@@ -45,8 +47,16 @@ public final class FixedVision implements VisionBackbone {
       }
     }
     if (!missing.isEmpty()) {
-      String message = dir + ": " + manifest.graph() + " has no " + missing + "; it has inputs "
-          + session.getInputNames() + " and outputs " + session.getOutputNames();
+      String message =
+          dir
+              + ": "
+              + manifest.graph()
+              + " has no "
+              + missing
+              + "; it has inputs "
+              + session.getInputNames()
+              + " and outputs "
+              + session.getOutputNames();
       session.close();
       throw new IllegalArgumentException(message);
     }
@@ -84,16 +94,27 @@ public final class FixedVision implements VisionBackbone {
   }
 
   @Override
-  public VisionOutput run(String variant, float[] pixels, int images, OrtSession.RunOptions options) throws OrtException {
+  public VisionOutput run(String variant, float[] pixels, int images, OrtSession.RunOptions options)
+      throws OrtException {
     if (!variant.equals(manifest.variant().name())) {
-      throw new IllegalArgumentException("variant '" + variant + "' is not served; this model has only " + manifest.variant().name());
+      throw new IllegalArgumentException(
+          "variant '"
+              + variant
+              + "' is not served; this model has only "
+              + manifest.variant().name());
     }
     int r = manifest.resolution();
     float[] input = manifest.normalizeInput() ? normalized(pixels, r) : pixels;
-    Set<String> outputs = manifest.summary() == null ? Set.of(manifest.features()) : Set.of(manifest.summary(), manifest.features());
-    try (OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {images, 3, r, r});
-         OrtSession.Result result = options == null ? session.run(Map.of(manifest.input(), x), outputs)
-             : session.run(Map.of(manifest.input(), x), outputs, options)) {
+    Set<String> outputs =
+        manifest.summary() == null
+            ? Set.of(manifest.features())
+            : Set.of(manifest.summary(), manifest.features());
+    try (OnnxTensor x =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(input), new long[] {images, 3, r, r});
+        OrtSession.Result result =
+            options == null
+                ? session.run(Map.of(manifest.input(), x), outputs)
+                : session.run(Map.of(manifest.input(), x), outputs, options)) {
       Map<String, float[]> out = SessionOutputs.floats(result);
       float[] features = out.get(manifest.features());
       int g = r / manifest.patch();

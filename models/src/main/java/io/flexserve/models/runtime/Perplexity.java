@@ -4,14 +4,17 @@ import ai.onnxruntime.OrtException;
 import io.flexserve.models.llm.AttentionBias;
 
 /**
- * Perplexity of a decoder on a token sequence: {@code exp(mean over t ≥ 1 of −log p(x_t | x_<t))}, from one forward
- * pass over windows of at most {@code window} tokens (each window starts fresh; the first token of each is context
- * only). Log-softmax is computed in double precision.
+ * Perplexity of a decoder on a token sequence: {@code exp(mean over t ≥ 1 of −log p(x_t | x_<t))},
+ * from one forward pass over windows of at most {@code window} tokens (each window starts fresh;
+ * the first token of each is context only). Log-softmax is computed in double precision.
  */
 public final class Perplexity {
   private Perplexity() {}
 
-  /** Summed negative log-likelihood and the number of predicted tokens, so that several texts can be pooled. */
+  /**
+   * Summed negative log-likelihood and the number of predicted tokens, so that several texts can be
+   * pooled.
+   */
   public record Nll(double sum, long tokens) {
     public Nll plus(Nll other) {
       return new Nll(sum + other.sum, tokens + other.tokens);
@@ -23,7 +26,8 @@ public final class Perplexity {
   }
 
   /** Perplexity pooled over {@code windows}, each one forward pass of its own length. */
-  public static double ofWindows(DecoderSession session, java.util.List<long[]> windows) throws OrtException {
+  public static double ofWindows(DecoderSession session, java.util.List<long[]> windows)
+      throws OrtException {
     Nll nll = new Nll(0, 0);
     for (long[] w : windows) {
       nll = nll.plus(nll(session, w, w.length));
@@ -44,7 +48,8 @@ public final class Perplexity {
         positions[i] = i;
       }
       try (KvCache empty = session.emptyCache(1)) {
-        DecoderSession.Step step = session.step(chunk, positions, AttentionBias.causal(0, seq), seq, empty, seq);
+        DecoderSession.Step step =
+            session.step(chunk, positions, AttentionBias.causal(0, seq), seq, empty, seq);
         step.cache().close();
         float[] logits = step.logits(); // [1, seq, V]
         for (int t = 0; t + 1 < seq; t++) {

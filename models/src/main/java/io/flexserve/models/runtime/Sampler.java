@@ -9,16 +9,17 @@ import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
- * Picks the next token from logits with OpenAI's sampling parameters: temperature 0 is greedy (arg-max, ties to the
- * lowest id); otherwise the logits are divided by the temperature and soft-maxed (in double), the top-k most likely
- * tokens kept (0 keeps all), then the nucleus: the smallest set of the most likely remaining tokens whose renormalized
- * probability reaches top-p (at least one token), and one token is drawn from it. Ties in likelihood order by id.
+ * Picks the next token from logits with OpenAI's sampling parameters: temperature 0 is greedy
+ * (arg-max, ties to the lowest id); otherwise the logits are divided by the temperature and
+ * soft-maxed (in double), the top-k most likely tokens kept (0 keeps all), then the nucleus: the
+ * smallest set of the most likely remaining tokens whose renormalized probability reaches top-p (at
+ * least one token), and one token is drawn from it. Ties in likelihood order by id.
  *
- * <p>Also reports log-probabilities the way OpenAI's {@code logprobs} do: the log-softmax of the raw logits
- * (temperature 1, before top-k/top-p).
+ * <p>Also reports log-probabilities the way OpenAI's {@code logprobs} do: the log-softmax of the
+ * raw logits (temperature 1, before top-k/top-p).
  *
- * <p>A sampler owns its random stream (seeded from {@link Params#seed}, or randomly when none): one per request, used
- * by one thread at a time. The same seed and logits give the same tokens.
+ * <p>A sampler owns its random stream (seeded from {@link Params#seed}, or randomly when none): one
+ * per request, used by one thread at a time. The same seed and logits give the same tokens.
  */
 public final class Sampler {
   /**
@@ -30,7 +31,8 @@ public final class Sampler {
   public record Params(double temperature, double topP, int topK, Long seed) {
     public Params {
       if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-        throw new IllegalArgumentException("temperature must be a finite number >= 0, not " + temperature);
+        throw new IllegalArgumentException(
+            "temperature must be a finite number >= 0, not " + temperature);
       }
       if (!(topP >= 0 && topP <= 1)) {
         throw new IllegalArgumentException("top_p must be in [0, 1], not " + topP);
@@ -56,7 +58,8 @@ public final class Sampler {
 
   public Sampler(Params params) {
     this.params = params;
-    this.random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+    this.random =
+        params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
   }
 
   public Params params() {
@@ -120,8 +123,12 @@ public final class Sampler {
     return logits[offset + token] - logSumExp(logits, offset, vocab);
   }
 
-  /** The k most likely tokens (ties to the lower id), most likely first, with their log-probabilities. */
-  public static List<Map.Entry<Integer, Double>> topLogprobs(float[] logits, int offset, int vocab, int k) {
+  /**
+   * The k most likely tokens (ties to the lower id), most likely first, with their
+   * log-probabilities.
+   */
+  public static List<Map.Entry<Integer, Double>> topLogprobs(
+      float[] logits, int offset, int vocab, int k) {
     checkRange(logits, offset, vocab);
     if (k < 0) {
       throw new IllegalArgumentException("k must be >= 0, not " + k);
@@ -140,7 +147,10 @@ public final class Sampler {
     return out;
   }
 
-  /** Arg-max of {@code values[from, from + count)} relative to {@code from}; ties to the lowest index. */
+  /**
+   * Arg-max of {@code values[from, from + count)} relative to {@code from}; ties to the lowest
+   * index.
+   */
   public static int argMax(float[] values, int from, int count) {
     int best = from;
     for (int i = from + 1; i < from + count; i++) {
@@ -151,7 +161,10 @@ public final class Sampler {
     return best - from;
   }
 
-  /** Draws among the first {@code count} of {@code ids} (or tokens 0 … count-1 when null) by weight {@code p}. */
+  /**
+   * Draws among the first {@code count} of {@code ids} (or tokens 0 … count-1 when null) by weight
+   * {@code p}.
+   */
   private int draw(double[] p, int[] ids, int count, double mass) {
     double u = random.nextDouble() * mass;
     double cumulative = 0;
@@ -173,9 +186,9 @@ public final class Sampler {
   }
 
   /**
-   * Tokens that may belong to the nucleus: a token with weight below (1 − p)·total / V cannot, since all such tokens
-   * together weigh less than (1 − p)·total, so the heavier ones alone already reach p. Exact, and it keeps the sort
-   * small for peaked distributions.
+   * Tokens that may belong to the nucleus: a token with weight below (1 − p)·total / V cannot,
+   * since all such tokens together weigh less than (1 − p)·total, so the heavier ones alone already
+   * reach p. Exact, and it keeps the sort small for peaked distributions.
    */
   private int[] nucleusCandidates(double[] p, double total) {
     double threshold = (1 - params.topP()) * total / p.length;
@@ -196,7 +209,9 @@ public final class Sampler {
       Arrays.setAll(all, i -> i);
       return all;
     }
-    Comparator<Integer> worstFirst = (a, b) -> values[a] != values[b] ? Double.compare(values[a], values[b]) : Integer.compare(b, a);
+    Comparator<Integer> worstFirst =
+        (a, b) ->
+            values[a] != values[b] ? Double.compare(values[a], values[b]) : Integer.compare(b, a);
     PriorityQueue<Integer> heap = new PriorityQueue<>(k + 1, worstFirst);
     for (int i = 0; i < values.length; i++) {
       if (heap.size() < k) {
@@ -212,7 +227,10 @@ public final class Sampler {
   /** Sorts {@code ids} by descending {@code values}, ties by ascending id. */
   private static void sortByLikelihood(int[] ids, double[] values) {
     Integer[] boxed = Arrays.stream(ids).boxed().toArray(Integer[]::new);
-    Arrays.sort(boxed, (a, b) -> values[a] != values[b] ? Double.compare(values[b], values[a]) : Integer.compare(a, b));
+    Arrays.sort(
+        boxed,
+        (a, b) ->
+            values[a] != values[b] ? Double.compare(values[b], values[a]) : Integer.compare(a, b));
     for (int i = 0; i < ids.length; i++) {
       ids[i] = boxed[i];
     }
@@ -229,7 +247,8 @@ public final class Sampler {
 
   private static void checkRange(float[] logits, int offset, int vocab) {
     if (vocab <= 0 || offset < 0 || offset + vocab > logits.length) {
-      throw new IllegalArgumentException("logits [" + offset + ", " + offset + vocab + ") outside an array of " + logits.length);
+      throw new IllegalArgumentException(
+          "logits [" + offset + ", " + offset + vocab + ") outside an array of " + logits.length);
     }
   }
 }

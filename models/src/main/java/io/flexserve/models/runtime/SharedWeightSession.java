@@ -18,13 +18,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Opens an ONNX model whose initializers are external data in a weight file, backing every such initializer with a
- * view into the already-mapped {@link MappedWeights} instead of letting ONNX Runtime load its own copy.
+ * Opens an ONNX model whose initializers are external data in a weight file, backing every such
+ * initializer with a view into the already-mapped {@link MappedWeights} instead of letting ONNX
+ * Runtime load its own copy.
  */
 public final class SharedWeightSession {
   private SharedWeightSession() {}
 
-  /** What {@link #open} returns: the session plus the tensors that must stay open as long as it does. */
+  /**
+   * What {@link #open} returns: the session plus the tensors that must stay open as long as it
+   * does.
+   */
   public record Opened(OrtSession session, List<OnnxTensor> initializers) implements AutoCloseable {
     @Override
     public void close() throws OrtException {
@@ -38,17 +42,19 @@ public final class SharedWeightSession {
   /**
    * Opens {@code model}, sharing its external initializers with {@code weights}.
    *
-   * <p>Pre-packing is off for float32 graphs: it would give each session a private re-laid-out copy of every weight,
-   * defeating the sharing. Graphs with {@code MatMulNBits} (quantized menu entries) keep it on: without it the op
-   * dequantizes its whole weight on every call, 35–65× slower than float32 (BENCHMARKS.md). Their session then holds
-   * its own packed copy of the codes it reads, built at load. Those codes, scales and zero points are left for ONNX
-   * Runtime to read from the weight file itself: it frees what it read once the packed copy exists, where a view of
+   * <p>Pre-packing is off for float32 graphs: it would give each session a private re-laid-out copy
+   * of every weight, defeating the sharing. Graphs with {@code MatMulNBits} (quantized menu
+   * entries) keep it on: without it the op dequantizes its whole weight on every call, 35–65×
+   * slower than float32 (BENCHMARKS.md). Their session then holds its own packed copy of the codes
+   * it reads, built at load. Those codes, scales and zero points are left for ONNX Runtime to read
+   * from the weight file itself: it frees what it read once the packed copy exists, where a view of
    * the shared mapping would stay resident after pre-packing touched it.
    *
-   * @param options caller's options (threads, optimisation level, execution provider); this method adds the
-   *     initializers and the pre-packing setting, so use a fresh options object per call
+   * @param options caller's options (threads, optimisation level, execution provider); this method
+   *     adds the initializers and the pre-packing setting, so use a fresh options object per call
    */
-  public static Opened open(OrtEnvironment env, Path model, MappedWeights weights, OrtSession.SessionOptions options)
+  public static Opened open(
+      OrtEnvironment env, Path model, MappedWeights weights, OrtSession.SessionOptions options)
       throws IOException, OrtException {
     ModelProto proto;
     try (InputStream in = Files.newInputStream(model)) {
@@ -56,18 +62,23 @@ public final class SharedWeightSession {
     }
     List<OnnxTensor> views = new ArrayList<>();
     try {
-      boolean quantized = proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MatMulNBits"));
+      boolean quantized =
+          proto.getGraph().getNodeList().stream()
+              .anyMatch(n -> n.getOpType().equals("MatMulNBits"));
       java.util.Set<String> checked = new java.util.HashSet<>();
       for (TensorProto t : proto.getGraph().getInitializerList()) {
         if (t.getDataLocation() != TensorProto.DataLocation.EXTERNAL) {
           continue;
         }
-        // ONNX Runtime opens the file a quantized graph's packed tensors name: it must be the bundle's own (every
+        // ONNX Runtime opens the file a quantized graph's packed tensors name: it must be the
+        // bundle's own (every
         // initializer names the same one or two files: each is resolved once)
         String location = externalLocation(t);
         if (checked.add(String.valueOf(location))) {
-          BundleFormat.file(model.toAbsolutePath().getParent(), location, "external data of " + t.getName() + " in "
-              + model.getFileName());
+          BundleFormat.file(
+              model.toAbsolutePath().getParent(),
+              location,
+              "external data of " + t.getName() + " in " + model.getFileName());
         }
         if (quantized && packedForMatMulNBits(t)) {
           continue;
@@ -87,14 +98,21 @@ public final class SharedWeightSession {
     }
   }
 
-  /** MatMulNBits' codes and zero points (uint8) and scales ({@code *.nb_scales}, see QuantizedWeights). */
+  /**
+   * MatMulNBits' codes and zero points (uint8) and scales ({@code *.nb_scales}, see
+   * QuantizedWeights).
+   */
   private static boolean packedForMatMulNBits(TensorProto t) {
-    return t.getDataType() == TensorProto.DataType.UINT8_VALUE || t.getName().endsWith(".nb_scales");
+    return t.getDataType() == TensorProto.DataType.UINT8_VALUE
+        || t.getName().endsWith(".nb_scales");
   }
 
   private static String externalLocation(TensorProto t) {
-    return t.getExternalDataList().stream().filter(e -> e.getKey().equals("location")).map(StringStringEntryProto::getValue)
-        .findFirst().orElse(null);
+    return t.getExternalDataList().stream()
+        .filter(e -> e.getKey().equals("location"))
+        .map(StringStringEntryProto::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   private static TensorLocation location(TensorProto t) {
@@ -104,11 +122,12 @@ public final class SharedWeightSession {
       switch (e.getKey()) {
         case "offset" -> offset = Long.parseLong(e.getValue());
         case "length" -> length = Long.parseLong(e.getValue());
-        default -> { }
+        default -> {}
       }
     }
     if (length < 0 || length % 4 != 0) {
-      throw new IllegalArgumentException("initializer " + t.getName() + " has no float32 length in its external data");
+      throw new IllegalArgumentException(
+          "initializer " + t.getName() + " has no float32 length in its external data");
     }
     return new TensorLocation(offset, length / 4);
   }

@@ -7,20 +7,24 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The {@link OrtSession.RunOptions} of one inference run that ONNX Runtime abandons at a deadline: a timer thread sets
- * {@code terminate} on them, and the run fails with an {@link OrtException} at its next operator. Closing before
- * the deadline disarms the timer. One per run: a terminated RunOptions stays terminated.
+ * The {@link OrtSession.RunOptions} of one inference run that ONNX Runtime abandons at a deadline:
+ * a timer thread sets {@code terminate} on them, and the run fails with an {@link OrtException} at
+ * its next operator. Closing before the deadline disarms the timer. One per run: a terminated
+ * RunOptions stays terminated.
  *
- * <p>The alarm and {@link #close} synchronise on this object, so the timer never touches RunOptions already closed.
+ * <p>The alarm and {@link #close} synchronise on this object, so the timer never touches RunOptions
+ * already closed.
  */
 public final class TimedRun implements AutoCloseable {
   /**
-   * Whether each run hands the CPU arena's unused chunks back at its end. Without it, the arena keeps the high-water
-   * mark of the largest batch ever run: one 64 × 256-token embeddings request took the server from 424 to 1011 MB
-   * for good; with it, 391 → 427 MB, at the same speed (BENCHMARKS.md, "Memory after a large request").
-   * {@code -Dflexserve.ort.arena-shrinkage=false} turns it off, for comparison.
+   * Whether each run hands the CPU arena's unused chunks back at its end. Without it, the arena
+   * keeps the high-water mark of the largest batch ever run: one 64 × 256-token embeddings request
+   * took the server from 424 to 1011 MB for good; with it, 391 → 427 MB, at the same speed
+   * (BENCHMARKS.md, "Memory after a large request"). {@code -Dflexserve.ort.arena-shrinkage=false}
+   * turns it off, for comparison.
    */
-  static final boolean SHRINK_ARENA = !"false".equals(System.getProperty("flexserve.ort.arena-shrinkage"));
+  static final boolean SHRINK_ARENA =
+      !"false".equals(System.getProperty("flexserve.ort.arena-shrinkage"));
 
   private final OrtSession.RunOptions options;
   private final ScheduledFuture<?> alarm;
@@ -33,7 +37,8 @@ public final class TimedRun implements AutoCloseable {
   }
 
   /** RunOptions that terminate their run {@code delayNanos} from now (at once when ≤ 0). */
-  public static TimedRun start(ScheduledExecutorService timer, long delayNanos) throws OrtException {
+  public static TimedRun start(ScheduledExecutorService timer, long delayNanos)
+      throws OrtException {
     OrtSession.RunOptions options = new OrtSession.RunOptions();
     if (SHRINK_ARENA) {
       options.addRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
@@ -45,7 +50,10 @@ public final class TimedRun implements AutoCloseable {
     return options;
   }
 
-  /** Whether the deadline passed and the run was told to stop (its failure is then the timeout, not a bug). */
+  /**
+   * Whether the deadline passed and the run was told to stop (its failure is then the timeout, not
+   * a bug).
+   */
   public boolean terminated() {
     return terminated;
   }

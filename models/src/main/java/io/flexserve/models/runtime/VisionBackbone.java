@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A vision model loaded for serving: an elastic bundle ({@link ElasticVision}, many variants) or a user's own ONNX
- * export ({@link FixedVision}, one). What the server needs of either; {@link #run} is thread-safe.
+ * A vision model loaded for serving: an elastic bundle ({@link ElasticVision}, many variants) or a
+ * user's own ONNX export ({@link FixedVision}, one). What the server needs of either; {@link #run}
+ * is thread-safe.
  */
 public sealed interface VisionBackbone extends AutoCloseable permits ElasticVision, FixedVision {
   String name();
@@ -36,9 +37,13 @@ public sealed interface VisionBackbone extends AutoCloseable permits ElasticVisi
    * @param options run options (e.g. a {@link TimedRun}'s), or null for defaults
    * @return summary {@code [B, S]} and features {@code [B, N, H]} (NLC)
    */
-  VisionOutput run(String variant, float[] pixels, int images, ai.onnxruntime.OrtSession.RunOptions options) throws OrtException;
+  VisionOutput run(
+      String variant, float[] pixels, int images, ai.onnxruntime.OrtSession.RunOptions options)
+      throws OrtException;
 
-  /** {@link #run(String, float[], int, ai.onnxruntime.OrtSession.RunOptions)} with default options. */
+  /**
+   * {@link #run(String, float[], int, ai.onnxruntime.OrtSession.RunOptions)} with default options.
+   */
   default VisionOutput run(String variant, float[] pixels, int images) throws OrtException {
     return run(variant, pixels, images, null);
   }

@@ -5,7 +5,8 @@ package io.flexserve.models.runtime;
  *
  * @param images B
  * @param summary {@code [B, C·H]} row-major: per image the CLS tokens' final states, concatenated
- * @param features {@code [B, N, H]} row-major: per image the patch tokens (NLC, row-major over the grid)
+ * @param features {@code [B, N, H]} row-major: per image the patch tokens (NLC, row-major over the
+ *     grid)
  */
 public record VisionOutput(int images, float[] summary, float[] features) {
   public int summaryWidth() {
@@ -24,7 +25,10 @@ public record VisionOutput(int images, float[] summary, float[] features) {
     return java.util.Arrays.copyOfRange(features, i * w, (i + 1) * w);
   }
 
-  /** {@code [N, H]} → {@code [H, g, g]} (NCHW without the batch axis), for a square grid of side {@code grid}. */
+  /**
+   * {@code [N, H]} → {@code [H, g, g]} (NCHW without the batch axis), for a square grid of side
+   * {@code grid}.
+   */
   public static float[] toChannelsFirst(float[] nlc, int grid, int hidden) {
     float[] out = new float[nlc.length];
     int n = grid * grid;

@@ -14,7 +14,8 @@ import java.util.Set;
 
 /**
  * One vision graph (a sub-network at one resolution) open in ONNX Runtime, weights shared through
- * {@link SharedWeightSession}. {@link #run} is thread-safe; closing during a run is the caller's error.
+ * {@link SharedWeightSession}. {@link #run} is thread-safe; closing during a run is the caller's
+ * error.
  */
 public final class VisionSession implements AutoCloseable {
   private final OrtEnvironment env;
@@ -27,10 +28,12 @@ public final class VisionSession implements AutoCloseable {
     this.resolution = resolution;
   }
 
-  public static VisionSession open(Path graph, MappedWeights weights, SessionConfig config, int resolution)
+  public static VisionSession open(
+      Path graph, MappedWeights weights, SessionConfig config, int resolution)
       throws IOException, OrtException {
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    return new VisionSession(env, SharedWeightSession.open(env, graph, weights, config.toOptions()), resolution);
+    return new VisionSession(
+        env, SharedWeightSession.open(env, graph, weights, config.toOptions()), resolution);
   }
 
   /**
@@ -43,9 +46,14 @@ public final class VisionSession implements AutoCloseable {
     return run(pixels, images, (OrtSession.RunOptions) null);
   }
 
-  /** As {@link #run(float[], int)}, with {@code options} (e.g. a {@link TimedRun}'s), or defaults when null. */
-  public VisionOutput run(float[] pixels, int images, OrtSession.RunOptions options) throws OrtException {
-    Map<String, float[]> out = run(pixels, images, Set.of(VisionGraph.SUMMARY, VisionGraph.FEATURES), options);
+  /**
+   * As {@link #run(float[], int)}, with {@code options} (e.g. a {@link TimedRun}'s), or defaults
+   * when null.
+   */
+  public VisionOutput run(float[] pixels, int images, OrtSession.RunOptions options)
+      throws OrtException {
+    Map<String, float[]> out =
+        run(pixels, images, Set.of(VisionGraph.SUMMARY, VisionGraph.FEATURES), options);
     return new VisionOutput(images, out.get(VisionGraph.SUMMARY), out.get(VisionGraph.FEATURES));
   }
 
@@ -54,17 +62,34 @@ public final class VisionSession implements AutoCloseable {
     return run(pixels, images, null, null);
   }
 
-  private Map<String, float[]> run(float[] pixels, int images, Set<String> outputs, OrtSession.RunOptions options)
+  private Map<String, float[]> run(
+      float[] pixels, int images, Set<String> outputs, OrtSession.RunOptions options)
       throws OrtException {
     long[] shape = {images, 3, resolution, resolution};
     if (pixels.length != images * 3L * resolution * resolution) {
-      throw new IllegalArgumentException(pixels.length + " floats is not " + images + " images of 3×" + resolution + "×" + resolution);
+      throw new IllegalArgumentException(
+          pixels.length
+              + " floats is not "
+              + images
+              + " images of 3×"
+              + resolution
+              + "×"
+              + resolution);
     }
     try (OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(pixels), shape);
-         OrtSession.Result result = options == null
-             ? opened.session().run(Map.of(VisionGraph.INPUT, input), outputs == null ? opened.session().getOutputNames() : outputs)
-             : opened.session().run(Map.of(VisionGraph.INPUT, input), outputs == null ? opened.session().getOutputNames() : outputs,
-                 options)) {
+        OrtSession.Result result =
+            options == null
+                ? opened
+                    .session()
+                    .run(
+                        Map.of(VisionGraph.INPUT, input),
+                        outputs == null ? opened.session().getOutputNames() : outputs)
+                : opened
+                    .session()
+                    .run(
+                        Map.of(VisionGraph.INPUT, input),
+                        outputs == null ? opened.session().getOutputNames() : outputs,
+                        options)) {
       return SessionOutputs.floats(result);
     }
   }

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The tokenizer of a decoder LM, from its {@code tokenizer.json}. Encoding applies the tokenizer's own post-processor
- * (for Llama-family tokenizers: a leading BOS), without truncation: the caller checks the context length and says
- * what is too long. Thread-safe (the native tokenizer is immutable).
+ * The tokenizer of a decoder LM, from its {@code tokenizer.json}. Encoding applies the tokenizer's
+ * own post-processor (for Llama-family tokenizers: a leading BOS), without truncation: the caller
+ * checks the context length and says what is too long. Thread-safe (the native tokenizer is
+ * immutable).
  */
 public final class DecoderTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
@@ -19,8 +20,10 @@ public final class DecoderTokenizer implements AutoCloseable {
   }
 
   public static DecoderTokenizer load(Path tokenizerJson) throws IOException {
-    return new DecoderTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson,
-        Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")));
+    return new DecoderTokenizer(
+        HuggingFaceTokenizer.newInstance(
+            tokenizerJson,
+            Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false")));
   }
 
   /** Token ids of {@code text}, special tokens (BOS) included. */
@@ -28,7 +31,9 @@ public final class DecoderTokenizer implements AutoCloseable {
     return tokenizer.encode(text).getIds();
   }
 
-  /** Token ids of {@code text} without special tokens: a continuation of an already-encoded prefix. */
+  /**
+   * Token ids of {@code text} without special tokens: a continuation of an already-encoded prefix.
+   */
   public long[] encodePlain(String text) {
     return tokenizer.encode(text, false, false).getIds();
   }
@@ -40,10 +45,10 @@ public final class DecoderTokenizer implements AutoCloseable {
   }
 
   /**
-   * Text that {@code generated} adds after {@code context}. Decoding the new ids alone would be wrong for
-   * SentencePiece-style tokenizers, which drop the space of a word-initial piece at the start of a text; decoding the
-   * whole sequence and cutting off the context's text keeps it. (Also the basis of streaming: each chunk is the
-   * growth of this text.)
+   * Text that {@code generated} adds after {@code context}. Decoding the new ids alone would be
+   * wrong for SentencePiece-style tokenizers, which drop the space of a word-initial piece at the
+   * start of a text; decoding the whole sequence and cutting off the context's text keeps it. (Also
+   * the basis of streaming: each chunk is the growth of this text.)
    */
   public String continuation(long[] context, List<Integer> generated) {
     long[] all = java.util.Arrays.copyOf(context, context.length + generated.size());
@@ -56,8 +61,9 @@ public final class DecoderTokenizer implements AutoCloseable {
   }
 
   /**
-   * The exact text {@code token} adds after {@code previous}: with a word-initial SentencePiece piece its leading space
-   * (which decoding the token alone drops), so that the pieces of a generation join back into its text.
+   * The exact text {@code token} adds after {@code previous}: with a word-initial SentencePiece
+   * piece its leading space (which decoding the token alone drops), so that the pieces of a
+   * generation join back into its text.
    */
   public String piece(long previous, int token) {
     String before = tokenizer.decode(new long[] {previous}, true);

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A WordPiece/BPE tokenizer for encoder inputs: adds the model's special tokens ([CLS] … [SEP]) and truncates each
- * input to {@code maxLength} tokens, as sentence-transformers does. Thread-safe (the native tokenizer is immutable).
+ * A WordPiece/BPE tokenizer for encoder inputs: adds the model's special tokens ([CLS] … [SEP]) and
+ * truncates each input to {@code maxLength} tokens, as sentence-transformers does. Thread-safe (the
+ * native tokenizer is immutable).
  */
 public final class EncoderTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
@@ -32,14 +33,17 @@ public final class EncoderTokenizer implements AutoCloseable {
   /** Loads {@code tokenizer.json} from a stream (read fully, not closed). */
   public static EncoderTokenizer load(InputStream tokenizerJson, int maxLength) throws IOException {
     if (maxLength < 2) {
-      throw new IllegalArgumentException("maxLength must leave room for [CLS] and [SEP], got " + maxLength);
+      throw new IllegalArgumentException(
+          "maxLength must leave room for [CLS] and [SEP], got " + maxLength);
     }
-    Map<String, String> options = Map.of(
-        "addSpecialTokens", "true",
-        "truncation", "true",
-        "padding", "false",
-        "maxLength", Integer.toString(maxLength));
-    return new EncoderTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, options), maxLength);
+    Map<String, String> options =
+        Map.of(
+            "addSpecialTokens", "true",
+            "truncation", "true",
+            "padding", "false",
+            "maxLength", Integer.toString(maxLength));
+    return new EncoderTokenizer(
+        HuggingFaceTokenizer.newInstance(tokenizerJson, options), maxLength);
   }
 
   /** Token ids of one input, special tokens included, at most {@link #maxLength()} long. */

@@ -9,13 +9,17 @@ package io.flexserve.models.text;
  * @param sequence padded length (the longest input's token count)
  * @param tokenCounts real tokens per input, special tokens included
  */
-public record TokenBatch(long[] inputIds, long[] attentionMask, int batch, int sequence, int[] tokenCounts) {
+public record TokenBatch(
+    long[] inputIds, long[] attentionMask, int batch, int sequence, int[] tokenCounts) {
   public TokenBatch {
     if (batch <= 0 || sequence <= 0) {
       throw new IllegalArgumentException("empty batch: batch=" + batch + " sequence=" + sequence);
     }
-    if (inputIds.length != batch * sequence || attentionMask.length != batch * sequence || tokenCounts.length != batch) {
-      throw new IllegalArgumentException("token batch arrays do not match batch=" + batch + " sequence=" + sequence);
+    if (inputIds.length != batch * sequence
+        || attentionMask.length != batch * sequence
+        || tokenCounts.length != batch) {
+      throw new IllegalArgumentException(
+          "token batch arrays do not match batch=" + batch + " sequence=" + sequence);
     }
   }
 
@@ -38,7 +42,9 @@ public record TokenBatch(long[] inputIds, long[] attentionMask, int batch, int s
     return java.util.Arrays.copyOfRange(inputIds, b * sequence, b * sequence + tokenCounts[b]);
   }
 
-  /** Merges several batches into one, re-padded to the longest input of all: requests sharing a run. */
+  /**
+   * Merges several batches into one, re-padded to the longest input of all: requests sharing a run.
+   */
   public static TokenBatch concat(java.util.List<TokenBatch> parts) {
     int total = 0;
     for (TokenBatch p : parts) {
@@ -55,8 +61,8 @@ public record TokenBatch(long[] inputIds, long[] attentionMask, int batch, int s
   }
 
   /**
-   * A full batch of real-looking BERT ids ([CLS] … [SEP], no padding) for timing: latency depends on the shape,
-   * not on which ids.
+   * A full batch of real-looking BERT ids ([CLS] … [SEP], no padding) for timing: latency depends
+   * on the shape, not on which ids.
    */
   public static TokenBatch synthetic(int batch, int sequence) {
     long[][] rows = new long[batch][sequence];

@@ -29,6 +29,7 @@ import java.util.Map;
  *   4. write       weights.bin once (position embedding resampled per resolution) + one graph per (sub-network, resolution)
  *   5. measure     each variant's summary fidelity to full at the largest resolution on held-out images
  * </pre>
+ *
  * The bundle is assembled in a staging directory and renamed into place at the end.
  */
 public final class ElasticVisionConverter {
@@ -38,10 +39,16 @@ public final class ElasticVisionConverter {
    * A conversion job.
    *
    * @param resolutions served square resolutions, each a multiple of the patch
-   * @param calibration images for ranking; the last quarter (at least one) is held back for measuring fidelity
+   * @param calibration images for ranking; the last quarter (at least one) is held back for
+   *     measuring fidelity
    */
-  public record Job(String name, Path checkpoint, VisionCheckpoint.Options options, List<Integer> resolutions,
-                    List<BufferedImage> calibration, Path out) {
+  public record Job(
+      String name,
+      Path checkpoint,
+      VisionCheckpoint.Options options,
+      List<Integer> resolutions,
+      List<BufferedImage> calibration,
+      Path out) {
     public Job {
       resolutions = resolutions.stream().distinct().sorted(Comparator.reverseOrder()).toList();
       calibration = List.copyOf(calibration);
@@ -51,7 +58,10 @@ public final class ElasticVisionConverter {
     }
   }
 
-  /** {@code count} synthetic calibration images ({@link Pixels#synthetic}), for checkpoints without images of their own. */
+  /**
+   * {@code count} synthetic calibration images ({@link Pixels#synthetic}), for checkpoints without
+   * images of their own.
+   */
   public static List<BufferedImage> syntheticCalibration(int count, int size) {
     List<BufferedImage> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -60,7 +70,8 @@ public final class ElasticVisionConverter {
     return out;
   }
 
-  public static VisionManifest convert(Job job, SessionConfig sessions, Progress progress) throws IOException, OrtException {
+  public static VisionManifest convert(Job job, SessionConfig sessions, Progress progress)
+      throws IOException, OrtException {
     Path staging = StagedDirectory.create(job.out());
     try {
       // 1. import
@@ -72,8 +83,10 @@ public final class ElasticVisionConverter {
       }
       progress.update("import", 1, 1);
       int held = Math.max(1, job.calibration().size() / 4);
-      List<BufferedImage> rankImages = job.calibration().subList(0, job.calibration().size() - held);
-      List<BufferedImage> validation = job.calibration().subList(job.calibration().size() - held, job.calibration().size());
+      List<BufferedImage> rankImages =
+          job.calibration().subList(0, job.calibration().size() - held);
+      List<BufferedImage> validation =
+          job.calibration().subList(job.calibration().size() - held, job.calibration().size());
       int top = job.resolutions().get(0);
 
       // 2. rank
@@ -88,24 +101,44 @@ public final class ElasticVisionConverter {
 
       // 3. permute, 4. write
       VisionWeights nested = VisionPermutation.apply(dense, headOrder, neuronOrder);
-      WeightLayout layout = VisionWeightFile.write(nested, job.resolutions(), staging.resolve("weights.bin"));
+      WeightLayout layout =
+          VisionWeightFile.write(nested, job.resolutions(), staging.resolve("weights.bin"));
       List<VisionSubnet> subnets = VisionSubnet.defaults(config, blocks);
       List<VisionManifest.Variant> variants = new ArrayList<>();
       for (VisionSubnet s : subnets) {
         for (int r : job.resolutions()) {
           String name = VisionManifest.Variant.name(s.name(), r);
-          Files.write(staging.resolve(name + ".onnx"), VisionGraph.build(config, s, r, layout, false).toByteArray());
-          variants.add(new VisionManifest.Variant(name, s.name(), r, name + ".onnx", relativeCost(config, s, r, top), 0));
+          Files.write(
+              staging.resolve(name + ".onnx"),
+              VisionGraph.build(config, s, r, layout, false).toByteArray());
+          variants.add(
+              new VisionManifest.Variant(
+                  name, s.name(), r, name + ".onnx", relativeCost(config, s, r, top), 0));
         }
       }
 
       // 5. measure
-      variants = measure(staging, config, variants, validation, job.resolutions(), sessions, progress);
-      List<VisionManifest.Subnet> entries = subnets.stream().map(s -> new VisionManifest.Subnet(s.name(), s.layers(),
-          s.heads(), s.mlpWidth(), s.relativeSize(config))).toList();
-      VisionManifest manifest = new VisionManifest(VisionManifest.FORMAT, VisionManifest.VERSION, job.name(),
-          job.checkpoint().toString(), config, "weights.bin", job.resolutions(), entries, variants,
-          Arrays.stream(blocks).boxed().toList());
+      variants =
+          measure(staging, config, variants, validation, job.resolutions(), sessions, progress);
+      List<VisionManifest.Subnet> entries =
+          subnets.stream()
+              .map(
+                  s ->
+                      new VisionManifest.Subnet(
+                          s.name(), s.layers(), s.heads(), s.mlpWidth(), s.relativeSize(config)))
+              .toList();
+      VisionManifest manifest =
+          new VisionManifest(
+              VisionManifest.FORMAT,
+              VisionManifest.VERSION,
+              job.name(),
+              job.checkpoint().toString(),
+              config,
+              "weights.bin",
+              job.resolutions(),
+              entries,
+              variants,
+              Arrays.stream(blocks).boxed().toList());
       manifest.write(staging);
       StagedDirectory.publish(staging, job.out());
       return manifest;
@@ -114,21 +147,37 @@ public final class ElasticVisionConverter {
     }
   }
 
-  private static Importance rank(VisionWeights dense, int resolution, List<BufferedImage> images, Path staging,
-                                 SessionConfig sessions, Progress progress) throws IOException, OrtException {
+  private static Importance rank(
+      VisionWeights dense,
+      int resolution,
+      List<BufferedImage> images,
+      Path staging,
+      SessionConfig sessions,
+      Progress progress)
+      throws IOException, OrtException {
     VisionConfig c = dense.config();
-    WeightLayout layout = VisionWeightFile.write(dense, List.of(resolution), staging.resolve("dense-weights.bin"));
+    WeightLayout layout =
+        VisionWeightFile.write(dense, List.of(resolution), staging.resolve("dense-weights.bin"));
     Path probe = staging.resolve("probe.onnx");
-    Files.write(probe, VisionGraph.build(c, VisionSubnet.full(c), resolution, layout, true).toByteArray());
+    Files.write(
+        probe, VisionGraph.build(c, VisionSubnet.full(c), resolution, layout, true).toByteArray());
     Importance importance = new Importance(c.layers(), c.heads(), c.headDim(), c.mlp());
     MappedWeights weights = MappedWeights.map(staging.resolve("dense-weights.bin"));
     int tokens = c.tokens(resolution);
     try (VisionSession session = VisionSession.open(probe, weights, sessions, resolution)) {
       for (int i = 0; i < images.size(); i++) {
-        Map<String, float[]> out = session.runAll(Pixels.of(images.get(i), resolution, Pixels.Resize.STRETCH, c.mean()), 1);
+        Map<String, float[]> out =
+            session.runAll(
+                Pixels.of(images.get(i), resolution, Pixels.Resize.STRETCH, c.mean()), 1);
         for (int l = 0; l < c.layers(); l++) {
           String p = "probe.l" + l + ".";
-          importance.add(l, tokens, out.get(p + "mlp"), out.get(p + "heads"), out.get(p + "in"), out.get(p + "out"));
+          importance.add(
+              l,
+              tokens,
+              out.get(p + "mlp"),
+              out.get(p + "heads"),
+              out.get(p + "in"),
+              out.get(p + "out"));
         }
         importance.inputDone();
         progress.update("rank", i + 1, images.size());
@@ -140,22 +189,34 @@ public final class ElasticVisionConverter {
   }
 
   /** Fills in each variant's quality and returns the variants best first (quality, then cost). */
-  private static List<VisionManifest.Variant> measure(Path bundle, VisionConfig c, List<VisionManifest.Variant> variants,
-                                                      List<BufferedImage> images, List<Integer> resolutions,
-                                                      SessionConfig sessions, Progress progress) throws IOException, OrtException {
+  private static List<VisionManifest.Variant> measure(
+      Path bundle,
+      VisionConfig c,
+      List<VisionManifest.Variant> variants,
+      List<BufferedImage> images,
+      List<Integer> resolutions,
+      SessionConfig sessions,
+      Progress progress)
+      throws IOException, OrtException {
     MappedWeights weights = MappedWeights.map(bundle.resolve("weights.bin"));
     Map<Integer, float[]> pixels = new java.util.HashMap<>();
     for (int r : resolutions) {
       float[] all = new float[images.size() * 3 * r * r];
       for (int i = 0; i < images.size(); i++) {
-        System.arraycopy(Pixels.of(images.get(i), r, Pixels.Resize.STRETCH, c.mean()), 0, all, i * 3 * r * r, 3 * r * r);
+        System.arraycopy(
+            Pixels.of(images.get(i), r, Pixels.Resize.STRETCH, c.mean()),
+            0,
+            all,
+            i * 3 * r * r,
+            3 * r * r);
       }
       pixels.put(r, all);
     }
     float[][] summaries = new float[variants.size()][];
     for (int i = 0; i < variants.size(); i++) {
       VisionManifest.Variant v = variants.get(i);
-      try (VisionSession s = VisionSession.open(bundle.resolve(v.graph()), weights, sessions, v.resolution())) {
+      try (VisionSession s =
+          VisionSession.open(bundle.resolve(v.graph()), weights, sessions, v.resolution())) {
         summaries[i] = s.run(pixels.get(v.resolution()), images.size()).summary();
       }
       progress.update("measure", i + 1, variants.size());
@@ -169,21 +230,30 @@ public final class ElasticVisionConverter {
       }
       VisionManifest.Variant v = variants.get(i);
       double quality = Math.min(1, sum / images.size());
-      out.add(new VisionManifest.Variant(v.name(), v.subnet(), v.resolution(), v.graph(), v.relativeCost(), quality));
+      out.add(
+          new VisionManifest.Variant(
+              v.name(), v.subnet(), v.resolution(), v.graph(), v.relativeCost(), quality));
     }
-    out.sort(Comparator.comparingDouble(VisionManifest.Variant::quality).reversed()
-        .thenComparing(Comparator.comparingDouble(VisionManifest.Variant::relativeCost).reversed()));
+    out.sort(
+        Comparator.comparingDouble(VisionManifest.Variant::quality)
+            .reversed()
+            .thenComparing(
+                Comparator.comparingDouble(VisionManifest.Variant::relativeCost).reversed()));
     return out;
   }
 
-  /** Block FLOPs (projections, MLP, attention scores and mixing) relative to full at {@code top}. */
+  /**
+   * Block FLOPs (projections, MLP, attention scores and mixing) relative to full at {@code top}.
+   */
   static double relativeCost(VisionConfig c, VisionSubnet s, int resolution, int top) {
-    return blockFlops(c, s, c.tokens(resolution)) / blockFlops(c, VisionSubnet.full(c), c.tokens(top));
+    return blockFlops(c, s, c.tokens(resolution))
+        / blockFlops(c, VisionSubnet.full(c), c.tokens(top));
   }
 
   private static double blockFlops(VisionConfig c, VisionSubnet s, int tokens) {
     double a = (double) s.heads() * c.headDim();
-    double perLayer = tokens * (4 * a * c.hidden() + 2.0 * s.mlpWidth() * c.hidden()) + 2.0 * tokens * tokens * a;
+    double perLayer =
+        tokens * (4 * a * c.hidden() + 2.0 * s.mlpWidth() * c.hidden()) + 2.0 * tokens * tokens * a;
     return s.layers().size() * perLayer;
   }
 }

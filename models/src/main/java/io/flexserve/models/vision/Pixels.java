@@ -7,13 +7,17 @@ import java.awt.image.BufferedImage;
 import java.util.SplittableRandom;
 
 /**
- * Turns a decoded image into a model input: RGB, resized to a square resolution, scaled to [0, 1], planar
- * {@code [3, R, R]}. Normalisation by the input conditioner's mean and std is part of the graph, not done here.
+ * Turns a decoded image into a model input: RGB, resized to a square resolution, scaled to [0, 1],
+ * planar {@code [3, R, R]}. Normalisation by the input conditioner's mean and std is part of the
+ * graph, not done here.
  */
 public final class Pixels {
   /** How a non-square image becomes square. */
   public enum Resize {
-    /** Keep the aspect ratio: scale the longer side to R, centre, pad with the conditioner's mean colour. */
+    /**
+     * Keep the aspect ratio: scale the longer side to R, centre, pad with the conditioner's mean
+     * colour.
+     */
     FIT,
     /** Scale each side to R independently. */
     STRETCH
@@ -22,10 +26,12 @@ public final class Pixels {
   private Pixels() {}
 
   /**
-   * @param mean the input conditioner's mean, used as the padding colour so padding normalises to zero
+   * @param mean the input conditioner's mean, used as the padding colour so padding normalises to
+   *     zero
    * @return {@code [3, R, R]} planar RGB in [0, 1]
    */
-  public static float[] of(BufferedImage image, int resolution, Resize resize, java.util.List<Float> mean) {
+  public static float[] of(
+      BufferedImage image, int resolution, Resize resize, java.util.List<Float> mean) {
     int w = image.getWidth();
     int h = image.getHeight();
     int tw = resolution;
@@ -40,14 +46,18 @@ public final class Pixels {
     try {
       g.setColor(new Color(mean.get(0), mean.get(1), mean.get(2)));
       g.fillRect(0, 0, resolution, resolution);
-      g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
       g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-      // Downscaling by more than 2× with plain bilinear aliases; step down by halves first (as Pillow's reducing_gap).
+      // Downscaling by more than 2× with plain bilinear aliases; step down by halves first (as
+      // Pillow's reducing_gap).
       BufferedImage src = image;
       while (src.getWidth() >= 2 * tw && src.getHeight() >= 2 * th) {
-        BufferedImage half = new BufferedImage(src.getWidth() / 2, src.getHeight() / 2, BufferedImage.TYPE_INT_RGB);
+        BufferedImage half =
+            new BufferedImage(src.getWidth() / 2, src.getHeight() / 2, BufferedImage.TYPE_INT_RGB);
         Graphics2D hg = half.createGraphics();
-        hg.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        hg.setRenderingHint(
+            RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
         hg.drawImage(src, 0, 0, half.getWidth(), half.getHeight(), null);
         hg.dispose();
         src = half;
@@ -76,13 +86,16 @@ public final class Pixels {
   }
 
   /**
-   * Deterministic synthetic calibration images: smooth colour gradients, stripes at random frequencies and
-   * rectangles, so heads and neurons see structured, varied input. Used when no calibration images are given.
+   * Deterministic synthetic calibration images: smooth colour gradients, stripes at random
+   * frequencies and rectangles, so heads and neurons see structured, varied input. Used when no
+   * calibration images are given.
    */
   public static BufferedImage synthetic(int size, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    double[] f = {r.nextDouble(0.5, 6), r.nextDouble(0.5, 6), r.nextDouble(0, 6.3), r.nextDouble(0, 6.3)};
+    double[] f = {
+      r.nextDouble(0.5, 6), r.nextDouble(0.5, 6), r.nextDouble(0, 6.3), r.nextDouble(0, 6.3)
+    };
     for (int y = 0; y < size; y++) {
       for (int x = 0; x < size; x++) {
         double u = (double) x / size;

@@ -1,8 +1,8 @@
 package io.flexserve.models.vision;
 
 /**
- * Resamples a ViT's stored position-embedding grid to another patch grid the way RADIO does at inference
- * ({@code F.interpolate(mode="bilinear", align_corners=False)}), in double precision.
+ * Resamples a ViT's stored position-embedding grid to another patch grid the way RADIO does at
+ * inference ({@code F.interpolate(mode="bilinear", align_corners=False)}), in double precision.
  */
 public final class PositionEmbedding {
   private PositionEmbedding() {}
@@ -35,7 +35,10 @@ public final class PositionEmbedding {
     return out;
   }
 
-  /** Source neighbours and weight of one output coordinate (PyTorch's half-pixel rule, clamped at the edges). */
+  /**
+   * Source neighbours and weight of one output coordinate (PyTorch's half-pixel rule, clamped at
+   * the edges).
+   */
   private record Axis(int lo, int hi, double t) {
     static Axis of(int i, int from, int to) {
       double src = Math.max(0, (i + 0.5) * from / to - 0.5);

@@ -17,21 +17,54 @@ import java.util.List;
  * @param mean per-channel mean of the input conditioner, RGB, for pixels in [0, 1]
  * @param std per-channel standard deviation of the input conditioner
  */
-public record VisionConfig(int hidden, int layers, int heads, int mlp, int patch, int clsTokens, int registers,
-                           int posGrid, float layerNormEps, List<Float> mean, List<Float> std) {
+public record VisionConfig(
+    int hidden,
+    int layers,
+    int heads,
+    int mlp,
+    int patch,
+    int clsTokens,
+    int registers,
+    int posGrid,
+    float layerNormEps,
+    List<Float> mean,
+    List<Float> std) {
   public VisionConfig {
-    if (hidden <= 0 || layers <= 0 || heads <= 0 || mlp <= 0 || patch <= 0 || clsTokens <= 0 || registers < 0 || posGrid <= 0) {
-      throw new IllegalArgumentException("vision dimensions must be positive: hidden=" + hidden + " layers=" + layers
-          + " heads=" + heads + " mlp=" + mlp + " patch=" + patch + " cls=" + clsTokens + " registers=" + registers
-          + " posGrid=" + posGrid);
+    if (hidden <= 0
+        || layers <= 0
+        || heads <= 0
+        || mlp <= 0
+        || patch <= 0
+        || clsTokens <= 0
+        || registers < 0
+        || posGrid <= 0) {
+      throw new IllegalArgumentException(
+          "vision dimensions must be positive: hidden="
+              + hidden
+              + " layers="
+              + layers
+              + " heads="
+              + heads
+              + " mlp="
+              + mlp
+              + " patch="
+              + patch
+              + " cls="
+              + clsTokens
+              + " registers="
+              + registers
+              + " posGrid="
+              + posGrid);
     }
     if (hidden % heads != 0) {
-      throw new IllegalArgumentException("hidden " + hidden + " is not a multiple of heads " + heads);
+      throw new IllegalArgumentException(
+          "hidden " + hidden + " is not a multiple of heads " + heads);
     }
     mean = List.copyOf(mean);
     std = List.copyOf(std);
     if (mean.size() != 3 || std.size() != 3) {
-      throw new IllegalArgumentException("input conditioner needs 3 means and 3 stds, got " + mean + " / " + std);
+      throw new IllegalArgumentException(
+          "input conditioner needs 3 means and 3 stds, got " + mean + " / " + std);
     }
     for (float s : std) {
       if (!(s > 0)) {
@@ -54,10 +87,13 @@ public record VisionConfig(int hidden, int layers, int heads, int mlp, int patch
     return 3 * patch * patch;
   }
 
-  /** Patch-grid side at a square {@code resolution}; it must be a positive multiple of the patch. */
+  /**
+   * Patch-grid side at a square {@code resolution}; it must be a positive multiple of the patch.
+   */
   public int grid(int resolution) {
     if (resolution <= 0 || resolution % patch != 0) {
-      throw new IllegalArgumentException("resolution " + resolution + " is not a positive multiple of the patch size " + patch);
+      throw new IllegalArgumentException(
+          "resolution " + resolution + " is not a positive multiple of the patch size " + patch);
     }
     return resolution / patch;
   }

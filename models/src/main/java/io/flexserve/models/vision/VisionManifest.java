@@ -9,7 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code manifest.json} of an elastic vision bundle (format {@value #FORMAT}, version {@value #VERSION}):
+ * {@code manifest.json} of an elastic vision bundle (format {@value #FORMAT}, version {@value
+ * #VERSION}):
  *
  * <pre>
  * manifest.json            this record
@@ -24,14 +25,23 @@ import java.util.List;
  * @param variants the menu: one entry per (sub-network, resolution), best first
  * @param blockImportance per block, 1 − cos(h_in, h_out) on the calibration images
  */
-public record VisionManifest(String format, int version, String name, String source, VisionConfig config, String weights,
-                             List<Integer> resolutions, List<Subnet> subnets, List<Variant> variants,
-                             List<Double> blockImportance) {
+public record VisionManifest(
+    String format,
+    int version,
+    String name,
+    String source,
+    VisionConfig config,
+    String weights,
+    List<Integer> resolutions,
+    List<Subnet> subnets,
+    List<Variant> variants,
+    List<Double> blockImportance) {
   public static final String FORMAT = "flexserve-elastic-vision";
   public static final int VERSION = 1;
   public static final String FILE = BundleFormat.FILE;
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public VisionManifest {
     BundleFormat.require(FORMAT, VERSION, format, version);
@@ -52,7 +62,8 @@ public record VisionManifest(String format, int version, String name, String sou
    *
    * @param relativeSize block parameters relative to full, (0, 1]
    */
-  public record Subnet(String name, List<Integer> layers, int heads, int mlpWidth, double relativeSize) {
+  public record Subnet(
+      String name, List<Integer> layers, int heads, int mlpWidth, double relativeSize) {
     public VisionSubnet spec() {
       return new VisionSubnet(name, layers, heads, mlpWidth);
     }
@@ -63,30 +74,42 @@ public record VisionManifest(String format, int version, String name, String sou
    *
    * @param name {@code <subnet>@<resolution>}, what {@code X-Subnet} names
    * @param graph ONNX file in the bundle
-   * @param relativeCost block FLOPs relative to full at the largest resolution (attention included), (0, 1]
-   * @param quality mean cosine similarity of its summary to {@code full} at the largest resolution on held-out
-   *     calibration images, [0, 1] (negative cosines count as 0)
+   * @param relativeCost block FLOPs relative to full at the largest resolution (attention
+   *     included), (0, 1]
+   * @param quality mean cosine similarity of its summary to {@code full} at the largest resolution
+   *     on held-out calibration images, [0, 1] (negative cosines count as 0)
    */
-  public record Variant(String name, String subnet, int resolution, String graph, double relativeCost, double quality) {
+  public record Variant(
+      String name,
+      String subnet,
+      int resolution,
+      String graph,
+      double relativeCost,
+      double quality) {
     public static String name(String subnet, int resolution) {
       return subnet + "@" + resolution;
     }
   }
 
   public Subnet subnet(String name) {
-    return subnets.stream().filter(s -> s.name().equals(name)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("manifest has no sub-network '" + name + "'"));
+    return subnets.stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("manifest has no sub-network '" + name + "'"));
   }
 
   /**
-   * Whether {@code dir} holds a vision model: an elastic bundle (this format) or a user's ONNX export described by a
-   * {@link FixedVisionManifest}.
+   * Whether {@code dir} holds a vision model: an elastic bundle (this format) or a user's ONNX
+   * export described by a {@link FixedVisionManifest}.
    */
   public static boolean isVisionBundle(Path dir) {
     return isVisionFormat(BundleFormat.of(dir));
   }
 
-  /** Whether a manifest's {@code format} names a vision model (elastic bundle or fixed ONNX export). */
+  /**
+   * Whether a manifest's {@code format} names a vision model (elastic bundle or fixed ONNX export).
+   */
   public static boolean isVisionFormat(String format) {
     return FORMAT.equals(format) || FixedVisionManifest.FORMAT.equals(format);
   }

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * One nested width/depth sub-network of an elastic ViT; the resolution is chosen separately, so a served menu entry
- * is a (sub-network, resolution) pair. Heads and MLP neurons are importance-ordered prefixes.
+ * One nested width/depth sub-network of an elastic ViT; the resolution is chosen separately, so a
+ * served menu entry is a (sub-network, resolution) pair. Heads and MLP neurons are
+ * importance-ordered prefixes.
  *
  * @param name lowercase identifier, e.g. {@code mlp50-heads75}
  * @param layers blocks that run, ascending; skipped blocks pass the residual stream through
@@ -16,23 +17,41 @@ import java.util.stream.IntStream;
 public record VisionSubnet(String name, List<Integer> layers, int heads, int mlpWidth) {
   public VisionSubnet {
     if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,63}")) {
-      throw new IllegalArgumentException("sub-network name must be lowercase [a-z0-9._-], got '" + name + "'");
+      throw new IllegalArgumentException(
+          "sub-network name must be lowercase [a-z0-9._-], got '" + name + "'");
     }
     layers = List.copyOf(layers);
     if (layers.isEmpty() || heads <= 0 || mlpWidth <= 0) {
-      throw new IllegalArgumentException(name + ": needs ≥ 1 layer, head and neuron: " + layers + ", " + heads + ", " + mlpWidth);
+      throw new IllegalArgumentException(
+          name + ": needs ≥ 1 layer, head and neuron: " + layers + ", " + heads + ", " + mlpWidth);
     }
     for (int i = 1; i < layers.size(); i++) {
       if (layers.get(i) <= layers.get(i - 1)) {
-        throw new IllegalArgumentException(name + ": layers must be ascending and distinct: " + layers);
+        throw new IllegalArgumentException(
+            name + ": layers must be ascending and distinct: " + layers);
       }
     }
   }
 
   void checkFits(VisionConfig c) {
-    if (layers.get(0) < 0 || layers.get(layers.size() - 1) >= c.layers() || heads > c.heads() || mlpWidth > c.mlp()) {
-      throw new IllegalArgumentException(name + " (layers " + layers + ", heads " + heads + ", mlp " + mlpWidth
-          + ") does not fit a model of " + c.layers() + " layers, " + c.heads() + " heads, MLP " + c.mlp());
+    if (layers.get(0) < 0
+        || layers.get(layers.size() - 1) >= c.layers()
+        || heads > c.heads()
+        || mlpWidth > c.mlp()) {
+      throw new IllegalArgumentException(
+          name
+              + " (layers "
+              + layers
+              + ", heads "
+              + heads
+              + ", mlp "
+              + mlpWidth
+              + ") does not fit a model of "
+              + c.layers()
+              + " layers, "
+              + c.heads()
+              + " heads, MLP "
+              + c.mlp());
     }
   }
 
@@ -45,12 +64,13 @@ public record VisionSubnet(String name, List<Integer> layers, int heads, int mlp
   }
 
   public static VisionSubnet full(VisionConfig c) {
-    return new VisionSubnet("full", IntStream.range(0, c.layers()).boxed().toList(), c.heads(), c.mlp());
+    return new VisionSubnet(
+        "full", IntStream.range(0, c.layers()).boxed().toList(), c.heads(), c.mlp());
   }
 
   /**
-   * The default menu once block importance is known: full, then narrower MLPs, fewer heads, and finally the two
-   * least important blocks skipped (Flextron's width and depth axes).
+   * The default menu once block importance is known: full, then narrower MLPs, fewer heads, and
+   * finally the two least important blocks skipped (Flextron's width and depth axes).
    */
   public static List<VisionSubnet> defaults(VisionConfig c, double[] blockScores) {
     int l = c.layers();
@@ -62,7 +82,8 @@ public record VisionSubnet(String name, List<Integer> layers, int heads, int mlp
         plan(c, blockScores, "mlp25-heads50-l" + shallow, shallow, 0.5, 0.25));
   }
 
-  private static VisionSubnet plan(VisionConfig c, double[] blockScores, String name, int layers, double heads, double mlp) {
+  private static VisionSubnet plan(
+      VisionConfig c, double[] blockScores, String name, int layers, double heads, double mlp) {
     int h = Math.max(1, (int) Math.round(c.heads() * heads));
     int f = Math.min(c.mlp(), Math.max(8, (int) Math.round(c.mlp() * mlp / 8.0) * 8));
     return new VisionSubnet(name, Importance.keptLayers(blockScores, layers), h, f);

@@ -10,13 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes {@link VisionWeights} to one weight file: the shared tensors once, plus the position embedding resampled to
- * every served resolution's grid ({@code pos.<resolution>}), computed here once instead of in every graph.
+ * Writes {@link VisionWeights} to one weight file: the shared tensors once, plus the position
+ * embedding resampled to every served resolution's grid ({@code pos.<resolution>}), computed here
+ * once instead of in every graph.
  */
 public final class VisionWeightFile {
   private VisionWeightFile() {}
 
-  public static WeightLayout write(VisionWeights w, List<Integer> resolutions, Path file) throws IOException {
+  public static WeightLayout write(VisionWeights w, List<Integer> resolutions, Path file)
+      throws IOException {
     VisionConfig c = w.config();
     Map<String, TensorLocation> at = new LinkedHashMap<>();
     try (WeightFileWriter out = new WeightFileWriter(file)) {
@@ -26,16 +28,32 @@ public final class VisionWeightFile {
       at.put("patchBias", out.write(w.patchBias()));
       at.put("prefix", out.write(w.prefix()));
       for (int r : resolutions) {
-        at.put(posKey(r), out.write(PositionEmbedding.resample(w.pos(), c.posGrid(), c.grid(r), c.hidden())));
+        at.put(
+            posKey(r),
+            out.write(PositionEmbedding.resample(w.pos(), c.posGrid(), c.grid(r), c.hidden())));
       }
       at.put("norm.scale", out.write(w.normScale()));
       at.put("norm.bias", out.write(w.normBias()));
       for (int l = 0; l < w.layers().size(); l++) {
         VisionWeights.Layer b = w.layers().get(l);
         Object[][] named = {
-            {"norm1Scale", b.norm1Scale()}, {"norm1Bias", b.norm1Bias()}, {"qT", b.qT()}, {"q", b.q()}, {"kT", b.kT()},
-            {"k", b.k()}, {"vT", b.vT()}, {"v", b.v()}, {"o", b.o()}, {"oBias", b.oBias()}, {"norm2Scale", b.norm2Scale()},
-            {"norm2Bias", b.norm2Bias()}, {"upT", b.upT()}, {"upBias", b.upBias()}, {"down", b.down()}, {"downBias", b.downBias()}};
+          {"norm1Scale", b.norm1Scale()},
+          {"norm1Bias", b.norm1Bias()},
+          {"qT", b.qT()},
+          {"q", b.q()},
+          {"kT", b.kT()},
+          {"k", b.k()},
+          {"vT", b.vT()},
+          {"v", b.v()},
+          {"o", b.o()},
+          {"oBias", b.oBias()},
+          {"norm2Scale", b.norm2Scale()},
+          {"norm2Bias", b.norm2Bias()},
+          {"upT", b.upT()},
+          {"upBias", b.upBias()},
+          {"down", b.down()},
+          {"downBias", b.downBias()}
+        };
         for (Object[] t : named) {
           at.put(WeightLayout.layerKey(l, (String) t[0]), out.write((float[]) t[1]));
         }

@@ -16,12 +16,20 @@ public final class RowMajor {
   }
 
   /**
-   * Gathers blocks of {@code blockSize} consecutive floats: new block i = old block {@code order[i]}. How heads and
-   * neurons are put into importance order; {@code order} must be a permutation.
+   * Gathers blocks of {@code blockSize} consecutive floats: new block i = old block {@code
+   * order[i]}. How heads and neurons are put into importance order; {@code order} must be a
+   * permutation.
    */
   public static float[] permuteBlocks(float[] m, int[] order, int blockSize) {
     if ((long) order.length * blockSize != m.length) {
-      throw new IllegalArgumentException("permutation of " + order.length + " blocks × " + blockSize + " does not cover " + m.length + " floats");
+      throw new IllegalArgumentException(
+          "permutation of "
+              + order.length
+              + " blocks × "
+              + blockSize
+              + " does not cover "
+              + m.length
+              + " floats");
     }
     boolean[] seen = new boolean[order.length];
     float[] out = new float[m.length];

@@ -8,15 +8,19 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A bundle under construction: a sibling staging directory that becomes the target by one atomic rename, so a reader
- * (a server scanning its model repository) never sees a half-written bundle and a failed conversion leaves nothing.
+ * A bundle under construction: a sibling staging directory that becomes the target by one atomic
+ * rename, so a reader (a server scanning its model repository) never sees a half-written bundle and
+ * a failed conversion leaves nothing.
  */
 public final class StagedDirectory {
   private StagedDirectory() {}
 
   /** A fresh, empty staging directory next to {@code target} (private to this process). */
   public static Path create(Path target) throws IOException {
-    Path staging = target.toAbsolutePath().resolveSibling(target.getFileName() + ".staging-" + ProcessHandle.current().pid());
+    Path staging =
+        target
+            .toAbsolutePath()
+            .resolveSibling(target.getFileName() + ".staging-" + ProcessHandle.current().pid());
     deleteRecursively(staging);
     Files.createDirectories(staging);
     return staging;

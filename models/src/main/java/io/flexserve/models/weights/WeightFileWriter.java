@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Appends float32 tensors (and packed byte tensors) to a weight file and returns where each one landed. Closing the writer flushes the file;
- * callers write to a temporary path and move it into place so a reader never sees half a file.
+ * Appends float32 tensors (and packed byte tensors) to a weight file and returns where each one
+ * landed. Closing the writer flushes the file; callers write to a temporary path and move it into
+ * place so a reader never sees half a file.
  */
 public final class WeightFileWriter implements AutoCloseable {
   /** Alignment of every tensor, in bytes: a cache line, and more than any SIMD load needs. */
@@ -39,8 +40,8 @@ public final class WeightFileWriter implements AutoCloseable {
   }
 
   /**
-   * Writes raw bytes (packed integer codes) and returns their location, counted in 4-byte words: the tail is
-   * zero-padded to a whole word, and readers declare the exact byte length they use.
+   * Writes raw bytes (packed integer codes) and returns their location, counted in 4-byte words:
+   * the tail is zero-padded to a whole word, and readers declare the exact byte length they use.
    */
   public TensorLocation write(byte[] values) {
     try {

@@ -5,8 +5,9 @@ import io.flexserve.models.onnx.proto.Onnx.TensorProto;
 import java.util.Map;
 
 /**
- * Where each tensor of a model lives in its bundle's weight file, by key (model-specific keys such as
- * {@code emb.word} or {@code l<i>.<tensor>}). Locations cover the full tensors; sub-networks take prefixes.
+ * Where each tensor of a model lives in its bundle's weight file, by key (model-specific keys such
+ * as {@code emb.word} or {@code l<i>.<tensor>}). Locations cover the full tensors; sub-networks
+ * take prefixes.
  *
  * @param weightFile file name of the weight file, relative to the bundle directory
  */
@@ -24,8 +25,8 @@ public record WeightLayout(String weightFile, Map<String, TensorLocation> tensor
   }
 
   /**
-   * Declares the first {@code dims}-many floats of tensor {@code key} as an external initializer of {@code g}: how a
-   * sub-network graph reads its prefix of a nested tensor without a copy.
+   * Declares the first {@code dims}-many floats of tensor {@code key} as an external initializer of
+   * {@code g}: how a sub-network graph reads its prefix of a nested tensor without a copy.
    */
   public String initializer(GraphBuilder g, String key, long... dims) {
     long floats = 1;
@@ -36,8 +37,8 @@ public record WeightLayout(String weightFile, Map<String, TensorLocation> tensor
   }
 
   /**
-   * Declares the first {@code dims}-many bytes of packed tensor {@code key} as an external uint8 initializer of
-   * {@code g} (MatMulNBits codes and zero points).
+   * Declares the first {@code dims}-many bytes of packed tensor {@code key} as an external uint8
+   * initializer of {@code g} (MatMulNBits codes and zero points).
    */
   public String byteInitializer(GraphBuilder g, String key, long... dims) {
     long bytes = 1;
@@ -46,7 +47,8 @@ public record WeightLayout(String weightFile, Map<String, TensorLocation> tensor
     }
     TensorLocation at = get(key);
     if (bytes <= 0 || bytes > at.bytes()) {
-      throw new IllegalArgumentException("prefix of " + bytes + " bytes outside tensor '" + key + "' of " + at.bytes());
+      throw new IllegalArgumentException(
+          "prefix of " + bytes + " bytes outside tensor '" + key + "' of " + at.bytes());
     }
     return g.externalTensor(key, weightFile, at.offset(), TensorProto.DataType.UINT8, dims);
   }

@@ -44,7 +44,8 @@ class EoraTest {
   }
 
   /** ‖(ΔW − B·A)·Xᵀ‖²_F. */
-  static double outputError(float[] delta, float[] product, float[] x, int out, int in, int tokens) {
+  static double outputError(
+      float[] delta, float[] product, float[] x, int out, int in, int tokens) {
     double sum = 0;
     for (int t = 0; t < tokens; t++) {
       for (int o = 0; o < out; o++) {
@@ -58,7 +59,9 @@ class EoraTest {
     return sum;
   }
 
-  /** Eckart–Young: the least ‖(ΔW − M)Xᵀ‖² over rank-r M is the sum of σ_i(ΔW·Xᵀ)² beyond the r-th. */
+  /**
+   * Eckart–Young: the least ‖(ΔW − M)Xᵀ‖² over rank-r M is the sum of σ_i(ΔW·Xᵀ)² beyond the r-th.
+   */
   static double closedFormMinimum(float[] delta, float[] x, int out, int in, int tokens, int r) {
     DMatrixRMaj dw = new DMatrixRMaj(out, in);
     DMatrixRMaj xm = new DMatrixRMaj(tokens, in);
@@ -70,7 +73,8 @@ class EoraTest {
     }
     DMatrixRMaj m = new DMatrixRMaj(out, tokens);
     CommonOps_DDRM.multTransB(dw, xm, m);
-    SingularValueDecomposition_F64<DMatrixRMaj> svd = DecompositionFactory_DDRM.svd(out, tokens, false, false, true);
+    SingularValueDecomposition_F64<DMatrixRMaj> svd =
+        DecompositionFactory_DDRM.svd(out, tokens, false, false, true);
     assertTrue(svd.decompose(m));
     double[] s = svd.getSingularValues().clone();
     java.util.Arrays.sort(s);
@@ -97,12 +101,17 @@ class EoraTest {
     float[] delta = gaussian(random, out * in);
     Eora.Basis basis = Eora.basis(gram(x, tokens, in));
     for (int r : new int[] {1, 4, 8, 16}) {
-      double eora = outputError(delta, Eora.eora(delta, out, in, basis, r).product(r), x, out, in, tokens);
+      double eora =
+          outputError(delta, Eora.eora(delta, out, in, basis, r).product(r), x, out, in, tokens);
       double svd = outputError(delta, Eora.svd(delta, out, in, r).product(r), x, out, in, tokens);
       double best = closedFormMinimum(delta, x, out, in, tokens, r);
-      assertEquals(best, eora, best * 1e-3 + 1e-6, "rank " + r + ": EoRA is the closed-form minimum");
-      assertTrue(eora <= svd, "rank " + r + ": EoRA " + eora + " must not be worse than SVD " + svd);
-      assertTrue(eora < 0.9 * svd, "rank " + r + ": on anisotropic inputs EoRA is clearly better: " + eora + " vs " + svd);
+      assertEquals(
+          best, eora, best * 1e-3 + 1e-6, "rank " + r + ": EoRA is the closed-form minimum");
+      assertTrue(
+          eora <= svd, "rank " + r + ": EoRA " + eora + " must not be worse than SVD " + svd);
+      assertTrue(
+          eora < 0.9 * svd,
+          "rank " + r + ": on anisotropic inputs EoRA is clearly better: " + eora + " vs " + svd);
     }
   }
 
@@ -153,8 +162,10 @@ class EoraTest {
     for (float v : f.a()) {
       assertTrue(Float.isFinite(v));
     }
-    assertTrue(outputError(delta, f.product(4), x, out, in, tokens)
-        <= outputError(delta, Eora.svd(delta, out, in, 4).product(4), x, out, in, tokens) + 1e-3);
+    assertTrue(
+        outputError(delta, f.product(4), x, out, in, tokens)
+            <= outputError(delta, Eora.svd(delta, out, in, 4).product(4), x, out, in, tokens)
+                + 1e-3);
   }
 
   @Test
@@ -166,7 +177,14 @@ class EoraTest {
     float[] x = activations(random, tokens, in);
     float[] delta = gaussian(random, out * in);
     int r = 8;
-    double eora = outputError(delta, Eora.eora(delta, out, in, Eora.basis(gram(x, tokens, in)), r).product(r), x, out, in, tokens);
+    double eora =
+        outputError(
+            delta,
+            Eora.eora(delta, out, in, Eora.basis(gram(x, tokens, in)), r).product(r),
+            x,
+            out,
+            in,
+            tokens);
     double best = closedFormMinimum(delta, x, out, in, tokens, r);
     assertTrue(eora <= best * 1.01, "randomized EoRA " + eora + " vs optimum " + best);
   }

@@ -28,7 +28,8 @@ class QuantizerTest {
     for (int o = 0; o < out; o++) {
       for (int i = 0; i < in; i++) {
         float scale = q.scales()[o * q.kBlocks() + i / 16];
-        assertTrue(Math.abs(d[o * in + i] - w[o * in + i]) <= scale / 2 + 1e-6, "at " + o + "," + i);
+        assertTrue(
+            Math.abs(d[o * in + i] - w[o * in + i]) <= scale / 2 + 1e-6, "at " + o + "," + i);
       }
     }
     // codes, a float scale and a zero point per block of 16
@@ -48,12 +49,16 @@ class QuantizerTest {
     for (int o = 0; o < out; o++) {
       for (int i = 0; i < in; i++) {
         float scale = q.scales()[o * q.kBlocks() + i / 32];
-        assertTrue(Math.abs(d[o * in + i] - w[o * in + i]) <= scale / 2 + 1e-5, "at " + o + "," + i);
+        assertTrue(
+            Math.abs(d[o * in + i] - w[o * in + i]) <= scale / 2 + 1e-5, "at " + o + "," + i);
       }
     }
   }
 
-  /** The packed arrays, fed to ONNX Runtime's MatMulNBits, compute x·dequantize(W)ᵀ, for 4 and 8 bits. */
+  /**
+   * The packed arrays, fed to ONNX Runtime's MatMulNBits, compute x·dequantize(W)ᵀ, for 4 and 8
+   * bits.
+   */
   @Test
   void layoutIsWhatMatMulNBitsReads() throws Exception {
     layoutIsWhatMatMulNBitsReads(4);
@@ -71,11 +76,29 @@ class QuantizerTest {
     BlockQuantizer.Packed q = BlockQuantizer.quantize(w, n, k, bits, block);
     GraphBuilder g = new GraphBuilder("nbits").opset("com.microsoft", 1);
     String a = g.input("a", DataType.FLOAT, m, k);
-    String y = g.node("com.microsoft", "MatMulNBits", new String[] {a,
-        g.embedded("b", DataType.UINT8, q.codes(), n, q.kBlocks(), q.blockBytes()),
-        g.embedded("scales", DataType.FLOAT, MatMulNBitsComparison.floats(q.scales()), (long) n * q.kBlocks()),
-        g.embedded("zp", DataType.UINT8, q.zeroPoints(), q.zeroPoints().length)},
-        new String[] {"y"}, "K", k, "N", n, "bits", bits, "block_size", block)[0];
+    String y =
+        g.node(
+                "com.microsoft",
+                "MatMulNBits",
+                new String[] {
+                  a,
+                  g.embedded("b", DataType.UINT8, q.codes(), n, q.kBlocks(), q.blockBytes()),
+                  g.embedded(
+                      "scales",
+                      DataType.FLOAT,
+                      MatMulNBitsComparison.floats(q.scales()),
+                      (long) n * q.kBlocks()),
+                  g.embedded("zp", DataType.UINT8, q.zeroPoints(), q.zeroPoints().length)
+                },
+                new String[] {"y"},
+                "K",
+                k,
+                "N",
+                n,
+                "bits",
+                bits,
+                "block_size",
+                block)[0];
     g.output(y, "y", DataType.FLOAT, m, n);
     float[] reference = new float[m * n];
     float[] dq = q.dequantize();
@@ -90,9 +113,9 @@ class QuantizerTest {
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-         OrtSession session = env.createSession(g.build().toByteArray(), options);
-         OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {m, k});
-         OrtSession.Result result = session.run(Map.of("a", in))) {
+        OrtSession session = env.createSession(g.build().toByteArray(), options);
+        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {m, k});
+        OrtSession.Result result = session.run(Map.of("a", in))) {
       float[][] out = (float[][]) result.get(0).getValue();
       float[] flat = new float[m * n];
       for (int r = 0; r < m; r++) {

@@ -20,7 +20,8 @@ class SemiStructuredPrunerTest {
     float[] w = {0.1f, -3f, 2f, 0.5f, /* */ 4f, 0f, -0.2f, 0.3f};
     boolean[] keep = SemiStructuredPruner.mask(w, 1, 8, null);
     assertArrayEquals(new boolean[] {false, true, true, false, true, false, false, true}, keep);
-    assertArrayEquals(new float[] {0, -3f, 2f, 0, 4f, 0, 0, 0.3f}, SemiStructuredPruner.apply(w, keep));
+    assertArrayEquals(
+        new float[] {0, -3f, 2f, 0, 4f, 0, 0, 0.3f}, SemiStructuredPruner.apply(w, keep));
     assertTrue(SemiStructuredPruner.isTwoFour(keep, 1, 8));
   }
 
@@ -35,7 +36,8 @@ class SemiStructuredPrunerTest {
 
   @Test
   void inputNotDivisibleByFour_isRejected() {
-    assertThrows(IllegalArgumentException.class, () -> SemiStructuredPruner.mask(new float[6], 1, 6, null));
+    assertThrows(
+        IllegalArgumentException.class, () -> SemiStructuredPruner.mask(new float[6], 1, 6, null));
   }
 
   @Test
@@ -56,7 +58,9 @@ class SemiStructuredPrunerTest {
     assertArrayEquals(expected, masks.mask("model.layers.0.mlp.gate_proj.weight", 2, 12));
     assertTrue(SemiStructuredPruner.isTwoFour(expected, 2, 12));
     assertFalse(masks.has("model.layers.1.mlp.up_proj.weight"));
-    assertThrows(IllegalArgumentException.class, () -> masks.mask("model.layers.0.mlp.up_proj.weight", 3, 12));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> masks.mask("model.layers.0.mlp.up_proj.weight", 3, 12));
     assertEquals(false, SemiStructuredPruner.isTwoFour(bits("1110"), 1, 4));
   }
 

@@ -13,7 +13,6 @@ import io.flexserve.models.text.TokenBatch;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +58,15 @@ class ElasticEncoderConverterTest {
 
   @Test
   void batchedInputs_withPadding_equalUnbatched() throws Exception {
-    List<String> texts = List.of("short one", "a somewhat longer sentence that needs more tokens than the first", "mid length text");
+    List<String> texts =
+        List.of(
+            "short one",
+            "a somewhat longer sentence that needs more tokens than the first",
+            "mid length text");
     float[][] batched = encoder.embed("mlp50-heads75", encoder.tokenizer().encodeBatch(texts));
     for (int i = 0; i < texts.size(); i++) {
-      float[] alone = encoder.embed("mlp50-heads75", encoder.tokenizer().encodeBatch(List.of(texts.get(i))))[0];
+      float[] alone =
+          encoder.embed("mlp50-heads75", encoder.tokenizer().encodeBatch(List.of(texts.get(i))))[0];
       assertTrue(Embeddings.cosine(alone, batched[i]) > 0.99999, "padding changed input " + i);
     }
   }
@@ -87,7 +91,9 @@ class ElasticEncoderConverterTest {
     double minKept = kept.stream().mapToDouble(m.blockImportance()::get).min().orElseThrow();
     for (int l = 0; l < m.config().layers(); l++) {
       if (!kept.contains(l)) {
-        assertTrue(m.blockImportance().get(l) <= minKept, "dropped layer " + l + " is more important than a kept one");
+        assertTrue(
+            m.blockImportance().get(l) <= minKept,
+            "dropped layer " + l + " is more important than a kept one");
       }
     }
   }
@@ -95,7 +101,8 @@ class ElasticEncoderConverterTest {
   @Test
   void embeddings_areUnitLength() throws Exception {
     for (EncoderManifest.Subnet s : encoder.subnets()) {
-      float[] e = encoder.embed(s.name(), encoder.tokenizer().encodeBatch(List.of("unit length check")))[0];
+      float[] e =
+          encoder.embed(s.name(), encoder.tokenizer().encodeBatch(List.of("unit length check")))[0];
       double norm = 0;
       for (float v : e) {
         norm += v * v;
@@ -105,12 +112,17 @@ class ElasticEncoderConverterTest {
   }
 
   /** The original export's last_hidden_state, pooled in Java as sentence-transformers does. */
-  private static float[] referenceEmbedding(OrtEnvironment env, OrtSession session, TokenBatch batch) throws Exception {
+  private static float[] referenceEmbedding(
+      OrtEnvironment env, OrtSession session, TokenBatch batch) throws Exception {
     long[] shape = {1, batch.sequence()};
     try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.inputIds()), shape);
-         OnnxTensor mask = OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
-         OnnxTensor types = OnnxTensor.createTensor(env, LongBuffer.wrap(new long[batch.sequence()]), shape);
-         OrtSession.Result r = session.run(Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
+        OnnxTensor mask =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(batch.attentionMask()), shape);
+        OnnxTensor types =
+            OnnxTensor.createTensor(env, LongBuffer.wrap(new long[batch.sequence()]), shape);
+        OrtSession.Result r =
+            session.run(
+                Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types))) {
       FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
       float[] hidden = new float[fb.remaining()];
       fb.get(hidden);

@@ -17,22 +17,26 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Measures the two KV-cache attention graphs of one checkpoint against each other (a plain main, not a test):
+ * Measures the two KV-cache attention graphs of one checkpoint against each other (a plain main,
+ * not a test):
  *
  * <ul>
- *   <li>{@code concat}: {@link DecoderGraph}, MatMul/Softmax with additive bias, present = Concat(past, new);
- *   <li>{@code gqa}: {@link GqaDecoderGraph}, com.microsoft.GroupQueryAttention, past = previous present (the op
- *       copies it into a new, longer present every step);
- *   <li>{@code gqa-inplace}: the same graph with past and present bound to one fixed-capacity buffer per layer, so the
- *       op writes only the new rows.
+ *   <li>{@code concat}: {@link DecoderGraph}, MatMul/Softmax with additive bias, present =
+ *       Concat(past, new);
+ *   <li>{@code gqa}: {@link GqaDecoderGraph}, com.microsoft.GroupQueryAttention, past = previous
+ *       present (the op copies it into a new, longer present every step);
+ *   <li>{@code gqa-inplace}: the same graph with past and present bound to one fixed-capacity
+ *       buffer per layer, so the op writes only the new rows.
  * </ul>
  *
- * Batch 1 by default ({@code --batch B} repeats the same sequence in B rows), same weight file, logits of the last position only. Decode: the median time of one step after C cached
- * tokens (always decoding from the same cache, as {@code DecoderTimer}); prefill: the median time of P tokens from an
- * empty cache. The variants run in alternating blocks ({@code rounds} blocks each of {@code steps} decode steps or
- * {@code repeats} prefills, the order rotating), and each variant's samples are pooled, so slow phases of a shared
- * machine hit all variants alike. The spread column is (max − min) / median of the block medians, for the variant with
- * the largest: a noise indicator.
+ * Batch 1 by default ({@code --batch B} repeats the same sequence in B rows), same weight file,
+ * logits of the last position only. Decode: the median time of one step after C cached tokens
+ * (always decoding from the same cache, as {@code DecoderTimer}); prefill: the median time of P
+ * tokens from an empty cache. The variants run in alternating blocks ({@code rounds} blocks each of
+ * {@code steps} decode steps or {@code repeats} prefills, the order rotating), and each variant's
+ * samples are pooled, so slow phases of a shared machine hit all variants alike. The spread column
+ * is (max − min) / median of the block medians, for the variant with the largest: a noise
+ * indicator.
  *
  * <pre>
  * java -cp ... io.flexserve.models.llm.KvAttentionComparison CHECKPOINT_DIR|synthetic:100m WORK_DIR
@@ -45,8 +49,9 @@ public final class KvAttentionComparison {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: KvAttentionComparison CHECKPOINT_DIR|synthetic:<preset> WORK_DIR [--contexts a,b] "
-          + "[--prefills a,b] [--threads a,b] [--steps n] [--repeats n] [--rounds n] [--batch n]");
+      System.err.println(
+          "usage: KvAttentionComparison CHECKPOINT_DIR|synthetic:<preset> WORK_DIR [--contexts a,b] "
+              + "[--prefills a,b] [--threads a,b] [--steps n] [--repeats n] [--rounds n] [--batch n]");
       System.exit(2);
     }
     Path work = Path.of(args[1]);
@@ -98,32 +103,63 @@ public final class KvAttentionComparison {
     int maxContext = Arrays.stream(contexts).max().orElse(0);
     int maxPrefill = Arrays.stream(prefills).max().orElse(0);
     if (Math.max(maxContext + 1, maxPrefill) > config.maxPositions()) {
-      throw new IllegalArgumentException("contexts/prefills exceed max positions " + config.maxPositions());
+      throw new IllegalArgumentException(
+          "contexts/prefills exceed max positions " + config.maxPositions());
     }
 
-    System.out.printf(Locale.ROOT, "# %s: hidden %d, %d layers, %d/%d heads, head dim %d, vocab %d; GQA rotary %s; "
-            + "batch %d; %d blocks per variant of %d decode steps / %d prefills%n", ckptDir.getFileName(), config.hidden(),
-        config.layers(), config.heads(), config.kvHeads(), config.headDim(), config.vocabSize(),
-        fused ? "fused (do_rotary=1)" : "in graph (head dim not a multiple of 16)", batch, rounds, steps, repeats);
-    System.out.printf(Locale.ROOT, "%-7s %-14s %10s %10s %12s %9s %12s %7s%n",
-        "threads", "workload", "concat ms", "gqa ms", "inplace ms", "gqa/cat", "inplace/cat", "spread");
+    System.out.printf(
+        Locale.ROOT,
+        "# %s: hidden %d, %d layers, %d/%d heads, head dim %d, vocab %d; GQA rotary %s; "
+            + "batch %d; %d blocks per variant of %d decode steps / %d prefills%n",
+        ckptDir.getFileName(),
+        config.hidden(),
+        config.layers(),
+        config.heads(),
+        config.kvHeads(),
+        config.headDim(),
+        config.vocabSize(),
+        fused ? "fused (do_rotary=1)" : "in graph (head dim not a multiple of 16)",
+        batch,
+        rounds,
+        steps,
+        repeats);
+    System.out.printf(
+        Locale.ROOT,
+        "%-7s %-14s %10s %10s %12s %9s %12s %7s%n",
+        "threads",
+        "workload",
+        "concat ms",
+        "gqa ms",
+        "inplace ms",
+        "gqa/cat",
+        "inplace/cat",
+        "spread");
     for (int t : threads) {
-      try (DecoderSession concat = DecoderSession.open(concatGraph, weights, SessionConfig.cpu(t), config, full);
-           GqaDecoderSession gqa = GqaDecoderSession.open(gqaGraph, weights, SessionConfig.cpu(t), config, full)) {
+      try (DecoderSession concat =
+              DecoderSession.open(concatGraph, weights, SessionConfig.cpu(t), config, full);
+          GqaDecoderSession gqa =
+              GqaDecoderSession.open(gqaGraph, weights, SessionConfig.cpu(t), config, full)) {
         if (t == threads[0]) {
-          System.out.printf(Locale.ROOT, "# max |logit difference| concat vs gqa, prefill of 64: %.2e%n",
+          System.out.printf(
+              Locale.ROOT,
+              "# max |logit difference| concat vs gqa, prefill of 64: %.2e%n",
               maxDiff(concat, gqa, Math.min(64, config.maxPositions())));
         }
         for (int c : contexts) {
-          try (Bench a = new ConcatDecode(concat, batch, c); Bench b = new GqaDecode(gqa, batch, c);
-               Bench i = new InPlaceDecode(gqa, batch, c)) {
+          try (Bench a = new ConcatDecode(concat, batch, c);
+              Bench b = new GqaDecode(gqa, batch, c);
+              Bench i = new InPlaceDecode(gqa, batch, c)) {
             row(t, "decode@" + c, rounds, steps, a, b, i);
           }
         }
         for (int p : prefills) {
           final int tokens = p;
           final int rows = batch;
-          row(t, "prefill " + p, rounds, repeats,
+          row(
+              t,
+              "prefill " + p,
+              rounds,
+              repeats,
               n -> prefillConcat(concat, rows, tokens, n),
               n -> prefillGqa(gqa, rows, tokens, n),
               n -> prefillInPlace(gqa, rows, tokens, n));
@@ -132,7 +168,9 @@ public final class KvAttentionComparison {
     }
   }
 
-  /** A measurement that can be run in blocks: {@code block(n)} returns n timings in milliseconds. */
+  /**
+   * A measurement that can be run in blocks: {@code block(n)} returns n timings in milliseconds.
+   */
   interface Bench extends AutoCloseable {
     double[] block(int n) throws Exception;
 
@@ -141,15 +179,16 @@ public final class KvAttentionComparison {
   }
 
   /**
-   * Runs the variants in alternating blocks, the order rotating every round, so that slow phases of a shared machine
-   * hit all variants alike; prints the median of each variant's pooled samples.
+   * Runs the variants in alternating blocks, the order rotating every round, so that slow phases of
+   * a shared machine hit all variants alike; prints the median of each variant's pooled samples.
    */
-  private static void row(int threads, String workload, int rounds, int perBlock, Bench... variants) throws Exception {
+  private static void row(int threads, String workload, int rounds, int perBlock, Bench... variants)
+      throws Exception {
     List<List<Double>> pooled = new ArrayList<>();
     double[][] blockMedians = new double[variants.length][rounds];
     for (int v = 0; v < variants.length; v++) {
       pooled.add(new ArrayList<>());
-      variants[v].block(2);                                          // warm-up
+      variants[v].block(2); // warm-up
     }
     for (int r = 0; r < rounds; r++) {
       for (int v = 0; v < variants.length; v++) {
@@ -169,11 +208,21 @@ public final class KvAttentionComparison {
       double hi = Arrays.stream(blockMedians[v]).max().orElse(0);
       spread = Math.max(spread, (hi - lo) / med[v]);
     }
-    System.out.printf(Locale.ROOT, "%-7d %-14s %10.3f %10.3f %12.3f %9.2f %12.2f %6.0f%%%n",
-        threads, workload, med[0], med[1], med[2], med[1] / med[0], med[2] / med[0], 100 * spread);
+    System.out.printf(
+        Locale.ROOT,
+        "%-7d %-14s %10.3f %10.3f %12.3f %9.2f %12.2f %6.0f%%%n",
+        threads,
+        workload,
+        med[0],
+        med[1],
+        med[2],
+        med[1] / med[0],
+        med[2] / med[0],
+        100 * spread);
   }
 
-  // ---- decode: one step after `context` cached tokens, always from the same cache (as DecoderTimer) --------------
+  // ---- decode: one step after `context` cached tokens, always from the same cache (as
+  // DecoderTimer) --------------
 
   /** {@link DecoderGraph}: every step concatenates the past with the new row into a new present. */
   private static final class ConcatDecode implements Bench {
@@ -190,8 +239,15 @@ public final class KvAttentionComparison {
       this.context = context;
       this.ids = ids(s.config(), context);
       try (KvCache empty = s.emptyCache(batch)) {
-        cache = s.step(rows(ids, batch), rows(positions(context), batch), rows(AttentionBias.causal(0, context), batch),
-            context, empty, 1).cache();
+        cache =
+            s.step(
+                    rows(ids, batch),
+                    rows(positions(context), batch),
+                    rows(AttentionBias.causal(0, context), batch),
+                    context,
+                    empty,
+                    1)
+                .cache();
       }
     }
 
@@ -216,7 +272,10 @@ public final class KvAttentionComparison {
     }
   }
 
-  /** {@link GqaDecoderGraph}, past = the previous present: the op copies the past into a new, longer present. */
+  /**
+   * {@link GqaDecoderGraph}, past = the previous present: the op copies the past into a new, longer
+   * present.
+   */
   private static final class GqaDecode implements Bench {
     private final GqaDecoderSession s;
     private final int batch;
@@ -254,7 +313,10 @@ public final class KvAttentionComparison {
     }
   }
 
-  /** {@link GqaDecoderGraph} with past and present bound to one buffer: the op writes only the new row. */
+  /**
+   * {@link GqaDecoderGraph} with past and present bound to one buffer: the op writes only the new
+   * row.
+   */
   private static final class InPlaceDecode implements Bench {
     private final GqaDecoderSession s;
     private final int batch;
@@ -280,7 +342,7 @@ public final class KvAttentionComparison {
       for (int k = 0; k < n; k++) {
         long[] token = rows(new long[] {ids[i++ % context]}, batch);
         long t0 = System.nanoTime();
-        s.stepInPlace(token, lengths, 1, buffers, 1);                // rewrites position `context` every step
+        s.stepInPlace(token, lengths, 1, buffers, 1); // rewrites position `context` every step
         millis[k] = (System.nanoTime() - t0) / 1e6;
       }
       return millis;
@@ -292,9 +354,11 @@ public final class KvAttentionComparison {
     }
   }
 
-  // ---- prefill of `tokens` tokens from an empty cache -----------------------------------------------------------
+  // ---- prefill of `tokens` tokens from an empty cache
+  // -----------------------------------------------------------
 
-  private static double[] prefillConcat(DecoderSession s, int batch, int tokens, int repeats) throws Exception {
+  private static double[] prefillConcat(DecoderSession s, int batch, int tokens, int repeats)
+      throws Exception {
     long[] ids = rows(ids(s.config(), tokens), batch);
     long[] positions = rows(positions(tokens), batch);
     float[] bias = rows(AttentionBias.causal(0, tokens), batch);
@@ -310,7 +374,8 @@ public final class KvAttentionComparison {
     return millis;
   }
 
-  private static double[] prefillGqa(GqaDecoderSession s, int batch, int tokens, int repeats) throws Exception {
+  private static double[] prefillGqa(GqaDecoderSession s, int batch, int tokens, int repeats)
+      throws Exception {
     long[] ids = rows(ids(s.config(), tokens), batch);
     double[] millis = new double[repeats];
     for (int i = 0; i < repeats; i++) {
@@ -324,7 +389,8 @@ public final class KvAttentionComparison {
     return millis;
   }
 
-  private static double[] prefillInPlace(GqaDecoderSession s, int batch, int tokens, int repeats) throws Exception {
+  private static double[] prefillInPlace(GqaDecoderSession s, int batch, int tokens, int repeats)
+      throws Exception {
     long[] ids = rows(ids(s.config(), tokens), batch);
     double[] millis = new double[repeats];
     try (GqaDecoderSession.Buffers buffers = s.buffers(batch, tokens)) {
@@ -338,12 +404,14 @@ public final class KvAttentionComparison {
   }
 
   /** Largest absolute difference between the two graphs' last-position logits after a prefill. */
-  private static double maxDiff(DecoderSession concat, GqaDecoderSession gqa, int tokens) throws Exception {
+  private static double maxDiff(DecoderSession concat, GqaDecoderSession gqa, int tokens)
+      throws Exception {
     long[] ids = ids(concat.config(), tokens);
     float[] a;
     float[] b;
     try (KvCache empty = concat.emptyCache(1)) {
-      DecoderSession.Step step = concat.step(ids, positions(tokens), AttentionBias.causal(0, tokens), tokens, empty, 1);
+      DecoderSession.Step step =
+          concat.step(ids, positions(tokens), AttentionBias.causal(0, tokens), tokens, empty, 1);
       a = step.logits();
       step.cache().close();
     }

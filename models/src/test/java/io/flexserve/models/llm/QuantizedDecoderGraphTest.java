@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.compress.CompressionPlan;
 import io.flexserve.models.llm.checkpoint.Checkpoint;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
@@ -28,17 +27,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A quantized graph (MatMulNBits over the packed codes) computes what the float32 graph computes over the same
- * quantized weights dequantized, on the real tinystories-260k: for the full model and for a sub-network whose kept
- * widths end inside a quantization block (3 of 4 KV groups: o reads 48 of 64 inputs; MLP 152 of 172), with a layer
- * skipped. With {@code accuracy_level} 0 (float compute) the logits agree to float rounding; the served level 4
- * (activations quantized to int8 per block) stays close and, at 8 bits, decodes the golden prompts as dense does.
+ * A quantized graph (MatMulNBits over the packed codes) computes what the float32 graph computes
+ * over the same quantized weights dequantized, on the real tinystories-260k: for the full model and
+ * for a sub-network whose kept widths end inside a quantization block (3 of 4 KV groups: o reads 48
+ * of 64 inputs; MLP 152 of 172), with a layer skipped. With {@code accuracy_level} 0 (float
+ * compute) the logits agree to float rounding; the served level 4 (activations quantized to int8
+ * per block) stays close and, at 8 bits, decodes the golden prompts as dense does.
  */
 class QuantizedDecoderGraphTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  record Pair(DecoderSession reference, DecoderSession quantized, DecoderHead head) implements AutoCloseable {
+  record Pair(DecoderSession reference, DecoderSession quantized, DecoderHead head)
+      implements AutoCloseable {
     @Override
     public void close() throws Exception {
       reference.close();
@@ -47,12 +47,24 @@ class QuantizedDecoderGraphTest {
     }
   }
 
-  /** Sessions of {@code subnet}: float32 over the dequantized weights, and {@code precision} over the codes. */
-  private Pair open(Checkpoint ckpt, int bits, int accuracyLevel, DecoderSubnet subnet) throws Exception {
+  /**
+   * Sessions of {@code subnet}: float32 over the dequantized weights, and {@code precision} over
+   * the codes.
+   */
+  private Pair open(Checkpoint ckpt, int bits, int accuracyLevel, DecoderSubnet subnet)
+      throws Exception {
     LlamaConfig c = ckpt.config();
-    CompressionPlan plan = new CompressionPlan(bits == 4 ? CompressionPlan.Quantization.INT4 : CompressionPlan.Quantization.INT8,
-        32, CompressionPlan.Pruning.NONE, null, CompressionPlan.Compensation.EORA, 0, List.of());
-    DecoderCompressor.Served served = DecoderCompressor.quantizeServed(DecoderWeights.read(ckpt), plan);
+    CompressionPlan plan =
+        new CompressionPlan(
+            bits == 4 ? CompressionPlan.Quantization.INT4 : CompressionPlan.Quantization.INT8,
+            32,
+            CompressionPlan.Pruning.NONE,
+            null,
+            CompressionPlan.Compensation.EORA,
+            0,
+            List.of());
+    DecoderCompressor.Served served =
+        DecoderCompressor.quantizeServed(DecoderWeights.read(ckpt), plan);
     DecoderWeights d = served.dequantized();
     float[] lmHead = served.packed().get(QuantizedWeights.LM_HEAD).dequantize();
     DecoderWeights reference = new DecoderWeights(c, d.embed(), lmHead, d.norm(), d.layers());
@@ -67,19 +79,38 @@ class QuantizedDecoderGraphTest {
     Path headGraph = dir.resolve("head-int" + bits + ".onnx");
     Files.write(headGraph, DecoderGraph.buildHead(c, layout, precision).toByteArray());
     DecoderHead head = DecoderHead.open(headGraph, weights, SessionConfig.cpu(1));
-    return new Pair(DecoderSession.open(fp, weights, SessionConfig.cpu(1), c, subnet),
-        DecoderSession.open(q, weights, SessionConfig.cpu(1), c, subnet, head), head);
+    return new Pair(
+        DecoderSession.open(fp, weights, SessionConfig.cpu(1), c, subnet),
+        DecoderSession.open(q, weights, SessionConfig.cpu(1), c, subnet, head),
+        head);
   }
 
-  /** Largest |a − b| over a prefill of {@code prompt} and three decode steps, relative to the largest |logit|. */
+  /**
+   * Largest |a − b| over a prefill of {@code prompt} and three decode steps, relative to the
+   * largest |logit|.
+   */
   private static double relativeLogitGap(Pair p, long[] prompt) throws Exception {
     double gap = 0;
     double scale = 0;
     try (KvCache empty = p.reference().emptyCache(1)) {
-      DecoderSession.Step a = p.reference().step(prompt, positions(0, prompt.length), AttentionBias.causal(0, prompt.length),
-          prompt.length, empty, 1);
-      DecoderSession.Step b = p.quantized().step(prompt, positions(0, prompt.length), AttentionBias.causal(0, prompt.length),
-          prompt.length, empty, 1);
+      DecoderSession.Step a =
+          p.reference()
+              .step(
+                  prompt,
+                  positions(0, prompt.length),
+                  AttentionBias.causal(0, prompt.length),
+                  prompt.length,
+                  empty,
+                  1);
+      DecoderSession.Step b =
+          p.quantized()
+              .step(
+                  prompt,
+                  positions(0, prompt.length),
+                  AttentionBias.causal(0, prompt.length),
+                  prompt.length,
+                  empty,
+                  1);
       for (int t = 0; t < 4; t++) {
         for (int i = 0; i < a.logits().length; i++) {
           gap = Math.max(gap, Math.abs(a.logits()[i] - b.logits()[i]));
@@ -92,8 +123,12 @@ class QuantizedDecoderGraphTest {
         }
         long[] next = {argmax(a.logits())};
         int at = prompt.length + t;
-        DecoderSession.Step a2 = p.reference().step(next, positions(at, 1), AttentionBias.causal(at, 1), 1, a.cache(), 1);
-        DecoderSession.Step b2 = p.quantized().step(next, positions(at, 1), AttentionBias.causal(at, 1), 1, b.cache(), 1);
+        DecoderSession.Step a2 =
+            p.reference()
+                .step(next, positions(at, 1), AttentionBias.causal(at, 1), 1, a.cache(), 1);
+        DecoderSession.Step b2 =
+            p.quantized()
+                .step(next, positions(at, 1), AttentionBias.causal(at, 1), 1, b.cache(), 1);
         a.cache().close();
         b.cache().close();
         a = a2;
@@ -104,8 +139,13 @@ class QuantizedDecoderGraphTest {
   }
 
   private static DecoderSubnet partial(LlamaConfig c) {
-    return new DecoderSubnet("partial", List.of(new DecoderSubnet.Layer(0, 4, c.intermediate()),
-        new DecoderSubnet.Layer(1, 3, 152), new DecoderSubnet.Layer(3, 3, 152), new DecoderSubnet.Layer(4, 2, 96)));
+    return new DecoderSubnet(
+        "partial",
+        List.of(
+            new DecoderSubnet.Layer(0, 4, c.intermediate()),
+            new DecoderSubnet.Layer(1, 3, 152),
+            new DecoderSubnet.Layer(3, 3, 152),
+            new DecoderSubnet.Layer(4, 2, 96)));
   }
 
   @Test
@@ -126,14 +166,17 @@ class QuantizedDecoderGraphTest {
 
   @Test
   void servedAccuracyLevelStaysClose_andInt8DecodesTheGoldenPromptsAsDense() throws Exception {
-    JsonNode golden = new ObjectMapper().readTree(SharedData.tinyStories().resolve("golden.json").toFile());
+    JsonNode golden =
+        new ObjectMapper().readTree(SharedData.tinyStories().resolve("golden.json").toFile());
     try (Checkpoint ckpt = Checkpoint.open(SharedData.tinyStories());
-         DecoderTokenizer tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson())) {
+        DecoderTokenizer tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson())) {
       LlamaConfig c = ckpt.config();
       Map<Integer, Double> gaps = new HashMap<>();
       for (int bits : new int[] {4, 8}) {
         try (Pair p = open(ckpt, bits, Precision.SERVED_ACCURACY_LEVEL, partial(c))) {
-          gaps.put(bits, relativeLogitGap(p, tokenizer.encode("Once upon a time, there was a little girl")));
+          gaps.put(
+              bits,
+              relativeLogitGap(p, tokenizer.encode("Once upon a time, there was a little girl")));
         }
       }
       // int8 activations cost a few percent of the logit scale at most, on either weight width
@@ -143,7 +186,9 @@ class QuantizedDecoderGraphTest {
           long[] prompt = tokenizer.encode(g.get("prompt").asText());
           List<Integer> expected = new java.util.ArrayList<>();
           g.get("greedy_32").forEach(t -> expected.add(t.asInt()));
-          assertEquals(expected, GreedyDecoder.generate(p.quantized(), prompt, 32, Set.of()).tokens(),
+          assertEquals(
+              expected,
+              GreedyDecoder.generate(p.quantized(), prompt, 32, Set.of()).tokens(),
               "int8 greedy continuation of " + g.get("prompt"));
         }
       }

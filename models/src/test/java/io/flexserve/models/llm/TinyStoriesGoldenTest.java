@@ -24,12 +24,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dense graph of the real tinystories-260k checkpoint reproduces the independent float64 reference in
- * {@code golden.json}: greedy tokens exactly, last-prompt-position logits within 1e-3, perplexity within 1%.
+ * The dense graph of the real tinystories-260k checkpoint reproduces the independent float64
+ * reference in {@code golden.json}: greedy tokens exactly, last-prompt-position logits within 1e-3,
+ * perplexity within 1%.
  */
 class TinyStoriesGoldenTest {
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static JsonNode golden;
   static DecoderTokenizer tokenizer;
   static DecoderSession session;
@@ -43,7 +43,13 @@ class TinyStoriesGoldenTest {
       Path graph = dir.resolve("full.onnx");
       DecoderSubnet full = DecoderSubnet.full(ckpt.config());
       Files.write(graph, DecoderGraph.build(ckpt.config(), full, layout, false).toByteArray());
-      session = DecoderSession.open(graph, MappedWeights.map(dir.resolve("weights.bin")), SessionConfig.cpu(1), ckpt.config(), full);
+      session =
+          DecoderSession.open(
+              graph,
+              MappedWeights.map(dir.resolve("weights.bin")),
+              SessionConfig.cpu(1),
+              ckpt.config(),
+              full);
       tokenizer = DecoderTokenizer.load(ckpt.tokenizerJson());
     }
   }
@@ -60,11 +66,14 @@ class TinyStoriesGoldenTest {
       long[] prompt = tokenizer.encode(c.get("prompt").asText());
       assertArrayEquals(longs(c.get("prompt_ids")), prompt, "tokenizer ids for " + c.get("prompt"));
       GreedyDecoder.Output out = GreedyDecoder.generate(session, prompt, 32, Set.of());
-      assertEquals(Arrays.stream(longs(c.get("greedy_32"))).boxed().map(Long::intValue).toList(), out.tokens(),
+      assertEquals(
+          Arrays.stream(longs(c.get("greedy_32"))).boxed().map(Long::intValue).toList(),
+          out.tokens(),
           "greedy continuation of " + c.get("prompt"));
       for (JsonNode top : c.get("last_logits_top5")) {
         int id = top.get(0).asInt();
-        assertEquals(top.get(1).asDouble(), out.promptLastLogits()[id], 1e-3, "logit of token " + id);
+        assertEquals(
+            top.get(1).asDouble(), out.promptLastLogits()[id], 1e-3, "logit of token " + id);
       }
       assertEquals(c.get("text").asText(), tokenizer.continuation(prompt, out.tokens()));
     }
@@ -86,5 +95,4 @@ class TinyStoriesGoldenTest {
     }
     return out;
   }
-
 }

@@ -30,15 +30,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Continuous batching on the real tinystories-260k checkpoint: rows of different lengths decoding together, joining
- * mid-way, leaving early, or starting from a cached prefix produce the tokens (exactly) and logits (within 1e-4) they
- * produce alone.
+ * Continuous batching on the real tinystories-260k checkpoint: rows of different lengths decoding
+ * together, joining mid-way, leaving early, or starting from a cached prefix produce the tokens
+ * (exactly) and logits (within 1e-4) they produce alone.
  */
 class DecodeBatchTest {
   static final double TOLERANCE = 1e-4;
 
-  @TempDir
-  static Path dir;
+  @TempDir static Path dir;
   static DecoderSession session;
   static long[] promptA; // "Once upon a time", 5 tokens
   static long[] promptB; // "Lily and Tom went to the park. They saw a big", 17 tokens
@@ -48,17 +47,25 @@ class DecodeBatchTest {
 
   @BeforeAll
   static void open() throws Exception {
-    JsonNode golden = new ObjectMapper().readTree(SharedData.tinyStories().resolve("golden.json").toFile());
+    JsonNode golden =
+        new ObjectMapper().readTree(SharedData.tinyStories().resolve("golden.json").toFile());
     promptA = longs(golden.get("cases").get(0).get("prompt_ids"));
     goldenA = ints(golden.get("cases").get(0).get("greedy_32"));
     promptB = longs(golden.get("cases").get(1).get("prompt_ids"));
     goldenB = ints(golden.get("cases").get(1).get("greedy_32"));
     try (Checkpoint ckpt = Checkpoint.open(SharedData.tinyStories())) {
-      WeightLayout layout = DecoderWeightFile.write(DecoderWeights.read(ckpt), dir.resolve("weights.bin"));
+      WeightLayout layout =
+          DecoderWeightFile.write(DecoderWeights.read(ckpt), dir.resolve("weights.bin"));
       Path graph = dir.resolve("full.onnx");
       DecoderSubnet full = DecoderSubnet.full(ckpt.config());
       Files.write(graph, DecoderGraph.build(ckpt.config(), full, layout, false).toByteArray());
-      session = DecoderSession.open(graph, MappedWeights.map(dir.resolve("weights.bin")), SessionConfig.cpu(1), ckpt.config(), full);
+      session =
+          DecoderSession.open(
+              graph,
+              MappedWeights.map(dir.resolve("weights.bin")),
+              SessionConfig.cpu(1),
+              ckpt.config(),
+              full);
     }
     vocab = session.config().vocabSize();
   }
@@ -68,7 +75,9 @@ class DecodeBatchTest {
     session.close();
   }
 
-  /** One sequence decoded greedily on its own: tokens, and the logits each token was chosen from. */
+  /**
+   * One sequence decoded greedily on its own: tokens, and the logits each token was chosen from.
+   */
   record Alone(List<Integer> tokens, List<float[]> logits) {}
 
   static Alone alone(long[] prompt, int count) throws Exception {
@@ -80,7 +89,9 @@ class DecodeBatchTest {
     List<float[]> logits = new ArrayList<>();
     KvCache cache = session.emptyCache(1);
     try {
-      DecoderSession.Step step = session.step(prompt, positions, AttentionBias.causal(0, prompt.length), prompt.length, cache, 1);
+      DecoderSession.Step step =
+          session.step(
+              prompt, positions, AttentionBias.causal(0, prompt.length), prompt.length, cache, 1);
       while (true) {
         cache.close();
         cache = step.cache();
@@ -90,7 +101,14 @@ class DecodeBatchTest {
           return new Alone(tokens, logits);
         }
         int p = cache.length();
-        step = session.step(new long[] {tokens.get(tokens.size() - 1)}, new long[] {p}, AttentionBias.causal(p, 1), 1, cache, 1);
+        step =
+            session.step(
+                new long[] {tokens.get(tokens.size() - 1)},
+                new long[] {p},
+                AttentionBias.causal(p, 1),
+                1,
+                cache,
+                1);
       }
     } finally {
       cache.close();
@@ -206,7 +224,8 @@ class DecodeBatchTest {
   @Test
   void aRowAdoptedFromAnotherBatchContinuesExactly() throws Exception {
     List<Integer> tokens = new ArrayList<>();
-    try (DecodeBatch first = new DecodeBatch(session); DecodeBatch second = new DecodeBatch(session)) {
+    try (DecodeBatch first = new DecodeBatch(session);
+        DecodeBatch second = new DecodeBatch(session)) {
       float[] logits = first.join(1, promptB);
       first.join(2, promptA);
       second.join(3, promptA);
@@ -220,12 +239,14 @@ class DecodeBatchTest {
       second.adopt(1, moved); // owned by the batch from here on
       assertEquals(promptB.length + 6, second.length(1));
       for (int i = 0; i < 10; i++) {
-        Map<Long, float[]> out = second.step(Map.of(1L, (long) tokens.get(tokens.size() - 1), 3L, 3L));
+        Map<Long, float[]> out =
+            second.step(Map.of(1L, (long) tokens.get(tokens.size() - 1), 3L, 3L));
         tokens.add(argmax(out.get(1L)));
       }
       assertEquals(goldenB.subList(0, 17), tokens);
       try (KvCache again = second.snapshot(3, 2)) {
-        assertThrows(IllegalArgumentException.class, () -> second.adopt(3, again), "row 3 is already there");
+        assertThrows(
+            IllegalArgumentException.class, () -> second.adopt(3, again), "row 3 is already there");
       }
     }
   }
@@ -258,7 +279,8 @@ class DecodeBatchTest {
         d.step();
       }
       assertEquals(promptB.length + 10, batch.length(4));
-      // Row 5 continues row 4 from a snapshot of everything row 4 has cached (taken out of the batch cache).
+      // Row 5 continues row 4 from a snapshot of everything row 4 has cached (taken out of the
+      // batch cache).
       generatedPrefix = batch.snapshot(4, batch.length(4));
       long[] promptE = new long[promptB.length + 11];
       System.arraycopy(promptB, 0, promptE, 0, promptB.length);
@@ -309,11 +331,14 @@ class DecodeBatchTest {
     for (OnnxTensor t : promptPrefix.tensors().values()) {
       assertTrue(t.isClosed());
     }
-    assertThrows(IllegalArgumentException.class, () -> {
-      try (DecodeBatch batch = new DecodeBatch(session); KvCache two = session.emptyCache(2)) {
-        batch.join(1, promptA, two);
-      }
-    });
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> {
+          try (DecodeBatch batch = new DecodeBatch(session);
+              KvCache two = session.emptyCache(2)) {
+            batch.join(1, promptA, two);
+          }
+        });
   }
 
   @Test

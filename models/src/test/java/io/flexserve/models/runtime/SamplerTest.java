@@ -35,11 +35,16 @@ class SamplerTest {
   @Test
   void sameSeedGivesTheSameSequence() {
     float[] logits = randomLogits(1, 7);
-    for (Sampler.Params p : List.of(new Sampler.Params(1, 1, 0, 42L), new Sampler.Params(0.8, 0.9, 40, 42L),
-        new Sampler.Params(1.3, 0.95, 0, 42L))) {
+    for (Sampler.Params p :
+        List.of(
+            new Sampler.Params(1, 1, 0, 42L),
+            new Sampler.Params(0.8, 0.9, 40, 42L),
+            new Sampler.Params(1.3, 0.95, 0, 42L))) {
       List<Integer> first = draws(p, logits, 7, 300);
       assertEquals(first, draws(p, logits, 7, 300));
-      assertNotEquals(first, draws(new Sampler.Params(p.temperature(), p.topP(), p.topK(), 43L), logits, 7, 300));
+      assertNotEquals(
+          first,
+          draws(new Sampler.Params(p.temperature(), p.topP(), p.topK(), 43L), logits, 7, 300));
       assertTrue(first.stream().distinct().count() > 5, "samples, not a constant");
     }
   }
@@ -63,7 +68,8 @@ class SamplerTest {
     float[] logits = randomLogits(3, 0);
     int best = Sampler.argMax(logits, 0, VOCAB);
     for (double t : new double[] {0.1, 1, 2, 100}) {
-      assertTrue(draws(new Sampler.Params(t, 1, 1, 5L), logits, 0, 500).stream().allMatch(x -> x == best));
+      assertTrue(
+          draws(new Sampler.Params(t, 1, 1, 5L), logits, 0, 500).stream().allMatch(x -> x == best));
     }
   }
 
@@ -73,7 +79,9 @@ class SamplerTest {
     int best = Sampler.argMax(logits, 3, VOCAB);
     for (double p : new double[] {0, 1e-9, 1e-3}) {
       for (double t : new double[] {0.5, 1, 2}) {
-        assertTrue(draws(new Sampler.Params(t, p, 0, 6L), logits, 3, 500).stream().allMatch(x -> x == best));
+        assertTrue(
+            draws(new Sampler.Params(t, p, 0, 6L), logits, 3, 500).stream()
+                .allMatch(x -> x == best));
       }
     }
   }
@@ -105,12 +113,18 @@ class SamplerTest {
     assertFrequencies(new Sampler.Params(0.5, 1, 0, 12L), logits, sharp);
     // Top-k 3 drops token 3 and renormalizes.
     double k3 = e[0] + e[1] + e[2];
-    assertFrequencies(new Sampler.Params(1, 1, 3, 13L), logits, new double[] {e[0] / k3, e[1] / k3, e[2] / k3, 0});
+    assertFrequencies(
+        new Sampler.Params(1, 1, 3, 13L),
+        logits,
+        new double[] {e[0] / k3, e[1] / k3, e[2] / k3, 0});
     // Top-p 0.8: 0.610 alone is short of it, 0.610 + 0.224 reaches it, so tokens 1 and 0 remain.
     double p2 = e[0] + e[1];
-    assertFrequencies(new Sampler.Params(1, 0.8, 0, 14L), logits, new double[] {e[0] / p2, e[1] / p2, 0, 0});
-    // Top-k 3, then top-p 0.85 of the renormalized three (0.231, 0.628, 0.141): again tokens 1 and 0 only.
-    assertFrequencies(new Sampler.Params(1, 0.85, 3, 15L), logits, new double[] {e[0] / p2, e[1] / p2, 0, 0});
+    assertFrequencies(
+        new Sampler.Params(1, 0.8, 0, 14L), logits, new double[] {e[0] / p2, e[1] / p2, 0, 0});
+    // Top-k 3, then top-p 0.85 of the renormalized three (0.231, 0.628, 0.141): again tokens 1 and
+    // 0 only.
+    assertFrequencies(
+        new Sampler.Params(1, 0.85, 3, 15L), logits, new double[] {e[0] / p2, e[1] / p2, 0, 0});
   }
 
   static void assertFrequencies(Sampler.Params params, float[] logits, double[] expected) {
@@ -144,13 +158,16 @@ class SamplerTest {
     assertEquals(5, top.size());
     assertEquals(Sampler.argMax(logits, 9, VOCAB), top.get(0).getKey());
     for (int i = 0; i < top.size(); i++) {
-      assertEquals(Sampler.logprob(logits, 9, VOCAB, top.get(i).getKey()), top.get(i).getValue(), 1e-12);
+      assertEquals(
+          Sampler.logprob(logits, 9, VOCAB, top.get(i).getKey()), top.get(i).getValue(), 1e-12);
       if (i > 0) {
         assertTrue(top.get(i).getValue() <= top.get(i - 1).getValue());
       }
     }
     float[] tied = {1, 5, 5, 0, 5};
-    assertEquals(List.of(1, 2, 4), Sampler.topLogprobs(tied, 0, 5, 3).stream().map(Map.Entry::getKey).toList());
+    assertEquals(
+        List.of(1, 2, 4),
+        Sampler.topLogprobs(tied, 0, 5, 3).stream().map(Map.Entry::getKey).toList());
     assertEquals(5, Sampler.topLogprobs(tied, 0, 5, 20).size());
     assertEquals(0, Sampler.topLogprobs(tied, 0, 5, 0).size());
   }
@@ -161,6 +178,8 @@ class SamplerTest {
     assertThrows(IllegalArgumentException.class, () -> new Sampler.Params(Double.NaN, 1, 0, null));
     assertThrows(IllegalArgumentException.class, () -> new Sampler.Params(1, 1.5, 0, null));
     assertThrows(IllegalArgumentException.class, () -> new Sampler.Params(1, 1, -1, null));
-    assertThrows(IllegalArgumentException.class, () -> new Sampler(Sampler.Params.defaults()).next(new float[3], 1, 3));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new Sampler(Sampler.Params.defaults()).next(new float[3], 1, 3));
   }
 }

@@ -5,24 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.testing.DefaultBundle;
+import io.flexserve.models.text.EncoderTokenizer;
 import io.flexserve.models.weights.MappedWeights;
 import io.flexserve.models.weights.TensorLocation;
-import io.flexserve.models.text.EncoderTokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SharedWeightSessionTest {
   /**
-   * Every sub-network session computes from the one read-only mapping: change weights in the file under it and the
-   * outputs of
-   * the full and the smallest sub-network both change. If ONNX Runtime had copied the weights, neither would.
+   * Every sub-network session computes from the one read-only mapping: change weights in the file
+   * under it and the outputs of the full and the smallest sub-network both change. If ONNX Runtime
+   * had copied the weights, neither would.
    */
   @Test
   void allSubnetSessions_computeFromTheOneMapping() throws Exception {
@@ -37,8 +37,10 @@ class SharedWeightSessionTest {
       Files.copy(DefaultBundle.get().resolve(graph + ".onnx"), dir.resolve(graph + ".onnx"));
     }
     try (EncoderTokenizer tok = EncoderTokenizer.load(dir.resolve("tokenizer.json"), 256);
-         EncoderSession full = EncoderSession.open(dir.resolve("full.onnx"), weights, SessionConfig.cpu(1), 384);
-         EncoderSession smallest = EncoderSession.open(dir.resolve(small + ".onnx"), weights, SessionConfig.cpu(1), 384)) {
+        EncoderSession full =
+            EncoderSession.open(dir.resolve("full.onnx"), weights, SessionConfig.cpu(1), 384);
+        EncoderSession smallest =
+            EncoderSession.open(dir.resolve(small + ".onnx"), weights, SessionConfig.cpu(1), 384)) {
       var batch = tok.encodeBatch(List.of("weights are shared"));
       float[] fullBefore = full.embed(batch)[0];
       float[] smallBefore = smallest.embed(batch)[0];
@@ -50,7 +52,8 @@ class SharedWeightSessionTest {
       for (int i = 0; i < 384; i++) {
         changed.putFloat(view.get(i) * (i % 2 == 0 ? 3f : -1f));
       }
-      try (FileChannel ch = FileChannel.open(dir.resolve("weights.bin"), StandardOpenOption.WRITE)) {
+      try (FileChannel ch =
+          FileChannel.open(dir.resolve("weights.bin"), StandardOpenOption.WRITE)) {
         ch.write(changed.flip(), scale.offset());
       }
       float[] fullAfter = full.embed(batch)[0];

@@ -47,7 +47,8 @@ class TimedRunTest {
       assertTrue(run.terminated());
     }
     double terminatedMillis = (System.nanoTime() - t1) / 1e6;
-    assertTrue(terminatedMillis < fullMillis / 2,
+    assertTrue(
+        terminatedMillis < fullMillis / 2,
         "terminated after " + terminatedMillis + " ms; the whole run takes " + fullMillis + " ms");
   }
 
@@ -73,17 +74,22 @@ class TimedRunTest {
     double shrunk = residentMegabytes();
     encoder.embed("full", big); // plain RunOptions: the arena keeps its high-water mark
     double kept = residentMegabytes();
-    assertTrue(kept - shrunk > 100, "without shrinkage the arena keeps the batch's memory: " + shrunk + " → " + kept + " MB");
+    assertTrue(
+        kept - shrunk > 100,
+        "without shrinkage the arena keeps the batch's memory: " + shrunk + " → " + kept + " MB");
     try (TimedRun run = TimedRun.start(TIMER, 60_000_000_000L)) {
       encoder.embed("full", big, run.options());
     }
     double returned = residentMegabytes();
-    assertTrue(returned < kept - 100, "a run with TimedRun's options gives it back: " + kept + " → " + returned + " MB");
+    assertTrue(
+        returned < kept - 100,
+        "a run with TimedRun's options gives it back: " + kept + " → " + returned + " MB");
   }
 
   /** This process's resident set (Linux). */
   private static double residentMegabytes() throws Exception {
-    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+    for (String line :
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
       }

@@ -15,7 +15,7 @@ public final class DefaultBundle {
     if (dir == null) {
       Path cache = Files.createTempDirectory("flexserve-test-bundle");
       cache.toFile().deleteOnExit();
-      dir = MiniLmDefault.ensureBundle(cache, SessionConfig.cpu(2), (step, done, total) -> { });
+      dir = MiniLmDefault.ensureBundle(cache, SessionConfig.cpu(2), (step, done, total) -> {});
     }
     return dir;
   }

@@ -7,11 +7,15 @@ import java.nio.file.Path;
 public final class SharedData {
   private SharedData() {}
 
-  /** {@code ../shared} from the module directory Maven runs tests in; fails loudly when it is missing. */
+  /**
+   * {@code ../shared} from the module directory Maven runs tests in; fails loudly when it is
+   * missing.
+   */
   public static Path root() {
     Path shared = Path.of("").toAbsolutePath().resolve("../../shared").normalize();
     if (!Files.isDirectory(shared)) {
-      throw new IllegalStateException("test data not found at " + shared + " (clone the repo beside ../shared)");
+      throw new IllegalStateException(
+          "test data not found at " + shared + " (clone the repo beside ../shared)");
     }
     return shared;
   }

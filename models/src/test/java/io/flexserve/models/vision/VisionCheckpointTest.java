@@ -15,18 +15,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The importer reads RADIO's and timm's names for the same model into the same weights, and names what is wrong. */
+/**
+ * The importer reads RADIO's and timm's names for the same model into the same weights, and names
+ * what is wrong.
+ */
 class VisionCheckpointTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void timmLayout_withClsPositionRowAndRegisters_importsAsTheRadioLayout() throws Exception {
     SyntheticVision.Spec spec = new SyntheticVision.Spec(32, 2, 2, 64, 16, 1, 2, 3);
     SyntheticVision.write(dir.resolve("radio"), spec, 5, "F32");
-    VisionWeights radio = VisionCheckpoint.read(dir.resolve("radio"), VisionCheckpoint.Options.NONE);
+    VisionWeights radio =
+        VisionCheckpoint.read(dir.resolve("radio"), VisionCheckpoint.Options.NONE);
 
-    // The same model under timm's names: conv patch weight, cls_token + reg_token, pos_embed with a CLS row.
+    // The same model under timm's names: conv patch weight, cls_token + reg_token, pos_embed with a
+    // CLS row.
     LinkedHashMap<String, float[]> timm = new LinkedHashMap<>();
     Map<String, long[]> shapes = new HashMap<>();
     int h = spec.hidden();
@@ -61,15 +65,19 @@ class VisionCheckpointTest {
     }
     Files.createDirectories(dir.resolve("timm"));
     SafetensorsFile.write(dir.resolve("timm/model.safetensors"), timm, shapes, "F32");
-    Files.writeString(dir.resolve("timm/config.json"), "{\"num_heads\": 2, \"norm_mean\": [0.48145466, 0.4578275, 0.40821073],"
-        + " \"norm_std\": [0.26862954, 0.26130258, 0.27577711]}");
-    VisionWeights fromTimm = VisionCheckpoint.read(dir.resolve("timm"), VisionCheckpoint.Options.NONE);
+    Files.writeString(
+        dir.resolve("timm/config.json"),
+        "{\"num_heads\": 2, \"norm_mean\": [0.48145466, 0.4578275, 0.40821073],"
+            + " \"norm_std\": [0.26862954, 0.26130258, 0.27577711]}");
+    VisionWeights fromTimm =
+        VisionCheckpoint.read(dir.resolve("timm"), VisionCheckpoint.Options.NONE);
 
     assertEquals(radio.config(), fromTimm.config());
     assertEquals(1, fromTimm.config().clsTokens());
     assertEquals(2, fromTimm.config().registers());
     assertEquals(3, fromTimm.config().posGrid());
-    assertArrayEquals(radio.prefix(), fromTimm.prefix(), 1e-6f, "CLS position row folded into the CLS token");
+    assertArrayEquals(
+        radio.prefix(), fromTimm.prefix(), 1e-6f, "CLS position row folded into the CLS token");
     assertArrayEquals(radio.pos(), fromTimm.pos(), 0f);
     assertArrayEquals(radio.patchEmbed(), fromTimm.patchEmbed(), 0f);
     assertArrayEquals(radio.layers().get(1).down(), fromTimm.layers().get(1).down(), 0f);
@@ -90,8 +98,10 @@ class VisionCheckpointTest {
     }
     Files.createDirectories(dir.resolve("broken"));
     SafetensorsFile.write(dir.resolve("broken/model.safetensors"), tensors, shapes, "F32");
-    CheckpointException e = assertThrows(CheckpointException.class,
-        () -> VisionCheckpoint.read(dir.resolve("broken"), VisionCheckpoint.Options.NONE));
+    CheckpointException e =
+        assertThrows(
+            CheckpointException.class,
+            () -> VisionCheckpoint.read(dir.resolve("broken"), VisionCheckpoint.Options.NONE));
     assertTrue(e.getMessage().contains("blocks.1.mlp.fc2.bias"), e.getMessage());
   }
 }

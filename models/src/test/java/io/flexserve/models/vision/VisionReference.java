@@ -5,10 +5,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * An independent, plain-Java (double precision) forward pass of a RADIO ViT, reading the checkpoint's own tensor
- * names directly: the test oracle for {@link VisionGraph}. It shares nothing with the importer, the storage layout
- * or the graph builder; it follows RADIO's {@code ViTPatchGenerator} (conditioner, (c, yy, xx) patches, bilinear
- * align_corners=False position resampling, CLS + registers prepended) and timm's pre-norm {@code Block}.
+ * An independent, plain-Java (double precision) forward pass of a RADIO ViT, reading the
+ * checkpoint's own tensor names directly: the test oracle for {@link VisionGraph}. It shares
+ * nothing with the importer, the storage layout or the graph builder; it follows RADIO's {@code
+ * ViTPatchGenerator} (conditioner, (c, yy, xx) patches, bilinear align_corners=False position
+ * resampling, CLS + registers prepended) and timm's pre-norm {@code Block}.
  */
 final class VisionReference {
   private final SafetensorsFile st;
@@ -72,7 +73,8 @@ final class VisionReference {
     for (int l = 0; l < layers; l++) {
       String b = m + "blocks." + l + ".";
       double[][] y = layerNorm(x, st.floats(b + "norm1.weight"), st.floats(b + "norm1.bias"));
-      double[][] qkv = linear(y, st.floats(b + "attn.qkv.weight"), st.floats(b + "attn.qkv.bias"), 3 * h);
+      double[][] qkv =
+          linear(y, st.floats(b + "attn.qkv.weight"), st.floats(b + "attn.qkv.bias"), 3 * h);
       double[][] ctx = attention(qkv, h);
       add(x, linear(ctx, st.floats(b + "attn.proj.weight"), st.floats(b + "attn.proj.bias"), h));
       y = layerNorm(x, st.floats(b + "norm2.weight"), st.floats(b + "norm2.bias"));
@@ -97,7 +99,10 @@ final class VisionReference {
     return new double[][] {summary, features};
   }
 
-  /** PyTorch bilinear, align_corners=False, from a {@code from}² grid to a {@code to}² grid, at (y, x), channel d. */
+  /**
+   * PyTorch bilinear, align_corners=False, from a {@code from}² grid to a {@code to}² grid, at (y,
+   * x), channel d.
+   */
   private static double bilinear(float[] pos, int from, int to, int y, int x, int d, int h) {
     double sy = Math.max(0, (y + 0.5) * from / to - 0.5);
     double sx = Math.max(0, (x + 0.5) * from / to - 0.5);
@@ -107,7 +112,8 @@ final class VisionReference {
     int x1 = Math.min(x0 + 1, from - 1);
     double wy = sy - y0;
     double wx = sx - x0;
-    return (1 - wy) * ((1 - wx) * pos[(y0 * from + x0) * h + d] + wx * pos[(y0 * from + x1) * h + d])
+    return (1 - wy)
+            * ((1 - wx) * pos[(y0 * from + x0) * h + d] + wx * pos[(y0 * from + x1) * h + d])
         + wy * ((1 - wx) * pos[(y1 * from + x0) * h + d] + wx * pos[(y1 * from + x1) * h + d]);
   }
 
@@ -190,12 +196,35 @@ final class VisionReference {
     }
   }
 
-  /** erf from the Numerical Recipes erfc fit (fractional error < 1.2e-7), far inside the test tolerance. */
+  /**
+   * erf from the Numerical Recipes erfc fit (fractional error < 1.2e-7), far inside the test
+   * tolerance.
+   */
   static double erf(double z) {
     double t = 1.0 / (1.0 + 0.5 * Math.abs(z));
-    double ans = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-        + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-        + t * (-0.82215223 + t * 0.17087277)))))))));
+    double ans =
+        t
+            * Math.exp(
+                -z * z
+                    - 1.26551223
+                    + t
+                        * (1.00002368
+                            + t
+                                * (0.37409196
+                                    + t
+                                        * (0.09678418
+                                            + t
+                                                * (-0.18628806
+                                                    + t
+                                                        * (0.27886807
+                                                            + t
+                                                                * (-1.13520398
+                                                                    + t
+                                                                        * (1.48851587
+                                                                            + t
+                                                                                * (-0.82215223
+                                                                                    + t
+                                                                                        * 0.17087277)))))))));
     return z >= 0 ? 1 - ans : ans - 1;
   }
 

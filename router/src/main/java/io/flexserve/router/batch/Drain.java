@@ -5,41 +5,50 @@ import io.flexserve.router.ModelMenu;
 import java.util.List;
 
 /**
- * The optimistic drain that admission and the SlackFit look-ahead share: queued requests, in deadline order, run
- * on the fastest sub-network, each run as large as the limits allow while its first (most urgent) request still
- * finishes in time, each run on the worker that frees up first. No policy can drain the queue faster while keeping
- * its deadlines, so a request late under this drain is late, and one on time here is possible.
+ * The optimistic drain that admission and the SlackFit look-ahead share: queued requests, in
+ * deadline order, run on the fastest sub-network, each run as large as the limits allow while its
+ * first (most urgent) request still finishes in time, each run on the worker that frees up first.
+ * No policy can drain the queue faster while keeping its deadlines, so a request late under this
+ * drain is late, and one on time here is possible.
  */
 final class Drain {
-    private Drain() {}
+  private Drain() {}
 
-    /**
-     * @param requests in deadline order
-     * @param workerFreeAt when each worker becomes free (absolute, same clock as deadlines); modified
-     * @return each request's finish time, in the order of {@code requests}
-     */
-    static double[] finishTimes(List<Pending> requests, double[] workerFreeAt, ModelMenu menu, LatencyPredictor latency,
-                                BatchLimits limits) {
-        double[] finish = new double[requests.size()];
-        int from = 0;
-        while (from < requests.size()) {
-            int w = 0;
-            for (int i = 1; i < workerFreeAt.length; i++) {
-                if (workerFreeAt[i] < workerFreeAt[w]) {
-                    w = i;
-                }
-            }
-            double start = workerFreeAt[w];
-            double deadline = requests.get(from).deadlineMillis().orElse(Double.POSITIVE_INFINITY);
-            int n = Plans.longestPrefix(requests.subList(from, requests.size()), limits,
-                    run -> start + Plans.fastestMillis(run, menu, latency) <= deadline).size();
-            double end = start + Plans.fastestMillis(requests.subList(from, from + n), menu, latency);
-            for (int i = from; i < from + n; i++) {
-                finish[i] = end;
-            }
-            workerFreeAt[w] = end;
-            from += n;
+  /**
+   * @param requests in deadline order
+   * @param workerFreeAt when each worker becomes free (absolute, same clock as deadlines); modified
+   * @return each request's finish time, in the order of {@code requests}
+   */
+  static double[] finishTimes(
+      List<Pending> requests,
+      double[] workerFreeAt,
+      ModelMenu menu,
+      LatencyPredictor latency,
+      BatchLimits limits) {
+    double[] finish = new double[requests.size()];
+    int from = 0;
+    while (from < requests.size()) {
+      int w = 0;
+      for (int i = 1; i < workerFreeAt.length; i++) {
+        if (workerFreeAt[i] < workerFreeAt[w]) {
+          w = i;
         }
-        return finish;
+      }
+      double start = workerFreeAt[w];
+      double deadline = requests.get(from).deadlineMillis().orElse(Double.POSITIVE_INFINITY);
+      int n =
+          Plans.longestPrefix(
+                  requests.subList(from, requests.size()),
+                  limits,
+                  run -> start + Plans.fastestMillis(run, menu, latency) <= deadline)
+              .size();
+      double end = start + Plans.fastestMillis(requests.subList(from, from + n), menu, latency);
+      for (int i = from; i < from + n; i++) {
+        finish[i] = end;
+      }
+      workerFreeAt[w] = end;
+      from += n;
     }
+    return finish;
+  }
 }

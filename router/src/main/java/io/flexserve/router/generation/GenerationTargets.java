@@ -8,9 +8,9 @@ package io.flexserve.router.generation;
  * @param tpotMs time per output token after the first ({@code X-TPOT-Target-Ms})
  */
 public record GenerationTargets(Double totalMs, Double ttftMs, Double tpotMs) {
-    public static final GenerationTargets NONE = new GenerationTargets(null, null, null);
+  public static final GenerationTargets NONE = new GenerationTargets(null, null, null);
 
-    public boolean any() {
-        return totalMs != null || ttftMs != null || tpotMs != null;
-    }
+  public boolean any() {
+    return totalMs != null || ttftMs != null || tpotMs != null;
+  }
 }

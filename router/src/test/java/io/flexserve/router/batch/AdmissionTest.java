@@ -16,81 +16,128 @@ import org.junit.jupiter.api.Test;
 
 /** Small sub-network (the fastest): 2 + b ms for b one-input 100-token requests. */
 class AdmissionTest {
-    private static Admission.Verdict decide(Pending p, DeadlinePolicy policy, List<Pending> queue, double... freeAt) {
-        return Admission.decide(p, policy, queue, freeAt, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
-    }
+  private static Admission.Verdict decide(
+      Pending p, DeadlinePolicy policy, List<Pending> queue, double... freeAt) {
+    return Admission.decide(
+        p, policy, queue, freeAt, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
+  }
 
-    @Test
-    void noTarget_isAdmitted_evenBehindALongQueue() {
-        assertEquals(new Admission.Admit(false), decide(LinearMenu.untargeted(1), DeadlinePolicy.STRICT, List.of(), 1e6));
-    }
+  @Test
+  void noTarget_isAdmitted_evenBehindALongQueue() {
+    assertEquals(
+        new Admission.Admit(false),
+        decide(LinearMenu.untargeted(1), DeadlinePolicy.STRICT, List.of(), 1e6));
+  }
 
-    @Test
-    void unknownForcedSubnet_isRejected() {
-        Admission.Reject r = assertInstanceOf(Admission.Reject.class,
-                decide(LinearMenu.forced(1, "huge", OptionalDouble.empty()), DeadlinePolicy.BEST_EFFORT, List.of(), 0));
-        assertEquals(Admission.Reason.UNKNOWN_SUBNET, r.reason());
-        assertTrue(r.message().contains("full"));
-    }
+  @Test
+  void unknownForcedSubnet_isRejected() {
+    Admission.Reject r =
+        assertInstanceOf(
+            Admission.Reject.class,
+            decide(
+                LinearMenu.forced(1, "huge", OptionalDouble.empty()),
+                DeadlinePolicy.BEST_EFFORT,
+                List.of(),
+                0));
+    assertEquals(Admission.Reason.UNKNOWN_SUBNET, r.reason());
+    assertTrue(r.message().contains("full"));
+  }
 
-    @Test
-    void targetBelowFastestIdle_strictRejects_bestEffortAdmitsAsLate_butNotBehindALongQueue() {
-        Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.STRICT, List.of(), 0));
-        assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
-        assertTrue(r.message().startsWith("latency target 2 ms"), r.message());
-        Admission.Reject tiny = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 0.01), DeadlinePolicy.STRICT, List.of(), 0));
-        assertTrue(tiny.message().startsWith("latency target 0.01 ms"), tiny.message());
-        assertEquals(new Admission.Admit(true), decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 0));
-        Admission.Reject queued = assertInstanceOf(Admission.Reject.class,
-                decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 50));
-        assertEquals(Admission.Reason.OVERLOADED, queued.reason());
-    }
+  @Test
+  void targetBelowFastestIdle_strictRejects_bestEffortAdmitsAsLate_butNotBehindALongQueue() {
+    Admission.Reject r =
+        assertInstanceOf(
+            Admission.Reject.class, decide(targeted(1, 2), DeadlinePolicy.STRICT, List.of(), 0));
+    assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
+    assertTrue(r.message().startsWith("latency target 2 ms"), r.message());
+    Admission.Reject tiny =
+        assertInstanceOf(
+            Admission.Reject.class, decide(targeted(1, 0.01), DeadlinePolicy.STRICT, List.of(), 0));
+    assertTrue(tiny.message().startsWith("latency target 0.01 ms"), tiny.message());
+    assertEquals(
+        new Admission.Admit(true),
+        decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 0));
+    Admission.Reject queued =
+        assertInstanceOf(
+            Admission.Reject.class,
+            decide(targeted(1, 2), DeadlinePolicy.BEST_EFFORT, List.of(), 50));
+    assertEquals(Admission.Reason.OVERLOADED, queued.reason());
+  }
 
-    @Test
-    void lateOnlyByItsOwnTimeInTheServer_isLateAnyway_notOverloaded() {
-        // admitted at 0, due at 3.05; by the time admission runs (0.1) even small (3 ms) cannot make it
-        Pending p = new Pending(1, 1, 100, 0, OptionalDouble.of(3.05), java.util.Optional.empty());
-        assertEquals(new Admission.Admit(true), Admission.decide(p, DeadlinePolicy.BEST_EFFORT, List.of(), new double[] {0.1},
-                0.1, menu(), LatencyPredictor.PROFILE, NO_LIMITS));
-        Admission.Reject r = assertInstanceOf(Admission.Reject.class, Admission.decide(p, DeadlinePolicy.STRICT, List.of(),
-                new double[] {0.1}, 0.1, menu(), LatencyPredictor.PROFILE, NO_LIMITS));
-        assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
-    }
+  @Test
+  void lateOnlyByItsOwnTimeInTheServer_isLateAnyway_notOverloaded() {
+    // admitted at 0, due at 3.05; by the time admission runs (0.1) even small (3 ms) cannot make it
+    Pending p = new Pending(1, 1, 100, 0, OptionalDouble.of(3.05), java.util.Optional.empty());
+    assertEquals(
+        new Admission.Admit(true),
+        Admission.decide(
+            p,
+            DeadlinePolicy.BEST_EFFORT,
+            List.of(),
+            new double[] {0.1},
+            0.1,
+            menu(),
+            LatencyPredictor.PROFILE,
+            NO_LIMITS));
+    Admission.Reject r =
+        assertInstanceOf(
+            Admission.Reject.class,
+            Admission.decide(
+                p,
+                DeadlinePolicy.STRICT,
+                List.of(),
+                new double[] {0.1},
+                0.1,
+                menu(),
+                LatencyPredictor.PROFILE,
+                NO_LIMITS));
+    assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
+  }
 
-    @Test
-    void busyWorker_makesItLate_rejectedAsOverloaded_forEitherPolicy_withRetryHint() {
-        for (DeadlinePolicy policy : DeadlinePolicy.values()) {
-            Admission.Reject r = assertInstanceOf(Admission.Reject.class, decide(targeted(1, 10), policy, List.of(), 8.5));
-            assertEquals(Admission.Reason.OVERLOADED, r.reason());
-            assertEquals(2, r.retryAfterMillis(), 1e-9); // finishes at 11.5, 1.5 ms late → 2
-        }
+  @Test
+  void busyWorker_makesItLate_rejectedAsOverloaded_forEitherPolicy_withRetryHint() {
+    for (DeadlinePolicy policy : DeadlinePolicy.values()) {
+      Admission.Reject r =
+          assertInstanceOf(Admission.Reject.class, decide(targeted(1, 10), policy, List.of(), 8.5));
+      assertEquals(Admission.Reason.OVERLOADED, r.reason());
+      assertEquals(2, r.retryAfterMillis(), 1e-9); // finishes at 11.5, 1.5 ms late → 2
     }
+  }
 
-    @Test
-    void fitsBehindTheBusyWorker_isAdmitted() {
-        assertEquals(new Admission.Admit(false), decide(targeted(1, 10), DeadlinePolicy.STRICT, List.of(), 7));
-    }
+  @Test
+  void fitsBehindTheBusyWorker_isAdmitted() {
+    assertEquals(
+        new Admission.Admit(false), decide(targeted(1, 10), DeadlinePolicy.STRICT, List.of(), 7));
+  }
 
-    @Test
-    void queueAhead_isDrainedInRunsBoundByTheirHeadsDeadlines() {
-        // three requests due at 4 ahead: {1,2} ends at 4, {3} alone ends at 7, then the candidate ends at 10
-        List<Pending> ahead = List.of(targeted(1, 4), targeted(2, 4), targeted(3, 4));
-        assertEquals(new Admission.Admit(false), decide(targeted(9, 10), DeadlinePolicy.STRICT, ahead, 0));
-        assertInstanceOf(Admission.Reject.class, decide(targeted(9, 9.5), DeadlinePolicy.STRICT, ahead, 0));
-    }
+  @Test
+  void queueAhead_isDrainedInRunsBoundByTheirHeadsDeadlines() {
+    // three requests due at 4 ahead: {1,2} ends at 4, {3} alone ends at 7, then the candidate ends
+    // at 10
+    List<Pending> ahead = List.of(targeted(1, 4), targeted(2, 4), targeted(3, 4));
+    assertEquals(
+        new Admission.Admit(false), decide(targeted(9, 10), DeadlinePolicy.STRICT, ahead, 0));
+    assertInstanceOf(
+        Admission.Reject.class, decide(targeted(9, 9.5), DeadlinePolicy.STRICT, ahead, 0));
+  }
 
-    @Test
-    void laterDeadlinesInTheQueue_doNotCountAgainstTheCandidate() {
-        List<Pending> behind = List.of(targeted(1, 100), targeted(2, 100), targeted(3, 100));
-        assertEquals(new Admission.Admit(false), decide(targeted(9, 3), DeadlinePolicy.STRICT, behind, 0));
-    }
+  @Test
+  void laterDeadlinesInTheQueue_doNotCountAgainstTheCandidate() {
+    List<Pending> behind = List.of(targeted(1, 100), targeted(2, 100), targeted(3, 100));
+    assertEquals(
+        new Admission.Admit(false), decide(targeted(9, 3), DeadlinePolicy.STRICT, behind, 0));
+  }
 
-    @Test
-    void drain_finishTimes_singleAndTwoWorkers() {
-        List<Pending> queue = List.of(targeted(1, 4), targeted(2, 4), targeted(3, 4), targeted(4, 10));
-        assertArrayEquals(new double[] {4, 4, 7, 10},
-                Drain.finishTimes(queue, new double[] {0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS), 1e-9);
-        assertArrayEquals(new double[] {4, 4, 4, 4},
-                Drain.finishTimes(queue, new double[] {0, 0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS), 1e-9);
-    }
+  @Test
+  void drain_finishTimes_singleAndTwoWorkers() {
+    List<Pending> queue = List.of(targeted(1, 4), targeted(2, 4), targeted(3, 4), targeted(4, 10));
+    assertArrayEquals(
+        new double[] {4, 4, 7, 10},
+        Drain.finishTimes(queue, new double[] {0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS),
+        1e-9);
+    assertArrayEquals(
+        new double[] {4, 4, 4, 4},
+        Drain.finishTimes(queue, new double[] {0, 0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS),
+        1e-9);
+  }
 }

@@ -15,8 +15,8 @@ import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One embeddings request, start to finish: tokenize, offer it to the model's scheduler (which admits it and, via
- * the router, chooses its sub-network and batch), and record the outcome.
+ * One embeddings request, start to finish: tokenize, offer it to the model's scheduler (which
+ * admits it and, via the router, chooses its sub-network and batch), and record the outcome.
  */
 @Singleton
 public final class EmbeddingService {
@@ -33,41 +33,80 @@ public final class EmbeddingService {
   /**
    * A served request: the result plus what the client asked for.
    *
-   * @param serverMillis from arrival to the result, in milliseconds (what the deadline verdict is judged on)
+   * @param serverMillis from arrival to the result, in milliseconds (what the deadline verdict is
+   *     judged on)
    */
-  public record Served(String model, EmbeddingResult result, int promptTokens, OptionalDouble targetMillis, double serverMillis) {
+  public record Served(
+      String model,
+      EmbeddingResult result,
+      int promptTokens,
+      OptionalDouble targetMillis,
+      double serverMillis) {
     /** Whether the target was met within the server; empty when there was no target. */
     public Optional<Boolean> deadlineMet() {
-      return targetMillis.isPresent() ? Optional.of(serverMillis <= targetMillis.getAsDouble()) : Optional.empty();
+      return targetMillis.isPresent()
+          ? Optional.of(serverMillis <= targetMillis.getAsDouble())
+          : Optional.empty();
     }
   }
 
   /**
    * Cancelling the result withdraws the request (the client went away).
    *
-   * @param arrivalMillis when the request reached the server, {@link System#nanoTime} in milliseconds */
-  public CompletableFuture<Served> embed(double arrivalMillis, String modelName, EmbeddingsRequest request, RoutingHeaders headers) {
+   * @param arrivalMillis when the request reached the server, {@link System#nanoTime} in
+   *     milliseconds
+   */
+  public CompletableFuture<Served> embed(
+      double arrivalMillis, String modelName, EmbeddingsRequest request, RoutingHeaders headers) {
     ServedEncoder model = catalog.requireEncoder(modelName);
     TokenBatch batch = model.encoder().tokenizer().encodeBatch(request.inputs());
     if (batch.paddedTokens() > config.maxRequestTokens()) {
-      // one request's work is bounded before it is queued: 256 inputs of 256 tokens took 15–22 s of CPU
-      throw new ApiException.TooLarge("too_many_tokens", "the request's " + batch.batch() + " inputs come to "
-          + batch.paddedTokens() + " padded tokens (inputs × the longest, " + batch.sequence() + "); the limit is "
-          + config.maxRequestTokens() + " (FLEXSERVE_MAX_REQUEST_TOKENS): send fewer or shorter inputs per request");
+      // one request's work is bounded before it is queued: 256 inputs of 256 tokens took 15–22 s of
+      // CPU
+      throw new ApiException.TooLarge(
+          "too_many_tokens",
+          "the request's "
+              + batch.batch()
+              + " inputs come to "
+              + batch.paddedTokens()
+              + " padded tokens (inputs × the longest, "
+              + batch.sequence()
+              + "); the limit is "
+              + config.maxRequestTokens()
+              + " (FLEXSERVE_MAX_REQUEST_TOKENS): send fewer or shorter inputs per request");
     }
-    EmbeddingJob job = new EmbeddingJob(arrivalMillis, batch, headers.latencyTargetMillis(), headers.forcedSubnet(), headers.deadlinePolicy(),
-        config.timeoutMillis(headers.timeoutMillis()));
-    return BatchScheduler.thenApply(model.scheduler().submit(job), result -> record(new Served(model.name(), result,
-        batch.realTokens(), headers.latencyTargetMillis(), System.nanoTime() / 1e6 - arrivalMillis)));
+    EmbeddingJob job =
+        new EmbeddingJob(
+            arrivalMillis,
+            batch,
+            headers.latencyTargetMillis(),
+            headers.forcedSubnet(),
+            headers.deadlinePolicy(),
+            config.timeoutMillis(headers.timeoutMillis()));
+    return BatchScheduler.thenApply(
+        model.scheduler().submit(job),
+        result ->
+            record(
+                new Served(
+                    model.name(),
+                    result,
+                    batch.realTokens(),
+                    headers.latencyTargetMillis(),
+                    System.nanoTime() / 1e6 - arrivalMillis)));
   }
 
   private Served record(Served served) {
     String model = served.model();
     String subnet = served.result().subnet();
     metrics.requestLatency.labels(model, subnet).observe(served.serverMillis() / 1000);
-    metrics.inferenceLatency.labels(model, subnet).observe(served.result().inferenceMillis() / 1000);
+    metrics
+        .inferenceLatency
+        .labels(model, subnet)
+        .observe(served.result().inferenceMillis() / 1000);
     metrics.queueWait.labels(model).observe(served.result().queueMillis() / 1000);
-    served.deadlineMet().ifPresent(met -> metrics.deadlines.labels(model, subnet, met ? "met" : "missed").inc());
+    served
+        .deadlineMet()
+        .ifPresent(met -> metrics.deadlines.labels(model, subnet, met ? "met" : "missed").inc());
     return served;
   }
 }

@@ -1,9 +1,10 @@
 package io.flexserve.server.api;
 
-import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -14,14 +15,14 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.flexserve.server.transport.ClientDisconnects;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /v1/embeddings} (OpenAI). Response headers report the routing: {@code X-Subnet},
  * {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms} (of the run it was part of),
- * {@code X-Batch-Size} (requests in that run), and {@code X-Deadline-Met} when the request had a latency target.
+ * {@code X-Batch-Size} (requests in that run), and {@code X-Deadline-Met} when the request had a
+ * latency target.
  */
 @Controller
 public final class EmbeddingsController {
@@ -32,8 +33,13 @@ public final class EmbeddingsController {
   private final ServerMetrics metrics;
   private final ClientDisconnects disconnects;
 
-  public EmbeddingsController(EmbeddingsRequestParser parser, EmbeddingService service, ModelCatalog catalog,
-                              FlexserveConfig config, ServerMetrics metrics, ClientDisconnects disconnects) {
+  public EmbeddingsController(
+      EmbeddingsRequestParser parser,
+      EmbeddingService service,
+      ModelCatalog catalog,
+      FlexserveConfig config,
+      ServerMetrics metrics,
+      ClientDisconnects disconnects) {
     this.parser = parser;
     this.service = service;
     this.catalog = catalog;
@@ -42,27 +48,43 @@ public final class EmbeddingsController {
     this.disconnects = disconnects;
   }
 
-  // Parsing and tokenizing run on the blocking pool, never on the event loop; inference runs on the scheduler.
+  // Parsing and tokenizing run on the blocking pool, never on the event loop; inference runs on the
+  // scheduler.
   @Post("/v1/embeddings")
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
   @ExecuteOn(TaskExecutors.BLOCKING)
-  public CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embeddings(HttpRequest<?> http, @Body byte[] body) {
+  public CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embeddings(
+      HttpRequest<?> http, @Body byte[] body) {
     double arrivalMillis = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     EmbeddingsRequest request = parser.parse(body, config.maxInputs());
     String model = request.model().isEmpty() ? catalog.defaultModelName() : request.model();
-    return disconnects.tie(http, "/v1/embeddings", service.embed(arrivalMillis, model, request, headers)).thenApply(served -> {
-      MutableHttpResponse<EmbeddingsResponse> response = HttpResponse.ok(
-          EmbeddingsResponse.of(served.model(), served.result().embeddings(), request.base64(), served.promptTokens()));
-      response.header("X-Subnet", served.result().subnet())
-          .header("X-Queue-Ms", millis(served.result().queueMillis()))
-          .header("X-Inference-Ms", millis(served.result().inferenceMillis()))
-          .header("X-Predicted-Ms", millis(served.result().predictedMillis()))
-          .header("X-Batch-Size", Integer.toString(served.result().batchRequests()));
-      served.deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
-      metrics.requests.labels(served.model(), served.result().subnet(), "/v1/embeddings", "200").inc();
-      return response;
-    });
+    return disconnects
+        .tie(http, "/v1/embeddings", service.embed(arrivalMillis, model, request, headers))
+        .thenApply(
+            served -> {
+              MutableHttpResponse<EmbeddingsResponse> response =
+                  HttpResponse.ok(
+                      EmbeddingsResponse.of(
+                          served.model(),
+                          served.result().embeddings(),
+                          request.base64(),
+                          served.promptTokens()));
+              response
+                  .header("X-Subnet", served.result().subnet())
+                  .header("X-Queue-Ms", millis(served.result().queueMillis()))
+                  .header("X-Inference-Ms", millis(served.result().inferenceMillis()))
+                  .header("X-Predicted-Ms", millis(served.result().predictedMillis()))
+                  .header("X-Batch-Size", Integer.toString(served.result().batchRequests()));
+              served
+                  .deadlineMet()
+                  .ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+              metrics
+                  .requests
+                  .labels(served.model(), served.result().subnet(), "/v1/embeddings", "200")
+                  .inc();
+              return response;
+            });
   }
 
   private static String millis(double ms) {

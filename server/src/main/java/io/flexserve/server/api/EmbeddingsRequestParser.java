@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses and validates an embeddings request body, with messages that name the bad value. Structure errors (not
- * UTF-8, not JSON, missing field, wrong JSON type) are 400; acceptable-shape-but-bad values are 422; too many
- * inputs is 413. Unknown fields are ignored, as OpenAI clients send extras ({@code user}).
+ * Parses and validates an embeddings request body, with messages that name the bad value. Structure
+ * errors (not UTF-8, not JSON, missing field, wrong JSON type) are 400; acceptable-shape-but-bad
+ * values are 422; too many inputs is 413. Unknown fields are ignored, as OpenAI clients send extras
+ * ({@code user}).
  */
 @Singleton
 public final class EmbeddingsRequestParser {
@@ -41,38 +42,53 @@ public final class EmbeddingsRequestParser {
       if (!f.isString()) {
         throw new ApiException.BadRequest("wrong_type", "'encoding_format' must be a string");
       }
-      base64 = switch (f.getStringValue()) {
-        case "float" -> false;
-        case "base64" -> true;
-        default -> throw new ApiException.InvalidValue("invalid_value",
-            "'encoding_format' must be 'float' or 'base64', got '" + f.getStringValue() + "'");
-      };
+      base64 =
+          switch (f.getStringValue()) {
+            case "float" -> false;
+            case "base64" -> true;
+            default ->
+                throw new ApiException.InvalidValue(
+                    "invalid_value",
+                    "'encoding_format' must be 'float' or 'base64', got '"
+                        + f.getStringValue()
+                        + "'");
+          };
     }
     return new EmbeddingsRequest(model, inputs, base64);
   }
 
   private static List<String> inputs(JsonNode input, int maxInputs) {
     if (input == null || input.isNull()) {
-      throw new ApiException.BadRequest("missing_field", "'input' is required: a string or an array of strings");
+      throw new ApiException.BadRequest(
+          "missing_field", "'input' is required: a string or an array of strings");
     }
     if (input.isString()) {
       return List.of(nonEmpty(input.getStringValue(), "'input'"));
     }
     if (!input.isArray()) {
-      throw new ApiException.BadRequest("wrong_type", "'input' must be a string or an array of strings");
+      throw new ApiException.BadRequest(
+          "wrong_type", "'input' must be a string or an array of strings");
     }
     if (input.size() == 0) {
-      throw new ApiException.InvalidValue("empty_input", "'input' must contain at least one string");
+      throw new ApiException.InvalidValue(
+          "empty_input", "'input' must contain at least one string");
     }
     if (input.size() > maxInputs) {
-      throw new ApiException.TooLarge("too_many_inputs", "'input' has " + input.size() + " items; the limit is " + maxInputs);
+      throw new ApiException.TooLarge(
+          "too_many_inputs", "'input' has " + input.size() + " items; the limit is " + maxInputs);
     }
     List<String> out = new ArrayList<>(input.size());
     int i = 0;
     for (JsonNode item : input.values()) {
       if (!item.isString()) {
-        throw new ApiException.BadRequest("wrong_type", "'input[" + i + "]' must be a string"
-            + (item.isNumber() || item.isArray() ? " (token-id inputs are not supported)" : ""));
+        throw new ApiException.BadRequest(
+            "wrong_type",
+            "'input["
+                + i
+                + "]' must be a string"
+                + (item.isNumber() || item.isArray()
+                    ? " (token-id inputs are not supported)"
+                    : ""));
       }
       out.add(nonEmpty(item.getStringValue(), "'input[" + i + "]'"));
       i++;

@@ -7,14 +7,18 @@ import java.util.List;
 @Serdeable
 public record EmbeddingsResponse(String object, List<Item> data, String model, Usage usage) {
 
-  /** One embedding; {@code embedding} is a float array or, with {@code encoding_format: base64}, a string. */
+  /**
+   * One embedding; {@code embedding} is a float array or, with {@code encoding_format: base64}, a
+   * string.
+   */
   @Serdeable
   public record Item(String object, int index, Object embedding) {}
 
   @Serdeable
   public record Usage(int prompt_tokens, int total_tokens) {}
 
-  static EmbeddingsResponse of(String model, float[][] embeddings, boolean base64, int promptTokens) {
+  static EmbeddingsResponse of(
+      String model, float[][] embeddings, boolean base64, int promptTokens) {
     List<Item> items = new java.util.ArrayList<>(embeddings.length);
     for (int i = 0; i < embeddings.length; i++) {
       items.add(new Item("embedding", i, base64 ? toBase64(embeddings[i]) : embeddings[i]));
@@ -24,7 +28,8 @@ public record EmbeddingsResponse(String object, List<Item> data, String model, U
 
   /** Little-endian float32 bytes, base64: what OpenAI clients decode. */
   static String toBase64(float[] v) {
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    java.nio.ByteBuffer b =
+        java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(v);
     return java.util.Base64.getEncoder().encodeToString(b.array());
   }

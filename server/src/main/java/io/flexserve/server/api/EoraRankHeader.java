@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.OptionalInt;
 
 /**
- * {@code X-EoRA-Rank}: the rank of the low-rank compensation a generation runs with on a compressed model (0: off).
- * Absent, the generation router treats each (sub-network, rank) as a menu entry of its own.
+ * {@code X-EoRA-Rank}: the rank of the low-rank compensation a generation runs with on a compressed
+ * model (0: off). Absent, the generation router treats each (sub-network, rank) as a menu entry of
+ * its own.
  */
 public final class EoraRankHeader {
   public static final String NAME = "X-EoRA-Rank";
@@ -18,7 +19,8 @@ public final class EoraRankHeader {
    * The requested rank, checked against the ranks the model serves.
    *
    * @param served the ranks a request may ask for, 0 first ({@code DecoderManifest#eoraRanks})
-   * @throws ApiException.InvalidValue (422) when the value is not an integer or not one of {@code served}
+   * @throws ApiException.InvalidValue (422) when the value is not an integer or not one of {@code
+   *     served}
    */
   public static OptionalInt from(HttpHeaders headers, List<Integer> served, String model) {
     String raw = RoutingHeaders.single(headers, NAME);
@@ -29,11 +31,20 @@ public final class EoraRankHeader {
     try {
       rank = Integer.parseInt(raw.strip());
     } catch (NumberFormatException e) {
-      throw new ApiException.InvalidValue("invalid_header", NAME + " must be an integer rank, got '" + raw + "'");
+      throw new ApiException.InvalidValue(
+          "invalid_header", NAME + " must be an integer rank, got '" + raw + "'");
     }
     if (!served.contains(rank)) {
-      throw new ApiException.InvalidValue("invalid_eora_rank", NAME + " " + rank + " is not served by " + model
-          + ": choose one of " + served + (served.size() == 1 ? " (the model has no compensation paths)" : ""));
+      throw new ApiException.InvalidValue(
+          "invalid_eora_rank",
+          NAME
+              + " "
+              + rank
+              + " is not served by "
+              + model
+              + ": choose one of "
+              + served
+              + (served.size() == 1 ? " (the model has no compensation paths)" : ""));
     }
     return OptionalInt.of(rank);
   }

@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Typed fields of a parsed JSON body: absent is empty; present with the wrong JSON type (null included) is a 400
- * {@code wrong_type} naming the field.
+ * Typed fields of a parsed JSON body: absent is empty; present with the wrong JSON type (null
+ * included) is a 400 {@code wrong_type} naming the field.
  */
 public final class JsonFields {
   private JsonFields() {}
@@ -68,12 +68,20 @@ public final class JsonFields {
 
   /** Whether {@code v} is a JSON integer (no fraction, no exponent). */
   public static boolean isInteger(JsonNode v) {
-    return v.isNumber() && (v.getNumberValue() instanceof Integer || v.getNumberValue() instanceof Long);
+    return v.isNumber()
+        && (v.getNumberValue() instanceof Integer || v.getNumberValue() instanceof Long);
   }
 
   public static ApiException.BadRequest wrongType(String field, String expected, JsonNode got) {
-    String kind = got.isNull() ? "null" : got.isString() ? "a string" : got.isBoolean() ? "a boolean" : got.isArray() ? "an array"
-        : got.isObject() ? "an object" : "a number";
-    return new ApiException.BadRequest("wrong_type", "'" + field + "' must be " + expected + ", got " + kind);
+    String kind =
+        got.isNull()
+            ? "null"
+            : got.isString()
+                ? "a string"
+                : got.isBoolean()
+                    ? "a boolean"
+                    : got.isArray() ? "an array" : got.isObject() ? "an object" : "a number";
+    return new ApiException.BadRequest(
+        "wrong_type", "'" + field + "' must be " + expected + ", got " + kind);
   }
 }

@@ -14,11 +14,16 @@ import java.util.OptionalDouble;
  * @param deadlinePolicy {@code X-Deadline-Policy}: best-effort (default) or strict
  * @param ttftTargetMillis {@code X-TTFT-Target-Ms}: time to first token, generation only
  * @param tpotTargetMillis {@code X-TPOT-Target-Ms}: time per output token, generation only
- * @param timeoutMillis {@code X-Request-Timeout-Ms}: give up (504) after this long, when sent; unlike a target, a
- *     timeout stops the work
+ * @param timeoutMillis {@code X-Request-Timeout-Ms}: give up (504) after this long, when sent;
+ *     unlike a target, a timeout stops the work
  */
-public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy,
-                             OptionalDouble ttftTargetMillis, OptionalDouble tpotTargetMillis, OptionalDouble timeoutMillis) {
+public record RoutingHeaders(
+    OptionalDouble latencyTargetMillis,
+    Optional<String> forcedSubnet,
+    DeadlinePolicy deadlinePolicy,
+    OptionalDouble ttftTargetMillis,
+    OptionalDouble tpotTargetMillis,
+    OptionalDouble timeoutMillis) {
   public static final String LATENCY_TARGET = "X-Latency-Target-Ms";
   public static final String TTFT_TARGET = "X-TTFT-Target-Ms";
   public static final String TPOT_TARGET = "X-TPOT-Target-Ms";
@@ -34,20 +39,31 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
     try {
       policy = DeadlinePolicy.parse(single(headers, DEADLINE_POLICY));
     } catch (IllegalArgumentException e) {
-      throw new ApiException.BadRequest("invalid_header", DEADLINE_POLICY + " must be 'best-effort' or 'strict', got '" + headers.get(DEADLINE_POLICY) + "'");
+      throw new ApiException.BadRequest(
+          "invalid_header",
+          DEADLINE_POLICY
+              + " must be 'best-effort' or 'strict', got '"
+              + headers.get(DEADLINE_POLICY)
+              + "'");
     }
-    return new RoutingHeaders(target, Optional.ofNullable(subnet).map(String::strip).filter(s -> !s.isEmpty()), policy,
-        millis(headers, TTFT_TARGET), millis(headers, TPOT_TARGET), millis(headers, TIMEOUT));
+    return new RoutingHeaders(
+        target,
+        Optional.ofNullable(subnet).map(String::strip).filter(s -> !s.isEmpty()),
+        policy,
+        millis(headers, TTFT_TARGET),
+        millis(headers, TPOT_TARGET),
+        millis(headers, TIMEOUT));
   }
 
   /**
-   * The one value of header {@code name}, or null when absent. Sent twice it is a 400: which one the client meant is
-   * not ours to guess (a proxy may have added one).
+   * The one value of header {@code name}, or null when absent. Sent twice it is a 400: which one
+   * the client meant is not ours to guess (a proxy may have added one).
    */
   public static String single(HttpHeaders headers, String name) {
     java.util.List<String> all = headers.getAll(name);
     if (all.size() > 1) {
-      throw new ApiException.BadRequest("duplicate_header", name + " was sent " + all.size() + " times; send it once");
+      throw new ApiException.BadRequest(
+          "duplicate_header", name + " was sent " + all.size() + " times; send it once");
     }
     return all.isEmpty() ? null : all.get(0);
   }
@@ -66,10 +82,13 @@ public record RoutingHeaders(OptionalDouble latencyTargetMillis, Optional<String
     try {
       v = Double.parseDouble(raw.strip());
     } catch (NumberFormatException e) {
-      throw new ApiException.BadRequest("invalid_header", name + " must be a number of milliseconds, got '" + raw + "'");
+      throw new ApiException.BadRequest(
+          "invalid_header", name + " must be a number of milliseconds, got '" + raw + "'");
     }
     if (!(v > 0) || v > MAX_TARGET_MILLIS) {
-      throw new ApiException.InvalidValue("invalid_header", name + " must be > 0 and ≤ " + (long) MAX_TARGET_MILLIS + ", got '" + raw + "'");
+      throw new ApiException.InvalidValue(
+          "invalid_header",
+          name + " must be > 0 and ≤ " + (long) MAX_TARGET_MILLIS + ", got '" + raw + "'");
     }
     return OptionalDouble.of(v);
   }

@@ -19,9 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Loads an elastic decoder bundle for serving and measures, on this machine and with the server's thread settings,
- * what the generation router needs: prefill cost per token, one decode step alone, and what each further row in a
- * batch adds. (The manifest's figures were measured at conversion, possibly elsewhere.)
+ * Loads an elastic decoder bundle for serving and measures, on this machine and with the server's
+ * thread settings, what the generation router needs: prefill cost per token, one decode step alone,
+ * and what each further row in a batch adds. (The manifest's figures were measured at conversion,
+ * possibly elsewhere.)
  */
 final class DecoderLoader {
   private static final Logger LOG = LoggerFactory.getLogger(DecoderLoader.class);
@@ -30,16 +31,31 @@ final class DecoderLoader {
 
   private DecoderLoader() {}
 
-  static ServedDecoder load(String name, Path bundle, SessionConfig sessions, FlexserveConfig config, ServerMetrics metrics)
+  static ServedDecoder load(
+      String name,
+      Path bundle,
+      SessionConfig sessions,
+      FlexserveConfig config,
+      ServerMetrics metrics)
       throws IOException, OrtException {
     List<String> precisions = config.precisionList();
     DecoderManifest manifest = DecoderManifest.read(bundle);
-    java.util.Set<String> wanted = manifest.subnets().stream()
-        .filter(s -> precisions.isEmpty() || precisions.contains(s.precision())).map(DecoderManifest.Subnet::name)
-        .collect(java.util.stream.Collectors.toSet());
+    java.util.Set<String> wanted =
+        manifest.subnets().stream()
+            .filter(s -> precisions.isEmpty() || precisions.contains(s.precision()))
+            .map(DecoderManifest.Subnet::name)
+            .collect(java.util.stream.Collectors.toSet());
     if (wanted.isEmpty()) {
-      throw new IllegalArgumentException("no menu entry of " + name + " is in flexserve.precisions " + precisions
-          + "; it has " + manifest.subnets().stream().map(DecoderManifest.Subnet::precision).distinct().toList());
+      throw new IllegalArgumentException(
+          "no menu entry of "
+              + name
+              + " is in flexserve.precisions "
+              + precisions
+              + "; it has "
+              + manifest.subnets().stream()
+                  .map(DecoderManifest.Subnet::precision)
+                  .distinct()
+                  .toList());
     }
     ElasticDecoder decoder = ElasticDecoder.load(bundle, sessions, wanted::contains);
     try {
@@ -48,12 +64,24 @@ final class DecoderLoader {
         DecoderProfile p = profile(decoder.session(s.name()), s.perplexity());
         menu.add(p);
         metrics.predictedLatency.labels(name, s.name()).set(p.decodeMs() / 1000);
-        LOG.info("{} / {}: perplexity {}, prefill {} ms/token, decode {} ms/step + {} ms per extra row", name, s.name(),
-            String.format("%.3f", s.perplexity()), String.format("%.3f", p.prefillMsPerToken()),
-            String.format("%.3f", p.decodeMs()), String.format("%.3f", p.decodeMsPerExtraRow()));
+        LOG.info(
+            "{} / {}: perplexity {}, prefill {} ms/token, decode {} ms/step + {} ms per extra row",
+            name,
+            s.name(),
+            String.format("%.3f", s.perplexity()),
+            String.format("%.3f", p.prefillMsPerToken()),
+            String.format("%.3f", p.decodeMs()),
+            String.format("%.3f", p.decodeMsPerExtraRow()));
       }
-      GenerationScheduler scheduler = new GenerationScheduler(name, decoder, menu, config.maxRunningGenerations(),
-          config.queueCapacity(), config.prefixCacheBytes(), metrics);
+      GenerationScheduler scheduler =
+          new GenerationScheduler(
+              name,
+              decoder,
+              menu,
+              config.maxRunningGenerations(),
+              config.queueCapacity(),
+              config.prefixCacheBytes(),
+              metrics);
       return new ServedDecoder(name, decoder, menu, scheduler, ChatTemplate.forBundle(bundle));
     } catch (IOException | OrtException | RuntimeException e) {
       decoder.close();
@@ -61,10 +89,16 @@ final class DecoderLoader {
     }
   }
 
-  private static DecoderProfile profile(DecoderSession session, double perplexity) throws OrtException {
+  private static DecoderProfile profile(DecoderSession session, double perplexity)
+      throws OrtException {
     double prefill = DecoderTimer.prefillMillis(session, CONTEXT, 5) / CONTEXT;
     double single = DecoderTimer.decodeMillis(session, CONTEXT, 20);
     double batched = DecoderTimer.batchDecodeMillis(session, BATCH, CONTEXT, 9);
-    return new DecoderProfile(session.subnet().name(), prefill, single, Math.max(0, (batched - single) / (BATCH - 1)), perplexity);
+    return new DecoderProfile(
+        session.subnet().name(),
+        prefill,
+        single,
+        Math.max(0, (batched - single) / (BATCH - 1)),
+        perplexity);
   }
 }

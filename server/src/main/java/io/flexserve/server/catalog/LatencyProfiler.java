@@ -13,14 +13,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Measures each sub-network's latency on this machine at load time, as a function of input size (padded tokens),
- * and turns it into the router's {@link ModelMenu}. Each point is the p75 of {@code repeats} timed runs after five
- * warm-up rounds: robust to a few stray slow runs (GC, page faults, a neighbour's burst) that would set a p90 of so
- * few samples. The tail is the online estimator's job: it corrects these curves by a p98 of observed runs.
+ * Measures each sub-network's latency on this machine at load time, as a function of input size
+ * (padded tokens), and turns it into the router's {@link ModelMenu}. Each point is the p75 of
+ * {@code repeats} timed runs after five warm-up rounds: robust to a few stray slow runs (GC, page
+ * faults, a neighbour's burst) that would set a p90 of so few samples. The tail is the online
+ * estimator's job: it corrects these curves by a p98 of observed runs.
  */
 public final class LatencyProfiler {
-  /** (batch, sequence) shapes profiled: single inputs of growing length, then a small batch of long inputs. */
+  /**
+   * (batch, sequence) shapes profiled: single inputs of growing length, then a small batch of long
+   * inputs.
+   */
   static final int[][] SHAPES = {{1, 8}, {1, 32}, {1, 128}, {1, 256}, {4, 256}};
+
   private static final double QUANTILE = 0.75;
 
   private LatencyProfiler() {}
@@ -40,7 +45,8 @@ public final class LatencyProfiler {
         }
       }
     }
-    // Timed runs round-robin over sub-networks, so drift (frequency scaling, a GC, other load) hits all alike.
+    // Timed runs round-robin over sub-networks, so drift (frequency scaling, a GC, other load) hits
+    // all alike.
     double[][][] millis = new double[subnets.size()][batches.size()][repeats];
     for (int r = 0; r < repeats; r++) {
       for (int i = 0; i < subnets.size(); i++) {
@@ -58,7 +64,12 @@ public final class LatencyProfiler {
         samples.put(batches.get(j).paddedTokens(), millis[i][j]);
       }
       EncoderManifest.Subnet s = subnets.get(i);
-      profiles.add(new SubnetProfile(s.name(), s.relativeSize(), s.quality(), LatencyCurve.fromSamples(samples, QUANTILE)));
+      profiles.add(
+          new SubnetProfile(
+              s.name(),
+              s.relativeSize(),
+              s.quality(),
+              LatencyCurve.fromSamples(samples, QUANTILE)));
     }
     return ModelMenu.of(profiles);
   }

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 
 /**
- * What a client may read about a model that failed to load ({@code /v2/models/{m}}, the 503 of a request to it): the
- * reason in the model's own terms, without Java class names or the server's paths. The log keeps the full exception.
+ * What a client may read about a model that failed to load ({@code /v2/models/{m}}, the 503 of a
+ * request to it): the reason in the model's own terms, without Java class names or the server's
+ * paths. The log keeps the full exception.
  */
 final class LoadFailure {
   /** An absolute path left in a message after the bundle's own prefix was replaced. */
@@ -22,12 +23,15 @@ final class LoadFailure {
     if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
       // Jackson's own messages name Java types and parser settings
       var at = j.getLocation();
-      return "manifest.json is not a valid manifest" + (at == null ? "" : " (line " + at.getLineNr() + ", column "
-          + at.getColumnNr() + ")");
+      return "manifest.json is not a valid manifest"
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
     }
     String message = e.getMessage();
-    boolean ours = e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof IOException
-        || e instanceof CheckpointException;
+    boolean ours =
+        e instanceof IllegalArgumentException
+            || e instanceof IllegalStateException
+            || e instanceof IOException
+            || e instanceof CheckpointException;
     if (!ours || message == null || message.isBlank()) {
       return "the bundle could not be loaded (the server log has the details)";
     }

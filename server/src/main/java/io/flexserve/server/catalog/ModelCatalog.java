@@ -3,9 +3,9 @@ package io.flexserve.server.catalog;
 import io.flexserve.models.BundleFormat;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.router.ModelMenu;
 import io.flexserve.router.SubnetProfile;
 import io.flexserve.router.batch.BatchLimits;
@@ -29,12 +29,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The served models and their states. Loading starts when the HTTP server is up, on one background thread, so
- * liveness answers at once and readiness turns true when every model has loaded (or failed). A model that fails to
- * load is reported with its reason; the others serve.
+ * The served models and their states. Loading starts when the HTTP server is up, on one background
+ * thread, so liveness answers at once and readiness turns true when every model has loaded (or
+ * failed). A model that fails to load is reported with its reason; the others serve.
  *
- * <p>Threading: {@code states}, {@code reasons} and {@code ready} are concurrent maps written by the loader thread
- * and read by request threads; a model appears in {@code ready} only once fully built.
+ * <p>Threading: {@code states}, {@code reasons} and {@code ready} are concurrent maps written by
+ * the loader thread and read by request threads; a model appears in {@code ready} only once fully
+ * built.
  */
 @Singleton
 public final class ModelCatalog implements ApplicationEventListener<ServerStartupEvent> {
@@ -64,10 +65,15 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       return;
     }
     if (bundles.isEmpty()) {
-      LOG.info("no model repository configured (FLEXSERVE_MODEL_DIR): serving the embedded default model {}", MiniLmDefault.NAME);
+      LOG.info(
+          "no model repository configured (FLEXSERVE_MODEL_DIR): serving the embedded default model {}",
+          MiniLmDefault.NAME);
       states.put(MiniLmDefault.NAME, ModelState.LOADING);
     } else {
-      LOG.info("model repository {}: {} model(s): {}", Path.of(config.modelDir()).toAbsolutePath(), bundles.size(),
+      LOG.info(
+          "model repository {}: {} model(s): {}",
+          Path.of(config.modelDir()).toAbsolutePath(),
+          bundles.size(),
           bundles.stream().map(b -> b.getFileName().toString()).toList());
       for (Path b : bundles) {
         states.put(b.getFileName().toString(), ModelState.LOADING);
@@ -78,7 +84,10 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     loader.start();
   }
 
-  /** Bundles in the repository: sub-directories holding a manifest. Empty when no repository is configured. */
+  /**
+   * Bundles in the repository: sub-directories holding a manifest. Empty when no repository is
+   * configured.
+   */
   private List<Path> repositoryBundles() throws IOException {
     if (config.modelDir().isBlank()) {
       return List.of();
@@ -87,15 +96,25 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (!Files.isDirectory(repo)) {
       throw new IOException("FLEXSERVE_MODEL_DIR " + repo + " is not a directory");
     }
-    // Every bundle kind names their manifest manifest.json; its "format" field tells them apart at load.
+    // Every bundle kind names their manifest manifest.json; its "format" field tells them apart at
+    // load.
     return ModelDirectory.bundles(repo);
   }
 
   private void loadAll(List<Path> bundles) {
-    SessionConfig sessions = new SessionConfig(config.effectiveIntraOpThreads(), config.device(), config.spinning());
+    SessionConfig sessions =
+        new SessionConfig(config.effectiveIntraOpThreads(), config.device(), config.spinning());
     if (bundles.isEmpty()) {
-      load(MiniLmDefault.NAME, () -> MiniLmDefault.ensureBundle(config.cachePath(), sessions,
-          (step, done, total) -> { if (done == total) LOG.info("default model: {} done", step); }), sessions);
+      load(
+          MiniLmDefault.NAME,
+          () ->
+              MiniLmDefault.ensureBundle(
+                  config.cachePath(),
+                  sessions,
+                  (step, done, total) -> {
+                    if (done == total) LOG.info("default model: {} done", step);
+                  }),
+          sessions);
     } else {
       for (Path b : bundles) {
         load(b.getFileName().toString(), () -> b, sessions);
@@ -114,33 +133,52 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     LOG.info("loading model {}", name);
     try {
       bundle = source.bundle();
-      // Every bundle kind names its manifest manifest.json; its "format" field says which loader reads it.
+      // Every bundle kind names its manifest manifest.json; its "format" field says which loader
+      // reads it.
       String format = BundleFormat.of(bundle);
-      ServedModel served = VisionManifest.isVisionFormat(format) ? VisionLoader.load(name, bundle, sessions, config, metrics)
-          : DecoderManifest.FORMAT.equals(format) ? DecoderLoader.load(name, bundle, sessions, config, metrics)
-          : loadEncoder(name, bundle, sessions);
+      ServedModel served =
+          VisionManifest.isVisionFormat(format)
+              ? VisionLoader.load(name, bundle, sessions, config, metrics)
+              : DecoderManifest.FORMAT.equals(format)
+                  ? DecoderLoader.load(name, bundle, sessions, config, metrics)
+                  : loadEncoder(name, bundle, sessions);
       ready.put(name, served);
       states.put(name, ModelState.READY);
       LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     } catch (Exception | LinkageError e) {
       reasons.put(name, LoadFailure.publicReason(name, bundle, e));
       states.put(name, ModelState.FAILED);
-      // the first line names the model, its folder and the reason a client sees; the trace follows for the operator
+      // the first line names the model, its folder and the reason a client sees; the trace follows
+      // for the operator
       LOG.error("model {} failed to load from {}: {}", name, bundle, reasons.get(name), e);
     }
   }
 
-  private ServedEncoder loadEncoder(String name, Path bundle, SessionConfig sessions) throws Exception {
+  private ServedEncoder loadEncoder(String name, Path bundle, SessionConfig sessions)
+      throws Exception {
     ElasticEncoder encoder = ElasticEncoder.load(bundle, sessions, s -> true);
     ModelMenu menu = LatencyProfiler.profile(encoder, config.profileRepeats());
     for (SubnetProfile p : menu.bestFirst()) {
       metrics.predictedLatency.labels(name, p.name()).set(p.predictMillis(128) / 1000);
-      LOG.info("{} / {}: quality {} size {} latency@128 tokens {} ms", name, p.name(),
-          String.format("%.4f", p.quality()), String.format("%.3f", p.relativeSize()), String.format("%.2f", p.predictMillis(128)));
+      LOG.info(
+          "{} / {}: quality {} size {} latency@128 tokens {} ms",
+          name,
+          p.name(),
+          String.format("%.4f", p.quality()),
+          String.format("%.3f", p.relativeSize()),
+          String.format("%.2f", p.predictMillis(128)));
     }
-    EncoderScheduler scheduler = new EncoderScheduler(name, encoder, menu, BatchPolicies.byName(config.routingPolicy()),
-        new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()), config.workers(), config.queueCapacity(),
-        config.responseMarginMs(), metrics);
+    EncoderScheduler scheduler =
+        new EncoderScheduler(
+            name,
+            encoder,
+            menu,
+            BatchPolicies.byName(config.routingPolicy()),
+            new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
+            config.workers(),
+            config.queueCapacity(),
+            config.responseMarginMs(),
+            metrics);
     return new ServedEncoder(name, encoder, menu, scheduler);
   }
 
@@ -152,7 +190,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
    */
   public ServedModel require(String name) {
     if (draining) {
-      throw new ApiException.NotReady("shutting_down", "the server is shutting down; send requests to another replica");
+      throw new ApiException.NotReady(
+          "shutting_down", "the server is shutting down; send requests to another replica");
     }
     ServedModel model = ready.get(name);
     if (model != null) {
@@ -160,10 +199,12 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     }
     ModelState state = states.get(name);
     if (state == null) {
-      throw new ApiException.NotFound("model_not_found", "model '" + name + "' does not exist; served models: " + names());
+      throw new ApiException.NotFound(
+          "model_not_found", "model '" + name + "' does not exist; served models: " + names());
     }
     if (state == ModelState.FAILED) {
-      throw new ApiException.NotReady("model_failed", "model '" + name + "' failed to load: " + reasons.get(name));
+      throw new ApiException.NotReady(
+          "model_failed", "model '" + name + "' failed to load: " + reasons.get(name));
     }
     throw new ApiException.NotReady("model_loading", "model '" + name + "' is still loading");
   }
@@ -173,7 +214,11 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedEncoder e) {
       return e;
     }
-    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' is not an embedding model; use /v1/completions, /v1/chat/completions or /v1/vision/features");
+    throw new ApiException.BadRequest(
+        "wrong_model_type",
+        "model '"
+            + name
+            + "' is not an embedding model; use /v1/completions, /v1/chat/completions or /v1/vision/features");
   }
 
   /** The ready text-generation model {@code name}; 400 when it is an embedding model. */
@@ -181,7 +226,9 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedDecoder d) {
       return d;
     }
-    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' does not generate text; use /v1/embeddings or /v1/vision/features");
+    throw new ApiException.BadRequest(
+        "wrong_model_type",
+        "model '" + name + "' does not generate text; use /v1/embeddings or /v1/vision/features");
   }
 
   /** The ready vision model {@code name}; 400 when it is a text model. */
@@ -189,14 +236,20 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedVision v) {
       return v;
     }
-    throw new ApiException.BadRequest("wrong_model_type", "model '" + name + "' is a text model; use /v1/embeddings or /v1/completions");
+    throw new ApiException.BadRequest(
+        "wrong_model_type",
+        "model '" + name + "' is a text model; use /v1/embeddings or /v1/completions");
   }
 
-  /** The model a request without a {@code model} field means: the only one, when exactly one is served. */
+  /**
+   * The model a request without a {@code model} field means: the only one, when exactly one is
+   * served.
+   */
   public String defaultModelName() {
     List<String> all = names();
     if (all.size() != 1) {
-      throw new ApiException.BadRequest("missing_field", "'model' is required when several models are served: " + all);
+      throw new ApiException.BadRequest(
+          "missing_field", "'model' is required when several models are served: " + all);
     }
     return all.get(0);
   }
@@ -222,21 +275,25 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   }
 
   /**
-   * Ready when loading has finished, at least one model serves, no model failed (unless
-   * {@code flexserve.ready-with-failed-models}), and shutdown has not begun (KServe readiness).
+   * Ready when loading has finished, at least one model serves, no model failed (unless {@code
+   * flexserve.ready-with-failed-models}), and shutdown has not begun (KServe readiness).
    */
   public boolean serverReady() {
-    return loadingDone && !ready.isEmpty() && !draining && (config.readyWithFailedModels() || failures().isEmpty());
+    return loadingDone
+        && !ready.isEmpty()
+        && !draining
+        && (config.readyWithFailedModels() || failures().isEmpty());
   }
 
   /** Models that failed to load, with the reason a client may read, by name. */
   public java.util.SortedMap<String, String> failures() {
     java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
-    states.forEach((name, state) -> {
-      if (state == ModelState.FAILED) {
-        out.put(name, reasons.getOrDefault(name, "failed to load"));
-      }
-    });
+    states.forEach(
+        (name, state) -> {
+          if (state == ModelState.FAILED) {
+            out.put(name, reasons.getOrDefault(name, "failed to load"));
+          }
+        });
     return out;
   }
 
@@ -246,8 +303,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   }
 
   /**
-   * Begins a graceful shutdown: from now on readiness is false and new requests get 503, then waits up to
-   * {@code grace} for every model's queued and running requests to finish.
+   * Begins a graceful shutdown: from now on readiness is false and new requests get 503, then waits
+   * up to {@code grace} for every model's queued and running requests to finish.
    *
    * @return whether everything finished in time
    */
@@ -256,13 +313,17 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     long deadline = System.nanoTime() + grace.toNanos();
     boolean finished = true;
     for (ServedModel m : ready.values()) {
-      java.time.Duration left = java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      java.time.Duration left =
+          java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
       finished &= m.drain(left);
     }
     return finished;
   }
 
-  /** After {@link #drain} ran out of time: every model answers what is left 503 (see {@link ServedModel#abandon}). */
+  /**
+   * After {@link #drain} ran out of time: every model answers what is left 503 (see {@link
+   * ServedModel#abandon}).
+   */
   public void abandon() {
     draining = true;
     for (ServedModel m : ready.values()) {
@@ -272,12 +333,14 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
 
   @PreDestroy
   void close() {
-    // After a graceful shutdown everything has drained or been abandoned: only runs in flight remain, briefly.
+    // After a graceful shutdown everything has drained or been abandoned: only runs in flight
+    // remain, briefly.
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(draining ? 1 : 30).toNanos();
     for (ServedModel m : ready.values()) {
       try {
         if (!m.drain(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
-          // Runs still in flight: leave the sessions to process exit rather than free memory under them.
+          // Runs still in flight: leave the sessions to process exit rather than free memory under
+          // them.
           LOG.warn("{}: inference still running at shutdown; not closing its sessions", m.name());
           continue;
         }

@@ -9,9 +9,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The model repository an operator named with {@code FLEXSERVE_MODEL_DIR}, checked before the server starts: a
- * directory that is missing, not a directory, or holds no bundle is a mistake to stop on, not a reason to serve the
- * embedded default model or to wait forever unready.
+ * The model repository an operator named with {@code FLEXSERVE_MODEL_DIR}, checked before the
+ * server starts: a directory that is missing, not a directory, or holds no bundle is a mistake to
+ * stop on, not a reason to serve the embedded default model or to wait forever unready.
  */
 public final class ModelDirectory {
   private ModelDirectory() {}
@@ -23,7 +23,10 @@ public final class ModelDirectory {
     }
   }
 
-  /** What is wrong with the configured repository, in one line; empty when it can be served (or none is configured). */
+  /**
+   * What is wrong with the configured repository, in one line; empty when it can be served (or none
+   * is configured).
+   */
   public static Optional<String> problem(String modelDir) {
     if (modelDir == null || modelDir.isBlank()) {
       return Optional.empty();
@@ -37,8 +40,12 @@ public final class ModelDirectory {
     }
     try {
       if (bundles(repo).isEmpty()) {
-        return Optional.of("FLEXSERVE_MODEL_DIR " + repo + " holds no model: expected one sub-directory per model, each with a "
-            + BundleFormat.FILE + " (unset it to serve the embedded default model)");
+        return Optional.of(
+            "FLEXSERVE_MODEL_DIR "
+                + repo
+                + " holds no model: expected one sub-directory per model, each with a "
+                + BundleFormat.FILE
+                + " (unset it to serve the embedded default model)");
       }
     } catch (IOException e) {
       return Optional.of("FLEXSERVE_MODEL_DIR " + repo + " cannot be read: " + e.getMessage());

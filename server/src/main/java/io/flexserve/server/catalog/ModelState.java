@@ -2,7 +2,10 @@ package io.flexserve.server.catalog;
 
 /** Lifecycle of one served model, in order. */
 public enum ModelState {
-  /** Found in the repository (or the default), being converted, loaded and profiled; requests get 503. */
+  /**
+   * Found in the repository (or the default), being converted, loaded and profiled; requests get
+   * 503.
+   */
   LOADING,
   /** Serving. */
   READY,

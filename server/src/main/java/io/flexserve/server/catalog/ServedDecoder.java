@@ -8,11 +8,16 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A text-generation model: the loaded elastic decoder, its sub-networks' measured speed (most accurate first), and
- * the scheduler that batches its generations, and how its chat prompts are written.
+ * A text-generation model: the loaded elastic decoder, its sub-networks' measured speed (most
+ * accurate first), and the scheduler that batches its generations, and how its chat prompts are
+ * written.
  */
-public record ServedDecoder(String name, ElasticDecoder decoder, List<DecoderProfile> menu, GenerationScheduler scheduler,
-                            ChatTemplate chatTemplate)
+public record ServedDecoder(
+    String name,
+    ElasticDecoder decoder,
+    List<DecoderProfile> menu,
+    GenerationScheduler scheduler,
+    ChatTemplate chatTemplate)
     implements ServedModel {
   @Override
   public List<String> subnetNames() {

@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.List;
 
 /** An embedding model: the loaded encoder, its measured menu of sub-networks, and its scheduler. */
-public record ServedEncoder(String name, ElasticEncoder encoder, ModelMenu menu, EncoderScheduler scheduler) implements ServedModel {
+public record ServedEncoder(
+    String name, ElasticEncoder encoder, ModelMenu menu, EncoderScheduler scheduler)
+    implements ServedModel {
   @Override
   public List<String> subnetNames() {
     return menu.bestFirst().stream().map(SubnetProfile::name).toList();

@@ -3,8 +3,8 @@ package io.flexserve.server.catalog;
 import java.time.Duration;
 
 /**
- * A model that is ready to serve. Encoders answer {@code /v1/embeddings}; decoders answer the completion endpoints;
- * vision backbones answer {@code /v1/vision/features} and KServe inference.
+ * A model that is ready to serve. Encoders answer {@code /v1/embeddings}; decoders answer the
+ * completion endpoints; vision backbones answer {@code /v1/vision/features} and KServe inference.
  */
 public sealed interface ServedModel permits ServedEncoder, ServedDecoder, ServedVision {
   /** As in URLs and the {@code model} field. */
@@ -17,8 +17,9 @@ public sealed interface ServedModel permits ServedEncoder, ServedDecoder, Served
   boolean drain(Duration grace) throws InterruptedException;
 
   /**
-   * The grace period is over: answers every request still queued or running with 503 {@code shutting_down}, so none
-   * is left without an answer. Inference in flight ends at its next step (generation) or with its run (batches).
+   * The grace period is over: answers every request still queued or running with 503 {@code
+   * shutting_down}, so none is left without an answer. Inference in flight ends at its next step
+   * (generation) or with its run (batches).
    */
   void abandon();
 

@@ -10,12 +10,17 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A vision backbone: the loaded elastic bundle or fixed ONNX export, its menu of (sub-network, resolution) variants with latency measured here
- * (named {@code <subnet>@<resolution>}; each curve counts images, since a variant's resolution is fixed), and its
- * scheduler, whose batches hold requests of one variant and therefore one input shape.
+ * A vision backbone: the loaded elastic bundle or fixed ONNX export, its menu of (sub-network,
+ * resolution) variants with latency measured here (named {@code <subnet>@<resolution>}; each curve
+ * counts images, since a variant's resolution is fixed), and its scheduler, whose batches hold
+ * requests of one variant and therefore one input shape.
  */
-public record ServedVision(String name, VisionBackbone vision, ModelMenu menu,
-                           BatchScheduler<PreparedImage, ImageFeatures> scheduler) implements ServedModel {
+public record ServedVision(
+    String name,
+    VisionBackbone vision,
+    ModelMenu menu,
+    BatchScheduler<PreparedImage, ImageFeatures> scheduler)
+    implements ServedModel {
   @Override
   public List<String> subnetNames() {
     return menu.bestFirst().stream().map(SubnetProfile::name).toList();

@@ -1,8 +1,8 @@
 package io.flexserve.server.catalog;
 
 import ai.onnxruntime.OrtException;
-import io.flexserve.models.runtime.VisionBackbone;
 import io.flexserve.models.runtime.SessionConfig;
+import io.flexserve.models.runtime.VisionBackbone;
 import io.flexserve.models.runtime.VisionOutput;
 import io.flexserve.models.vision.VisionManifest;
 import io.flexserve.router.LatencyCurve;
@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads a vision model (elastic bundle or fixed ONNX export): every (sub-network, resolution) variant's session, its latency measured on this machine at
- * batches of 1, 2 and 4 images (p75 of {@code profileRepeats} runs after a warm-up, round-robin so drift hits all
- * alike), and the scheduler whose runner stacks same-variant images into one ONNX Runtime batch.
+ * Loads a vision model (elastic bundle or fixed ONNX export): every (sub-network, resolution)
+ * variant's session, its latency measured on this machine at batches of 1, 2 and 4 images (p75 of
+ * {@code profileRepeats} runs after a warm-up, round-robin so drift hits all alike), and the
+ * scheduler whose runner stacks same-variant images into one ONNX Runtime batch.
  */
 final class VisionLoader {
   static final int[] BATCHES = {1, 2, 4};
@@ -33,7 +34,12 @@ final class VisionLoader {
 
   private VisionLoader() {}
 
-  static ServedVision load(String name, Path bundle, SessionConfig sessions, FlexserveConfig config, ServerMetrics metrics)
+  static ServedVision load(
+      String name,
+      Path bundle,
+      SessionConfig sessions,
+      FlexserveConfig config,
+      ServerMetrics metrics)
       throws IOException, OrtException {
     VisionBackbone vision = VisionBackbone.load(bundle, sessions);
     try {
@@ -45,10 +51,18 @@ final class VisionLoader {
       for (VisionManifest.Variant v : vision.variants()) {
         variants.put(v.name(), v);
       }
-      BatchScheduler<PreparedImage, ImageFeatures> scheduler = new BatchScheduler<>(name,
-          (subnet, images, options) -> run(vision, variants.get(subnet.name()), images, options), menu,
-          BatchPolicies.byName(config.routingPolicy()), new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
-          config.workers(), config.queueCapacity(), config.responseMarginMs(), metrics);
+      BatchScheduler<PreparedImage, ImageFeatures> scheduler =
+          new BatchScheduler<>(
+              name,
+              (subnet, images, options) ->
+                  run(vision, variants.get(subnet.name()), images, options),
+              menu,
+              BatchPolicies.byName(config.routingPolicy()),
+              new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
+              config.workers(),
+              config.queueCapacity(),
+              config.responseMarginMs(),
+              metrics);
       return new ServedVision(name, vision, menu, scheduler);
     } catch (OrtException | RuntimeException e) {
       vision.close();
@@ -56,9 +70,16 @@ final class VisionLoader {
     }
   }
 
-  /** One merged run: the images' pixels at the variant's resolution, stacked into {@code [B, 3, R, R]}. */
-  private static List<ImageFeatures> run(VisionBackbone vision, VisionManifest.Variant v, List<PreparedImage> images,
-                                         ai.onnxruntime.OrtSession.RunOptions options) throws OrtException {
+  /**
+   * One merged run: the images' pixels at the variant's resolution, stacked into {@code [B, 3, R,
+   * R]}.
+   */
+  private static List<ImageFeatures> run(
+      VisionBackbone vision,
+      VisionManifest.Variant v,
+      List<PreparedImage> images,
+      ai.onnxruntime.OrtSession.RunOptions options)
+      throws OrtException {
     int r = v.resolution();
     int size = 3 * r * r;
     float[] stacked = new float[images.size() * size];
@@ -106,12 +127,18 @@ final class VisionLoader {
         samples.put(BATCHES[j], millis[i][j]);
       }
       VisionManifest.Variant v = variants.get(i);
-      profiles.add(new SubnetProfile(v.name(), v.relativeCost(), v.quality(), LatencyCurve.fromSamples(samples, QUANTILE)));
+      profiles.add(
+          new SubnetProfile(
+              v.name(),
+              v.relativeCost(),
+              v.quality(),
+              LatencyCurve.fromSamples(samples, QUANTILE)));
     }
     return ModelMenu.of(profiles);
   }
 
-  private static void runOnce(VisionBackbone vision, VisionManifest.Variant v, Map<Integer, float[]> inputs, int batch)
+  private static void runOnce(
+      VisionBackbone vision, VisionManifest.Variant v, Map<Integer, float[]> inputs, int batch)
       throws OrtException {
     int r = v.resolution();
     vision.run(v.name(), java.util.Arrays.copyOf(inputs.get(r), batch * 3 * r * r), batch);

@@ -13,12 +13,14 @@ import java.util.Set;
 final class BenchSupport {
   private BenchSupport() {}
 
-  /** {@code bundle} when given, else the default model's bundle in the cache (converted if absent). */
+  /**
+   * {@code bundle} when given, else the default model's bundle in the cache (converted if absent).
+   */
   static Path bundle(Path bundle, Path cacheDir) throws Exception {
     if (bundle != null) {
       return bundle;
     }
-    return MiniLmDefault.ensureBundle(cacheDir, SessionConfig.cpu(0), (step, done, total) -> { });
+    return MiniLmDefault.ensureBundle(cacheDir, SessionConfig.cpu(0), (step, done, total) -> {});
   }
 
   static Path defaultCache() {
@@ -26,8 +28,8 @@ final class BenchSupport {
   }
 
   /**
-   * Up to {@code limit} distinct sentences of at least 4 words from a text file, excluding the calibration
-   * sentences (the evaluation must be held out).
+   * Up to {@code limit} distinct sentences of at least 4 words from a text file, excluding the
+   * calibration sentences (the evaluation must be held out).
    */
   static List<String> sentences(Path file, int limit) throws IOException {
     Set<String> calibration = Set.copyOf(MiniLmDefault.calibrationSentences());

@@ -12,7 +12,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
-/** Client side of a streamed {@code /v1/completions}: posts the body and hands each SSE chunk over as it arrives. */
+/**
+ * Client side of a streamed {@code /v1/completions}: posts the body and hands each SSE chunk over
+ * as it arrives.
+ */
 final class CompletionStream {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -24,22 +27,33 @@ final class CompletionStream {
   }
 
   /**
-   * Sends {@code body} (a completion request with {@code stream: true}) and reads the event stream up to
-   * {@code [DONE]}.
+   * Sends {@code body} (a completion request with {@code stream: true}) and reads the event stream
+   * up to {@code [DONE]}.
    *
    * @return {@link System#nanoTime} when the request was sent
    * @throws IllegalStateException when the server does not answer 200
    */
-  static long post(HttpClient client, URI base, String body, Map<String, String> headers, ChunkHandler handler) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/v1/completions")).header("Content-Type", "application/json");
+  static long post(
+      HttpClient client, URI base, String body, Map<String, String> headers, ChunkHandler handler)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(base.resolve("/v1/completions"))
+            .header("Content-Type", "application/json");
     headers.forEach(request::header);
     long sent = System.nanoTime();
-    HttpResponse<InputStream> r = client.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> r =
+        client.send(
+            request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+            HttpResponse.BodyHandlers.ofInputStream());
     if (r.statusCode() != 200) {
-      throw new IllegalStateException("status " + r.statusCode() + ": " + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+      throw new IllegalStateException(
+          "status "
+              + r.statusCode()
+              + ": "
+              + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
     }
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
       for (String line; (line = in.readLine()) != null; ) {
         if (!line.startsWith("data:")) {
           continue;

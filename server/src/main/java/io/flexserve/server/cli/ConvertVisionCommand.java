@@ -16,53 +16,93 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code flexserve convert-vision --checkpoint DIR --resolutions 224,160,112 --out BUNDLE}: a RADIO or timm ViT
- * checkpoint into an elastic vision bundle, one graph per (sub-network, resolution).
+ * {@code flexserve convert-vision --checkpoint DIR --resolutions 224,160,112 --out BUNDLE}: a RADIO
+ * or timm ViT checkpoint into an elastic vision bundle, one graph per (sub-network, resolution).
  */
-@Command(name = "convert-vision", description = "Convert a RADIO / timm ViT safetensors checkpoint into an elastic vision bundle.")
+@Command(
+    name = "convert-vision",
+    description =
+        "Convert a RADIO / timm ViT safetensors checkpoint into an elastic vision bundle.")
 public final class ConvertVisionCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "A .safetensors file or a directory with one (and optional config.json).")
+  @Option(
+      names = "--checkpoint",
+      required = true,
+      description = "A .safetensors file or a directory with one (and optional config.json).")
   Path checkpoint;
 
-  @Option(names = "--out", required = true, description = "Bundle directory to write (replaced if it exists).")
+  @Option(
+      names = "--out",
+      required = true,
+      description = "Bundle directory to write (replaced if it exists).")
   Path out;
 
-  @Option(names = "--name", description = "Model name as served (default: the --out directory name).")
+  @Option(
+      names = "--name",
+      description = "Model name as served (default: the --out directory name).")
   String name;
 
-  @Option(names = "--resolutions", split = ",", defaultValue = "224,160,112",
-      description = "Served square resolutions, multiples of the patch size (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--resolutions",
+      split = ",",
+      defaultValue = "224,160,112",
+      description =
+          "Served square resolutions, multiples of the patch size (default: ${DEFAULT-VALUE}).")
   List<Integer> resolutions;
 
-  @Option(names = "--calibration", description = "Directory of JPEG/PNG calibration images (default: 32 synthetic images).")
+  @Option(
+      names = "--calibration",
+      description = "Directory of JPEG/PNG calibration images (default: 32 synthetic images).")
   Path calibration;
 
-  @Option(names = "--heads", description = "Attention heads (default: config.json num_heads, else hidden/64).")
+  @Option(
+      names = "--heads",
+      description = "Attention heads (default: config.json num_heads, else hidden/64).")
   Integer heads;
 
-  @Option(names = "--cls-tokens", description = "How many prefix tokens are CLS tokens (default: config.json num_cls_tokens).")
+  @Option(
+      names = "--cls-tokens",
+      description = "How many prefix tokens are CLS tokens (default: config.json num_cls_tokens).")
   Integer clsTokens;
 
-  @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads (0 = all cores).")
+  @Option(
+      names = "--threads",
+      defaultValue = "0",
+      description = "ONNX Runtime threads (0 = all cores).")
   int threads;
 
   @Override
   public Integer call() throws Exception {
     String served = name != null ? name : out.toAbsolutePath().getFileName().toString();
-    List<BufferedImage> images = calibration == null
-        ? ElasticVisionConverter.syntheticCalibration(32, resolutions.stream().max(Integer::compare).orElseThrow())
-        : read(calibration);
+    List<BufferedImage> images =
+        calibration == null
+            ? ElasticVisionConverter.syntheticCalibration(
+                32, resolutions.stream().max(Integer::compare).orElseThrow())
+            : read(calibration);
     VisionManifest m;
     try (ProgressBars bars = new ProgressBars()) {
-      m = ElasticVisionConverter.convert(new ElasticVisionConverter.Job(served, checkpoint,
-          new VisionCheckpoint.Options(heads, clsTokens), resolutions, images, out), SessionConfig.cpu(threads), bars);
+      m =
+          ElasticVisionConverter.convert(
+              new ElasticVisionConverter.Job(
+                  served,
+                  checkpoint,
+                  new VisionCheckpoint.Options(heads, clsTokens),
+                  resolutions,
+                  images,
+                  out),
+              SessionConfig.cpu(threads),
+              bars);
     }
-    System.out.printf("%nwrote %s: %s, resolutions %s, %d variants%n", out.toAbsolutePath(), served, m.resolutions(), m.variants().size());
-    System.out.printf("%-26s %6s %6s %6s %10s %8s%n", "variant", "layers", "heads", "mlp", "rel. FLOPs", "quality");
+    System.out.printf(
+        "%nwrote %s: %s, resolutions %s, %d variants%n",
+        out.toAbsolutePath(), served, m.resolutions(), m.variants().size());
+    System.out.printf(
+        "%-26s %6s %6s %6s %10s %8s%n",
+        "variant", "layers", "heads", "mlp", "rel. FLOPs", "quality");
     for (VisionManifest.Variant v : m.variants()) {
       VisionManifest.Subnet s = m.subnet(v.subnet());
-      System.out.printf("%-26s %6d %6d %6d %10.3f %8.4f%n", v.name(), s.layers().size(), s.heads(), s.mlpWidth(),
-          v.relativeCost(), v.quality());
+      System.out.printf(
+          "%-26s %6d %6d %6d %10.3f %8.4f%n",
+          v.name(), s.layers().size(), s.heads(), s.mlpWidth(), v.relativeCost(), v.quality());
     }
     return 0;
   }
@@ -78,7 +118,8 @@ public final class ConvertVisionCommand implements Callable<Integer> {
       }
     }
     if (out.size() < 2) {
-      throw new IllegalArgumentException(dir + ": needs at least 2 readable JPEG/PNG images, found " + out.size());
+      throw new IllegalArgumentException(
+          dir + ": needs at least 2 readable JPEG/PNG images, found " + out.size());
     }
     return out;
   }

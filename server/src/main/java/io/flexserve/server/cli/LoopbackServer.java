@@ -8,11 +8,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The real HTTP server started inside a benchmark's process on a free loopback port, ready (every model loaded and
- * profiled) when {@link #start} returns. Benchmarks then talk to it over HTTP like any client.
+ * The real HTTP server started inside a benchmark's process on a free loopback port, ready (every
+ * model loaded and profiled) when {@link #start} returns. Benchmarks then talk to it over HTTP like
+ * any client.
  */
-record LoopbackServer(ApplicationContext context, URI base, ModelCatalog catalog) implements AutoCloseable {
-  /** Starts the server with {@code properties} ({@code flexserve.*} settings) on a free port and waits until ready. */
+record LoopbackServer(ApplicationContext context, URI base, ModelCatalog catalog)
+    implements AutoCloseable {
+  /**
+   * Starts the server with {@code properties} ({@code flexserve.*} settings) on a free port and
+   * waits until ready.
+   */
   static LoopbackServer start(Map<String, Object> properties) throws InterruptedException {
     Map<String, Object> all = new HashMap<>(properties);
     all.put("micronaut.server.port", -1);

@@ -5,7 +5,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code flexserve serve [--port N]}: the same as running the jar with no arguments. */
-@Command(name = "serve", description = "Start the HTTP server (the default when no command is given).")
+@Command(
+    name = "serve",
+    description = "Start the HTTP server (the default when no command is given).")
 public final class ServeCommand implements Runnable {
   @Option(names = "--port", description = "HTTP port (default: MICRONAUT_SERVER_PORT or 8080).")
   Integer port;

@@ -1,2 +1,5 @@
-/** The subcommands of {@code flexserve.jar} (picocli): serving, conversion and the benchmark commands. */
+/**
+ * The subcommands of {@code flexserve.jar} (picocli): serving, conversion and the benchmark
+ * commands.
+ */
 package io.flexserve.server.cli;

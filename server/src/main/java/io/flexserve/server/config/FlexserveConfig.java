@@ -4,40 +4,52 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
- * Server settings, bound from {@code flexserve.*} in application.yml (where each key also reads its environment
- * variable, e.g. {@code FLEXSERVE_MODEL_DIR}).
+ * Server settings, bound from {@code flexserve.*} in application.yml (where each key also reads its
+ * environment variable, e.g. {@code FLEXSERVE_MODEL_DIR}).
  *
- * @param modelDir model repository: one sub-directory per model bundle; empty serves the embedded default model
+ * @param modelDir model repository: one sub-directory per model bundle; empty serves the embedded
+ *     default model
  * @param cacheDir where the embedded default model's bundle is converted to and reused from
  * @param device {@code cpu} or {@code cuda}
- * @param intraOpThreads ONNX Runtime threads per inference; 0 = all cores but one (see {@link #effectiveIntraOpThreads})
+ * @param intraOpThreads ONNX Runtime threads per inference; 0 = all cores but one (see {@link
+ *     #effectiveIntraOpThreads})
  * @param workers inference runs in flight per model
  * @param queueCapacity requests waiting per model before new ones get 429
  * @param maxInputs most strings in one embeddings request (more → 413)
- * @param routingPolicy batch policy name: slackfit (default), greedy, always-largest, always-smallest
+ * @param routingPolicy batch policy name: slackfit (default), greedy, always-largest,
+ *     always-smallest
  * @param batchMaxInputs most inputs merged into one inference run
  * @param batchMaxTokens most padded tokens (inputs × longest input) in one inference run
- * @param responseMarginMs time reserved out of every latency target for what the client sees outside the scheduler's
- *     clock (HTTP decode before the controller, JSON encoding and writing after); ~3 ms measured by bench overhead
+ * @param responseMarginMs time reserved out of every latency target for what the client sees
+ *     outside the scheduler's clock (HTTP decode before the controller, JSON encoding and writing
+ *     after); ~3 ms measured by bench overhead
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
- * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by default
+ * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by
+ *     default
  * @param shutdownGraceSeconds on SIGTERM, how long queued and running requests may take to finish
- * @param maxRunningGenerations generations decoding together per decoder model (continuous batching); more wait
- * @param prefixCacheBytes bound on the KV copies of prompt prefixes kept for reuse, per decoder model; 0 disables
- * @param apiKeys comma-separated API keys; empty (and no {@code apiKeysFile}) turns authentication off
- * @param apiKeysFile file with one API key per line ({@code #} comments), e.g. a mounted Kubernetes Secret
- * @param metricsAuth whether {@code /metrics} also needs a key when authentication is on (default: open)
+ * @param maxRunningGenerations generations decoding together per decoder model (continuous
+ *     batching); more wait
+ * @param prefixCacheBytes bound on the KV copies of prompt prefixes kept for reuse, per decoder
+ *     model; 0 disables
+ * @param apiKeys comma-separated API keys; empty (and no {@code apiKeysFile}) turns authentication
+ *     off
+ * @param apiKeysFile file with one API key per line ({@code #} comments), e.g. a mounted Kubernetes
+ *     Secret
+ * @param metricsAuth whether {@code /metrics} also needs a key when authentication is on (default:
+ *     open)
  * @param rateLimitPerKey requests per second per API key (token bucket); 0 turns rate limiting off
  * @param rateLimitBurst bucket size per key; 0 means 2 × {@code rateLimitPerKey}, at least 1
- * @param requestTimeoutSeconds longest a request may wait and run; a run past it is terminated and the request gets
- *     504 ({@code X-Request-Timeout-Ms} can ask for less)
- * @param precisions comma-separated precisions of decoder menu entries to load ({@code fp32}, {@code int8},
- *     {@code int4}); empty loads every entry. {@code int4} serves a quantized bundle from its int4 entries only: the
- *     float32 weights are never read, and the router chooses among the rest
- * @param maxRequestTokens most padded tokens one embeddings request may bring (inputs × its longest input, after
- *     truncation): more is a 413 naming the limit, before anything is queued
- * @param readyWithFailedModels whether the server reports ready while some model of the repository failed to load
- *     (the others serve either way); off by default, so that an orchestrator notices a broken model
+ * @param requestTimeoutSeconds longest a request may wait and run; a run past it is terminated and
+ *     the request gets 504 ({@code X-Request-Timeout-Ms} can ask for less)
+ * @param precisions comma-separated precisions of decoder menu entries to load ({@code fp32},
+ *     {@code int8}, {@code int4}); empty loads every entry. {@code int4} serves a quantized bundle
+ *     from its int4 entries only: the float32 weights are never read, and the router chooses among
+ *     the rest
+ * @param maxRequestTokens most padded tokens one embeddings request may bring (inputs × its longest
+ *     input, after truncation): more is a 413 naming the limit, before anything is queued
+ * @param readyWithFailedModels whether the server reports ready while some model of the repository
+ *     failed to load (the others serve either way); off by default, so that an orchestrator notices
+ *     a broken model
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -69,51 +81,81 @@ public record FlexserveConfig(
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
-      throw new IllegalArgumentException("flexserve.rate-limit-per-key and rate-limit-burst must be ≥ 0, got "
-          + rateLimitPerKey + " and " + rateLimitBurst);
+      throw new IllegalArgumentException(
+          "flexserve.rate-limit-per-key and rate-limit-burst must be ≥ 0, got "
+              + rateLimitPerKey
+              + " and "
+              + rateLimitBurst);
     }
     if (!(requestTimeoutSeconds > 0) || requestTimeoutSeconds > 86_400) {
-      throw new IllegalArgumentException("flexserve.request-timeout-seconds must be in (0, 86400], got " + requestTimeoutSeconds);
+      throw new IllegalArgumentException(
+          "flexserve.request-timeout-seconds must be in (0, 86400], got " + requestTimeoutSeconds);
     }
     if (maxRequestTokens < 1) {
-      throw new IllegalArgumentException("flexserve.max-request-tokens must be ≥ 1, got " + maxRequestTokens);
+      throw new IllegalArgumentException(
+          "flexserve.max-request-tokens must be ≥ 1, got " + maxRequestTokens);
     }
     if (prefixCacheBytes < 0) {
-      throw new IllegalArgumentException("flexserve.prefix-cache-bytes must be ≥ 0, got " + prefixCacheBytes);
+      throw new IllegalArgumentException(
+          "flexserve.prefix-cache-bytes must be ≥ 0, got " + prefixCacheBytes);
     }
     if (maxRunningGenerations < 1) {
-      throw new IllegalArgumentException("flexserve.max-running-generations must be ≥ 1, got " + maxRunningGenerations);
+      throw new IllegalArgumentException(
+          "flexserve.max-running-generations must be ≥ 1, got " + maxRunningGenerations);
     }
     if (shutdownGraceSeconds < 0) {
-      throw new IllegalArgumentException("flexserve.shutdown-grace-seconds must be ≥ 0, got " + shutdownGraceSeconds);
+      throw new IllegalArgumentException(
+          "flexserve.shutdown-grace-seconds must be ≥ 0, got " + shutdownGraceSeconds);
     }
     if (batchMaxInputs < 1 || batchMaxTokens < 1 || !(responseMarginMs >= 0)) {
-      throw new IllegalArgumentException("flexserve.batch-max-inputs and batch-max-tokens must be ≥ 1, response-margin-ms ≥ 0");
+      throw new IllegalArgumentException(
+          "flexserve.batch-max-inputs and batch-max-tokens must be ≥ 1, response-margin-ms ≥ 0");
     }
-    io.flexserve.router.batch.BatchPolicies.byName(routingPolicy); // fail at start-up on a typo, listing valid names
+    io.flexserve.router.batch.BatchPolicies.byName(
+        routingPolicy); // fail at start-up on a typo, listing valid names
     for (String p : precisionList()) {
       io.flexserve.models.llm.Precision.parse(p, 32); // fail at start-up on an unknown precision
     }
-    if (workers < 1 || queueCapacity < 1 || maxInputs < 1 || profileRepeats < 1 || intraOpThreads < 0) {
-      throw new IllegalArgumentException("flexserve: workers, queue-capacity, max-inputs and profile-repeats must be ≥ 1 "
-          + "and intra-op-threads ≥ 0; got workers=" + workers + " queue-capacity=" + queueCapacity + " max-inputs="
-          + maxInputs + " profile-repeats=" + profileRepeats + " intra-op-threads=" + intraOpThreads);
+    if (workers < 1
+        || queueCapacity < 1
+        || maxInputs < 1
+        || profileRepeats < 1
+        || intraOpThreads < 0) {
+      throw new IllegalArgumentException(
+          "flexserve: workers, queue-capacity, max-inputs and profile-repeats must be ≥ 1 "
+              + "and intra-op-threads ≥ 0; got workers="
+              + workers
+              + " queue-capacity="
+              + queueCapacity
+              + " max-inputs="
+              + maxInputs
+              + " profile-repeats="
+              + profileRepeats
+              + " intra-op-threads="
+              + intraOpThreads);
     }
     if (!device.equals("cpu") && !device.equals("cuda")) {
-      throw new IllegalArgumentException("flexserve.device must be cpu or cuda, got '" + device + "'");
+      throw new IllegalArgumentException(
+          "flexserve.device must be cpu or cuda, got '" + device + "'");
     }
   }
 
   /**
-   * Threads per inference: the configured number, or by default all cores but one. Inference on every core starves
-   * the Netty event loop and the request threads, which then add more latency under load than the extra core saves
-   * (measured on 2 cores: client-side p99 rose to hundreds of ms while the scheduler saw runs on time).
+   * Threads per inference: the configured number, or by default all cores but one. Inference on
+   * every core starves the Netty event loop and the request threads, which then add more latency
+   * under load than the extra core saves (measured on 2 cores: client-side p99 rose to hundreds of
+   * ms while the scheduler saw runs on time).
    */
   public int effectiveIntraOpThreads() {
-    return intraOpThreads > 0 ? intraOpThreads : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
+    return intraOpThreads > 0
+        ? intraOpThreads
+        : Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
   }
 
-  /** The timeout of a request that sent {@code X-Request-Timeout-Ms} (or not): the smaller of it and the limit. */
+  /**
+   * The timeout of a request that sent {@code X-Request-Timeout-Ms} (or not): the smaller of it and
+   * the limit.
+   */
   public double timeoutMillis(java.util.OptionalDouble requested) {
     double limit = requestTimeoutSeconds * 1000;
     return requested.isPresent() ? Math.min(requested.getAsDouble(), limit) : limit;
@@ -133,7 +175,12 @@ public record FlexserveConfig(
 
   /** {@link #precisions} as a list (empty: every precision). */
   public java.util.List<String> precisionList() {
-    return precisions == null || precisions.isBlank() ? java.util.List.of()
-        : java.util.Arrays.stream(precisions.split(",")).map(String::trim).map(String::toLowerCase).filter(p -> !p.isEmpty()).toList();
+    return precisions == null || precisions.isBlank()
+        ? java.util.List.of()
+        : java.util.Arrays.stream(precisions.split(","))
+            .map(String::trim)
+            .map(String::toLowerCase)
+            .filter(p -> !p.isEmpty())
+            .toList();
   }
 }

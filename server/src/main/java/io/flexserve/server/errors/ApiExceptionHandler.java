@@ -11,9 +11,9 @@ import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
 
 /**
- * Maps every {@link ApiException} to its status (and {@code Retry-After} where retrying can help, {@code
- * WWW-Authenticate: Bearer} on 401). One handler for
- * the sealed family: the status is a method of each failure kind, so there is no table to keep in sync.
+ * Maps every {@link ApiException} to its status (and {@code Retry-After} where retrying can help,
+ * {@code WWW-Authenticate: Bearer} on 401). One handler for the sealed family: the status is a
+ * method of each failure kind, so there is no table to keep in sync.
  */
 @Produces
 @Singleton
@@ -32,6 +32,7 @@ public final class ApiExceptionHandler implements ExceptionHandler<ApiException,
     if (e instanceof ApiException.Unauthorized) {
       response.header("WWW-Authenticate", "Bearer");
     }
-    return processor.processResponse(ErrorContext.builder(request).cause(e).errorMessage(e.getMessage()).build(), response);
+    return processor.processResponse(
+        ErrorContext.builder(request).cause(e).errorMessage(e.getMessage()).build(), response);
   }
 }

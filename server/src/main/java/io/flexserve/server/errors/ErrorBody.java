@@ -4,8 +4,9 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
 /**
- * The one error body: {@code {"error":{"message","type","code","request_id"}}}; {@code request_id} is the response's
- * {@code X-Request-Id}, for quoting a failure (absent only for errors raised before any filter ran).
+ * The one error body: {@code {"error":{"message","type","code","request_id"}}}; {@code request_id}
+ * is the response's {@code X-Request-Id}, for quoting a failure (absent only for errors raised
+ * before any filter ran).
  */
 @Serdeable
 public record ErrorBody(Detail error) {

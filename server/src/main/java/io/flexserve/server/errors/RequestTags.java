@@ -13,13 +13,15 @@ import java.util.regex.Pattern;
 /**
  * Tags every request, first thing on the event loop, with its arrival time and an id.
  *
- * <p>Arrival: latency targets count from here, so time spent waiting for a request thread or reading the body is
- * inside the budget the scheduler plans with, as it is inside what the client measures.
+ * <p>Arrival: latency targets count from here, so time spent waiting for a request thread or
+ * reading the body is inside the budget the scheduler plans with, as it is inside what the client
+ * measures.
  *
- * <p>Id: every response gets the header {@code X-Request-Id}, so a client can quote the id of a failure and an
- * operator can find it in the log (5xx bodies and log lines carry it too). A client's own
- * {@code X-Request-Id} is kept when it is a plain token (letters, digits, {@code . _ : -}, at most 128); anything else
- * is replaced rather than echoed, so the header cannot carry injected text into logs.
+ * <p>Id: every response gets the header {@code X-Request-Id}, so a client can quote the id of a
+ * failure and an operator can find it in the log (5xx bodies and log lines carry it too). A
+ * client's own {@code X-Request-Id} is kept when it is a plain token (letters, digits, {@code . _ :
+ * -}, at most 128); anything else is replaced rather than echoed, so the header cannot carry
+ * injected text into logs.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public final class RequestTags implements Ordered {
@@ -33,7 +35,10 @@ public final class RequestTags implements Ordered {
     return request.getAttribute(ATTRIBUTE, String.class);
   }
 
-  /** When {@code request} arrived, {@link System#nanoTime} in milliseconds (now, if this filter did not see it). */
+  /**
+   * When {@code request} arrived, {@link System#nanoTime} in milliseconds (now, if this filter did
+   * not see it).
+   */
   public static double arrivalMillis(HttpRequest<?> request) {
     return request.getAttribute(ARRIVAL, Double.class).orElseGet(() -> System.nanoTime() / 1e6);
   }

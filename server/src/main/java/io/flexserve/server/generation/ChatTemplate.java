@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Renders chat messages into one prompt: with the bundle's own chat template when its {@code tokenizer_config.json}
- * has one (Jinja, as Hugging Face's {@code apply_chat_template} with {@code add_generation_prompt=True}), else with
- * flexserve's plain template (README, "Chat prompts"). The tokenizer adds BOS itself, so a BOS the template writes is
- * dropped.
+ * Renders chat messages into one prompt: with the bundle's own chat template when its {@code
+ * tokenizer_config.json} has one (Jinja, as Hugging Face's {@code apply_chat_template} with {@code
+ * add_generation_prompt=True}), else with flexserve's plain template (README, "Chat prompts"). The
+ * tokenizer adds BOS itself, so a BOS the template writes is dropped.
  */
 public sealed interface ChatTemplate permits ChatTemplate.Plain, ChatTemplate.Jinja {
   /** The prompt for {@code messages}, ending where the assistant's answer begins. */
@@ -36,14 +36,17 @@ public sealed interface ChatTemplate permits ChatTemplate.Plain, ChatTemplate.Ji
     String source = null;
     if (t != null && t.isTextual()) {
       source = t.asText();
-    } else if (t != null && t.isArray()) { // named templates: [{name, template}]; "default" is the chat one
+    } else if (t != null
+        && t.isArray()) { // named templates: [{name, template}]; "default" is the chat one
       for (JsonNode named : t) {
         if ("default".equals(named.path("name").asText())) {
           source = named.path("template").asText();
         }
       }
     }
-    return source == null ? new Plain() : new Jinja(source, token(c.get("bos_token")), token(c.get("eos_token")));
+    return source == null
+        ? new Plain()
+        : new Jinja(source, token(c.get("bos_token")), token(c.get("eos_token")));
   }
 
   /** A special token in tokenizer_config.json: a string, or an object with {@code content}. */
@@ -56,12 +59,14 @@ public sealed interface ChatTemplate permits ChatTemplate.Plain, ChatTemplate.Ji
 
   /**
    * For bundles without a chat template (base models):
+   *
    * <pre>
    *   {system content}\n\n          (only when there is a system message)
    *   User: {content}\n             (one line per user turn)
    *   Assistant: {content}\n        (one line per earlier assistant turn)
    *   Assistant:                    (the model continues from here)
    * </pre>
+   *
    * and the answer stops where the model would begin the next user turn.
    */
   record Plain() implements ChatTemplate {
@@ -89,8 +94,9 @@ public sealed interface ChatTemplate permits ChatTemplate.Plain, ChatTemplate.Ji
   }
 
   /**
-   * A Hugging Face chat template, rendered with Jinjava: {@code messages}, {@code add_generation_prompt},
-   * {@code bos_token}, {@code eos_token} and {@code raise_exception(message)} are defined, as transformers does.
+   * A Hugging Face chat template, rendered with Jinjava: {@code messages}, {@code
+   * add_generation_prompt}, {@code bos_token}, {@code eos_token} and {@code
+   * raise_exception(message)} are defined, as transformers does.
    */
   final class Jinja implements ChatTemplate {
     private final Jinjava engine;
@@ -100,9 +106,14 @@ public sealed interface ChatTemplate permits ChatTemplate.Plain, ChatTemplate.Ji
 
     Jinja(String source, String bos, String eos) {
       // transformers renders with trim_blocks and lstrip_blocks on; templates are written for that
-      this.engine = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
-      this.engine.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", Jinja.class,
-          "raiseException", String.class));
+      this.engine =
+          new Jinjava(
+              JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+      this.engine
+          .getGlobalContext()
+          .registerFunction(
+              new ELFunctionDefinition(
+                  "", "raise_exception", Jinja.class, "raiseException", String.class));
       this.source = source;
       this.bos = bos;
       this.eos = eos;
@@ -116,7 +127,9 @@ public sealed interface ChatTemplate permits ChatTemplate.Plain, ChatTemplate.Ji
     @Override
     public String render(List<CompletionRequest.ChatMessage> messages) {
       Map<String, Object> context = new HashMap<>();
-      context.put("messages", messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
+      context.put(
+          "messages",
+          messages.stream().map(m -> Map.of("role", m.role(), "content", m.content())).toList());
       context.put("add_generation_prompt", true);
       context.put("bos_token", bos);
       context.put("eos_token", eos);

@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * OpenAI's completion and chat response shapes, exactly (field names, {@code object} values, nulls where OpenAI
- * sends null), plus one extension object, {@code flexserve}, that says which sub-network produced the text and
- * whether the targets were met. Built as JSON trees: the shapes differ by endpoint and by streaming.
+ * OpenAI's completion and chat response shapes, exactly (field names, {@code object} values, nulls
+ * where OpenAI sends null), plus one extension object, {@code flexserve}, that says which
+ * sub-network produced the text and whether the targets were met. Built as JSON trees: the shapes
+ * differ by endpoint and by streaming.
  */
 final class CompletionChunks {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,7 +23,8 @@ final class CompletionChunks {
   CompletionChunks(boolean chat, String model, long sequence) {
     this.chat = chat;
     this.model = model;
-    this.id = (chat ? "chatcmpl-" : "cmpl-") + Long.toHexString(created) + Long.toHexString(sequence);
+    this.id =
+        (chat ? "chatcmpl-" : "cmpl-") + Long.toHexString(created) + Long.toHexString(sequence);
   }
 
   /** The whole answer of a non-streaming request. */
@@ -47,7 +49,10 @@ final class CompletionChunks {
     return delta(text, first, subnet, null, logprobs);
   }
 
-  /** A streamed piece, also naming the compensation rank ({@code eora_rank}) when the model has one (non-null). */
+  /**
+   * A streamed piece, also naming the compensation rank ({@code eora_rank}) when the model has one
+   * (non-null).
+   */
   String delta(String text, boolean first, String subnet, Integer eoraRank, Logprobs logprobs) {
     ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
@@ -70,7 +75,10 @@ final class CompletionChunks {
     return root.toString();
   }
 
-  /** The last chunk with a choice: remaining text (if any) and the finish reason, plus the run's summary. */
+  /**
+   * The last chunk with a choice: remaining text (if any) and the finish reason, plus the run's
+   * summary.
+   */
   String last(String tail, GenerationEvents.Finish f) {
     ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
     ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
@@ -89,7 +97,9 @@ final class CompletionChunks {
     return root.toString();
   }
 
-  /** {@code stream_options.include_usage}: a final chunk with empty choices and the token counts. */
+  /**
+   * {@code stream_options.include_usage}: a final chunk with empty choices and the token counts.
+   */
   String usageChunk(GenerationEvents.Finish f) {
     ObjectNode root = header(chat ? "chat.completion.chunk" : "text_completion");
     root.putArray("choices");
@@ -100,7 +110,10 @@ final class CompletionChunks {
   /** An error inside a stream, after the 200 was sent: OpenAI's error object as one event. */
   static String error(String message) {
     ObjectNode root = JSON.createObjectNode();
-    root.putObject("error").put("message", message).put("type", "server_error").put("code", "inference_failed");
+    root.putObject("error")
+        .put("message", message)
+        .put("type", "server_error")
+        .put("code", "inference_failed");
     return root.toString();
   }
 
@@ -112,7 +125,9 @@ final class CompletionChunks {
   }
 
   private static void usage(ObjectNode usage, GenerationEvents.Finish f) {
-    usage.put("prompt_tokens", f.promptTokens()).put("completion_tokens", f.completionTokens())
+    usage
+        .put("prompt_tokens", f.promptTokens())
+        .put("completion_tokens", f.completionTokens())
         .put("total_tokens", f.promptTokens() + f.completionTokens());
   }
 
@@ -125,7 +140,8 @@ final class CompletionChunks {
     } else {
       ext.put("deadline_met", f.deadlineMet());
     }
-    ext.put("ttft_ms", Math.round(f.ttftMillis() * 1000) / 1000.0).put("total_ms", Math.round(f.totalMillis() * 1000) / 1000.0);
+    ext.put("ttft_ms", Math.round(f.ttftMillis() * 1000) / 1000.0)
+        .put("total_ms", Math.round(f.totalMillis() * 1000) / 1000.0);
   }
 
   private static void putLogprobs(ObjectNode choice, Logprobs lp) {
@@ -147,7 +163,10 @@ final class CompletionChunks {
     }
   }
 
-  /** Chat {@code logprobs}: {@code content}, one entry per token with its text, UTF-8 bytes and alternatives. */
+  /**
+   * Chat {@code logprobs}: {@code content}, one entry per token with its text, UTF-8 bytes and
+   * alternatives.
+   */
   private static void putChatLogprobs(ObjectNode choice, Logprobs lp) {
     if (lp == null) {
       choice.putNull("logprobs");
@@ -156,7 +175,8 @@ final class CompletionChunks {
     ObjectNode o = choice.putObject("logprobs");
     ArrayNode content = o.putArray("content");
     for (int i = 0; i < lp.tokens().size(); i++) {
-      ObjectNode entry = tokenLogprob(content.addObject(), lp.tokens().get(i), lp.logprobs().get(i));
+      ObjectNode entry =
+          tokenLogprob(content.addObject(), lp.tokens().get(i), lp.logprobs().get(i));
       ArrayNode top = entry.putArray("top_logprobs");
       lp.top().get(i).forEach((token, logprob) -> tokenLogprob(top.addObject(), token, logprob));
     }
@@ -173,5 +193,9 @@ final class CompletionChunks {
   }
 
   /** Completions {@code logprobs}, parallel lists per generated token. */
-  record Logprobs(List<String> tokens, List<Double> logprobs, List<Map<String, Double>> top, List<Integer> offsets) {}
+  record Logprobs(
+      List<String> tokens,
+      List<Double> logprobs,
+      List<Map<String, Double>> top,
+      List<Integer> offsets) {}
 }

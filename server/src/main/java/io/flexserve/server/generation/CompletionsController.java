@@ -33,11 +33,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * {@code POST /v1/completions} and {@code POST /v1/chat/completions} (OpenAI), with {@code stream: true} as
- * server-sent events ending in {@code data: [DONE]}. A client that disconnects cancels its generation: the scheduler
- * drops it at the next decode step and frees its cache. Non-streaming responses carry the routing headers
- * ({@code X-Subnet}, {@code X-Queue-Ms}, {@code X-TTFT-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms},
- * {@code X-Deadline-Met}); streams say the sub-network in every chunk and summarise in the last.
+ * {@code POST /v1/completions} and {@code POST /v1/chat/completions} (OpenAI), with {@code stream:
+ * true} as server-sent events ending in {@code data: [DONE]}. A client that disconnects cancels its
+ * generation: the scheduler drops it at the next decode step and frees its cache. Non-streaming
+ * responses carry the routing headers ({@code X-Subnet}, {@code X-Queue-Ms}, {@code X-TTFT-Ms},
+ * {@code X-Inference-Ms}, {@code X-Predicted-Ms}, {@code X-Deadline-Met}); streams say the
+ * sub-network in every chunk and summarise in the last.
  */
 @Controller
 public final class CompletionsController {
@@ -48,8 +49,12 @@ public final class CompletionsController {
   private final ClientDisconnects disconnects;
   private final AtomicLong sequence = new AtomicLong();
 
-  public CompletionsController(CompletionRequestParser parser, ModelCatalog catalog, ServerMetrics metrics, FlexserveConfig config,
-                               ClientDisconnects disconnects) {
+  public CompletionsController(
+      CompletionRequestParser parser,
+      ModelCatalog catalog,
+      ServerMetrics metrics,
+      FlexserveConfig config,
+      ClientDisconnects disconnects) {
     this.parser = parser;
     this.catalog = catalog;
     this.metrics = metrics;
@@ -71,7 +76,8 @@ public final class CompletionsController {
     return handle(http, body, true, "/v1/chat/completions");
   }
 
-  private Publisher<MutableHttpResponse<?>> handle(HttpRequest<?> http, byte[] body, boolean chat, String endpoint) {
+  private Publisher<MutableHttpResponse<?>> handle(
+      HttpRequest<?> http, byte[] body, boolean chat, String endpoint) {
     double arrival = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     CompletionRequest req = parser.parse(body, chat);
@@ -88,31 +94,64 @@ public final class CompletionsController {
     long[] prompt = model.decoder().tokenizer().encode(text);
     int context = model.decoder().config().maxPositions();
     if (prompt.length >= context) {
-      throw new ApiException.BadRequest("context_length_exceeded", "the prompt is " + prompt.length
-          + " tokens; " + modelName + " has a context of " + context + " tokens");
+      throw new ApiException.BadRequest(
+          "context_length_exceeded",
+          "the prompt is "
+              + prompt.length
+              + " tokens; "
+              + modelName
+              + " has a context of "
+              + context
+              + " tokens");
     }
     int maxTokens = req.maxTokens() == null ? context - prompt.length : req.maxTokens();
     if (prompt.length + maxTokens > context) {
-      throw new ApiException.BadRequest("context_length_exceeded", "max_tokens " + maxTokens + " plus the prompt's "
-          + prompt.length + " tokens exceeds the context of " + context + " tokens");
+      throw new ApiException.BadRequest(
+          "context_length_exceeded",
+          "max_tokens "
+              + maxTokens
+              + " plus the prompt's "
+              + prompt.length
+              + " tokens exceeds the context of "
+              + context
+              + " tokens");
     }
     int vocab = model.decoder().config().vocabSize();
     for (int token : req.adjustments().bias().keySet()) {
       if (token >= vocab) {
-        throw new ApiException.InvalidValue("invalid_value", "'logit_bias' names token " + token + "; " + modelName
-            + "'s vocabulary has " + vocab + " tokens");
+        throw new ApiException.InvalidValue(
+            "invalid_value",
+            "'logit_bias' names token "
+                + token
+                + "; "
+                + modelName
+                + "'s vocabulary has "
+                + vocab
+                + " tokens");
       }
     }
     List<String> stop = new ArrayList<>(req.stop());
     if (chat) {
       stop.addAll(model.chatTemplate().stops());
     }
-    GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
-        new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()), stop, req.logprobs(), req.adjustments(),
-        new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
-        headers.forcedSubnet(), headers.deadlinePolicy(),
-        EoraRankHeader.from(http.getHeaders(), model.decoder().manifest().eoraRanks(), modelName),
-        config.timeoutMillis(headers.timeoutMillis()));
+    GenerationRequest generation =
+        new GenerationRequest(
+            arrival,
+            prompt,
+            maxTokens,
+            new Sampler.Params(req.temperature(), req.topP(), req.topK(), req.seed()),
+            stop,
+            req.logprobs(),
+            req.adjustments(),
+            new GenerationTargets(
+                box(headers.latencyTargetMillis()),
+                box(headers.ttftTargetMillis()),
+                box(headers.tpotTargetMillis())),
+            headers.forcedSubnet(),
+            headers.deadlinePolicy(),
+            EoraRankHeader.from(
+                http.getHeaders(), model.decoder().manifest().eoraRanks(), modelName),
+            config.timeoutMillis(headers.timeoutMillis()));
     CompletionChunks chunks = new CompletionChunks(chat, modelName, sequence.incrementAndGet());
     String echo = req.echo() ? text : "";
     return req.stream()
@@ -120,121 +159,193 @@ public final class CompletionsController {
         : whole(http, model, generation, chunks, echo, endpoint);
   }
 
-  /** @param echo text the answer starts with (completions' {@code echo}: the prompt), or "" */
-  private Publisher<MutableHttpResponse<?>> whole(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
-                                                 String echo, String endpoint) {
+  /**
+   * @param echo text the answer starts with (completions' {@code echo}: the prompt), or ""
+   */
+  private Publisher<MutableHttpResponse<?>> whole(
+      HttpRequest<?> http,
+      ServedDecoder model,
+      GenerationRequest generation,
+      CompletionChunks chunks,
+      String echo,
+      String endpoint) {
     CompletableFuture<MutableHttpResponse<?>> done = new CompletableFuture<>();
     StringBuilder text = new StringBuilder(echo);
     boolean wantLogprobs = generation.logprobs() != null;
-    CompletionChunks.Logprobs logprobs = wantLogprobs
-        ? new CompletionChunks.Logprobs(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>()) : null;
-    GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
-      @Override
-      public void token(Token t) {
-        if (logprobs != null) {
-          logprobs.tokens().add(t.piece());
-          logprobs.logprobs().add(t.logprob());
-          logprobs.top().add(t.top());
-          logprobs.offsets().add(text.length());
-        }
-        text.append(t.text());
-      }
+    CompletionChunks.Logprobs logprobs =
+        wantLogprobs
+            ? new CompletionChunks.Logprobs(
+                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>())
+            : null;
+    GenerationJob job =
+        model
+            .scheduler()
+            .submit(
+                generation,
+                new GenerationEvents() {
+                  @Override
+                  public void token(Token t) {
+                    if (logprobs != null) {
+                      logprobs.tokens().add(t.piece());
+                      logprobs.logprobs().add(t.logprob());
+                      logprobs.top().add(t.top());
+                      logprobs.offsets().add(text.length());
+                    }
+                    text.append(t.text());
+                  }
 
-      @Override
-      public void finish(Finish f) {
-        text.append(f.tail());
-        MutableHttpResponse<String> r = HttpResponse.ok(chunks.response(text.toString(), logprobs, f))
-            .contentType(MediaType.APPLICATION_JSON_TYPE);
-        r.header("X-Subnet", String.join(",", f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet()))
-            .header("X-Queue-Ms", millis(f.queueMillis()))
-            .header("X-TTFT-Ms", millis(f.ttftMillis()))
-            .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
-            .header("X-Predicted-Ms", millis(f.predictedMillis()));
-        eoraRank(r, model, f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet());
-        if (f.deadlineMet() != null) {
-          r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
-        }
-        if (!f.reason().equals("cancelled")) {
-          metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
-        }
-        done.complete(r);
-      }
+                  @Override
+                  public void finish(Finish f) {
+                    text.append(f.tail());
+                    MutableHttpResponse<String> r =
+                        HttpResponse.ok(chunks.response(text.toString(), logprobs, f))
+                            .contentType(MediaType.APPLICATION_JSON_TYPE);
+                    r.header(
+                            "X-Subnet",
+                            String.join(
+                                ",",
+                                f.tokensPerSubnet().isEmpty()
+                                    ? f.subnets()
+                                    : f.tokensPerSubnet().keySet()))
+                        .header("X-Queue-Ms", millis(f.queueMillis()))
+                        .header("X-TTFT-Ms", millis(f.ttftMillis()))
+                        .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
+                        .header("X-Predicted-Ms", millis(f.predictedMillis()));
+                    eoraRank(
+                        r,
+                        model,
+                        f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet());
+                    if (f.deadlineMet() != null) {
+                      r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
+                    }
+                    if (!f.reason().equals("cancelled")) {
+                      metrics
+                          .requests
+                          .labels(model.name(), String.join(",", f.subnets()), endpoint, "200")
+                          .inc();
+                    }
+                    done.complete(r);
+                  }
 
-      @Override
-      public void fail(Exception error) {
-        done.completeExceptionally(error instanceof ApiException api ? api
-            : new ApiException.InferenceFailed("generation failed: " + error.getMessage()));
-      }
-    });
-    // The framework does not cancel a single answer whose client left; the watch does (and counts it).
+                  @Override
+                  public void fail(Exception error) {
+                    done.completeExceptionally(
+                        error instanceof ApiException api
+                            ? api
+                            : new ApiException.InferenceFailed(
+                                "generation failed: " + error.getMessage()));
+                  }
+                });
+    // The framework does not cancel a single answer whose client left; the watch does (and counts
+    // it).
     ClientDisconnects.Watch watch = disconnects.watch(http, endpoint, job::cancel);
     done.whenComplete((r, e) -> watch.done());
     return Mono.fromFuture(done).doOnCancel(job::cancel);
   }
 
-  private Publisher<MutableHttpResponse<?>> stream(HttpRequest<?> http, ServedDecoder model, GenerationRequest generation, CompletionChunks chunks,
-                                                  boolean includeUsage, String echo, String endpoint) {
+  private Publisher<MutableHttpResponse<?>> stream(
+      HttpRequest<?> http,
+      ServedDecoder model,
+      GenerationRequest generation,
+      CompletionChunks chunks,
+      boolean includeUsage,
+      String echo,
+      String endpoint) {
     Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
     if (!echo.isEmpty()) { // before the generation starts, so it is the first chunk
       sink.tryEmitNext(Event.of(chunks.delta(echo, true, null, null)));
     }
-    GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
-      private boolean first = true;
+    GenerationJob job =
+        model
+            .scheduler()
+            .submit(
+                generation,
+                new GenerationEvents() {
+                  private boolean first = true;
 
-      @Override
-      public void token(Token t) {
-        CompletionChunks.Logprobs lp = t.logprob() == null ? null
-            : new CompletionChunks.Logprobs(List.of(t.piece()), List.of(t.logprob()), List.of(t.top()), List.of(0));
-        if (t.text().isEmpty() && lp == null) {
-          return; // held back (a possible stop string or an incomplete character): nothing to send yet
-        }
-        sink.tryEmitNext(Event.of(chunks.delta(t.text(), first, t.subnet(), eoraRankOf(model, t.subnet()), lp)));
-        first = false;
-      }
+                  @Override
+                  public void token(Token t) {
+                    CompletionChunks.Logprobs lp =
+                        t.logprob() == null
+                            ? null
+                            : new CompletionChunks.Logprobs(
+                                List.of(t.piece()),
+                                List.of(t.logprob()),
+                                List.of(t.top()),
+                                List.of(0));
+                    if (t.text().isEmpty() && lp == null) {
+                      return; // held back (a possible stop string or an incomplete character):
+                      // nothing to send yet
+                    }
+                    sink.tryEmitNext(
+                        Event.of(
+                            chunks.delta(
+                                t.text(), first, t.subnet(), eoraRankOf(model, t.subnet()), lp)));
+                    first = false;
+                  }
 
-      @Override
-      public void finish(Finish f) {
-        sink.tryEmitNext(Event.of(chunks.last(f.tail(), f)));
-        if (includeUsage) {
-          sink.tryEmitNext(Event.of(chunks.usageChunk(f)));
-        }
-        sink.tryEmitNext(Event.of("[DONE]"));
-        sink.tryEmitComplete();
-        if (!f.reason().equals("cancelled")) {
-          metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
-        }
-      }
+                  @Override
+                  public void finish(Finish f) {
+                    sink.tryEmitNext(Event.of(chunks.last(f.tail(), f)));
+                    if (includeUsage) {
+                      sink.tryEmitNext(Event.of(chunks.usageChunk(f)));
+                    }
+                    sink.tryEmitNext(Event.of("[DONE]"));
+                    sink.tryEmitComplete();
+                    if (!f.reason().equals("cancelled")) {
+                      metrics
+                          .requests
+                          .labels(model.name(), String.join(",", f.subnets()), endpoint, "200")
+                          .inc();
+                    }
+                  }
 
-      @Override
-      public void fail(Exception error) {
-        sink.tryEmitNext(Event.of(CompletionChunks.error("generation failed: " + error.getMessage())));
-        sink.tryEmitNext(Event.of("[DONE]"));
-        sink.tryEmitComplete();
-      }
-    });
+                  @Override
+                  public void fail(Exception error) {
+                    sink.tryEmitNext(
+                        Event.of(
+                            CompletionChunks.error("generation failed: " + error.getMessage())));
+                    sink.tryEmitNext(Event.of("[DONE]"));
+                    sink.tryEmitComplete();
+                  }
+                });
     ClientDisconnects.Watch watch = disconnects.watch(http, endpoint, job::cancel);
-    Flux<Event<String>> events = sink.asFlux().doOnCancel(job::cancel)
-        .doFinally(signal -> {
-          if (signal != reactor.core.publisher.SignalType.CANCEL) {
-            watch.done();
-          }
-        });
-    MutableHttpResponse<?> response = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
-        .header("X-Subnet", job.subnet());
+    Flux<Event<String>> events =
+        sink.asFlux()
+            .doOnCancel(job::cancel)
+            .doFinally(
+                signal -> {
+                  if (signal != reactor.core.publisher.SignalType.CANCEL) {
+                    watch.done();
+                  }
+                });
+    MutableHttpResponse<?> response =
+        HttpResponse.ok(events)
+            .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
+            .header("X-Subnet", job.subnet());
     eoraRank(response, model, List.of(job.subnet()));
     return Mono.just(response);
   }
 
-  /** {@code X-EoRA-Rank}: the compensation rank of each sub-network that generated, on models that have compensation. */
-  private static void eoraRank(MutableHttpResponse<?> r, ServedDecoder model, java.util.Collection<String> subnets) {
+  /**
+   * {@code X-EoRA-Rank}: the compensation rank of each sub-network that generated, on models that
+   * have compensation.
+   */
+  private static void eoraRank(
+      MutableHttpResponse<?> r, ServedDecoder model, java.util.Collection<String> subnets) {
     if (model.decoder().manifest().compression() != null) {
-      r.header(EoraRankHeader.NAME, String.join(",", subnets.stream().map(s -> String.valueOf(eoraRankOf(model, s))).toList()));
+      r.header(
+          EoraRankHeader.NAME,
+          String.join(
+              ",", subnets.stream().map(s -> String.valueOf(eoraRankOf(model, s))).toList()));
     }
   }
 
   /** The compensation rank {@code subnet} runs with; null on models without compensation. */
   private static Integer eoraRankOf(ServedDecoder model, String subnet) {
-    return model.decoder().manifest().compression() == null ? null : model.decoder().manifest().eoraRankOf(subnet);
+    return model.decoder().manifest().compression() == null
+        ? null
+        : model.decoder().manifest().eoraRankOf(subnet);
   }
 
   private static Double box(java.util.OptionalDouble v) {

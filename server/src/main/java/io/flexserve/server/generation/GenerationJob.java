@@ -5,42 +5,61 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One generation inside the scheduler: its request, where its events go, and how far it got. Fields other than
- * {@link #cancel} are touched only by the scheduler thread.
+ * One generation inside the scheduler: its request, where its events go, and how far it got. Fields
+ * other than {@link #cancel} are touched only by the scheduler thread.
  */
 public final class GenerationJob {
   final long id;
   final GenerationRequest request;
   final GenerationEvents events;
+
   /** The sub-network the router chose at admission. */
   final String initialSubnet;
-  /** Where it decodes now: the initial one, or another sharing its KV layout after a token-level switch. */
+
+  /**
+   * Where it decodes now: the initial one, or another sharing its KV layout after a token-level
+   * switch.
+   */
   String subnet;
+
   final double predictedMillis;
   final double predictedTpotMillis;
   final Sampler sampler;
   final TextStream text;
   final Map<String, Integer> tokensPerSubnet = new LinkedHashMap<>();
+
   /** How often each token was generated (for the presence and frequency penalties). */
   final Map<Integer, Integer> generatedCounts = new java.util.HashMap<>();
+
   int generated;
   long lastToken;
+
   /** Every generated token so far (a switch re-joins the row with prompt + these). */
   long[] tokens = new long[16];
+
   /** Recent inter-token time on the current sub-network (EWMA), NaN before the first. */
   double recentTpotMillis = Double.NaN;
+
   /** Inter-token times seen on the current sub-network. */
   int tokensOnSubnet;
+
   /** Token count at the last step down, and step downs so far. */
   int stepDownAt = Integer.MIN_VALUE / 2;
+
   int stepDowns;
   double startMillis = Double.NaN;
   double firstTokenMillis = Double.NaN;
   double lastTokenMillis = Double.NaN;
   private volatile boolean cancelled;
 
-  GenerationJob(long id, GenerationRequest request, GenerationEvents events, String subnet, double predictedMillis,
-                double predictedTpotMillis, TextStream text) {
+  GenerationJob(
+      long id,
+      GenerationRequest request,
+      GenerationEvents events,
+      String subnet,
+      double predictedMillis,
+      double predictedTpotMillis,
+      TextStream text) {
     this.id = id;
     this.request = request;
     this.events = events;
@@ -52,7 +71,10 @@ public final class GenerationJob {
     this.text = text;
   }
 
-  /** Stops the generation at the next decode step and frees its cache (the client went away). Any thread. */
+  /**
+   * Stops the generation at the next decode step and frees its cache (the client went away). Any
+   * thread.
+   */
   public void cancel() {
     cancelled = true;
   }

@@ -15,13 +15,24 @@ import java.util.OptionalInt;
  * @param maxTokens tokens to generate at most (already clipped to the context)
  * @param logprobs top alternatives to report per token, or null for none
  * @param adjustments penalties and logit bias applied before sampling
- * @param eoraRank {@code X-EoRA-Rank}: run with the compensation at this rank (0: off); empty lets the router choose
- * @param timeoutMillis from arrival, when to give up: the generation leaves its batch and the client gets 504 (or, in
- *     a stream already started, an error chunk)
+ * @param eoraRank {@code X-EoRA-Rank}: run with the compensation at this rank (0: off); empty lets
+ *     the router choose
+ * @param timeoutMillis from arrival, when to give up: the generation leaves its batch and the
+ *     client gets 504 (or, in a stream already started, an error chunk)
  */
-public record GenerationRequest(double arrivalMillis, long[] prompt, int maxTokens, Sampler.Params sampling,
-                                List<String> stop, Integer logprobs, LogitAdjustments adjustments, GenerationTargets targets, Optional<String> forcedSubnet,
-                                DeadlinePolicy policy, OptionalInt eoraRank, double timeoutMillis) {
+public record GenerationRequest(
+    double arrivalMillis,
+    long[] prompt,
+    int maxTokens,
+    Sampler.Params sampling,
+    List<String> stop,
+    Integer logprobs,
+    LogitAdjustments adjustments,
+    GenerationTargets targets,
+    Optional<String> forcedSubnet,
+    DeadlinePolicy policy,
+    OptionalInt eoraRank,
+    double timeoutMillis) {
 
   /** Whether the timeout passed at {@code nowMillis}. */
   boolean timedOut(double nowMillis) {

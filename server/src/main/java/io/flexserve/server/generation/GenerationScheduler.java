@@ -8,8 +8,8 @@ import io.flexserve.models.runtime.KvCache;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.router.generation.GenerationRouter;
-import io.flexserve.router.generation.StepTimeCorrection;
 import io.flexserve.router.generation.KvCompatibility;
+import io.flexserve.router.generation.StepTimeCorrection;
 import io.flexserve.router.generation.TokenSwitchPolicy;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
@@ -29,23 +29,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continuous (iteration-level) batching for one decoder model. One thread loops:
+ *
  * <pre>
  *   admit    waiting generations, up to maxRunning: prefill each on its sub-network, emit its first token
  *   step     every sub-network's batch once: one ONNX Runtime run feeds each row its last token
  *   emit     sample each row's next token; rows that finish (stop, length, cancelled) leave their batch
  * </pre>
- * New requests join between steps and finished ones leave, so a long generation never holds up a short one. The
- * sub-network is chosen at admission ({@link GenerationRouter}) from the request's targets and the current load.
  *
- * <p><b>Token-level switching.</b> A generation with a time-per-token target ({@code X-TPOT-Target-Ms}, or one derived
- * from {@code X-Latency-Target-Ms}: the time left over the tokens left) that was not pinned with {@code X-Subnet} may
- * move, between two tokens, to another sub-network sharing its KV layout ({@link KvCompatibility}: same kept layers
- * and KV groups, e.g. {@code full} and {@code full-mlp50}): down when its recent inter-token time exceeds the target,
- * back up when it is comfortably ahead ({@link TokenSwitchPolicy}). Before an iteration's steps, each moving row's
- * cache is copied out of its batch ({@link DecodeBatch#snapshot}), the row leaves, and the copy is handed to the new
- * batch ({@link DecodeBatch#adopt}); that batch's step then feeds the row its last sampled token together with its
- * other rows. So a move costs a cache copy, not a run of its own, and a moved row gets exactly one token per
- * iteration, like the others. A batch whose rows all may switch and agree moves as a whole (a batch split in two pays
+ * New requests join between steps and finished ones leave, so a long generation never holds up a
+ * short one. The sub-network is chosen at admission ({@link GenerationRouter}) from the request's
+ * targets and the current load.
+ *
+ * <p><b>Token-level switching.</b> A generation with a time-per-token target ({@code
+ * X-TPOT-Target-Ms}, or one derived from {@code X-Latency-Target-Ms}: the time left over the tokens
+ * left) that was not pinned with {@code X-Subnet} may move, between two tokens, to another
+ * sub-network sharing its KV layout ({@link KvCompatibility}: same kept layers and KV groups, e.g.
+ * {@code full} and {@code full-mlp50}): down when its recent inter-token time exceeds the target,
+ * back up when it is comfortably ahead ({@link TokenSwitchPolicy}). Before an iteration's steps,
+ * each moving row's cache is copied out of its batch ({@link DecodeBatch#snapshot}), the row
+ * leaves, and the copy is handed to the new batch ({@link DecodeBatch#adopt}); that batch's step
+ * then feeds the row its last sampled token together with its other rows. So a move costs a cache
+ * copy, not a run of its own, and a moved row gets exactly one token per iteration, like the
+ * others. A batch whose rows all may switch and agree moves as a whole (a batch split in two pays
  * two steps per iteration).
  */
 public final class GenerationScheduler implements AutoCloseable {
@@ -63,23 +68,42 @@ public final class GenerationScheduler implements AutoCloseable {
   private final Set<Integer> eos;
   private final AtomicLong ids = new AtomicLong();
   private final PrefixCache prefixes;
-  /** Scales the load-time profiles by what finished generations really took per token (guarded by itself). */
+
+  /**
+   * Scales the load-time profiles by what finished generations really took per token (guarded by
+   * itself).
+   */
   private final StepTimeCorrection correction = new StepTimeCorrection();
-  /** Per sub-network, those sharing its KV layout (itself included), in menu order: largest (most accurate) first. */
+
+  /**
+   * Per sub-network, those sharing its KV layout (itself included), in menu order: largest (most
+   * accurate) first.
+   */
   private final Map<String, List<DecoderProfile>> compatible = new HashMap<>();
+
   private volatile Switcher switcher = TokenSwitchPolicy.DEFAULT::decide;
   static final Switcher DEFAULT_SWITCHER = TokenSwitchPolicy.DEFAULT::decide;
   private final Thread thread;
   private volatile boolean closed;
   private volatile boolean draining;
+
   /** Shutdown's grace period is over: the loop answers everything left 503 and stops. */
   private volatile boolean abandoned;
+
   private volatile double stepStartedMillis = Double.NaN;
   private volatile double lastStepMillis;
 
-  /** @param prefixCacheBytes bound on cached prompt-prefix KV copies (0 disables the prefix cache) */
-  public GenerationScheduler(String model, ElasticDecoder decoder, List<DecoderProfile> menu, int maxRunning, int queueCapacity,
-                             long prefixCacheBytes, ServerMetrics metrics) {
+  /**
+   * @param prefixCacheBytes bound on cached prompt-prefix KV copies (0 disables the prefix cache)
+   */
+  public GenerationScheduler(
+      String model,
+      ElasticDecoder decoder,
+      List<DecoderProfile> menu,
+      int maxRunning,
+      int queueCapacity,
+      long prefixCacheBytes,
+      ServerMetrics metrics) {
     this.model = model;
     this.decoder = decoder;
     this.menu = List.copyOf(menu);
@@ -88,40 +112,52 @@ public final class GenerationScheduler implements AutoCloseable {
     this.metrics = metrics;
     for (DecoderProfile p : menu) {
       batches.put(p.name(), new DecodeBatch(decoder.session(p.name())));
-      running.put(p.name(), new ConcurrentHashMap<>()); // read by request threads (router load, drain)
+      running.put(
+          p.name(), new ConcurrentHashMap<>()); // read by request threads (router load, drain)
     }
     Map<String, List<KvCompatibility.KvLayer>> layouts = new LinkedHashMap<>();
     for (var s : decoder.manifest().subnets()) {
       if (batches.containsKey(s.name())) {
-        layouts.put(s.name(), s.layers().stream().map(l -> new KvCompatibility.KvLayer(l.index(), l.kvGroups())).toList());
+        layouts.put(
+            s.name(),
+            s.layers().stream()
+                .map(l -> new KvCompatibility.KvLayer(l.index(), l.kvGroups()))
+                .toList());
       }
     }
     KvCompatibility kv = new KvCompatibility(layouts);
     for (DecoderProfile p : menu) {
-      // menu order: largest first; compatible sub-networks are nested (a wider MLP keeps more), so most accurate first
+      // menu order: largest first; compatible sub-networks are nested (a wider MLP keeps more), so
+      // most accurate first
       compatible.put(p.name(), kv.compatibleWith(p.name()).stream().map(this::profile).toList());
     }
     this.eos = Set.copyOf(decoder.config().eosTokenIds());
     var c = decoder.config();
-    this.prefixes = new PrefixCache(prefixCacheBytes, 2L * c.layers() * c.kvHeads() * c.headDim() * Float.BYTES);
+    this.prefixes =
+        new PrefixCache(
+            prefixCacheBytes, 2L * c.layers() * c.kvHeads() * c.headDim() * Float.BYTES);
     this.thread = new Thread(this::loop, "flexserve-generate-" + model);
     this.thread.setDaemon(true);
     this.thread.start();
   }
 
   /**
-   * Admits a generation: chooses its sub-network and queues it. Events arrive on the scheduler thread.
+   * Admits a generation: chooses its sub-network and queues it. Events arrive on the scheduler
+   * thread.
    *
-   * @throws ApiException.Overloaded when the queue is full, or a strict request's targets cannot be met
+   * @throws ApiException.Overloaded when the queue is full, or a strict request's targets cannot be
+   *     met
    * @throws ApiException.InvalidValue when {@code X-Subnet} names no sub-network of this model
    */
   public GenerationJob submit(GenerationRequest request, GenerationEvents events) {
     if (draining) {
-      throw new ApiException.NotReady("shutting_down", "the server is shutting down; send requests to another replica");
+      throw new ApiException.NotReady(
+          "shutting_down", "the server is shutting down; send requests to another replica");
     }
     if (waiting.size() >= queueCapacity) {
       metrics.rejections.labels(model, "queue_full").inc();
-      throw new ApiException.Overloaded("queue_full", model + " has " + waiting.size() + " generations waiting; retry later", 1);
+      throw new ApiException.Overloaded(
+          "queue_full", model + " has " + waiting.size() + " generations waiting; retry later", 1);
     }
     String subnet;
     double predicted;
@@ -129,30 +165,57 @@ public final class GenerationScheduler implements AutoCloseable {
     if (request.forcedSubnet().isPresent()) {
       subnet = atRank(request.forcedSubnet().get(), request.eoraRank());
       if (!batches.containsKey(subnet)) {
-        throw new ApiException.InvalidValue("unknown_subnet", "X-Subnet '" + subnet + "' is not a sub-network of " + model
-            + "; choose one of " + batches.keySet());
+        throw new ApiException.InvalidValue(
+            "unknown_subnet",
+            "X-Subnet '"
+                + subnet
+                + "' is not a sub-network of "
+                + model
+                + "; choose one of "
+                + batches.keySet());
       }
-      DecoderProfile p = menu.stream().filter(x -> x.name().equals(subnet)).findFirst().orElseThrow();
-      GenerationRouter.Choice c = GenerationRouter.choose(corrected(List.of(p)), request.prompt().length, request.maxTokens(),
-          request.targets(), load());
+      DecoderProfile p =
+          menu.stream().filter(x -> x.name().equals(subnet)).findFirst().orElseThrow();
+      GenerationRouter.Choice c =
+          GenerationRouter.choose(
+              corrected(List.of(p)),
+              request.prompt().length,
+              request.maxTokens(),
+              request.targets(),
+              load());
       predicted = c.totalMs();
       predictedTpot = c.tpotMs();
     } else {
-      GenerationRouter.Choice c = GenerationRouter.choose(corrected(menuAt(request.eoraRank())), request.prompt().length,
-          request.maxTokens(), request.targets(), load());
+      GenerationRouter.Choice c =
+          GenerationRouter.choose(
+              corrected(menuAt(request.eoraRank())),
+              request.prompt().length,
+              request.maxTokens(),
+              request.targets(),
+              load());
       if (!c.meets() && request.targets().any() && request.policy() == DeadlinePolicy.STRICT) {
         metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
-        throw new ApiException.Overloaded("deadline_unsatisfiable", String.format(
-            "no sub-network of %s meets the targets now: fastest predicts first token %.1f ms, %.1f ms/token, %.1f ms in all",
-            model, c.ttftMs(), c.tpotMs(), c.totalMs()), 1);
+        throw new ApiException.Overloaded(
+            "deadline_unsatisfiable",
+            String.format(
+                "no sub-network of %s meets the targets now: fastest predicts first token %.1f ms, %.1f ms/token, %.1f ms in all",
+                model, c.ttftMs(), c.tpotMs(), c.totalMs()),
+            1);
       }
       subnet = c.profile().name();
       predicted = c.totalMs();
       predictedTpot = c.tpotMs();
     }
     metrics.decisions.labels(model, "generation-router", subnet).inc();
-    GenerationJob job = new GenerationJob(ids.incrementAndGet(), request, events, subnet, predicted, predictedTpot,
-        new TextStream(decoder.tokenizer(), request.prompt(), request.stop()));
+    GenerationJob job =
+        new GenerationJob(
+            ids.incrementAndGet(),
+            request,
+            events,
+            subnet,
+            predicted,
+            predictedTpot,
+            new TextStream(decoder.tokenizer(), request.prompt(), request.stop()));
     waiting.add(job);
     metrics.generationsWaiting.labels(model).set(waiting.size());
     return job;
@@ -164,11 +227,16 @@ public final class GenerationScheduler implements AutoCloseable {
     }
   }
 
-  /** What is running now, for the router: remaining step time, prefills ahead, rows per sub-network. */
+  /**
+   * What is running now, for the router: remaining step time, prefills ahead, rows per sub-network.
+   */
   private GenerationRouter.Load load() {
     Map<String, Integer> rows = new HashMap<>();
     running.forEach((name, jobs) -> rows.put(name, jobs.size()));
-    double inFlight = Double.isNaN(stepStartedMillis) ? 0 : Math.max(0, lastStepMillis - (now() - stepStartedMillis));
+    double inFlight =
+        Double.isNaN(stepStartedMillis)
+            ? 0
+            : Math.max(0, lastStepMillis - (now() - stepStartedMillis));
     double prefillsAhead = 0;
     for (GenerationJob j : waiting) {
       DecoderProfile p = profile(j.subnet);
@@ -185,7 +253,9 @@ public final class GenerationScheduler implements AutoCloseable {
     try {
       while (true) {
         if (abandoned) {
-          failAll(new ApiException.NotReady("shutting_down", "the server shut down before this generation finished"));
+          failAll(
+              new ApiException.NotReady(
+                  "shutting_down", "the server shut down before this generation finished"));
           return;
         }
         admit();
@@ -218,13 +288,14 @@ public final class GenerationScheduler implements AutoCloseable {
 
   private void admit() {
     double now = now();
-    waiting.removeIf(job -> {
-      if (job.request.timedOut(now)) {
-        timeOut(job, false);
-        return true;
-      }
-      return false;
-    });
+    waiting.removeIf(
+        job -> {
+          if (job.request.timedOut(now)) {
+            timeOut(job, false);
+            return true;
+          }
+          return false;
+        });
     while (runningCount() < maxRunning) {
       GenerationJob job = waiting.poll();
       if (job == null) {
@@ -257,7 +328,8 @@ public final class GenerationScheduler implements AutoCloseable {
       lastStepMillis = now() - stepStartedMillis;
       metrics.prefixCacheLookups.labels(model, cached > 0 ? "hit" : "miss").inc();
       metrics.prefixCacheTokens.labels(model).inc(cached);
-      for (int k : prefixes.enabled() ? PrefixCache.boundaries(prompt, cached) : List.<Integer>of()) {
+      for (int k :
+          prefixes.enabled() ? PrefixCache.boundaries(prompt, cached) : List.<Integer>of()) {
         if (!prefixes.contains(job.subnet, prompt, k)) {
           prefixes.put(job.subnet, prompt, k, batch.snapshot(job.id, k));
         }
@@ -311,17 +383,29 @@ public final class GenerationScheduler implements AutoCloseable {
   /** Decides a move between KV-compatible sub-networks (null to stay); replaceable by tests. */
   @FunctionalInterface
   interface Switcher {
-    /** @param moving rows of the current batch considered moving together (this one among them) */
-    String decide(TokenSwitchPolicy.State state, double tpotTargetMs, List<DecoderProfile> compatible, Map<String, Integer> rowsPerSubnet,
-                  int moving);
+    /**
+     * @param moving rows of the current batch considered moving together (this one among them)
+     */
+    String decide(
+        TokenSwitchPolicy.State state,
+        double tpotTargetMs,
+        List<DecoderProfile> compatible,
+        Map<String, Integer> rowsPerSubnet,
+        int moving);
   }
 
-  /** For tests: replaces {@link TokenSwitchPolicy#DEFAULT} (which generations may switch is unchanged). */
+  /**
+   * For tests: replaces {@link TokenSwitchPolicy#DEFAULT} (which generations may switch is
+   * unchanged).
+   */
   void switcher(Switcher s) {
     this.switcher = s;
   }
 
-  /** Sub-networks {@code job} may move between; empty when it may not switch (no target, X-Subnet, nothing compatible). */
+  /**
+   * Sub-networks {@code job} may move between; empty when it may not switch (no target, X-Subnet,
+   * nothing compatible).
+   */
   private List<DecoderProfile> switchable(GenerationJob job) {
     var t = job.request.targets();
     if (job.request.forcedSubnet().isPresent() || (t.tpotMs() == null && t.totalMs() == null)) {
@@ -329,50 +413,75 @@ public final class GenerationScheduler implements AutoCloseable {
     }
     List<DecoderProfile> c = compatible.get(job.subnet);
     if (job.request.eoraRank().isPresent()) {
-      c = c.stream().filter(p -> decoder.manifest().eoraRankOf(p.name()) == job.request.eoraRank().getAsInt()).toList();
+      c =
+          c.stream()
+              .filter(
+                  p -> decoder.manifest().eoraRankOf(p.name()) == job.request.eoraRank().getAsInt())
+              .toList();
     }
     return c.size() < 2 ? List.of() : c;
   }
 
   /**
-   * The menu a request routes over: every entry, or with {@code X-EoRA-Rank} only those at that compensation rank
-   * (the rank is then fixed and the router chooses the sub-network).
+   * The menu a request routes over: every entry, or with {@code X-EoRA-Rank} only those at that
+   * compensation rank (the rank is then fixed and the router chooses the sub-network).
    */
   private List<DecoderProfile> menuAt(java.util.OptionalInt rank) {
     if (rank.isEmpty()) {
       return menu;
     }
-    List<DecoderProfile> at = menu.stream().filter(p -> decoder.manifest().eoraRankOf(p.name()) == rank.getAsInt()).toList();
+    List<DecoderProfile> at =
+        menu.stream()
+            .filter(p -> decoder.manifest().eoraRankOf(p.name()) == rank.getAsInt())
+            .toList();
     return at.isEmpty() ? menu : at;
   }
 
   /**
-   * {@code X-Subnet} at {@code X-EoRA-Rank}: the entry of the same layers at that rank, in the same precision when it
-   * has one (a float32 entry asked for a rank gets the compensated compressed entry); the name as given otherwise.
-   * An entry that already names a different rank ({@code full.int4.r16} with rank 8) is a 422: the headers conflict.
+   * {@code X-Subnet} at {@code X-EoRA-Rank}: the entry of the same layers at that rank, in the same
+   * precision when it has one (a float32 entry asked for a rank gets the compensated compressed
+   * entry); the name as given otherwise. An entry that already names a different rank ({@code
+   * full.int4.r16} with rank 8) is a 422: the headers conflict.
    */
   private String atRank(String forced, java.util.OptionalInt rank) {
     if (rank.isEmpty()) {
       return forced;
     }
     List<DecoderManifest.Subnet> all = decoder.manifest().subnets();
-    DecoderManifest.Subnet asked = all.stream().filter(s -> s.name().equals(forced)).findFirst().orElse(null);
+    DecoderManifest.Subnet asked =
+        all.stream().filter(s -> s.name().equals(forced)).findFirst().orElse(null);
     if (asked == null) {
       return forced;
     }
     if (asked.eoraRank() > 0 && asked.eoraRank() != rank.getAsInt()) {
-      throw new ApiException.InvalidValue("conflicting_headers", "X-Subnet '" + forced + "' runs EoRA rank " + asked.eoraRank()
-          + " but X-EoRA-Rank asks for " + rank.getAsInt() + "; send one of them, or the sub-network's base name ('"
-          + asked.base() + "') with X-EoRA-Rank");
+      throw new ApiException.InvalidValue(
+          "conflicting_headers",
+          "X-Subnet '"
+              + forced
+              + "' runs EoRA rank "
+              + asked.eoraRank()
+              + " but X-EoRA-Rank asks for "
+              + rank.getAsInt()
+              + "; send one of them, or the sub-network's base name ('"
+              + asked.base()
+              + "') with X-EoRA-Rank");
     }
-    List<DecoderManifest.Subnet> atRank = all.stream()
-        .filter(s -> s.layers().equals(asked.layers()) && s.eoraRank() == rank.getAsInt()).toList();
-    return atRank.stream().filter(s -> s.precision().equals(asked.precision())).findFirst()
-        .or(() -> atRank.stream().findFirst()).map(DecoderManifest.Subnet::name)
+    List<DecoderManifest.Subnet> atRank =
+        all.stream()
+            .filter(s -> s.layers().equals(asked.layers()) && s.eoraRank() == rank.getAsInt())
+            .toList();
+    return atRank.stream()
+        .filter(s -> s.precision().equals(asked.precision()))
+        .findFirst()
+        .or(() -> atRank.stream().findFirst())
+        .map(DecoderManifest.Subnet::name)
         .orElse(DecoderManifest.Subnet.variantName(forced, rank.getAsInt()));
   }
 
-  /** The job's time-per-token target now: its TPOT target, or what its total target leaves per remaining token. */
+  /**
+   * The job's time-per-token target now: its TPOT target, or what its total target leaves per
+   * remaining token.
+   */
   private static double tpotTarget(GenerationJob job, double now) {
     var t = job.request.targets();
     double target = t.tpotMs() == null ? Double.POSITIVE_INFINITY : t.tpotMs();
@@ -384,14 +493,19 @@ public final class GenerationScheduler implements AutoCloseable {
   }
 
   private static TokenSwitchPolicy.State state(GenerationJob job) {
-    return new TokenSwitchPolicy.State(job.subnet, job.recentTpotMillis, job.tokensOnSubnet, job.generated - job.stepDownAt,
+    return new TokenSwitchPolicy.State(
+        job.subnet,
+        job.recentTpotMillis,
+        job.tokensOnSubnet,
+        job.generated - job.stepDownAt,
         job.stepDowns);
   }
 
   /**
-   * Decides this iteration's moves and takes each moving row out of its batch. A batch whose rows may all switch and
-   * all agree on where to go, judged as moving together, moves as a whole; otherwise rows decide alone, with at most
-   * one step up per iteration (each prediction assumed the others stay).
+   * Decides this iteration's moves and takes each moving row out of its batch. A batch whose rows
+   * may all switch and all agree on where to go, judged as moving together, moves as a whole;
+   * otherwise rows decide alone, with at most one step up per iteration (each prediction assumed
+   * the others stay).
    */
   private void moveRows() {
     Set<Long> moved = new java.util.HashSet<>();
@@ -407,7 +521,10 @@ public final class GenerationScheduler implements AutoCloseable {
         if (c.isEmpty() || job.cancelled() || moved.contains(job.id)) {
           continue;
         }
-        String to = together != null ? together : switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), 1);
+        String to =
+            together != null
+                ? together
+                : switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), 1);
         if (to == null || to.equals(job.subnet) || c.stream().noneMatch(p -> p.name().equals(to))) {
           continue;
         }
@@ -429,7 +546,10 @@ public final class GenerationScheduler implements AutoCloseable {
     }
   }
 
-  /** Moves {@code job}'s row to {@code to}'s batch: copy its cache out, leave, hand the copy over. False if it failed. */
+  /**
+   * Moves {@code job}'s row to {@code to}'s batch: copy its cache out, leave, hand the copy over.
+   * False if it failed.
+   */
   private boolean move(GenerationJob job, String to, boolean down) {
     String from = job.subnet;
     DecodeBatch source = batches.get(from);
@@ -437,8 +557,13 @@ public final class GenerationScheduler implements AutoCloseable {
     try {
       cache = source.snapshot(job.id, source.length(job.id));
       if (cache.length() != job.request.prompt().length + job.generated - 1) {
-        throw new IllegalStateException("generation " + job.id + " has " + cache.length() + " cached tokens, expected "
-            + (job.request.prompt().length + job.generated - 1));
+        throw new IllegalStateException(
+            "generation "
+                + job.id
+                + " has "
+                + cache.length()
+                + " cached tokens, expected "
+                + (job.request.prompt().length + job.generated - 1));
       }
       source.leave(job.id);
       batches.get(to).adopt(job.id, cache); // the batch owns the copy from here on
@@ -475,9 +600,10 @@ public final class GenerationScheduler implements AutoCloseable {
   }
 
   /**
-   * Where a whole batch moves together, or null: every row must be allowed to switch; if any row, judging the batch's
-   * move, wants to step down, all go to the quickest of those step downs (a batch split in two pays two steps per
-   * iteration); if every row wants to step up, all go to the least ambitious of those.
+   * Where a whole batch moves together, or null: every row must be allowed to switch; if any row,
+   * judging the batch's move, wants to step down, all go to the quickest of those step downs (a
+   * batch split in two pays two steps per iteration); if every row wants to step up, all go to the
+   * least ambitious of those.
    */
   private String together(List<GenerationJob> all, Map<String, Integer> rows, double now) {
     String down = null;
@@ -489,7 +615,8 @@ public final class GenerationScheduler implements AutoCloseable {
       if (c.isEmpty() || job.cancelled()) {
         return null;
       }
-      String to = switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), all.size());
+      String to =
+          switcher.decide(state(job), tpotTarget(job, now), c, Map.copyOf(rows), all.size());
       if (to == null || to.equals(from) || c.stream().noneMatch(p -> p.name().equals(to))) {
         allUp = false;
         continue;
@@ -514,7 +641,10 @@ public final class GenerationScheduler implements AutoCloseable {
     }
   }
 
-  /** Samples the next token of {@code job} from {@code logits}, sends it, and ends the job when it is done. */
+  /**
+   * Samples the next token of {@code job} from {@code logits}, sends it, and ends the job when it
+   * is done.
+   */
   private void emit(GenerationJob job, float[] logits) {
     int vocab = decoder.config().vocabSize();
     logits = job.request.adjustments().apply(logits, vocab, job.generatedCounts);
@@ -522,14 +652,21 @@ public final class GenerationScheduler implements AutoCloseable {
     double t = now();
     if (Double.isNaN(job.firstTokenMillis)) {
       job.firstTokenMillis = t;
-      metrics.timeToFirstToken.labels(model, job.subnet).observe((t - job.request.arrivalMillis()) / 1000);
+      metrics
+          .timeToFirstToken
+          .labels(model, job.subnet)
+          .observe((t - job.request.arrivalMillis()) / 1000);
     } else {
       double gap = t - job.lastTokenMillis;
       metrics.interTokenLatency.labels(model, job.subnet).observe(gap / 1000);
-      job.recentTpotMillis = Double.isNaN(job.recentTpotMillis) ? gap : 0.5 * gap + 0.5 * job.recentTpotMillis;
+      job.recentTpotMillis =
+          Double.isNaN(job.recentTpotMillis) ? gap : 0.5 * gap + 0.5 * job.recentTpotMillis;
       job.tokensOnSubnet++;
     }
-    long previous = job.generated == 0 ? job.request.prompt()[job.request.prompt().length - 1] : job.tokens[job.generated - 1];
+    long previous =
+        job.generated == 0
+            ? job.request.prompt()[job.request.prompt().length - 1]
+            : job.tokens[job.generated - 1];
     job.lastTokenMillis = t;
     job.lastToken = token;
     job.addToken(token);
@@ -543,13 +680,16 @@ public final class GenerationScheduler implements AutoCloseable {
     if (job.request.logprobs() != null) {
       logprob = job.sampler.logprob(logits, 0, vocab, token);
       top = new LinkedHashMap<>();
-      for (Map.Entry<Integer, Double> e : job.sampler.topLogprobs(logits, 0, vocab, job.request.logprobs())) {
+      for (Map.Entry<Integer, Double> e :
+          job.sampler.topLogprobs(logits, 0, vocab, job.request.logprobs())) {
         top.put(decoder.tokenizer().piece(previous, e.getKey()), e.getValue());
       }
     }
-    // logprobs pieces are the exact text each token adds (leading space included), so they join into the completion
+    // logprobs pieces are the exact text each token adds (leading space included), so they join
+    // into the completion
     String piece = logprob == null ? null : decoder.tokenizer().piece(previous, token);
-    job.events.token(new GenerationEvents.Token(token, delta.text(), piece, job.subnet, logprob, top));
+    job.events.token(
+        new GenerationEvents.Token(token, delta.text(), piece, job.subnet, logprob, top));
     int contextLeft = decoder.config().maxPositions() - job.request.prompt().length - job.generated;
     if (end || delta.stopped()) {
       finish(job, "stop", true);
@@ -569,24 +709,43 @@ public final class GenerationScheduler implements AutoCloseable {
     double queue = (Double.isNaN(job.startMillis) ? now : job.startMillis) - arrival;
     if (job.generated > 1 && !reason.equals("cancelled")) {
       synchronized (correction) {
-        correction.observe(job.predictedTpotMillis, (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1));
+        correction.observe(
+            job.predictedTpotMillis,
+            (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1));
       }
     }
     Boolean met = null;
     var t = job.request.targets();
     if (t.any() && !reason.equals("cancelled")) {
-      double tpot = job.generated > 1 ? (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1) : 0;
-      met = (t.totalMs() == null || total <= t.totalMs()) && (t.ttftMs() == null || ttft <= t.ttftMs())
-          && (t.tpotMs() == null || tpot <= t.tpotMs());
+      double tpot =
+          job.generated > 1
+              ? (job.lastTokenMillis - job.firstTokenMillis) / (job.generated - 1)
+              : 0;
+      met =
+          (t.totalMs() == null || total <= t.totalMs())
+              && (t.ttftMs() == null || ttft <= t.ttftMs())
+              && (t.tpotMs() == null || tpot <= t.tpotMs());
       metrics.deadlines.labels(model, job.initialSubnet, met ? "met" : "missed").inc();
     }
     metrics.generations.labels(model, reason).inc();
     if (!reason.equals("cancelled")) {
       metrics.requestLatency.labels(model, job.initialSubnet).observe(total / 1000);
     }
-    job.events.finish(new GenerationEvents.Finish(reason, reason.equals("stop") ? "" : job.text.flush(), job.request.prompt().length,
-        job.generated, java.util.Collections.unmodifiableMap(new LinkedHashMap<>(job.tokensPerSubnet)), queue, ttft, total, job.predictedMillis, met,
-        job.tokensPerSubnet.isEmpty() ? List.of(job.initialSubnet) : List.copyOf(job.tokensPerSubnet.keySet())));
+    job.events.finish(
+        new GenerationEvents.Finish(
+            reason,
+            reason.equals("stop") ? "" : job.text.flush(),
+            job.request.prompt().length,
+            job.generated,
+            java.util.Collections.unmodifiableMap(new LinkedHashMap<>(job.tokensPerSubnet)),
+            queue,
+            ttft,
+            total,
+            job.predictedMillis,
+            met,
+            job.tokensPerSubnet.isEmpty()
+                ? List.of(job.initialSubnet)
+                : List.copyOf(job.tokensPerSubnet.keySet())));
   }
 
   private void leave(GenerationJob job) {
@@ -594,7 +753,8 @@ public final class GenerationScheduler implements AutoCloseable {
     try {
       batches.get(job.subnet).leave(job.id);
     } catch (OrtException e) {
-      // Freeing a row's cache failed; the row is gone from the batch either way, so keep serving the others.
+      // Freeing a row's cache failed; the row is gone from the batch either way, so keep serving
+      // the others.
       LOG.warn("{}: freeing the cache of generation {} failed: {}", model, job.id, e.toString());
     }
     metrics.generationsRunning.labels(model).set(runningCount());
@@ -607,9 +767,14 @@ public final class GenerationScheduler implements AutoCloseable {
     }
     metrics.timeouts.labels(model, wasRunning ? "run" : "queue").inc();
     metrics.generations.labels(model, "timeout").inc();
-    job.events.fail(new ApiException.TimedOut(String.format(java.util.Locale.ROOT,
-        "the generation timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds) "
-            + "with %d tokens generated", job.request.timeoutMillis(), job.generated)));
+    job.events.fail(
+        new ApiException.TimedOut(
+            String.format(
+                java.util.Locale.ROOT,
+                "the generation timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds) "
+                    + "with %d tokens generated",
+                job.request.timeoutMillis(),
+                job.generated)));
   }
 
   private void failAll(Exception e) {
@@ -628,7 +793,10 @@ public final class GenerationScheduler implements AutoCloseable {
     return System.nanoTime() / 1e6;
   }
 
-  /** Stops admitting, then waits up to {@code grace} for every queued and running generation to finish. */
+  /**
+   * Stops admitting, then waits up to {@code grace} for every queued and running generation to
+   * finish.
+   */
   public boolean drain(Duration grace) throws InterruptedException {
     draining = true;
     long deadline = System.nanoTime() + grace.toNanos();
@@ -641,7 +809,10 @@ public final class GenerationScheduler implements AutoCloseable {
     return waiting.isEmpty() && runningCount() == 0;
   }
 
-  /** Answers every waiting and running generation 503 {@code shutting_down} at the loop's next step, then stops it. */
+  /**
+   * Answers every waiting and running generation 503 {@code shutting_down} at the loop's next step,
+   * then stops it.
+   */
   public void abandon() {
     draining = true;
     abandoned = true;

@@ -6,10 +6,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The text of one generation as it grows token by token: what may be sent to the client now, and where a stop
- * string ends it. Text is held back while it could still turn out to be (the start of) a stop string, or while the
- * last token ends inside a multi-byte character (byte-fallback pieces decode to U+FFFD until complete).
- * Not thread-safe: one per generation, used by the scheduler thread.
+ * The text of one generation as it grows token by token: what may be sent to the client now, and
+ * where a stop string ends it. Text is held back while it could still turn out to be (the start of)
+ * a stop string, or while the last token ends inside a multi-byte character (byte-fallback pieces
+ * decode to U+FFFD until complete). Not thread-safe: one per generation, used by the scheduler
+ * thread.
  */
 final class TextStream {
   private static final int CONTEXT_TOKENS = 4;
@@ -27,9 +28,11 @@ final class TextStream {
 
   TextStream(DecoderTokenizer tokenizer, long[] prompt, List<String> stops) {
     this.tokenizer = tokenizer;
-    // The last few prompt tokens decide how the first new piece joins on (a leading space or not); decoding only
+    // The last few prompt tokens decide how the first new piece joins on (a leading space or not);
+    // decoding only
     // those keeps each step's cost independent of the prompt length.
-    this.context = Arrays.copyOfRange(prompt, Math.max(0, prompt.length - CONTEXT_TOKENS), prompt.length);
+    this.context =
+        Arrays.copyOfRange(prompt, Math.max(0, prompt.length - CONTEXT_TOKENS), prompt.length);
     this.stops = List.copyOf(stops);
   }
 

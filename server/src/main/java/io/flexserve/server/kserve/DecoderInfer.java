@@ -29,13 +29,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Open Inference Protocol inference on a decoder: one generation per request, through the same scheduler, router
- * and routing headers as {@code /v1/completions}.
+ * Open Inference Protocol inference on a decoder: one generation per request, through the same
+ * scheduler, router and routing headers as {@code /v1/completions}.
  *
- * <p>In: {@code text} BYTES {@code [1]} (tokenized with the model's tokenizer, BOS added) or {@code input_ids}
- * INT64 {@code [1, n]} (used as given). Parameters: {@code max_tokens}, {@code temperature} (default 1),
- * {@code top_p}, {@code top_k}, {@code seed}, {@code stop} (strings). Out: {@code text_output} BYTES {@code [1]} and
- * {@code output_ids} INT64 {@code [1, m]}; the response parameters say the finish reason and sub-networks.
+ * <p>In: {@code text} BYTES {@code [1]} (tokenized with the model's tokenizer, BOS added) or {@code
+ * input_ids} INT64 {@code [1, n]} (used as given). Parameters: {@code max_tokens}, {@code
+ * temperature} (default 1), {@code top_p}, {@code top_k}, {@code seed}, {@code stop} (strings).
+ * Out: {@code text_output} BYTES {@code [1]} and {@code output_ids} INT64 {@code [1, m]}; the
+ * response parameters say the finish reason and sub-networks.
  */
 @Singleton
 final class DecoderInfer {
@@ -44,86 +45,144 @@ final class DecoderInfer {
   private final ServerMetrics metrics;
   private final ClientDisconnects disconnects;
 
-  DecoderInfer(JsonMapper json, FlexserveConfig config, ServerMetrics metrics, ClientDisconnects disconnects) {
+  DecoderInfer(
+      JsonMapper json,
+      FlexserveConfig config,
+      ServerMetrics metrics,
+      ClientDisconnects disconnects) {
     this.json = json;
     this.config = config;
     this.metrics = metrics;
     this.disconnects = disconnects;
   }
 
-  CompletableFuture<MutableHttpResponse<byte[]>> infer(ServedDecoder model, HttpRequest<?> http, InferRequest request) {
+  CompletableFuture<MutableHttpResponse<byte[]>> infer(
+      ServedDecoder model, HttpRequest<?> http, InferRequest request) {
     double arrival = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingParameters.of(http.getHeaders(), request.parameters());
     long[] prompt = prompt(model, request);
     int context = model.decoder().config().maxPositions();
     JsonNode p = request.parameters();
     int maxTokens = integer(p, "max_tokens").orElse(context - prompt.length);
-    if (prompt.length == 0 || prompt.length >= context || maxTokens < 1 || prompt.length + maxTokens > context) {
-      throw new ApiException.BadRequest("context_length_exceeded", "the prompt is " + prompt.length + " tokens and max_tokens "
-          + maxTokens + "; " + model.name() + " has a context of " + context + " tokens (and max_tokens must be ≥ 1)");
+    if (prompt.length == 0
+        || prompt.length >= context
+        || maxTokens < 1
+        || prompt.length + maxTokens > context) {
+      throw new ApiException.BadRequest(
+          "context_length_exceeded",
+          "the prompt is "
+              + prompt.length
+              + " tokens and max_tokens "
+              + maxTokens
+              + "; "
+              + model.name()
+              + " has a context of "
+              + context
+              + " tokens (and max_tokens must be ≥ 1)");
     }
     double temperature = number(p, "temperature").orElse(1.0);
     double topP = number(p, "top_p").orElse(1.0);
     if (!(temperature >= 0 && temperature <= 2) || !(topP > 0 && topP <= 1)) {
-      throw new ApiException.InvalidValue("invalid_value", "temperature must be in [0, 2] and top_p in (0, 1]");
+      throw new ApiException.InvalidValue(
+          "invalid_value", "temperature must be in [0, 2] and top_p in (0, 1]");
     }
     List<String> stop = new ArrayList<>();
     JsonNode stops = array(p, "stop");
     if (stops != null) {
       for (JsonNode s : stops.values()) {
         if (!s.isString() || s.getStringValue().isEmpty()) {
-          throw new ApiException.BadRequest("wrong_type", "parameter 'stop' must be an array of non-empty strings");
+          throw new ApiException.BadRequest(
+              "wrong_type", "parameter 'stop' must be an array of non-empty strings");
         }
         stop.add(s.getStringValue());
       }
     }
     java.util.OptionalInt seed = integer(p, "seed");
-    GenerationRequest generation = new GenerationRequest(arrival, prompt, maxTokens,
-        new Sampler.Params(temperature, topP, integer(p, "top_k").orElse(0), seed.isPresent() ? (long) seed.getAsInt() : null),
-        stop, null, io.flexserve.server.generation.LogitAdjustments.NONE,
-        new GenerationTargets(box(headers.latencyTargetMillis()), box(headers.ttftTargetMillis()), box(headers.tpotTargetMillis())),
-        headers.forcedSubnet(), headers.deadlinePolicy(),
-        EoraRankHeader.from(http.getHeaders(), model.decoder().manifest().eoraRanks(), model.name()),
-        config.timeoutMillis(headers.timeoutMillis()));
+    GenerationRequest generation =
+        new GenerationRequest(
+            arrival,
+            prompt,
+            maxTokens,
+            new Sampler.Params(
+                temperature,
+                topP,
+                integer(p, "top_k").orElse(0),
+                seed.isPresent() ? (long) seed.getAsInt() : null),
+            stop,
+            null,
+            io.flexserve.server.generation.LogitAdjustments.NONE,
+            new GenerationTargets(
+                box(headers.latencyTargetMillis()),
+                box(headers.ttftTargetMillis()),
+                box(headers.tpotTargetMillis())),
+            headers.forcedSubnet(),
+            headers.deadlinePolicy(),
+            EoraRankHeader.from(
+                http.getHeaders(), model.decoder().manifest().eoraRanks(), model.name()),
+            config.timeoutMillis(headers.timeoutMillis()));
     CompletableFuture<MutableHttpResponse<byte[]>> done = new CompletableFuture<>();
     StringBuilder text = new StringBuilder();
     List<Long> ids = new ArrayList<>();
-    GenerationJob job = model.scheduler().submit(generation, new GenerationEvents() {
-      @Override
-      public void token(Token t) {
-        ids.add((long) t.id());
-        text.append(t.text());
-      }
+    GenerationJob job =
+        model
+            .scheduler()
+            .submit(
+                generation,
+                new GenerationEvents() {
+                  @Override
+                  public void token(Token t) {
+                    ids.add((long) t.id());
+                    text.append(t.text());
+                  }
 
-      @Override
-      public void finish(Finish f) {
-        text.append(f.tail());
-        long[] out = ids.stream().mapToLong(Long::longValue).toArray();
-        Map<String, Object> parameters = new LinkedHashMap<>();
-        parameters.put("finish_reason", f.reason());
-        parameters.put("subnets", String.join(",", f.subnets()));
-        parameters.put("prompt_tokens", f.promptTokens());
-        parameters.put("completion_tokens", f.completionTokens());
-        MutableHttpResponse<byte[]> response = InferResponse.of(json, model.name(), request, List.of(
-            new InferResponse.Output("text_output", "BYTES", List.of(1L), List.of(text.toString())),
-            new InferResponse.Output("output_ids", "INT64", List.of(1L, (long) out.length), out)), parameters);
-        response.header("X-Subnet", String.join(",", f.subnets()));
-        if (f.deadlineMet() != null) {
-          response.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
-        }
-        if (!f.reason().equals("cancelled")) {
-          metrics.requests.labels(model.name(), String.join(",", f.subnets()), "/v2/models/infer", "200").inc();
-        }
-        done.complete(response);
-      }
+                  @Override
+                  public void finish(Finish f) {
+                    text.append(f.tail());
+                    long[] out = ids.stream().mapToLong(Long::longValue).toArray();
+                    Map<String, Object> parameters = new LinkedHashMap<>();
+                    parameters.put("finish_reason", f.reason());
+                    parameters.put("subnets", String.join(",", f.subnets()));
+                    parameters.put("prompt_tokens", f.promptTokens());
+                    parameters.put("completion_tokens", f.completionTokens());
+                    MutableHttpResponse<byte[]> response =
+                        InferResponse.of(
+                            json,
+                            model.name(),
+                            request,
+                            List.of(
+                                new InferResponse.Output(
+                                    "text_output", "BYTES", List.of(1L), List.of(text.toString())),
+                                new InferResponse.Output(
+                                    "output_ids", "INT64", List.of(1L, (long) out.length), out)),
+                            parameters);
+                    response.header("X-Subnet", String.join(",", f.subnets()));
+                    if (f.deadlineMet() != null) {
+                      response.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
+                    }
+                    if (!f.reason().equals("cancelled")) {
+                      metrics
+                          .requests
+                          .labels(
+                              model.name(),
+                              String.join(",", f.subnets()),
+                              "/v2/models/infer",
+                              "200")
+                          .inc();
+                    }
+                    done.complete(response);
+                  }
 
-      @Override
-      public void fail(Exception error) {
-        done.completeExceptionally(error instanceof ApiException api ? api
-            : new ApiException.InferenceFailed("generation failed: " + error.getMessage()));
-      }
-    });
-    ClientDisconnects.Watch watch = disconnects.watch(http, "/v2/models/{model}/infer", job::cancel);
+                  @Override
+                  public void fail(Exception error) {
+                    done.completeExceptionally(
+                        error instanceof ApiException api
+                            ? api
+                            : new ApiException.InferenceFailed(
+                                "generation failed: " + error.getMessage()));
+                  }
+                });
+    ClientDisconnects.Watch watch =
+        disconnects.watch(http, "/v2/models/{model}/infer", job::cancel);
     done.whenComplete((r, e) -> watch.done());
     return done;
   }
@@ -132,26 +191,30 @@ final class DecoderInfer {
   private static long[] prompt(ServedDecoder model, InferRequest request) {
     for (String name : request.outputs().keySet()) {
       if (!name.equals("text_output") && !name.equals("output_ids")) {
-        throw new ApiException.InvalidValue("invalid_value", "unknown output '" + name + "'; outputs are text_output, output_ids");
+        throw new ApiException.InvalidValue(
+            "invalid_value", "unknown output '" + name + "'; outputs are text_output, output_ids");
       }
     }
     boolean hasIds = request.inputs().stream().anyMatch(t -> t.name().equals("input_ids"));
     if (hasIds) {
       InferRequest.Tensor ids = request.input("input_ids");
       if (ids.integers() == null || ids.shape().length != 2 || ids.shape()[0] != 1) {
-        throw new ApiException.BadRequest("invalid_request", "input 'input_ids' must be INT64 of shape [1, n]");
+        throw new ApiException.BadRequest(
+            "invalid_request", "input 'input_ids' must be INT64 of shape [1, n]");
       }
       int vocab = model.decoder().config().vocabSize();
       for (long id : ids.integers()) {
         if (id < 0 || id >= vocab) {
-          throw new ApiException.InvalidValue("invalid_value", "token id " + id + " is outside the vocabulary [0, " + vocab + ")");
+          throw new ApiException.InvalidValue(
+              "invalid_value", "token id " + id + " is outside the vocabulary [0, " + vocab + ")");
         }
       }
       return ids.integers();
     }
     InferRequest.Tensor text = request.input("text");
     if (!text.datatype().equals("BYTES") || text.bytes().size() != 1) {
-      throw new ApiException.BadRequest("invalid_request", "input 'text' must be BYTES of shape [1] (one prompt)");
+      throw new ApiException.BadRequest(
+          "invalid_request", "input 'text' must be BYTES of shape [1] (one prompt)");
     }
     return model.decoder().tokenizer().encode(text.texts().get(0));
   }

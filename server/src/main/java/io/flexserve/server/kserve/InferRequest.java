@@ -23,17 +23,23 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * An Open Inference Protocol inference request, JSON or with the binary tensor data extension: with an
- * {@code Inference-Header-Content-Length: L} header the first L body bytes are the JSON header and the rest is raw
- * tensor data, each binary input marked by its {@code binary_data_size} parameter. BYTES elements are a 4-byte
- * little-endian length and then the bytes (base64 strings are not decoded here: in JSON, BYTES data are strings).
+ * An Open Inference Protocol inference request, JSON or with the binary tensor data extension: with
+ * an {@code Inference-Header-Content-Length: L} header the first L body bytes are the JSON header
+ * and the rest is raw tensor data, each binary input marked by its {@code binary_data_size}
+ * parameter. BYTES elements are a 4-byte little-endian length and then the bytes (base64 strings
+ * are not decoded here: in JSON, BYTES data are strings).
  *
  * @param parameters the request's {@code parameters} object, null when absent
- * @param outputs requested outputs by name, each with whether it goes in the binary part; empty: every output, in
- *     JSON unless the {@code binary_data_output} parameter says otherwise ({@link #binary})
+ * @param outputs requested outputs by name, each with whether it goes in the binary part; empty:
+ *     every output, in JSON unless the {@code binary_data_output} parameter says otherwise ({@link
+ *     #binary})
  */
-public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode parameters, Map<String, Boolean> outputs,
-                           boolean binaryByDefault) {
+public record InferRequest(
+    Optional<String> id,
+    List<Tensor> inputs,
+    JsonNode parameters,
+    Map<String, Boolean> outputs,
+    boolean binaryByDefault) {
   public static final String HEADER_LENGTH = "Inference-Header-Content-Length";
 
   /**
@@ -43,7 +49,13 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
    * @param integers INT64 / INT32 elements
    * @param binary whether the data came in the binary part (else from JSON)
    */
-  public record Tensor(String name, String datatype, long[] shape, List<byte[]> bytes, long[] integers, boolean binary) {
+  public record Tensor(
+      String name,
+      String datatype,
+      long[] shape,
+      List<byte[]> bytes,
+      long[] integers,
+      boolean binary) {
     /** Elements the shape holds. */
     public long elements() {
       long n = 1;
@@ -66,24 +78,41 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
 
   /** The input called {@code name}; 400 when absent. */
   public Tensor input(String name) {
-    return inputs.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow(() -> new ApiException.BadRequest(
-        "missing_input", "the request has no input '" + name + "'; inputs: " + inputs.stream().map(Tensor::name).toList()));
+    return inputs.stream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ApiException.BadRequest(
+                    "missing_input",
+                    "the request has no input '"
+                        + name
+                        + "'; inputs: "
+                        + inputs.stream().map(Tensor::name).toList()));
   }
 
   /** Parses {@code body}; {@code headerLength} is the binary extension's header, when sent. */
   public static InferRequest parse(JsonMapper json, byte[] body, OptionalInt headerLength) {
     int jsonLength = headerLength.orElse(body == null ? 0 : body.length);
     if (body == null || jsonLength < 0 || jsonLength > body.length) {
-      throw new ApiException.BadRequest("invalid_header", HEADER_LENGTH + " " + jsonLength + " exceeds the body ("
-          + (body == null ? 0 : body.length) + " bytes)");
+      throw new ApiException.BadRequest(
+          "invalid_header",
+          HEADER_LENGTH
+              + " "
+              + jsonLength
+              + " exceeds the body ("
+              + (body == null ? 0 : body.length)
+              + " bytes)");
     }
     JsonNode root = JsonBodies.parse(json, Arrays.copyOf(body, jsonLength));
     if (!root.isObject()) {
-      throw new ApiException.BadRequest("invalid_json", "the request must be a JSON object with 'inputs'");
+      throw new ApiException.BadRequest(
+          "invalid_json", "the request must be a JSON object with 'inputs'");
     }
     JsonNode inputs = array(root, "inputs");
     if (inputs == null || inputs.size() == 0) {
-      throw new ApiException.BadRequest("missing_field", "'inputs' must be a non-empty array of tensors");
+      throw new ApiException.BadRequest(
+          "missing_field", "'inputs' must be a non-empty array of tensors");
     }
     List<Tensor> tensors = new ArrayList<>();
     int offset = jsonLength;
@@ -98,8 +127,12 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
       tensors.add(t);
     }
     if (offset != body.length) {
-      throw new ApiException.BadRequest("invalid_request", "the binary part is " + (body.length - jsonLength)
-          + " bytes but the inputs' binary_data_size add up to " + (offset - jsonLength));
+      throw new ApiException.BadRequest(
+          "invalid_request",
+          "the binary part is "
+              + (body.length - jsonLength)
+              + " bytes but the inputs' binary_data_size add up to "
+              + (offset - jsonLength));
     }
     JsonNode params = object(root, "parameters");
     boolean allBinary = bool(params, "binary_data_output").orElse(false);
@@ -117,7 +150,8 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
         outputs.put(name, bool(object(o, "parameters"), "binary_data").orElse(allBinary));
       }
     }
-    return new InferRequest(Optional.ofNullable(string(root, "id")), List.copyOf(tensors), params, outputs, allBinary);
+    return new InferRequest(
+        Optional.ofNullable(string(root, "id")), List.copyOf(tensors), params, outputs, allBinary);
   }
 
   private static Tensor tensor(JsonNode input, int index, byte[] body, int offset) {
@@ -126,32 +160,68 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
     String datatype = string(input, "datatype");
     JsonNode shapeNode = array(input, "shape");
     if (name == null || datatype == null || shapeNode == null) {
-      throw new ApiException.BadRequest("missing_field", where + " needs 'name', 'datatype' and 'shape'");
+      throw new ApiException.BadRequest(
+          "missing_field", where + " needs 'name', 'datatype' and 'shape'");
     }
     long[] shape = new long[shapeNode.size()];
     for (int d = 0; d < shape.length; d++) {
       JsonNode dim = shapeNode.get(d);
       if (!JsonFields.isInteger(dim) || dim.getLongValue() < 0) {
-        throw new ApiException.BadRequest("wrong_type", where + ".shape must hold non-negative integers");
+        throw new ApiException.BadRequest(
+            "wrong_type", where + ".shape must hold non-negative integers");
       }
       shape[d] = dim.getLongValue();
     }
     OptionalInt binarySize = integer(object(input, "parameters"), "binary_data_size");
     Tensor t;
     switch (datatype) {
-      case "BYTES" -> t = new Tensor(name, datatype, shape, binarySize.isPresent()
-          ? binaryBytes(body, offset, binarySize.getAsInt(), where) : jsonBytes(input.get("data"), where), null,
-          binarySize.isPresent());
-      case "INT64", "INT32" -> t = new Tensor(name, datatype, shape, null, binarySize.isPresent()
-          ? binaryIntegers(body, offset, binarySize.getAsInt(), datatype.equals("INT64") ? 8 : 4, where)
-          : jsonIntegers(input.get("data"), where), binarySize.isPresent());
-      default -> throw new ApiException.InvalidValue("unsupported_datatype", where + " has datatype " + datatype
-          + "; inputs here are BYTES (text, images) or INT64 / INT32 (token ids)");
+      case "BYTES" ->
+          t =
+              new Tensor(
+                  name,
+                  datatype,
+                  shape,
+                  binarySize.isPresent()
+                      ? binaryBytes(body, offset, binarySize.getAsInt(), where)
+                      : jsonBytes(input.get("data"), where),
+                  null,
+                  binarySize.isPresent());
+      case "INT64", "INT32" ->
+          t =
+              new Tensor(
+                  name,
+                  datatype,
+                  shape,
+                  null,
+                  binarySize.isPresent()
+                      ? binaryIntegers(
+                          body,
+                          offset,
+                          binarySize.getAsInt(),
+                          datatype.equals("INT64") ? 8 : 4,
+                          where)
+                      : jsonIntegers(input.get("data"), where),
+                  binarySize.isPresent());
+      default ->
+          throw new ApiException.InvalidValue(
+              "unsupported_datatype",
+              where
+                  + " has datatype "
+                  + datatype
+                  + "; inputs here are BYTES (text, images) or INT64 / INT32 (token ids)");
     }
     long count = t.bytes() != null ? t.bytes().size() : t.integers().length;
     if (count != t.elements()) {
-      throw new ApiException.BadRequest("shape_mismatch", where + " has shape " + Arrays.toString(shape) + " ("
-          + t.elements() + " elements) but " + count + " data elements");
+      throw new ApiException.BadRequest(
+          "shape_mismatch",
+          where
+              + " has shape "
+              + Arrays.toString(shape)
+              + " ("
+              + t.elements()
+              + " elements) but "
+              + count
+              + " data elements");
     }
     return t;
   }
@@ -160,7 +230,8 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
     List<byte[]> out = new ArrayList<>();
     for (JsonNode v : flatten(data, where)) {
       if (!v.isString()) {
-        throw new ApiException.BadRequest("wrong_type", where + ".data must hold strings for BYTES");
+        throw new ApiException.BadRequest(
+            "wrong_type", where + ".data must hold strings for BYTES");
       }
       out.add(v.getStringValue().getBytes(StandardCharsets.UTF_8));
     }
@@ -182,7 +253,8 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
   /** Tensor data may be flat or nested in row-major order (the protocol allows both). */
   private static List<JsonNode> flatten(JsonNode data, String where) {
     if (data == null || !data.isArray()) {
-      throw new ApiException.BadRequest("missing_field", where + " needs a 'data' array (or binary data)");
+      throw new ApiException.BadRequest(
+          "missing_field", where + " needs a 'data' array (or binary data)");
     }
     List<JsonNode> out = new ArrayList<>();
     for (JsonNode v : data.values()) {
@@ -197,8 +269,14 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
 
   private static void checkFits(byte[] body, int offset, int size, String where) {
     if (size < 0 || (long) offset + size > body.length) {
-      throw new ApiException.BadRequest("invalid_request", where + " binary_data_size " + size
-          + " does not fit the binary part (" + Math.max(0, body.length - offset) + " bytes left)");
+      throw new ApiException.BadRequest(
+          "invalid_request",
+          where
+              + " binary_data_size "
+              + size
+              + " does not fit the binary part ("
+              + Math.max(0, body.length - offset)
+              + " bytes left)");
     }
   }
 
@@ -208,11 +286,13 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
     List<byte[]> out = new ArrayList<>();
     while (bin.hasRemaining()) {
       if (bin.remaining() < 4) {
-        throw new ApiException.BadRequest("invalid_request", where + ": a BYTES element's 4-byte length is cut off");
+        throw new ApiException.BadRequest(
+            "invalid_request", where + ": a BYTES element's 4-byte length is cut off");
       }
       int len = bin.getInt();
       if (len < 0 || len > bin.remaining()) {
-        throw new ApiException.BadRequest("invalid_request", where + ": BYTES element length " + len + " exceeds its tensor");
+        throw new ApiException.BadRequest(
+            "invalid_request", where + ": BYTES element length " + len + " exceeds its tensor");
       }
       byte[] element = new byte[len];
       bin.get(element);
@@ -224,7 +304,9 @@ public record InferRequest(Optional<String> id, List<Tensor> inputs, JsonNode pa
   private static long[] binaryIntegers(byte[] body, int offset, int size, int width, String where) {
     checkFits(body, offset, size, where);
     if (size % width != 0) {
-      throw new ApiException.BadRequest("invalid_request", where + " binary_data_size " + size + " is not a multiple of " + width);
+      throw new ApiException.BadRequest(
+          "invalid_request",
+          where + " binary_data_size " + size + " is not a multiple of " + width);
     }
     ByteBuffer bin = ByteBuffer.wrap(body, offset, size).order(ByteOrder.LITTLE_ENDIAN);
     long[] out = new long[size / width];

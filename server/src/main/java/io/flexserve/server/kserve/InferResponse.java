@@ -17,24 +17,37 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An Open Inference Protocol inference response: JSON, or with outputs asked for in binary
- * ({@link InferRequest#binary}) after the JSON header, FP32 and INT64 little-endian and BYTES as a 4-byte
- * little-endian length and then the bytes, with {@code Inference-Header-Content-Length} giving the header's length.
+ * An Open Inference Protocol inference response: JSON, or with outputs asked for in binary ({@link
+ * InferRequest#binary}) after the JSON header, FP32 and INT64 little-endian and BYTES as a 4-byte
+ * little-endian length and then the bytes, with {@code Inference-Header-Content-Length} giving the
+ * header's length.
  */
 public final class InferResponse {
   private InferResponse() {}
 
-  /** One output tensor; {@code data} is a {@code float[]} (FP32), {@code long[]} (INT64) or {@code List<String>} (BYTES). */
+  /**
+   * One output tensor; {@code data} is a {@code float[]} (FP32), {@code long[]} (INT64) or {@code
+   * List<String>} (BYTES).
+   */
   public record Output(String name, String datatype, List<Long> shape, Object data) {}
 
   /** Encodes the response of {@code model} to {@code request}; {@code parameters} may be empty. */
-  public static MutableHttpResponse<byte[]> of(JsonMapper json, String model, InferRequest request, List<Output> outputs,
-                                              Map<String, Object> parameters) {
+  public static MutableHttpResponse<byte[]> of(
+      JsonMapper json,
+      String model,
+      InferRequest request,
+      List<Output> outputs,
+      Map<String, Object> parameters) {
     return of(json, model, request.id(), outputs, request::binary, parameters);
   }
 
-  static MutableHttpResponse<byte[]> of(JsonMapper json, String model, Optional<String> id, List<Output> outputs,
-                                        java.util.function.Predicate<String> binary, Map<String, Object> parameters) {
+  static MutableHttpResponse<byte[]> of(
+      JsonMapper json,
+      String model,
+      Optional<String> id,
+      List<Output> outputs,
+      java.util.function.Predicate<String> binary,
+      Map<String, Object> parameters) {
     List<Map<String, Object>> encoded = new ArrayList<>();
     ByteArrayOutputStream tail = new ByteArrayOutputStream();
     for (Output o : outputs) {
@@ -67,7 +80,8 @@ public final class InferResponse {
       ByteArrayOutputStream body = new ByteArrayOutputStream(header.length + tail.size());
       body.writeBytes(header);
       body.writeBytes(tail.toByteArray());
-      return HttpResponse.ok(body.toByteArray()).contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE)
+      return HttpResponse.ok(body.toByteArray())
+          .contentType(MediaType.APPLICATION_OCTET_STREAM_TYPE)
           .header(InferRequest.HEADER_LENGTH, Integer.toString(header.length));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -88,7 +102,8 @@ public final class InferResponse {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Object s : (List<?>) data) {
       byte[] element = s.toString().getBytes(StandardCharsets.UTF_8);
-      out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(element.length).array());
+      out.writeBytes(
+          ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(element.length).array());
       out.writeBytes(element);
     }
     return out.toByteArray();

@@ -30,58 +30,73 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Queues one model's requests and runs them in batches on {@code workers} threads; what a run computes is the
- * {@link Runner}'s business (an encoder's embeddings, a vision backbone's features), the queueing protocol is this
- * class's.
+ * Queues one model's requests and runs them in batches on {@code workers} threads; what a run
+ * computes is the {@link Runner}'s business (an encoder's embeddings, a vision backbone's
+ * features), the queueing protocol is this class's.
  *
- * <p>Protocol. {@link #submit} admits or refuses a request at once: the queue bound gives {@code queue_full}; the
- * router's {@link Admission} rules refuse requests whose target the work already queued would make them miss
- * ({@code overloaded}), and under {@code strict} those no sub-network could meet ({@code deadline_unsatisfiable}).
- * Admitted requests wait in deadline order. A free worker asks the router's {@link BatchPolicy} for the next run
- * (sub-network and which requests, chosen from the head's slack), removes those requests, runs them merged as one
- * ONNX Runtime batch, feeds the observed time to the {@link LatencyEstimator}, and completes each request with its
- * rows. The router decides; this class only keeps the queue and the clock.
+ * <p>Protocol. {@link #submit} admits or refuses a request at once: the queue bound gives {@code
+ * queue_full}; the router's {@link Admission} rules refuse requests whose target the work already
+ * queued would make them miss ({@code overloaded}), and under {@code strict} those no sub-network
+ * could meet ({@code deadline_unsatisfiable}). Admitted requests wait in deadline order. A free
+ * worker asks the router's {@link BatchPolicy} for the next run (sub-network and which requests,
+ * chosen from the head's slack), removes those requests, runs them merged as one ONNX Runtime
+ * batch, feeds the observed time to the {@link LatencyEstimator}, and completes each request with
+ * its rows. The router decides; this class only keeps the queue and the clock.
  *
- * <p>Threading. One lock guards the queue, the running-batch table, the estimator and the arrival rate; inference runs outside it.
- * Request threads call {@link #submit}; worker threads loop in {@link #work}. Time is {@link System#nanoTime} in
- * milliseconds, passed to the router as data.
+ * <p>Threading. One lock guards the queue, the running-batch table, the estimator and the arrival
+ * rate; inference runs outside it. Request threads call {@link #submit}; worker threads loop in
+ * {@link #work}. Time is {@link System#nanoTime} in milliseconds, passed to the router as data.
  *
- * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while the request is
- * parsed before admission and while the response is encoded after inference.
+ * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while
+ * the request is parsed before admission and while the response is encoded after inference.
  *
- * <p>Timeouts. Every request has one ({@code X-Request-Timeout-Ms}, capped by configuration). A timer answers it 504
- * at that moment, taking it out of the queue if it is still there. A run is given until the latest timeout of its
- * requests: then a {@link TimedRun} terminates it in ONNX Runtime, since no one is left waiting for it.
+ * <p>Timeouts. Every request has one ({@code X-Request-Timeout-Ms}, capped by configuration). A
+ * timer answers it 504 at that moment, taking it out of the queue if it is still there. A run is
+ * given until the latest timeout of its requests: then a {@link TimedRun} terminates it in ONNX
+ * Runtime, since no one is left waiting for it.
  *
- * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code capacity} entries,
- * and every entry's future completes exactly once (result, inference failure, or shutdown).
+ * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code
+ * capacity} entries, and every entry's future completes exactly once (result, inference failure, or
+ * shutdown).
  */
 public final class BatchScheduler<I, O> implements AutoCloseable {
   /**
-   * Computes one merged run. Called on a worker thread, outside the scheduler's lock; may throw, which fails every
-   * request of the run.
+   * Computes one merged run. Called on a worker thread, outside the scheduler's lock; may throw,
+   * which fails every request of the run.
    */
   public interface Runner<I, O> {
     /**
-     * @param options the run's ONNX Runtime options, terminated when every request of the run has timed out
+     * @param options the run's ONNX Runtime options, terminated when every request of the run has
+     *     timed out
      * @return one output per input, in order
      */
-    List<O> run(SubnetProfile subnet, List<I> inputs, OrtSession.RunOptions options) throws Exception;
+    List<O> run(SubnetProfile subnet, List<I> inputs, OrtSession.RunOptions options)
+        throws Exception;
   }
 
   /**
    * One request offered to the scheduler, immutable.
    *
-   * @param arrivalMillis when the request reached the server ({@link System#nanoTime} in ms): targets count from here
+   * @param arrivalMillis when the request reached the server ({@link System#nanoTime} in ms):
+   *     targets count from here
    * @param input what the runner receives
    * @param inputs inputs in it (texts, images), ≥ 1
-   * @param sequence its size per input as the latency curves count it (padded tokens; 1 for an image), ≥ 1
+   * @param sequence its size per input as the latency curves count it (padded tokens; 1 for an
+   *     image), ≥ 1
    * @param targetMillis {@code X-Latency-Target-Ms}; empty without one
    * @param forcedSubnet menu entry the client forced
-   * @param timeoutMillis from arrival, when to give up: answered 504, its run terminated unless others still need it
+   * @param timeoutMillis from arrival, when to give up: answered 504, its run terminated unless
+   *     others still need it
    */
-  public record Job<I>(double arrivalMillis, I input, int inputs, int sequence, OptionalDouble targetMillis,
-                       Optional<String> forcedSubnet, DeadlinePolicy deadlinePolicy, double timeoutMillis) {}
+  public record Job<I>(
+      double arrivalMillis,
+      I input,
+      int inputs,
+      int sequence,
+      OptionalDouble targetMillis,
+      Optional<String> forcedSubnet,
+      DeadlinePolicy deadlinePolicy,
+      double timeoutMillis) {}
 
   /**
    * A finished request.
@@ -92,8 +107,13 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
    * @param predictedMillis what the router predicted for that run
    * @param batchRequests requests merged into that run
    */
-  public record Done<O>(O output, String subnet, double queueMillis, double inferenceMillis, double predictedMillis,
-                        int batchRequests) {}
+  public record Done<O>(
+      O output,
+      String subnet,
+      double queueMillis,
+      double inferenceMillis,
+      double predictedMillis,
+      int batchRequests) {}
 
   private final String model;
   private final Runner<I, O> runner;
@@ -116,13 +136,24 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private long nextId;
   private boolean closed;
 
-  /** @param timeoutAtMillis when the request times out, {@link #nowMillis} clock */
-  private record Entry<I, O>(Pending pending, I input, CompletableFuture<Done<O>> result, double timeoutAtMillis) {}
+  /**
+   * @param timeoutAtMillis when the request times out, {@link #nowMillis} clock
+   */
+  private record Entry<I, O>(
+      Pending pending, I input, CompletableFuture<Done<O>> result, double timeoutAtMillis) {}
 
   private record Running(double startMillis, double predictedMillis, int requests) {}
 
-  public BatchScheduler(String model, Runner<I, O> runner, ModelMenu menu, BatchPolicy policy, BatchLimits limits,
-                          int workers, int capacity, double responseMarginMillis, ServerMetrics metrics) {
+  public BatchScheduler(
+      String model,
+      Runner<I, O> runner,
+      ModelMenu menu,
+      BatchPolicy policy,
+      BatchLimits limits,
+      int workers,
+      int capacity,
+      double responseMarginMillis,
+      ServerMetrics metrics) {
     this.model = model;
     this.runner = runner;
     this.menu = menu;
@@ -132,12 +163,16 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     this.capacity = capacity;
     this.metrics = metrics;
     this.responseMarginMillis = responseMarginMillis;
-    this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "flexserve-timeouts-" + model);
-      t.setDaemon(true);
-      return t;
-    });
-    timer.setRemoveOnCancelPolicy(true); // most timeouts are cancelled (answered in time): do not keep them queued
+    this.timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "flexserve-timeouts-" + model);
+              t.setDaemon(true);
+              return t;
+            });
+    timer.setRemoveOnCancelPolicy(
+        true); // most timeouts are cancelled (answered in time): do not keep them queued
     for (int i = 0; i < workers; i++) {
       Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
       t.setDaemon(true);
@@ -153,9 +188,10 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   /**
    * Admits {@code job} or refuses it at once.
    *
-   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed} or
-   *     {@link ApiException.NotReady} (shutdown)
-   * @throws ApiException.Overloaded queue full, overloaded, or a strict target no sub-network can meet
+   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed}
+   *     or {@link ApiException.NotReady} (shutdown)
+   * @throws ApiException.Overloaded queue full, overloaded, or a strict target no sub-network can
+   *     meet
    * @throws ApiException.InvalidValue a forced sub-network that does not exist
    * @throws ApiException.NotReady after shutdown began
    */
@@ -168,31 +204,61 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       double now = nowMillis();
       arrivals.arrived(now);
       double arrival = Math.min(job.arrivalMillis(), now);
-      // The deadline is end to end: from arrival, less the time to encode and write the response afterwards.
-      Pending pending = new Pending(nextId++, job.inputs(), job.sequence(), arrival,
-          job.targetMillis().isPresent()
-              ? OptionalDouble.of(arrival + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
-              : OptionalDouble.empty(), job.forcedSubnet());
+      // The deadline is end to end: from arrival, less the time to encode and write the response
+      // afterwards.
+      Pending pending =
+          new Pending(
+              nextId++,
+              job.inputs(),
+              job.sequence(),
+              arrival,
+              job.targetMillis().isPresent()
+                  ? OptionalDouble.of(
+                      arrival
+                          + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
+                  : OptionalDouble.empty(),
+              job.forcedSubnet());
       if (queue.size() >= capacity) {
         metrics.rejections.labels(model, "queue_full").inc();
-        throw new ApiException.Overloaded("queue_full", "model '" + model + "' has " + queue.size()
-            + " requests queued (the limit); retry shortly", 1);
+        throw new ApiException.Overloaded(
+            "queue_full",
+            "model '"
+                + model
+                + "' has "
+                + queue.size()
+                + " requests queued (the limit); retry shortly",
+            1);
       }
       List<Pending> waiting = pendings();
-      if (Admission.decide(pending, job.deadlinePolicy(), waiting, workerFreeAt(now), now, menu, estimator, limits)
+      if (Admission.decide(
+              pending,
+              job.deadlinePolicy(),
+              waiting,
+              workerFreeAt(now),
+              now,
+              menu,
+              estimator,
+              limits)
           instanceof Admission.Reject r) {
         throw refuse(r);
       }
-      Entry<I, O> entry = new Entry<>(pending, job.input(), new CompletableFuture<>(), arrival + job.timeoutMillis());
+      Entry<I, O> entry =
+          new Entry<>(
+              pending, job.input(), new CompletableFuture<>(), arrival + job.timeoutMillis());
       int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
       queue.add(at < 0 ? -at - 1 : at, entry);
-      ScheduledFuture<?> alarm = timer.schedule(() -> expire(entry), nanos(entry.timeoutAtMillis() - now), TimeUnit.NANOSECONDS);
-      entry.result().whenComplete((r, e) -> {
-        alarm.cancel(false);
-        if (entry.result().isCancelled()) {
-          withdraw(entry);
-        }
-      });
+      ScheduledFuture<?> alarm =
+          timer.schedule(
+              () -> expire(entry), nanos(entry.timeoutAtMillis() - now), TimeUnit.NANOSECONDS);
+      entry
+          .result()
+          .whenComplete(
+              (r, e) -> {
+                alarm.cancel(false);
+                if (entry.result().isCancelled()) {
+                  withdraw(entry);
+                }
+              });
       metrics.queueDepth.labels(model).set(depth());
       workAvailable.signal();
       return entry.result();
@@ -206,11 +272,13 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       case UNKNOWN_SUBNET -> new ApiException.InvalidValue("unknown_subnet", r.message());
       case UNSATISFIABLE_TARGET -> {
         metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
-        yield new ApiException.Overloaded("deadline_unsatisfiable", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
+        yield new ApiException.Overloaded(
+            "deadline_unsatisfiable", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
       }
       case OVERLOADED -> {
         metrics.rejections.labels(model, "overloaded").inc();
-        yield new ApiException.Overloaded("overloaded", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
+        yield new ApiException.Overloaded(
+            "overloaded", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
       }
     };
   }
@@ -230,13 +298,16 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
           return; // closed and drained
         }
         start = nowMillis();
-        batch = policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
+        batch =
+            policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
         taken = take(batch);
-        taken.removeIf(e -> e.result().isDone()); // timed out between the policy's look and the take
+        taken.removeIf(
+            e -> e.result().isDone()); // timed out between the policy's look and the take
         if (taken.isEmpty()) {
           continue;
         }
-        running.put(Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
+        running.put(
+            Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
       } finally {
         lock.unlock();
@@ -252,9 +323,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     double giveUpAt = taken.stream().mapToDouble(Entry::timeoutAtMillis).max().orElseThrow();
     try (TimedRun timed = TimedRun.start(timer, nanos(giveUpAt - start))) {
       try {
-        outputs = runner.run(batch.subnet(), taken.stream().map(Entry::input).toList(), timed.options());
+        outputs =
+            runner.run(batch.subnet(), taken.stream().map(Entry::input).toList(), timed.options());
         if (outputs.size() != taken.size()) {
-          throw new IllegalStateException(outputs.size() + " outputs for " + taken.size() + " requests");
+          throw new IllegalStateException(
+              outputs.size() + " outputs for " + taken.size() + " requests");
         }
       } catch (Exception e) {
         failure = e;
@@ -284,12 +357,26 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
         continue;
       }
       if (failure != null) {
-        e.result().completeExceptionally(new ApiException.InferenceFailed(
-            "inference failed on " + model + "/" + batch.subnet().name() + ": " + failure.getMessage()));
+        e.result()
+            .completeExceptionally(
+                new ApiException.InferenceFailed(
+                    "inference failed on "
+                        + model
+                        + "/"
+                        + batch.subnet().name()
+                        + ": "
+                        + failure.getMessage()));
         continue;
       }
-      e.result().complete(new Done<>(outputs.get(i), batch.subnet().name(), start - e.pending().admittedAtMillis(),
-          end - start, batch.predictedMillis(), taken.size()));
+      e.result()
+          .complete(
+              new Done<>(
+                  outputs.get(i),
+                  batch.subnet().name(),
+                  start - e.pending().admittedAtMillis(),
+                  end - start,
+                  batch.predictedMillis(),
+                  taken.size()));
     }
   }
 
@@ -305,16 +392,18 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   }
 
   /**
-   * {@code source.thenApply(f)}, except that cancelling the result cancels {@code source} too: a caller further up
-   * can withdraw a request through any number of these stages.
+   * {@code source.thenApply(f)}, except that cancelling the result cancels {@code source} too: a
+   * caller further up can withdraw a request through any number of these stages.
    */
-  public static <A, B> CompletableFuture<B> thenApply(CompletableFuture<A> source, java.util.function.Function<? super A, ? extends B> f) {
+  public static <A, B> CompletableFuture<B> thenApply(
+      CompletableFuture<A> source, java.util.function.Function<? super A, ? extends B> f) {
     CompletableFuture<B> out = source.thenApply(f);
-    out.whenComplete((r, e) -> {
-      if (out.isCancelled()) {
-        source.cancel(false);
-      }
-    });
+    out.whenComplete(
+        (r, e) -> {
+          if (out.isCancelled()) {
+            source.cancel(false);
+          }
+        });
     return out;
   }
 
@@ -328,22 +417,30 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    if (entry.result().completeExceptionally(timedOut(entry, queued ? "it was still queued" : "it was still running"))) {
+    if (entry
+        .result()
+        .completeExceptionally(
+            timedOut(entry, queued ? "it was still queued" : "it was still running"))) {
       metrics.timeouts.labels(model, queued ? "queue" : "run").inc();
     }
   }
 
   private ApiException.TimedOut timedOut(Entry<I, O> e, String where) {
-    return new ApiException.TimedOut(String.format(java.util.Locale.ROOT,
-        "the request timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds): %s",
-        e.timeoutAtMillis() - e.pending().admittedAtMillis(), where));
+    return new ApiException.TimedOut(
+        String.format(
+            java.util.Locale.ROOT,
+            "the request timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds): %s",
+            e.timeoutAtMillis() - e.pending().admittedAtMillis(),
+            where));
   }
 
   private static long nanos(double millis) {
     return (long) (millis * 1e6);
   }
 
-  /** Removes the batch's requests from the queue (they are in queue order, so one pass finds them). */
+  /**
+   * Removes the batch's requests from the queue (they are in queue order, so one pass finds them).
+   */
   private List<Entry<I, O>> take(Batch batch) {
     java.util.Set<Long> ids = new java.util.HashSet<>();
     for (Pending p : batch.requests()) {
@@ -368,7 +465,10 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     return out;
   }
 
-  /** When each worker is predicted to be free: busy ones at their run's predicted end, idle ones now. */
+  /**
+   * When each worker is predicted to be free: busy ones at their run's predicted end, idle ones
+   * now.
+   */
   private double[] workerFreeAt(double now) {
     double[] out = new double[workers];
     java.util.Arrays.fill(out, now);
@@ -392,9 +492,9 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   }
 
   /**
-   * Stops admitting requests and waits up to {@code grace} for queued and running ones to finish. The model's
-   * sessions may be closed only after this returns true: closing an ONNX Runtime session under a running batch is
-   * a use-after-free in native code.
+   * Stops admitting requests and waits up to {@code grace} for queued and running ones to finish.
+   * The model's sessions may be closed only after this returns true: closing an ONNX Runtime
+   * session under a running batch is a use-after-free in native code.
    *
    * @return whether every request finished in time
    */
@@ -421,15 +521,17 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   }
 
   /**
-   * Shutdown's grace period is over: stops admitting and answers every queued request 503 {@code shutting_down}. A
-   * run in flight finishes and answers its own requests.
+   * Shutdown's grace period is over: stops admitting and answers every queued request 503 {@code
+   * shutting_down}. A run in flight finishes and answers its own requests.
    */
   public void abandon() {
     lock.lock();
     try {
       closed = true;
       for (Entry<I, O> e : queue) {
-        e.result().completeExceptionally(new ApiException.NotReady("shutting_down", "model '" + model + "' shut down"));
+        e.result()
+            .completeExceptionally(
+                new ApiException.NotReady("shutting_down", "model '" + model + "' shut down"));
       }
       queue.clear();
       workAvailable.signalAll();

@@ -10,5 +10,10 @@ package io.flexserve.server.scheduling;
  * @param predictedMillis what the router predicted for that run
  * @param batchRequests requests merged into that run (1 = ran alone)
  */
-public record EmbeddingResult(float[][] embeddings, String subnet, double queueMillis, double inferenceMillis,
-                              double predictedMillis, int batchRequests) {}
+public record EmbeddingResult(
+    float[][] embeddings,
+    String subnet,
+    double queueMillis,
+    double inferenceMillis,
+    double predictedMillis,
+    int batchRequests) {}

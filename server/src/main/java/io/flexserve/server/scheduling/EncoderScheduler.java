@@ -13,37 +13,72 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Queues one encoder's embedding requests on a {@link BatchScheduler}: a run concatenates the requests' token
- * batches into one ONNX Runtime batch and hands each request its rows.
+ * Queues one encoder's embedding requests on a {@link BatchScheduler}: a run concatenates the
+ * requests' token batches into one ONNX Runtime batch and hands each request its rows.
  */
 public final class EncoderScheduler implements AutoCloseable {
   private final BatchScheduler<TokenBatch, float[][]> scheduler;
 
-  public EncoderScheduler(String model, ElasticEncoder encoder, ModelMenu menu, BatchPolicy policy, BatchLimits limits,
-                          int workers, int capacity, double responseMarginMillis, ServerMetrics metrics) {
-    this.scheduler = new BatchScheduler<>(model, (subnet, batches, options) -> {
-      float[][] rows = encoder.embed(subnet.name(), TokenBatch.concat(batches), options);
-      List<float[][]> out = new ArrayList<>(batches.size());
-      int row = 0;
-      for (TokenBatch b : batches) {
-        out.add(Arrays.copyOfRange(rows, row, row + b.batch()));
-        row += b.batch();
-      }
-      return out;
-    }, menu, policy, limits, workers, capacity, responseMarginMillis, metrics);
+  public EncoderScheduler(
+      String model,
+      ElasticEncoder encoder,
+      ModelMenu menu,
+      BatchPolicy policy,
+      BatchLimits limits,
+      int workers,
+      int capacity,
+      double responseMarginMillis,
+      ServerMetrics metrics) {
+    this.scheduler =
+        new BatchScheduler<>(
+            model,
+            (subnet, batches, options) -> {
+              float[][] rows = encoder.embed(subnet.name(), TokenBatch.concat(batches), options);
+              List<float[][]> out = new ArrayList<>(batches.size());
+              int row = 0;
+              for (TokenBatch b : batches) {
+                out.add(Arrays.copyOfRange(rows, row, row + b.batch()));
+                row += b.batch();
+              }
+              return out;
+            },
+            menu,
+            policy,
+            limits,
+            workers,
+            capacity,
+            responseMarginMillis,
+            metrics);
   }
 
   public String policyName() {
     return scheduler.policyName();
   }
 
-  /** As {@link BatchScheduler#submit} (cancelling the result withdraws the request); the request's size is its padded tokens (inputs × longest input). */
+  /**
+   * As {@link BatchScheduler#submit} (cancelling the result withdraws the request); the request's
+   * size is its padded tokens (inputs × longest input).
+   */
   public CompletableFuture<EmbeddingResult> submit(EmbeddingJob job) {
-    return BatchScheduler.thenApply(scheduler.submit(new BatchScheduler.Job<>(job.arrivalMillis(), job.batch(),
-            job.batch().batch(), job.batch().sequence(), job.targetMillis(), job.forcedSubnet(), job.deadlinePolicy(),
-            job.timeoutMillis())),
-        d -> new EmbeddingResult(d.output(), d.subnet(), d.queueMillis(), d.inferenceMillis(),
-            d.predictedMillis(), d.batchRequests()));
+    return BatchScheduler.thenApply(
+        scheduler.submit(
+            new BatchScheduler.Job<>(
+                job.arrivalMillis(),
+                job.batch(),
+                job.batch().batch(),
+                job.batch().sequence(),
+                job.targetMillis(),
+                job.forcedSubnet(),
+                job.deadlinePolicy(),
+                job.timeoutMillis())),
+        d ->
+            new EmbeddingResult(
+                d.output(),
+                d.subnet(),
+                d.queueMillis(),
+                d.inferenceMillis(),
+                d.predictedMillis(),
+                d.batchRequests()));
   }
 
   public boolean drain(Duration grace) throws InterruptedException {

@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The configured API keys, kept only as SHA-256 digests. {@link #match} compares a candidate against every key with
- * {@link MessageDigest#isEqual} over digests of equal length, without stopping at a match, so the time taken reveals
- * neither which key matched nor how long a matching prefix was. Keys are never logged or put in messages.
+ * The configured API keys, kept only as SHA-256 digests. {@link #match} compares a candidate
+ * against every key with {@link MessageDigest#isEqual} over digests of equal length, without
+ * stopping at a match, so the time taken reveals neither which key matched nor how long a matching
+ * prefix was. Keys are never logged or put in messages.
  */
 public final class ApiKeys {
   private final byte[][] digests;
@@ -25,11 +26,13 @@ public final class ApiKeys {
   }
 
   /**
-   * Keys from a comma-separated list and/or a file with one key per line ({@code #} starts a comment line).
+   * Keys from a comma-separated list and/or a file with one key per line ({@code #} starts a
+   * comment line).
    *
    * @param commaSeparated e.g. {@code FLEXSERVE_API_KEYS}; blank for none
-   * @param file e.g. a mounted Kubernetes Secret; blank for none. A file that is named but missing, unreadable or
-   *     without keys fails start-up: serving without authentication by mistake would be worse.
+   * @param file e.g. a mounted Kubernetes Secret; blank for none. A file that is named but missing,
+   *     unreadable or without keys fails start-up: serving without authentication by mistake would
+   *     be worse.
    */
   public static ApiKeys of(String commaSeparated, String file) {
     Set<String> keys = new LinkedHashSet<>();
@@ -71,7 +74,8 @@ public final class ApiKeys {
   }
 
   /**
-   * The index of the configured key equal to {@code candidate}, or -1. Checks every key, in constant time per key.
+   * The index of the configured key equal to {@code candidate}, or -1. Checks every key, in
+   * constant time per key.
    */
   public int match(String candidate) {
     byte[] d = sha256(candidate == null ? "" : candidate);

@@ -11,14 +11,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What happens to a request's work when its client goes away first. The framework cancels a stream whose client
- * closes, but not a single answer still being computed, so each request watches its own connection: when it closes
- * before the answer, the work is cancelled (a queued request is withdrawn, a generation stops at its next step) and
- * counted in {@code flexserve_client_disconnects_total{work="cancelled"}}. An answer that was complete when the
+ * What happens to a request's work when its client goes away first. The framework cancels a stream
+ * whose client closes, but not a single answer still being computed, so each request watches its
+ * own connection: when it closes before the answer, the work is cancelled (a queued request is
+ * withdrawn, a generation stops at its next step) and counted in {@code
+ * flexserve_client_disconnects_total{work="cancelled"}}. An answer that was complete when the
  * client had already gone counts as {@code work="wasted"}.
  *
- * <p>A client that half-closes (shuts its sending side after a complete request) is treated as gone: Netty closes a
- * connection at end of input, so nothing could be delivered, and the work is cancelled rather than done for nobody.
+ * <p>A client that half-closes (shuts its sending side after a complete request) is treated as
+ * gone: Netty closes a connection at end of input, so nothing could be delivered, and the work is
+ * cancelled rather than done for nobody.
  */
 @Singleton
 public final class ClientDisconnects {
@@ -28,7 +30,9 @@ public final class ClientDisconnects {
     this.metrics = metrics;
   }
 
-  /** One request's watch on its connection; {@link #done} when its answer is complete (or failed). */
+  /**
+   * One request's watch on its connection; {@link #done} when its answer is complete (or failed).
+   */
   public final class Watch {
     private final Channel channel;
     private final String endpoint;
@@ -38,18 +42,22 @@ public final class ClientDisconnects {
     private Watch(Channel channel, String endpoint, Runnable cancel) {
       this.channel = channel;
       this.endpoint = endpoint;
-      this.onClose = closed -> {
-        if (settled.compareAndSet(false, true)) {
-          cancel.run();
-          metrics.clientDisconnects.labels(endpoint, "cancelled").inc();
-        }
-      };
+      this.onClose =
+          closed -> {
+            if (settled.compareAndSet(false, true)) {
+              cancel.run();
+              metrics.clientDisconnects.labels(endpoint, "cancelled").inc();
+            }
+          };
       if (channel != null) {
         channel.closeFuture().addListener(onClose); // runs at once if it is closed already
       }
     }
 
-    /** The answer is complete: stop watching (a keep-alive connection outlives many requests). Idempotent. */
+    /**
+     * The answer is complete: stop watching (a keep-alive connection outlives many requests).
+     * Idempotent.
+     */
     public void done() {
       if (channel == null || !settled.compareAndSet(false, true)) {
         return;
@@ -61,29 +69,39 @@ public final class ClientDisconnects {
     }
   }
 
-  /** Watches {@code request}'s connection: if it closes before {@link Watch#done}, {@code cancel} runs once. */
+  /**
+   * Watches {@code request}'s connection: if it closes before {@link Watch#done}, {@code cancel}
+   * runs once.
+   */
   public Watch watch(HttpRequest<?> request, String endpoint, Runnable cancel) {
-    return new Watch(request instanceof NettyHttpRequest<?> netty ? netty.getChannelHandlerContext().channel() : null,
-        endpoint, cancel);
+    return new Watch(
+        request instanceof NettyHttpRequest<?> netty
+            ? netty.getChannelHandlerContext().channel()
+            : null,
+        endpoint,
+        cancel);
   }
 
   /**
-   * Ties {@code work} to {@code request}'s connection: if the client goes first, {@code work} is cancelled (its
-   * producer must treat cancellation as withdrawal) and the answer fails with {@link ApiException.ClientGone}.
+   * Ties {@code work} to {@code request}'s connection: if the client goes first, {@code work} is
+   * cancelled (its producer must treat cancellation as withdrawal) and the answer fails with {@link
+   * ApiException.ClientGone}.
    */
-  public <T> CompletableFuture<T> tie(HttpRequest<?> request, String endpoint, CompletableFuture<T> work) {
+  public <T> CompletableFuture<T> tie(
+      HttpRequest<?> request, String endpoint, CompletableFuture<T> work) {
     Watch watch = watch(request, endpoint, () -> work.cancel(false));
     CompletableFuture<T> answer = new CompletableFuture<>();
-    work.whenComplete((r, e) -> {
-      watch.done();
-      if (work.isCancelled()) {
-        answer.completeExceptionally(new ApiException.ClientGone());
-      } else if (e != null) {
-        answer.completeExceptionally(e);
-      } else {
-        answer.complete(r);
-      }
-    });
+    work.whenComplete(
+        (r, e) -> {
+          watch.done();
+          if (work.isCancelled()) {
+            answer.completeExceptionally(new ApiException.ClientGone());
+          } else if (e != null) {
+            answer.completeExceptionally(e);
+          } else {
+            answer.complete(r);
+          }
+        });
     return answer;
   }
 }

@@ -17,16 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bounds what client connections can hold (see {@link ConnectionSettings}): at most {@code max} open at once, and
- * each must send its request head and body within their timeouts ({@link RequestReadTimeout}). Installed into Micronaut's
- * Netty pipeline through its customizer registry, so nothing above the transport knows about it.
+ * Bounds what client connections can hold (see {@link ConnectionSettings}): at most {@code max}
+ * open at once, and each must send its request head and body within their timeouts ({@link
+ * RequestReadTimeout}). Installed into Micronaut's Netty pipeline through its customizer registry,
+ * so nothing above the transport knows about it.
  */
 @Singleton
-public final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
+public final class ConnectionGuard
+    implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {
   /** Written raw (the codec is not involved) to a connection over the limit, before closing it. */
-  private static final byte[] TOO_MANY = ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-      + "retry-after: 1\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s").formatted(tooManyBody().length(), tooManyBody())
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] TOO_MANY =
+      ("HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+              + "retry-after: 1\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s")
+          .formatted(tooManyBody().length(), tooManyBody())
+          .getBytes(StandardCharsets.UTF_8);
 
   private final ConnectionSettings settings;
   private final ServerMetrics metrics;
@@ -43,13 +47,17 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
   }
 
   @Override
-  public NettyServerCustomizer.Registry onCreated(BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
-    event.getBean().register(new NettyServerCustomizer() {
-      @Override
-      public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
-        return role == ChannelRole.CONNECTION ? new PerConnection(channel) : this;
-      }
-    });
+  public NettyServerCustomizer.Registry onCreated(
+      BeanCreatedEvent<NettyServerCustomizer.Registry> event) {
+    event
+        .getBean()
+        .register(
+            new NettyServerCustomizer() {
+              @Override
+              public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+                return role == ChannelRole.CONNECTION ? new PerConnection(channel) : this;
+              }
+            });
     return event.getBean();
   }
 
@@ -81,18 +89,26 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
 
     @Override
     public void onStreamPipelineBuilt() {
-      if (refused || channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null) {
+      if (refused
+          || channel.pipeline().get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) == null) {
         return;
       }
-      channel.pipeline().addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, "flexserve-read-timeout",
-          new RequestReadTimeout((long) (settings.headerTimeoutSeconds() * 1e9), (long) (settings.bodyTimeoutSeconds() * 1e9),
-              reason -> metrics.refusedConnections.labels(reason).inc()));
+      channel
+          .pipeline()
+          .addAfter(
+              ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC,
+              "flexserve-read-timeout",
+              new RequestReadTimeout(
+                  (long) (settings.headerTimeoutSeconds() * 1e9),
+                  (long) (settings.bodyTimeoutSeconds() * 1e9),
+                  reason -> metrics.refusedConnections.labels(reason).inc()));
     }
   }
 
   /**
-   * Answers whatever the client sends with 503 and closes. It answers on the first read rather than at connect, so
-   * the request has been consumed: closing with unread bytes would reset the connection and lose the answer.
+   * Answers whatever the client sends with 503 and closes. It answers on the first read rather than
+   * at connect, so the request has been consumed: closing with unread bytes would reset the
+   * connection and lose the answer.
    */
   private static final class Refuse extends ChannelInboundHandlerAdapter {
     private boolean answered;
@@ -102,7 +118,8 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
       ReferenceCountUtil.release(msg);
       if (!answered) {
         answered = true;
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY))
+            .addListener(ChannelFutureListener.CLOSE);
       }
     }
   }

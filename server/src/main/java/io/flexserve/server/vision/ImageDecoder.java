@@ -2,6 +2,7 @@ package io.flexserve.server.vision;
 
 import io.flexserve.server.config.VisionSettings;
 import io.flexserve.server.errors.ApiException;
+import jakarta.inject.Singleton;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -12,19 +13,19 @@ import java.util.concurrent.Semaphore;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
-import jakarta.inject.Singleton;
 
 /**
  * Decodes JPEG and PNG images to RGB, refusing what would be expensive before paying for it.
  *
- * <p>Order of checks, cheapest first: empty (400), over {@code maxImageBytes} (413), not a JPEG or PNG by its
- * content (400), declared width × height from the header over {@code maxImagePixels} (413, no pixel decoded: how a
- * 20000×20000 or a decompression bomb of a few KB is refused in microseconds), then the decode itself, where a
- * truncated or corrupt stream is a 400. ImageIO's JPEG reader only warns on a premature end of data and returns a
- * half-grey image; warnings are turned into errors here so a truncated JPEG is refused, not embedded.
+ * <p>Order of checks, cheapest first: empty (400), over {@code maxImageBytes} (413), not a JPEG or
+ * PNG by its content (400), declared width × height from the header over {@code maxImagePixels}
+ * (413, no pixel decoded: how a 20000×20000 or a decompression bomb of a few KB is refused in
+ * microseconds), then the decode itself, where a truncated or corrupt stream is a 400. ImageIO's
+ * JPEG reader only warns on a premature end of data and returns a half-grey image; warnings are
+ * turned into errors here so a truncated JPEG is refused, not embedded.
  *
- * <p>Threading: thread-safe; at most {@code maxConcurrentDecodes} decodes run at once (a semaphore), which bounds
- * decoding memory to about that many times the largest allowed image.
+ * <p>Threading: thread-safe; at most {@code maxConcurrentDecodes} decodes run at once (a
+ * semaphore), which bounds decoding memory to about that many times the largest allowed image.
  */
 @Singleton
 public final class ImageDecoder {
@@ -43,8 +44,13 @@ public final class ImageDecoder {
       throw new ApiException.BadRequest("empty_image", "the image is empty (0 bytes)");
     }
     if (bytes.length > settings.maxImageBytes()) {
-      throw new ApiException.TooLarge("image_too_large", "the image has " + bytes.length + " bytes; the limit is "
-          + settings.maxImageBytes() + " (FLEXSERVE_VISION_MAX_IMAGE_BYTES)");
+      throw new ApiException.TooLarge(
+          "image_too_large",
+          "the image has "
+              + bytes.length
+              + " bytes; the limit is "
+              + settings.maxImageBytes()
+              + " (FLEXSERVE_VISION_MAX_IMAGE_BYTES)");
     }
     slots.acquireUninterruptibly();
     try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -54,11 +60,21 @@ public final class ImageDecoder {
         long width = reader.getWidth(0);
         long height = reader.getHeight(0);
         if (width <= 0 || height <= 0) {
-          throw new ApiException.BadRequest("corrupt_image", "the image declares a size of " + width + "×" + height);
+          throw new ApiException.BadRequest(
+              "corrupt_image", "the image declares a size of " + width + "×" + height);
         }
         if (width * height > settings.maxImagePixels()) {
-          throw new ApiException.TooLarge("image_too_large", "the image declares " + width + "×" + height + " = "
-              + width * height + " pixels; the limit is " + settings.maxImagePixels() + " (FLEXSERVE_VISION_MAX_IMAGE_PIXELS)");
+          throw new ApiException.TooLarge(
+              "image_too_large",
+              "the image declares "
+                  + width
+                  + "×"
+                  + height
+                  + " = "
+                  + width * height
+                  + " pixels; the limit is "
+                  + settings.maxImagePixels()
+                  + " (FLEXSERVE_VISION_MAX_IMAGE_PIXELS)");
         }
         String[] warning = new String[1];
         reader.addIIOReadWarningListener((source, message) -> warning[0] = message);
@@ -74,7 +90,8 @@ public final class ImageDecoder {
       if (e instanceof ApiException a) {
         throw a;
       }
-      throw new ApiException.BadRequest("corrupt_image", "the image cannot be decoded: " + e.getMessage());
+      throw new ApiException.BadRequest(
+          "corrupt_image", "the image cannot be decoded: " + e.getMessage());
     } finally {
       slots.release();
     }
@@ -101,7 +118,8 @@ public final class ImageDecoder {
     if (image.getType() == BufferedImage.TYPE_INT_RGB) {
       return image;
     }
-    BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage out =
+        new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     try {
       g.drawImage(image, 0, 0, null);

@@ -12,31 +12,47 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * What a vision inference means in Open Inference Protocol terms. Inputs: one {@code BYTES} tensor of shape
- * {@code [1]} holding a JPEG or PNG (base64 in JSON, raw in the binary part). Request parameters: {@code resolution},
- * {@code feature_format} ({@code nlc} | {@code nchw}). Outputs: {@code summary [1, C·H]} and {@code features
- * [1, N, H]} or {@code [1, H, g, g]}.
+ * What a vision inference means in Open Inference Protocol terms. Inputs: one {@code BYTES} tensor
+ * of shape {@code [1]} holding a JPEG or PNG (base64 in JSON, raw in the binary part). Request
+ * parameters: {@code resolution}, {@code feature_format} ({@code nlc} | {@code nchw}). Outputs:
+ * {@code summary [1, C·H]} and {@code features [1, N, H]} or {@code [1, H, g, g]}.
  */
 final class KServeInfer {
   private KServeInfer() {}
 
-  record Request(byte[] image, OptionalInt resolution, VisionRequest.FeatureFormat format, List<String> outputs) {}
+  record Request(
+      byte[] image,
+      OptionalInt resolution,
+      VisionRequest.FeatureFormat format,
+      List<String> outputs) {}
 
   static Request of(InferRequest request) {
-    if (request.inputs().size() != 1 || !request.inputs().get(0).datatype().equals("BYTES")
+    if (request.inputs().size() != 1
+        || !request.inputs().get(0).datatype().equals("BYTES")
         || request.inputs().get(0).bytes().size() != 1) {
-      throw new ApiException.BadRequest("invalid_request", "'inputs' must hold exactly one BYTES tensor of shape [1] (the image)");
+      throw new ApiException.BadRequest(
+          "invalid_request",
+          "'inputs' must hold exactly one BYTES tensor of shape [1] (the image)");
     }
     InferRequest.Tensor input = request.inputs().get(0);
-    byte[] image = input.binary() ? input.bytes().get(0)
-        : VisionRequestParser.base64(new String(input.bytes().get(0), java.nio.charset.StandardCharsets.UTF_8));
+    byte[] image =
+        input.binary()
+            ? input.bytes().get(0)
+            : VisionRequestParser.base64(
+                new String(input.bytes().get(0), java.nio.charset.StandardCharsets.UTF_8));
     OptionalInt resolution = integer(request.parameters(), "resolution");
-    VisionRequest.FeatureFormat format = "nchw".equalsIgnoreCase(string(request.parameters(), "feature_format"))
-        ? VisionRequest.FeatureFormat.NCHW : VisionRequest.FeatureFormat.NLC;
-    List<String> outputs = request.outputs().isEmpty() ? List.of("summary", "features") : List.copyOf(request.outputs().keySet());
+    VisionRequest.FeatureFormat format =
+        "nchw".equalsIgnoreCase(string(request.parameters(), "feature_format"))
+            ? VisionRequest.FeatureFormat.NCHW
+            : VisionRequest.FeatureFormat.NLC;
+    List<String> outputs =
+        request.outputs().isEmpty()
+            ? List.of("summary", "features")
+            : List.copyOf(request.outputs().keySet());
     for (String name : outputs) {
       if (!name.equals("summary") && !name.equals("features")) {
-        throw new ApiException.InvalidValue("invalid_value", "unknown output '" + name + "'; outputs are summary, features");
+        throw new ApiException.InvalidValue(
+            "invalid_value", "unknown output '" + name + "'; outputs are summary, features");
       }
     }
     return new Request(image, resolution, format, outputs);
@@ -50,10 +66,20 @@ final class KServeInfer {
     List<InferResponse.Output> out = new ArrayList<>();
     for (String name : request.outputs()) {
       if (name.equals("summary")) {
-        out.add(new InferResponse.Output(name, "FP32", List.of(1L, (long) f.summary().length), f.summary()));
+        out.add(
+            new InferResponse.Output(
+                name, "FP32", List.of(1L, (long) f.summary().length), f.summary()));
       } else {
-        out.add(new InferResponse.Output(name, "FP32", nchw ? List.of(1L, (long) h, (long) g, (long) g) : List.of(1L, (long) g * g, (long) h),
-            nchw ? io.flexserve.models.runtime.VisionOutput.toChannelsFirst(f.features(), g, h) : f.features()));
+        out.add(
+            new InferResponse.Output(
+                name,
+                "FP32",
+                nchw
+                    ? List.of(1L, (long) h, (long) g, (long) g)
+                    : List.of(1L, (long) g * g, (long) h),
+                nchw
+                    ? io.flexserve.models.runtime.VisionOutput.toChannelsFirst(f.features(), g, h)
+                    : f.features()));
       }
     }
     return out;

@@ -13,8 +13,8 @@ import jakarta.inject.Singleton;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Open Inference Protocol inference on a vision model ({@link KServeInfer}); the protocol's controller hands vision
- * models here. Same routing headers as {@code /v1/vision/features}.
+ * Open Inference Protocol inference on a vision model ({@link KServeInfer}); the protocol's
+ * controller hands vision models here. Same routing headers as {@code /v1/vision/features}.
  */
 @Singleton
 public final class KServeVision {
@@ -23,25 +23,44 @@ public final class KServeVision {
   private final ServerMetrics metrics;
   private final ClientDisconnects disconnects;
 
-  public KServeVision(VisionService service, JsonMapper json, ServerMetrics metrics, ClientDisconnects disconnects) {
+  public KServeVision(
+      VisionService service,
+      JsonMapper json,
+      ServerMetrics metrics,
+      ClientDisconnects disconnects) {
     this.service = service;
     this.json = json;
     this.metrics = metrics;
     this.disconnects = disconnects;
   }
 
-  /** @param headers the routing choices, from headers or the request's parameters */
-  public CompletableFuture<MutableHttpResponse<byte[]>> infer(String model, HttpRequest<?> http, InferRequest infer,
-                                                             RoutingHeaders headers) {
+  /**
+   * @param headers the routing choices, from headers or the request's parameters
+   */
+  public CompletableFuture<MutableHttpResponse<byte[]>> infer(
+      String model, HttpRequest<?> http, InferRequest infer, RoutingHeaders headers) {
     double arrivalMillis = RequestTags.arrivalMillis(http);
     KServeInfer.Request request = KServeInfer.of(infer);
-    return disconnects.tie(http, "/v2/models/{model}/infer",
-        service.features(arrivalMillis, model, request.image(), request.resolution(), headers)).thenApply(served -> {
-      MutableHttpResponse<byte[]> response = InferResponse.of(json, model, infer, KServeInfer.outputs(request, served),
-          KServeInfer.parameters(served));
-      VisionController.RoutingResponseHeaders.apply(response, served);
-      metrics.requests.labels(model, served.variant().name(), "/v2/models/infer", "200").inc();
-      return response;
-    });
+    return disconnects
+        .tie(
+            http,
+            "/v2/models/{model}/infer",
+            service.features(arrivalMillis, model, request.image(), request.resolution(), headers))
+        .thenApply(
+            served -> {
+              MutableHttpResponse<byte[]> response =
+                  InferResponse.of(
+                      json,
+                      model,
+                      infer,
+                      KServeInfer.outputs(request, served),
+                      KServeInfer.parameters(served));
+              VisionController.RoutingResponseHeaders.apply(response, served);
+              metrics
+                  .requests
+                  .labels(model, served.variant().name(), "/v2/models/infer", "200")
+                  .inc();
+              return response;
+            });
   }
 }

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A {@code multipart/form-data} body (RFC 7578) split into its named parts. The body is already bounded by the HTTP
- * size limit, so parsing works on the bytes in memory; part bodies are copied once.
+ * A {@code multipart/form-data} body (RFC 7578) split into its named parts. The body is already
+ * bounded by the HTTP size limit, so parsing works on the bytes in memory; part bodies are copied
+ * once.
  */
 final class Multipart {
   private Multipart() {}
@@ -23,13 +24,15 @@ final class Multipart {
       }
     }
     if (boundary == null || boundary.isEmpty()) {
-      throw new ApiException.BadRequest("invalid_multipart", "multipart/form-data without a boundary parameter");
+      throw new ApiException.BadRequest(
+          "invalid_multipart", "multipart/form-data without a boundary parameter");
     }
     byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
     Map<String, byte[]> parts = new LinkedHashMap<>();
     int at = indexOf(body, delimiter, 0);
     if (at < 0) {
-      throw new ApiException.BadRequest("invalid_multipart", "multipart body has no '--" + boundary + "' delimiter");
+      throw new ApiException.BadRequest(
+          "invalid_multipart", "multipart body has no '--" + boundary + "' delimiter");
     }
     while (true) {
       int start = at + delimiter.length;
@@ -39,7 +42,8 @@ final class Multipart {
       int headersEnd = indexOf(body, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), start);
       int next = indexOf(body, ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1), start);
       if (headersEnd < 0 || next < 0 || headersEnd > next) {
-        throw new ApiException.BadRequest("invalid_multipart", "multipart body is truncated or malformed");
+        throw new ApiException.BadRequest(
+            "invalid_multipart", "multipart body is truncated or malformed");
       }
       String headers = new String(body, start, headersEnd - start, StandardCharsets.UTF_8);
       String name = fieldName(headers);

@@ -7,21 +7,28 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 
 /**
- * Per-image results already computed, keyed by the image's SHA-256, the model and the variant (sub-network and
- * resolution). Bounded by bytes held ({@code flexserve.vision.cache-bytes}); 0 turns it off. Thread-safe (Caffeine).
+ * Per-image results already computed, keyed by the image's SHA-256, the model and the variant
+ * (sub-network and resolution). Bounded by bytes held ({@code flexserve.vision.cache-bytes}); 0
+ * turns it off. Thread-safe (Caffeine).
  */
 @Singleton
 public final class VisionCache {
-  /** What identifies a result: the same bytes through the same variant of the same model compute the same outputs. */
+  /**
+   * What identifies a result: the same bytes through the same variant of the same model compute the
+   * same outputs.
+   */
   public record Key(String sha256, String model, String variant) {}
 
   private final Cache<Key, ImageFeatures> cache;
 
   public VisionCache(VisionSettings settings) {
-    this.cache = settings.cacheBytes() == 0 ? null : Caffeine.newBuilder()
-        .maximumWeight(settings.cacheBytes())
-        .weigher((Key k, ImageFeatures v) -> (int) Math.min(Integer.MAX_VALUE, v.bytes()))
-        .build();
+    this.cache =
+        settings.cacheBytes() == 0
+            ? null
+            : Caffeine.newBuilder()
+                .maximumWeight(settings.cacheBytes())
+                .weigher((Key k, ImageFeatures v) -> (int) Math.min(Integer.MAX_VALUE, v.bytes()))
+                .build();
   }
 
   public Optional<ImageFeatures> get(Key key) {

@@ -3,9 +3,10 @@ package io.flexserve.server.vision;
 import io.flexserve.models.runtime.VisionOutput;
 import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
-import io.flexserve.server.metrics.ServerMetrics;
-import io.micronaut.core.annotation.Nullable;
 import io.flexserve.server.errors.RequestTags;
+import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.transport.ClientDisconnects;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -16,16 +17,16 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.flexserve.server.transport.ClientDisconnects;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code POST /v1/vision/features}: an image in (multipart, raw bytes or base64 JSON, see {@link VisionRequestParser}),
- * the summary vector and spatial features out. Response headers as for embeddings ({@code X-Subnet},
- * {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms}, {@code X-Batch-Size}, {@code X-Deadline-Met})
- * plus {@code X-Resolution} and {@code X-Cache} ({@code hit} / {@code miss}).
+ * {@code POST /v1/vision/features}: an image in (multipart, raw bytes or base64 JSON, see {@link
+ * VisionRequestParser}), the summary vector and spatial features out. Response headers as for
+ * embeddings ({@code X-Subnet}, {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms},
+ * {@code X-Batch-Size}, {@code X-Deadline-Met}) plus {@code X-Resolution} and {@code X-Cache}
+ * ({@code hit} / {@code miss}).
  */
 @Controller
 public final class VisionController {
@@ -35,8 +36,12 @@ public final class VisionController {
   private final ServerMetrics metrics;
   private final ClientDisconnects disconnects;
 
-  public VisionController(VisionRequestParser parser, VisionService service, ModelCatalog catalog, ServerMetrics metrics,
-                          ClientDisconnects disconnects) {
+  public VisionController(
+      VisionRequestParser parser,
+      VisionService service,
+      ModelCatalog catalog,
+      ServerMetrics metrics,
+      ClientDisconnects disconnects) {
     this.parser = parser;
     this.service = service;
     this.catalog = catalog;
@@ -44,32 +49,53 @@ public final class VisionController {
     this.disconnects = disconnects;
   }
 
-  // Decoding and resizing run on the blocking pool, never on the event loop; inference runs on the scheduler.
+  // Decoding and resizing run on the blocking pool, never on the event loop; inference runs on the
+  // scheduler.
   @Post("/v1/vision/features")
   @Consumes(MediaType.ALL)
   @ExecuteOn(TaskExecutors.BLOCKING)
-  public CompletableFuture<MutableHttpResponse<VisionResponse>> features(HttpRequest<?> http, @Nullable @Body byte[] body) {
+  public CompletableFuture<MutableHttpResponse<VisionResponse>> features(
+      HttpRequest<?> http, @Nullable @Body byte[] body) {
     double arrivalMillis = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     VisionRequest request = parser.parse(http, body);
     String model = request.model().orElseGet(catalog::defaultModelName);
-    return disconnects.tie(http, "/v1/vision/features",
-        service.features(arrivalMillis, model, request.image(), request.resolution(), headers)).thenApply(served -> {
-      ImageFeatures f = served.features();
-      VisionResponse.Features features = null;
-      if (request.features()) {
-        int g = f.grid();
-        int h = f.hidden();
-        features = request.format() == VisionRequest.FeatureFormat.NCHW
-            ? new VisionResponse.Features("nchw", List.of(h, g, g), VisionOutput.toChannelsFirst(f.features(), g, h))
-            : new VisionResponse.Features("nlc", List.of(g * g, h), f.features());
-      }
-      MutableHttpResponse<VisionResponse> response = HttpResponse.ok(new VisionResponse("vision.features", served.model(),
-          served.variant().subnet(), served.variant().resolution(), request.summary() ? f.summary() : null, features));
-      RoutingResponseHeaders.apply(response, served);
-      metrics.requests.labels(served.model(), served.variant().name(), "/v1/vision/features", "200").inc();
-      return response;
-    });
+    return disconnects
+        .tie(
+            http,
+            "/v1/vision/features",
+            service.features(arrivalMillis, model, request.image(), request.resolution(), headers))
+        .thenApply(
+            served -> {
+              ImageFeatures f = served.features();
+              VisionResponse.Features features = null;
+              if (request.features()) {
+                int g = f.grid();
+                int h = f.hidden();
+                features =
+                    request.format() == VisionRequest.FeatureFormat.NCHW
+                        ? new VisionResponse.Features(
+                            "nchw",
+                            List.of(h, g, g),
+                            VisionOutput.toChannelsFirst(f.features(), g, h))
+                        : new VisionResponse.Features("nlc", List.of(g * g, h), f.features());
+              }
+              MutableHttpResponse<VisionResponse> response =
+                  HttpResponse.ok(
+                      new VisionResponse(
+                          "vision.features",
+                          served.model(),
+                          served.variant().subnet(),
+                          served.variant().resolution(),
+                          request.summary() ? f.summary() : null,
+                          features));
+              RoutingResponseHeaders.apply(response, served);
+              metrics
+                  .requests
+                  .labels(served.model(), served.variant().name(), "/v1/vision/features", "200")
+                  .inc();
+              return response;
+            });
   }
 
   /** The routing headers every vision response carries. */
@@ -77,14 +103,17 @@ public final class VisionController {
     private RoutingResponseHeaders() {}
 
     static void apply(MutableHttpResponse<?> response, VisionService.Served served) {
-      response.header("X-Subnet", served.variant().subnet())
+      response
+          .header("X-Subnet", served.variant().subnet())
           .header("X-Resolution", Integer.toString(served.variant().resolution()))
           .header("X-Queue-Ms", millis(served.queueMillis()))
           .header("X-Inference-Ms", millis(served.inferenceMillis()))
           .header("X-Predicted-Ms", millis(served.predictedMillis()))
           .header("X-Batch-Size", Integer.toString(served.batchRequests()))
           .header("X-Cache", served.cacheHit() ? "hit" : "miss");
-      served.deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+      served
+          .deadlineMet()
+          .ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
     }
 
     private static String millis(double ms) {

@@ -13,11 +13,19 @@ import java.util.OptionalInt;
  * @param summary whether to return the summary vector
  * @param features whether to return the spatial features
  */
-public record VisionRequest(Optional<String> model, byte[] image, OptionalInt resolution, FeatureFormat format,
-                            boolean summary, boolean features) {
+public record VisionRequest(
+    Optional<String> model,
+    byte[] image,
+    OptionalInt resolution,
+    FeatureFormat format,
+    boolean summary,
+    boolean features) {
   /** Layout of the spatial features of one image. */
   public enum FeatureFormat {
-    /** {@code [N, H]}: one row per patch, row-major over the patch grid (tokens, as the model computes them). */
+    /**
+     * {@code [N, H]}: one row per patch, row-major over the patch grid (tokens, as the model
+     * computes them).
+     */
     NLC,
     /** {@code [H, g, g]}: one plane per channel, as a convolutional head expects. */
     NCHW

@@ -13,8 +13,13 @@ import java.util.List;
  * @param features the spatial features; null when not asked for
  */
 @Serdeable
-public record VisionResponse(String object, String model, String subnet, int resolution, @Nullable float[] summary,
-                             @Nullable Features features) {
+public record VisionResponse(
+    String object,
+    String model,
+    String subnet,
+    int resolution,
+    @Nullable float[] summary,
+    @Nullable Features features) {
   /**
    * @param format {@code nlc} ({@code shape [N, H]}) or {@code nchw} ({@code shape [H, g, g]})
    * @param data row-major in {@code shape}

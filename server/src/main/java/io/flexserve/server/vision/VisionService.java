@@ -23,14 +23,16 @@ import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One vision request, start to finish: decode (behind the limits), look the result up in the cache, prepare pixels
- * for the resolutions the router may pick, offer it to the model's scheduler, record and cache the outcome.
+ * One vision request, start to finish: decode (behind the limits), look the result up in the cache,
+ * prepare pixels for the resolutions the router may pick, offer it to the model's scheduler, record
+ * and cache the outcome.
  *
- * <p>Which variant runs: {@code X-Subnet} naming a variant ({@code mlp50@224}) or a sub-network (at the requested
- * {@code resolution}, else the largest) forces it; a {@code resolution} alone forces {@code full} at that resolution;
- * otherwise the router chooses among all (sub-network, resolution) pairs under {@code X-Latency-Target-Ms}.
- * The cache is consulted for the forced variant, or for the best one when routing is free: a cached best answer
- * is better than anything a target could buy.
+ * <p>Which variant runs: {@code X-Subnet} naming a variant ({@code mlp50@224}) or a sub-network (at
+ * the requested {@code resolution}, else the largest) forces it; a {@code resolution} alone forces
+ * {@code full} at that resolution; otherwise the router chooses among all (sub-network, resolution)
+ * pairs under {@code X-Latency-Target-Ms}. The cache is consulted for the forced variant, or for
+ * the best one when routing is free: a cached best answer is better than anything a target could
+ * buy.
  */
 @Singleton
 public final class VisionService {
@@ -41,8 +43,13 @@ public final class VisionService {
   private final ServerMetrics metrics;
   private final FlexserveConfig config;
 
-  public VisionService(ModelCatalog catalog, ImageDecoder decoder, VisionCache cache, VisionSettings settings, ServerMetrics metrics,
-                       FlexserveConfig config) {
+  public VisionService(
+      ModelCatalog catalog,
+      ImageDecoder decoder,
+      VisionCache cache,
+      VisionSettings settings,
+      ServerMetrics metrics,
+      FlexserveConfig config) {
     this.catalog = catalog;
     this.decoder = decoder;
     this.cache = cache;
@@ -58,17 +65,34 @@ public final class VisionService {
    * @param cacheHit whether it came from the cache (then queue and inference times are 0)
    * @param serverMillis from arrival to the result
    */
-  public record Served(String model, VisionManifest.Variant variant, ImageFeatures features, boolean cacheHit,
-                       double queueMillis, double inferenceMillis, double predictedMillis, int batchRequests,
-                       OptionalDouble targetMillis, double serverMillis) {
+  public record Served(
+      String model,
+      VisionManifest.Variant variant,
+      ImageFeatures features,
+      boolean cacheHit,
+      double queueMillis,
+      double inferenceMillis,
+      double predictedMillis,
+      int batchRequests,
+      OptionalDouble targetMillis,
+      double serverMillis) {
     public Optional<Boolean> deadlineMet() {
-      return targetMillis.isPresent() ? Optional.of(serverMillis <= targetMillis.getAsDouble()) : Optional.empty();
+      return targetMillis.isPresent()
+          ? Optional.of(serverMillis <= targetMillis.getAsDouble())
+          : Optional.empty();
     }
   }
 
-  /** @param arrivalMillis when the request reached the server, {@link System#nanoTime} in milliseconds */
-  public CompletableFuture<Served> features(double arrivalMillis, String modelName, byte[] image,
-                                            java.util.OptionalInt resolution, RoutingHeaders headers) {
+  /**
+   * @param arrivalMillis when the request reached the server, {@link System#nanoTime} in
+   *     milliseconds
+   */
+  public CompletableFuture<Served> features(
+      double arrivalMillis,
+      String modelName,
+      byte[] image,
+      java.util.OptionalInt resolution,
+      RoutingHeaders headers) {
     ServedVision model = catalog.requireVision(modelName);
     Optional<String> forced = forcedVariant(model, headers.forcedSubnet(), resolution);
     BufferedImage decoded;
@@ -83,25 +107,56 @@ public final class VisionService {
     Optional<ImageFeatures> hit = cache.get(new VisionCache.Key(hash, model.name(), lookup));
     metrics.visionCacheLookups.labels(model.name(), hit.isPresent() ? "hit" : "miss").inc();
     if (hit.isPresent()) {
-      return CompletableFuture.completedFuture(new Served(model.name(), variant(model, lookup), hit.get(), true, 0, 0, 0, 0,
-          headers.latencyTargetMillis(), System.nanoTime() / 1e6 - arrivalMillis));
+      return CompletableFuture.completedFuture(
+          new Served(
+              model.name(),
+              variant(model, lookup),
+              hit.get(),
+              true,
+              0,
+              0,
+              0,
+              0,
+              headers.latencyTargetMillis(),
+              System.nanoTime() / 1e6 - arrivalMillis));
     }
-    List<Integer> needed = forced.map(v -> List.of(variant(model, v).resolution())).orElse(model.resolutions());
+    List<Integer> needed =
+        forced.map(v -> List.of(variant(model, v).resolution())).orElse(model.resolutions());
     Map<Integer, float[]> pixels = new LinkedHashMap<>();
-    Pixels.Resize resize = settings.resize().equals("stretch") ? Pixels.Resize.STRETCH : Pixels.Resize.FIT;
+    Pixels.Resize resize =
+        settings.resize().equals("stretch") ? Pixels.Resize.STRETCH : Pixels.Resize.FIT;
     for (int r : needed) {
       pixels.put(r, Pixels.of(decoded, r, resize, model.vision().padColor()));
     }
-    BatchScheduler.Job<PreparedImage> job = new BatchScheduler.Job<>(arrivalMillis, new PreparedImage(hash, pixels), 1, 1,
-        headers.latencyTargetMillis(), forced, headers.deadlinePolicy(), config.timeoutMillis(headers.timeoutMillis()));
-    return BatchScheduler.thenApply(model.scheduler().submit(job), done -> {
-      cache.put(new VisionCache.Key(hash, model.name(), done.subnet()), done.output());
-      Served served = new Served(model.name(), variant(model, done.subnet()), done.output(), false, done.queueMillis(),
-          done.inferenceMillis(), done.predictedMillis(), done.batchRequests(), headers.latencyTargetMillis(),
-          System.nanoTime() / 1e6 - arrivalMillis);
-      record(served);
-      return served;
-    });
+    BatchScheduler.Job<PreparedImage> job =
+        new BatchScheduler.Job<>(
+            arrivalMillis,
+            new PreparedImage(hash, pixels),
+            1,
+            1,
+            headers.latencyTargetMillis(),
+            forced,
+            headers.deadlinePolicy(),
+            config.timeoutMillis(headers.timeoutMillis()));
+    return BatchScheduler.thenApply(
+        model.scheduler().submit(job),
+        done -> {
+          cache.put(new VisionCache.Key(hash, model.name(), done.subnet()), done.output());
+          Served served =
+              new Served(
+                  model.name(),
+                  variant(model, done.subnet()),
+                  done.output(),
+                  false,
+                  done.queueMillis(),
+                  done.inferenceMillis(),
+                  done.predictedMillis(),
+                  done.batchRequests(),
+                  headers.latencyTargetMillis(),
+                  System.nanoTime() / 1e6 - arrivalMillis);
+          record(served);
+          return served;
+        });
   }
 
   private void record(Served served) {
@@ -110,32 +165,51 @@ public final class VisionService {
     metrics.requestLatency.labels(model, variant).observe(served.serverMillis() / 1000);
     metrics.inferenceLatency.labels(model, variant).observe(served.inferenceMillis() / 1000);
     metrics.queueWait.labels(model).observe(served.queueMillis() / 1000);
-    served.deadlineMet().ifPresent(met -> metrics.deadlines.labels(model, variant, met ? "met" : "missed").inc());
+    served
+        .deadlineMet()
+        .ifPresent(met -> metrics.deadlines.labels(model, variant, met ? "met" : "missed").inc());
   }
 
   /** The variant the client pinned, if any; 422 for a resolution the model does not serve. */
-  static Optional<String> forcedVariant(ServedVision model, Optional<String> subnet, java.util.OptionalInt resolution) {
+  static Optional<String> forcedVariant(
+      ServedVision model, Optional<String> subnet, java.util.OptionalInt resolution) {
     if (resolution.isPresent() && !model.resolutions().contains(resolution.getAsInt())) {
-      throw new ApiException.InvalidValue("invalid_resolution", "resolution " + resolution.getAsInt() + " is not served by '"
-          + model.name() + "'; served: " + model.resolutions());
+      throw new ApiException.InvalidValue(
+          "invalid_resolution",
+          "resolution "
+              + resolution.getAsInt()
+              + " is not served by '"
+              + model.name()
+              + "'; served: "
+              + model.resolutions());
     }
     if (subnet.isEmpty()) {
-      return resolution.isPresent() ? Optional.of(VisionManifest.Variant.name("full", resolution.getAsInt())) : Optional.empty();
+      return resolution.isPresent()
+          ? Optional.of(VisionManifest.Variant.name("full", resolution.getAsInt()))
+          : Optional.empty();
     }
     String s = subnet.get();
     if (s.contains("@")) {
       if (resolution.isPresent() && !s.endsWith("@" + resolution.getAsInt())) {
-        throw new ApiException.InvalidValue("invalid_value", "X-Subnet '" + s + "' contradicts resolution " + resolution.getAsInt());
+        throw new ApiException.InvalidValue(
+            "invalid_value",
+            "X-Subnet '" + s + "' contradicts resolution " + resolution.getAsInt());
       }
       return Optional.of(s);
     }
-    return Optional.of(VisionManifest.Variant.name(s, resolution.orElse(model.resolutions().get(0))));
+    return Optional.of(
+        VisionManifest.Variant.name(s, resolution.orElse(model.resolutions().get(0))));
   }
 
   private static VisionManifest.Variant variant(ServedVision model, String name) {
-    return model.vision().variants().stream().filter(v -> v.name().equals(name)).findFirst()
-        .orElseThrow(() -> new ApiException.InvalidValue("unknown_subnet", "unknown variant '" + name + "'; valid: "
-            + model.subnetNames()));
+    return model.vision().variants().stream()
+        .filter(v -> v.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ApiException.InvalidValue(
+                    "unknown_subnet",
+                    "unknown variant '" + name + "'; valid: " + model.subnetNames()));
   }
 
   static String sha256(byte[] bytes) {

@@ -33,7 +33,10 @@ class EmbeddingsApiTest {
 
   @Test
   void singleString_returnsOpenAiShape_unitVector_andRoutingHeaders() throws Exception {
-    HttpResponse<String> r = http.post("/v1/embeddings", "{\"model\":\"" + MODEL + "\",\"input\":\"The cat sat on the mat.\"}");
+    HttpResponse<String> r =
+        http.post(
+            "/v1/embeddings",
+            "{\"model\":\"" + MODEL + "\",\"input\":\"The cat sat on the mat.\"}");
     assertEquals(200, r.statusCode(), r.body());
     JsonNode body = json.readValue(r.body(), JsonNode.class);
     assertEquals("list", body.get("object").getStringValue());
@@ -47,18 +50,27 @@ class EmbeddingsApiTest {
       norm += v.getNumberValue().doubleValue() * v.getNumberValue().doubleValue();
     }
     assertEquals(1.0, Math.sqrt(norm), 1e-4);
-    assertEquals(9, body.get("usage").get("prompt_tokens").getNumberValue().intValue()); // [CLS] 7 words+. [SEP]
-    assertEquals("full", r.headers().firstValue("X-Subnet").orElseThrow(), "no target means the full model");
+    assertEquals(
+        9,
+        body.get("usage")
+            .get("prompt_tokens")
+            .getNumberValue()
+            .intValue()); // [CLS] 7 words+. [SEP]
+    assertEquals(
+        "full", r.headers().firstValue("X-Subnet").orElseThrow(), "no target means the full model");
     assertTrue(r.headers().firstValue("X-Inference-Ms").isPresent());
     assertTrue(r.headers().firstValue("X-Queue-Ms").isPresent());
     assertTrue(r.headers().firstValue("X-Predicted-Ms").isPresent());
-    assertFalse(r.headers().firstValue("X-Deadline-Met").isPresent(), "no target, no deadline verdict");
+    assertFalse(
+        r.headers().firstValue("X-Deadline-Met").isPresent(), "no target, no deadline verdict");
   }
 
   @Test
   void arrayInput_keepsOrder_andSimilarSentencesAreCloser() throws Exception {
-    HttpResponse<String> r = http.post("/v1/embeddings",
-        "{\"input\":[\"A man is playing a guitar.\",\"Someone plays an acoustic guitar.\",\"The stock market fell sharply today.\"]}");
+    HttpResponse<String> r =
+        http.post(
+            "/v1/embeddings",
+            "{\"input\":[\"A man is playing a guitar.\",\"Someone plays an acoustic guitar.\",\"The stock market fell sharply today.\"]}");
     assertEquals(200, r.statusCode(), r.body());
     JsonNode data = json.readValue(r.body(), JsonNode.class).get("data");
     assertEquals(3, data.size());
@@ -67,17 +79,25 @@ class EmbeddingsApiTest {
       assertEquals(i, data.get(i).get("index").getNumberValue().intValue());
       e[i] = floats(data.get(i).get("embedding"));
     }
-    assertTrue(dot(e[0], e[1]) > dot(e[0], e[2]) + 0.2, "paraphrases should be much closer than unrelated text");
+    assertTrue(
+        dot(e[0], e[1]) > dot(e[0], e[2]) + 0.2,
+        "paraphrases should be much closer than unrelated text");
   }
 
   @Test
   void base64Encoding_decodesToTheFloatEmbedding() throws Exception {
     String input = "{\"input\":\"base64 please\",\"encoding_format\":\"%s\"}";
-    JsonNode f = json.readValue(http.post("/v1/embeddings", input.formatted("float")).body(), JsonNode.class);
-    JsonNode b = json.readValue(http.post("/v1/embeddings", input.formatted("base64")).body(), JsonNode.class);
+    JsonNode f =
+        json.readValue(
+            http.post("/v1/embeddings", input.formatted("float")).body(), JsonNode.class);
+    JsonNode b =
+        json.readValue(
+            http.post("/v1/embeddings", input.formatted("base64")).body(), JsonNode.class);
     float[] expected = floats(f.get("data").get(0).get("embedding"));
-    ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(b.get("data").get(0).get("embedding").getStringValue()))
-        .order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer bytes =
+        ByteBuffer.wrap(
+                Base64.getDecoder().decode(b.get("data").get(0).get("embedding").getStringValue()))
+            .order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(384 * 4, bytes.remaining());
     for (float v : expected) {
       assertEquals(v, bytes.getFloat(), 1e-6);
@@ -91,17 +111,27 @@ class EmbeddingsApiTest {
     assertEquals("full", loose.headers().firstValue("X-Subnet").orElseThrow());
     assertEquals("true", loose.headers().firstValue("X-Deadline-Met").orElseThrow());
 
-    double fullPredicted = Double.parseDouble(loose.headers().firstValue("X-Predicted-Ms").orElseThrow());
-    HttpResponse<String> forcedSmall = http.post("/v1/embeddings", body, "X-Subnet", "mlp25-heads50-l4");
-    double smallPredicted = Double.parseDouble(forcedSmall.headers().firstValue("X-Predicted-Ms").orElseThrow());
-    assertTrue(smallPredicted < fullPredicted, "smallest predicted " + smallPredicted + " vs full " + fullPredicted);
+    double fullPredicted =
+        Double.parseDouble(loose.headers().firstValue("X-Predicted-Ms").orElseThrow());
+    HttpResponse<String> forcedSmall =
+        http.post("/v1/embeddings", body, "X-Subnet", "mlp25-heads50-l4");
+    double smallPredicted =
+        Double.parseDouble(forcedSmall.headers().firstValue("X-Predicted-Ms").orElseThrow());
+    assertTrue(
+        smallPredicted < fullPredicted,
+        "smallest predicted " + smallPredicted + " vs full " + fullPredicted);
 
     double target = (smallPredicted + fullPredicted) / 2;
-    HttpResponse<String> tight = http.post("/v1/embeddings", body, "X-Latency-Target-Ms", Double.toString(target));
+    HttpResponse<String> tight =
+        http.post("/v1/embeddings", body, "X-Latency-Target-Ms", Double.toString(target));
     assertEquals(200, tight.statusCode(), tight.body());
     String chosen = tight.headers().firstValue("X-Subnet").orElseThrow();
-    assertNotEquals("full", chosen, "a target below full's predicted latency must route to a smaller sub-network");
-    assertTrue(Double.parseDouble(tight.headers().firstValue("X-Predicted-Ms").orElseThrow()) <= target);
+    assertNotEquals(
+        "full",
+        chosen,
+        "a target below full's predicted latency must route to a smaller sub-network");
+    assertTrue(
+        Double.parseDouble(tight.headers().firstValue("X-Predicted-Ms").orElseThrow()) <= target);
   }
 
   @Test
@@ -112,7 +142,9 @@ class EmbeddingsApiTest {
     assertEquals("mlp25-heads50-l4", best.headers().firstValue("X-Subnet").orElseThrow());
     assertEquals("false", best.headers().firstValue("X-Deadline-Met").orElseThrow());
 
-    HttpResponse<String> strict = http.post("/v1/embeddings", body, "X-Latency-Target-Ms", "0.001", "X-Deadline-Policy", "strict");
+    HttpResponse<String> strict =
+        http.post(
+            "/v1/embeddings", body, "X-Latency-Target-Ms", "0.001", "X-Deadline-Policy", "strict");
     assertEquals(429, strict.statusCode());
     assertTrue(strict.headers().firstValue("Retry-After").isPresent());
     assertEquals("deadline_unsatisfiable", errorCode(strict));
@@ -124,13 +156,22 @@ class EmbeddingsApiTest {
     String[] texts = new String[n];
     float[][] alone = new float[n][];
     for (int i = 0; i < n; i++) {
-      texts[i] = "request number " + i + " asks about " + "topic ".repeat(i + 1) + "and nothing else";
-      alone[i] = floats(json.readValue(http.post("/v1/embeddings", "{\"input\":\"" + texts[i] + "\"}").body(), JsonNode.class)
-          .get("data").get(0).get("embedding"));
+      texts[i] =
+          "request number " + i + " asks about " + "topic ".repeat(i + 1) + "and nothing else";
+      alone[i] =
+          floats(
+              json.readValue(
+                      http.post("/v1/embeddings", "{\"input\":\"" + texts[i] + "\"}").body(),
+                      JsonNode.class)
+                  .get("data")
+                  .get(0)
+                  .get("embedding"));
     }
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(n);
     try {
-      java.util.List<java.util.concurrent.Future<HttpResponse<String>>> futures = new java.util.ArrayList<>();
+      java.util.List<java.util.concurrent.Future<HttpResponse<String>>> futures =
+          new java.util.ArrayList<>();
       for (int i = 0; i < n; i++) {
         String body = "{\"input\":[\"" + texts[i] + "\",\"" + texts[(i + 1) % n] + "\"]}";
         futures.add(pool.submit(() -> http.post("/v1/embeddings", body)));
@@ -139,10 +180,16 @@ class EmbeddingsApiTest {
       for (int i = 0; i < n; i++) {
         HttpResponse<String> r = futures.get(i).get();
         assertEquals(200, r.statusCode(), r.body());
-        maxBatch = Math.max(maxBatch, Integer.parseInt(r.headers().firstValue("X-Batch-Size").orElseThrow()));
+        maxBatch =
+            Math.max(
+                maxBatch, Integer.parseInt(r.headers().firstValue("X-Batch-Size").orElseThrow()));
         JsonNode data = json.readValue(r.body(), JsonNode.class).get("data");
-        assertTrue(dot(alone[i], floats(data.get(0).get("embedding"))) > 0.9999, "request " + i + " got another's first row");
-        assertTrue(dot(alone[(i + 1) % n], floats(data.get(1).get("embedding"))) > 0.9999, "request " + i + " got another's second row");
+        assertTrue(
+            dot(alone[i], floats(data.get(0).get("embedding"))) > 0.9999,
+            "request " + i + " got another's first row");
+        assertTrue(
+            dot(alone[(i + 1) % n], floats(data.get(1).get("embedding"))) > 0.9999,
+            "request " + i + " got another's second row");
       }
       assertTrue(maxBatch > 1, "12 concurrent requests should share runs");
     } finally {
@@ -152,7 +199,14 @@ class EmbeddingsApiTest {
 
   @Test
   void forcedSubnet_isUsed() throws Exception {
-    HttpResponse<String> r = http.post("/v1/embeddings", "{\"input\":\"force it\"}", "X-Subnet", "mlp75", "X-Latency-Target-Ms", "0.001");
+    HttpResponse<String> r =
+        http.post(
+            "/v1/embeddings",
+            "{\"input\":\"force it\"}",
+            "X-Subnet",
+            "mlp75",
+            "X-Latency-Target-Ms",
+            "0.001");
     assertEquals(200, r.statusCode());
     assertEquals("mlp75", r.headers().firstValue("X-Subnet").orElseThrow());
   }
@@ -165,12 +219,39 @@ class EmbeddingsApiTest {
     assertEquals(200, m.statusCode());
     assertTrue(m.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
     String text = m.body();
-    assertTrue(metricValue(text, "flexserve_requests_total{model=\"" + MODEL + "\",subnet=\"full\",endpoint=\"/v1/embeddings\",status=\"200\",}") >= 1, text);
-    assertTrue(metricValue(text, "flexserve_deadline_total{model=\"" + MODEL + "\",subnet=\"full\",outcome=\"met\",}") >= 1);
-    assertTrue(metricValue(text, "flexserve_deadline_total{model=\"" + MODEL + "\",subnet=\"mlp25-heads50-l4\",outcome=\"missed\",}") >= 1);
-    assertTrue(metricValue(text, "flexserve_request_latency_seconds_count{model=\"" + MODEL + "\",subnet=\"full\",}") >= 1);
+    assertTrue(
+        metricValue(
+                text,
+                "flexserve_requests_total{model=\""
+                    + MODEL
+                    + "\",subnet=\"full\",endpoint=\"/v1/embeddings\",status=\"200\",}")
+            >= 1,
+        text);
+    assertTrue(
+        metricValue(
+                text,
+                "flexserve_deadline_total{model=\""
+                    + MODEL
+                    + "\",subnet=\"full\",outcome=\"met\",}")
+            >= 1);
+    assertTrue(
+        metricValue(
+                text,
+                "flexserve_deadline_total{model=\""
+                    + MODEL
+                    + "\",subnet=\"mlp25-heads50-l4\",outcome=\"missed\",}")
+            >= 1);
+    assertTrue(
+        metricValue(
+                text,
+                "flexserve_request_latency_seconds_count{model=\"" + MODEL + "\",subnet=\"full\",}")
+            >= 1);
     assertTrue(text.contains("flexserve_queue_depth{model=\"" + MODEL + "\",}"));
-    assertTrue(text.contains("flexserve_routing_decisions_total{model=\"" + MODEL + "\",policy=\"slackfit\",subnet=\"full\",}"));
+    assertTrue(
+        text.contains(
+            "flexserve_routing_decisions_total{model=\""
+                + MODEL
+                + "\",policy=\"slackfit\",subnet=\"full\",}"));
   }
 
   @Test
@@ -190,13 +271,22 @@ class EmbeddingsApiTest {
 
   @Test
   void aClientThatLeavesBeforeItsAnswerIsCountedAndTheServerKeepsServing() throws Exception {
-    String cancelled = "flexserve_client_disconnects_total{endpoint=\"/v1/embeddings\",work=\"cancelled\",}";
-    String wasted = "flexserve_client_disconnects_total{endpoint=\"/v1/embeddings\",work=\"wasted\",}";
+    String cancelled =
+        "flexserve_client_disconnects_total{endpoint=\"/v1/embeddings\",work=\"cancelled\",}";
+    String wasted =
+        "flexserve_client_disconnects_total{endpoint=\"/v1/embeddings\",work=\"wasted\",}";
     double before = http.metric(cancelled) + http.metric(wasted);
     String body = "{\"input\":[\"" + "a longer sentence to embed, ".repeat(20) + "\"]}";
     try (java.net.Socket socket = new java.net.Socket(server.getHost(), server.getPort())) {
-      socket.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /v1/embeddings HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: "
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       socket.getOutputStream().flush();
     } // gone before the answer: withdrawn if still queued, else its answer is counted as wasted
     long deadline = System.nanoTime() + 10_000_000_000L;

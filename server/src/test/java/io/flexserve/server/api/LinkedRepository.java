@@ -5,11 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A test model repository under {@code target/} whose models are symbolic links to bundles converted elsewhere. */
+/**
+ * A test model repository under {@code target/} whose models are symbolic links to bundles
+ * converted elsewhere.
+ */
 public final class LinkedRepository {
   private LinkedRepository() {}
 
-  /** {@code target/<name>}, holding one link per entry of {@code bundles} (model name → bundle directory). */
+  /**
+   * {@code target/<name>}, holding one link per entry of {@code bundles} (model name → bundle
+   * directory).
+   */
   public static Path of(String name, Map<String, Path> bundles) throws IOException {
     Path repo = Path.of("target", name).toAbsolutePath();
     Files.createDirectories(repo);

@@ -11,7 +11,8 @@ import java.time.Duration;
 /** Raw HTTP against the test server (java.net.http, so bodies can be malformed on purpose). */
 public final class ServerHarness {
   public static final String MODEL = "all-minilm-l6-v2";
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI base;
 
   public ServerHarness(EmbeddedServer server, ModelCatalog catalog) throws InterruptedException {
@@ -26,8 +27,11 @@ public final class ServerHarness {
   }
 
   public HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", "application/json");
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", "application/json");
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -39,14 +43,18 @@ public final class ServerHarness {
   }
 
   public HttpResponse<String> get(String path, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET();
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
     return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** The value of one exact series of {@code GET /metrics}, e.g. {@code name{label="v",}}; 0 while it is not exported. */
+  /**
+   * The value of one exact series of {@code GET /metrics}, e.g. {@code name{label="v",}}; 0 while
+   * it is not exported.
+   */
   public double metric(String series) throws Exception {
     for (String line : get("/metrics").body().split("\n")) {
       if (line.startsWith(series + " ")) {

@@ -9,17 +9,26 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A named model repository that cannot be served is reported in one line before the server starts (issue 17, item 12). */
+/**
+ * A named model repository that cannot be served is reported in one line before the server starts
+ * (issue 17, item 12).
+ */
 class ModelDirectoryTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void missingNotADirectoryAndEmptyAreProblems_aRepositoryWithABundleIsNot() throws Exception {
-    assertEquals(Optional.empty(), ModelDirectory.problem(""), "none configured: the embedded default model");
-    assertTrue(ModelDirectory.problem(dir.resolve("nope").toString()).orElseThrow().contains("does not exist"));
+    assertEquals(
+        Optional.empty(),
+        ModelDirectory.problem(""),
+        "none configured: the embedded default model");
+    assertTrue(
+        ModelDirectory.problem(dir.resolve("nope").toString())
+            .orElseThrow()
+            .contains("does not exist"));
     Path file = Files.writeString(dir.resolve("file"), "x");
-    assertTrue(ModelDirectory.problem(file.toString()).orElseThrow().contains("is not a directory"));
+    assertTrue(
+        ModelDirectory.problem(file.toString()).orElseThrow().contains("is not a directory"));
     Path empty = Files.createDirectories(dir.resolve("empty"));
     Files.createDirectories(empty.resolve("not-a-bundle"));
     assertTrue(ModelDirectory.problem(empty.toString()).orElseThrow().contains("holds no model"));

@@ -14,12 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CLI failures are one line without a stack trace unless {@code --verbose}; exit 1 for a failure, 2 for bad usage
- * (issue 17, item 14).
+ * CLI failures are one line without a stack trace unless {@code --verbose}; exit 1 for a failure, 2
+ * for bad usage (issue 17, item 14).
  */
 class CliErrorsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   record Run(int code, String err) {}
 
@@ -37,22 +36,42 @@ class CliErrorsTest {
   @Test
   void aFailureIsOneLineWithExitCode1_andVerboseShowsTheTrace() throws Exception {
     Path notABundle = Files.createDirectories(dir.resolve("empty"));
-    Run r = run("eval", "--bundle", notABundle.toString(), "--text", notABundle.resolve("missing.txt").toString());
+    Run r =
+        run(
+            "eval",
+            "--bundle",
+            notABundle.toString(),
+            "--text",
+            notABundle.resolve("missing.txt").toString());
     assertEquals(1, r.code(), r.err());
     String[] lines = r.err().strip().split("\\R");
     assertEquals(1, lines.length, r.err());
     assertTrue(lines[0].startsWith("flexserve eval: error: "), r.err());
     assertFalse(r.err().contains("\tat "), r.err());
 
-    Run verbose = run("eval", "--verbose", "--bundle", notABundle.toString(), "--text", notABundle.resolve("missing.txt").toString());
+    Run verbose =
+        run(
+            "eval",
+            "--verbose",
+            "--bundle",
+            notABundle.toString(),
+            "--text",
+            notABundle.resolve("missing.txt").toString());
     assertEquals(1, verbose.code());
     assertTrue(verbose.err().contains("\tat "), "the stack trace with --verbose: " + verbose.err());
   }
 
   @Test
   void aMissingFileSaysSo() {
-    Run r = run("convert", "--checkpoint", dir.resolve("nope").toString(), "--calibration", dir.resolve("nope.txt").toString(),
-        "--out", dir.resolve("out").toString());
+    Run r =
+        run(
+            "convert",
+            "--checkpoint",
+            dir.resolve("nope").toString(),
+            "--calibration",
+            dir.resolve("nope.txt").toString(),
+            "--out",
+            dir.resolve("out").toString());
     assertEquals(1, r.code(), r.err());
     assertTrue(r.err().contains("no such file") || r.err().contains("No such file"), r.err());
   }
@@ -76,30 +95,55 @@ class CliErrorsTest {
     } finally {
       System.setOut(saved);
     }
-    assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("flexserve "), out.toString(StandardCharsets.UTF_8));
+    assertTrue(
+        out.toString(StandardCharsets.UTF_8).startsWith("flexserve "),
+        out.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void invalidBudgetsAreUsageErrorsBeforeAnyWork() {
-    // the checkpoint does not exist: reading it would be exit 1, so exit 2 shows the budgets were checked first
-    Run r = run("convert", "--checkpoint", dir.resolve("nope").toString(), "--calibration", dir.resolve("nope.txt").toString(),
-        "--out", dir.resolve("out").toString(), "--budgets", "0.5,1");
+    // the checkpoint does not exist: reading it would be exit 1, so exit 2 shows the budgets were
+    // checked first
+    Run r =
+        run(
+            "convert",
+            "--checkpoint",
+            dir.resolve("nope").toString(),
+            "--calibration",
+            dir.resolve("nope.txt").toString(),
+            "--out",
+            dir.resolve("out").toString(),
+            "--budgets",
+            "0.5,1");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("budgets must start at 1.0"), r.err());
-    assertEquals(2, run("convert", "--checkpoint", dir.resolve("nope").toString(), "--calibration", dir.resolve("x").toString(),
-        "--out", dir.resolve("out").toString(), "--budgets", "1,0.7,0.8").code());
+    assertEquals(
+        2,
+        run(
+                "convert",
+                "--checkpoint",
+                dir.resolve("nope").toString(),
+                "--calibration",
+                dir.resolve("x").toString(),
+                "--out",
+                dir.resolve("out").toString(),
+                "--budgets",
+                "1,0.7,0.8")
+            .code());
   }
 
   @Test
   void progressIsPlainLinesWhenNotOnATerminal() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (ProgressBars bars = new ProgressBars(false, new PrintStream(out, true, StandardCharsets.UTF_8))) {
+    try (ProgressBars bars =
+        new ProgressBars(false, new PrintStream(out, true, StandardCharsets.UTF_8))) {
       for (int i = 0; i <= 200; i++) {
         bars.update("ranking heads", i, 200);
       }
     }
     String text = out.toString(StandardCharsets.UTF_8);
-    assertFalse(text.contains("\r") || text.contains("\u001b"), "no redraws or ANSI codes: " + text);
+    assertFalse(
+        text.contains("\r") || text.contains("\u001b"), "no redraws or ANSI codes: " + text);
     String[] lines = text.strip().split("\n");
     assertEquals(11, lines.length, "one line per tenth, once each: " + text);
     assertEquals("ranking heads: 200/200 (100%)", lines[10]);
@@ -112,7 +156,8 @@ class CliErrorsTest {
       System.setProperty("micronaut.server.port", String.valueOf(taken.getLocalPort()));
       try {
         String message = FlexServe.portInUse().orElseThrow();
-        assertTrue(message.startsWith("port " + taken.getLocalPort() + " is not available"), message);
+        assertTrue(
+            message.startsWith("port " + taken.getLocalPort() + " is not available"), message);
       } finally {
         if (saved == null) {
           System.clearProperty("micronaut.server.port");

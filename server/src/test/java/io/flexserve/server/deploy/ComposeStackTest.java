@@ -24,9 +24,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The compose stack (flexserve + Prometheus + Grafana) is wired together, the dashboard is a Grafana dashboard with
- * the panels the deployment promises, and the images set the telemetry opt-outs. YAML syntax of every file, the
- * Kubernetes schemas, promtool and docker-compose checks are in scripts/validate-deploy.sh.
+ * The compose stack (flexserve + Prometheus + Grafana) is wired together, the dashboard is a
+ * Grafana dashboard with the panels the deployment promises, and the images set the telemetry
+ * opt-outs. YAML syntax of every file, the Kubernetes schemas, promtool and docker-compose checks
+ * are in scripts/validate-deploy.sh.
  */
 class ComposeStackTest {
   private static final Path DASHBOARD = DOCKER.resolve("grafana/dashboards/flexserve.json");
@@ -58,34 +59,49 @@ class ComposeStackTest {
         if (source.startsWith("./")) {
           assertTrue(Files.exists(DOCKER.resolve(source)), service + " mounts missing " + source);
         } else {
-          assertTrue(map(compose, "volumes").containsKey(source), service + " uses undeclared volume " + source);
+          assertTrue(
+              map(compose, "volumes").containsKey(source),
+              service + " uses undeclared volume " + source);
         }
       }
     }
-    assertEquals("service_healthy", str(services, "prometheus.depends_on.flexserve.condition"),
+    assertEquals(
+        "service_healthy",
+        str(services, "prometheus.depends_on.flexserve.condition"),
         "Prometheus waits for the image's HEALTHCHECK");
   }
 
   @Test
   void prometheus_scrapesFlexserveMetrics_atTheComposeServiceAddress() {
     Map<String, Object> prom = yamlOne(DOCKER.resolve("prometheus/prometheus.yml"));
-    Object job = list(prom, "scrape_configs").stream().filter(j -> "flexserve".equals(str(j, "job_name"))).findFirst()
-        .orElseThrow(() -> new AssertionError("no flexserve scrape job"));
+    Object job =
+        list(prom, "scrape_configs").stream()
+            .filter(j -> "flexserve".equals(str(j, "job_name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no flexserve scrape job"));
     assertEquals("/metrics", str(job, "metrics_path"));
     assertTrue(list(job, "static_configs[0].targets").contains("flexserve:8080"));
   }
 
   @Test
   void grafana_provisionsThePrometheusDatasource_andTheDashboardFolder() throws Exception {
-    Map<String, Object> ds = yamlOne(DOCKER.resolve("grafana/provisioning/datasources/prometheus.yml"));
+    Map<String, Object> ds =
+        yamlOne(DOCKER.resolve("grafana/provisioning/datasources/prometheus.yml"));
     assertEquals("prometheus", str(ds, "datasources[0].type"));
-    assertEquals("http://prometheus:9090", str(ds, "datasources[0].url"), "the compose Prometheus service");
-    Map<String, Object> providers = yamlOne(DOCKER.resolve("grafana/provisioning/dashboards/flexserve.yml"));
+    assertEquals(
+        "http://prometheus:9090", str(ds, "datasources[0].url"), "the compose Prometheus service");
+    Map<String, Object> providers =
+        yamlOne(DOCKER.resolve("grafana/provisioning/dashboards/flexserve.yml"));
     String path = str(providers, "providers[0].options.path");
-    List<Object> grafanaVolumes = list(yamlOne(DOCKER.resolve("docker-compose.yml")), "services.grafana.volumes");
-    assertTrue(grafanaVolumes.contains("./grafana/dashboards:" + path + ":ro"), "dashboards mounted at " + path);
+    List<Object> grafanaVolumes =
+        list(yamlOne(DOCKER.resolve("docker-compose.yml")), "services.grafana.volumes");
+    assertTrue(
+        grafanaVolumes.contains("./grafana/dashboards:" + path + ":ro"),
+        "dashboards mounted at " + path);
     JsonNode dash = dashboard();
-    assertEquals(str(ds, "datasources[0].uid"), dash.get("templating").get("list").get(0).get("current").get("value").getStringValue(),
+    assertEquals(
+        str(ds, "datasources[0].uid"),
+        dash.get("templating").get("list").get(0).get("current").get("value").getStringValue(),
         "the dashboard's default datasource is the provisioned one");
   }
 
@@ -107,14 +123,28 @@ class ComposeStackTest {
         }
       }
     }
-    for (String t : List.of("Request rate by sub-network", "Request latency percentiles", "SLO attainment",
-        "Sub-network share", "Queue depth", "Rejections (429) by reason", "TTFT (for LLM models)", "ITL (for LLM models)")) {
+    for (String t :
+        List.of(
+            "Request rate by sub-network",
+            "Request latency percentiles",
+            "SLO attainment",
+            "Sub-network share",
+            "Queue depth",
+            "Rejections (429) by reason",
+            "TTFT (for LLM models)",
+            "ITL (for LLM models)")) {
       assertTrue(titles.contains(t), "missing panel " + t);
     }
     String q = queries.toString();
-    assertTrue(q.contains("histogram_quantile(0.99, sum by (le) (rate(flexserve_request_latency_seconds_bucket"));
-    assertTrue(Pattern.compile("flexserve_deadline_total\\{[^}]*outcome=\"met\"[^}]*}.*\\) / sum\\(rate\\(flexserve_deadline_total\\{[^}]*outcome=~\"met\\|missed\"")
-        .matcher(q).find(), "SLO attainment is met / (met + missed)");
+    assertTrue(
+        q.contains(
+            "histogram_quantile(0.99, sum by (le) (rate(flexserve_request_latency_seconds_bucket"));
+    assertTrue(
+        Pattern.compile(
+                "flexserve_deadline_total\\{[^}]*outcome=\"met\"[^}]*}.*\\) / sum\\(rate\\(flexserve_deadline_total\\{[^}]*outcome=~\"met\\|missed\"")
+            .matcher(q)
+            .find(),
+        "SLO attainment is met / (met + missed)");
   }
 
   @Test
@@ -125,7 +155,9 @@ class ComposeStackTest {
       assertTrue(df.contains("OPT_OUT_TRACKING=true"), name);
       assertTrue(df.contains("USER 65532:65532"), name);
       assertTrue(df.contains("EXPOSE 8080"), name);
-      assertTrue(Pattern.compile("HEALTHCHECK .*\\n?.*/v2/health/ready").matcher(df).find(), name + " HEALTHCHECK");
+      assertTrue(
+          Pattern.compile("HEALTHCHECK .*\\n?.*/v2/health/ready").matcher(df).find(),
+          name + " HEALTHCHECK");
       assertTrue(df.contains("FROM maven:3.9-eclipse-temurin-17 AS build"), name);
     }
     assertTrue(read(DOCKER.resolve("Dockerfile.cuda")).contains("-Pcuda"));

@@ -18,8 +18,9 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Reads the deployment files under the repository's {@code docker/} folder for the deploy tests: YAML documents as
- * plain maps and lists (snakeyaml, safe constructor), and a small path syntax to reach into them.
+ * Reads the deployment files under the repository's {@code docker/} folder for the deploy tests:
+ * YAML documents as plain maps and lists (snakeyaml, safe constructor), and a small path syntax to
+ * reach into them.
  */
 final class DeployFiles {
   /** One YAML document of a file, with the file it came from for messages. */
@@ -41,8 +42,7 @@ final class DeployFiles {
   /** The repository's docker/ folder; tests run with the module (server/) as working directory. */
   static final Path DOCKER = locateDocker();
 
-  private DeployFiles() {
-  }
+  private DeployFiles() {}
 
   private static Path locateDocker() {
     Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
@@ -66,7 +66,8 @@ final class DeployFiles {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile)
           .filter(f -> Stream.of(suffixes).anyMatch(x -> f.getFileName().toString().endsWith(x)))
-          .sorted().toList();
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -94,12 +95,14 @@ final class DeployFiles {
   }
 
   static List<Doc> kubernetesObjects() {
-    return files(DOCKER.resolve("k8s"), ".yaml", ".yml").stream().flatMap(f -> yaml(f).stream()).toList();
+    return files(DOCKER.resolve("k8s"), ".yaml", ".yml").stream()
+        .flatMap(f -> yaml(f).stream())
+        .toList();
   }
 
   /**
-   * The value at {@code path} below {@code root}: keys separated by dots, list elements as {@code [i]}, e.g.
-   * {@code spec.template.spec.containers[0].image}. Null when any step is missing.
+   * The value at {@code path} below {@code root}: keys separated by dots, list elements as {@code
+   * [i]}, e.g. {@code spec.template.spec.containers[0].image}. Null when any step is missing.
    */
   static Object at(Object root, String path) {
     Object cur = root;

@@ -32,22 +32,31 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * GET /metrics, after traffic that touches every flexserve metric (served, deadline met and missed, 429, 400), is
- * valid Prometheus text that passes `promtool check metrics` (syntax and naming lint), and it exports every metric
- * and label the Grafana dashboard, the HPA and the prometheus-adapter rules query.
+ * GET /metrics, after traffic that touches every flexserve metric (served, deadline met and missed,
+ * 429, 400), is valid Prometheus text that passes `promtool check metrics` (syntax and naming
+ * lint), and it exports every metric and label the Grafana dashboard, the HPA and the
+ * prometheus-adapter rules query.
  *
- * promtool comes from the Debian package `prometheus`; CI installs it. Without it on PATH the promtool test fails
- * with that advice, unless run with -Dflexserve.skipPromtool=true, which skips it instead.
+ * <p>promtool comes from the Debian package `prometheus`; CI installs it. Without it on PATH the
+ * promtool test fails with that advice, unless run with -Dflexserve.skipPromtool=true, which skips
+ * it instead.
  */
 @MicronautTest
 class MetricsExpositionTest {
-  /** Metric names the dashboard shows as placeholders for LLM models: documented in docker/README.md, not exported yet. */
-  private static final Set<String> FUTURE_METRICS = Set.of("flexserve_time_to_first_token_seconds", "flexserve_inter_token_latency_seconds");
+  /**
+   * Metric names the dashboard shows as placeholders for LLM models: documented in
+   * docker/README.md, not exported yet.
+   */
+  private static final Set<String> FUTURE_METRICS =
+      Set.of("flexserve_time_to_first_token_seconds", "flexserve_inter_token_latency_seconds");
+
   /** Names prometheus-adapter derives from exported counters (rate rules); not scraped names. */
-  private static final Set<String> ADAPTER_DERIVED = Set.of("flexserve_requests_per_second", "flexserve_rejections_per_second");
+  private static final Set<String> ADAPTER_DERIVED =
+      Set.of("flexserve_requests_per_second", "flexserve_rejections_per_second");
 
   @Inject EmbeddedServer server;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private String metrics;
 
   @BeforeEach
@@ -62,7 +71,15 @@ class MetricsExpositionTest {
     assertEquals(200, post("{\"input\":\"plain\"}").statusCode());
     assertEquals(200, post("{\"input\":\"met\"}", "X-Latency-Target-Ms", "60000").statusCode());
     assertEquals(200, post("{\"input\":\"missed\"}", "X-Latency-Target-Ms", "0.001").statusCode());
-    assertEquals(429, post("{\"input\":\"strict\"}", "X-Latency-Target-Ms", "0.001", "X-Deadline-Policy", "strict").statusCode());
+    assertEquals(
+        429,
+        post(
+                "{\"input\":\"strict\"}",
+                "X-Latency-Target-Ms",
+                "0.001",
+                "X-Deadline-Policy",
+                "strict")
+            .statusCode());
     assertEquals(400, post("{not json").statusCode());
     HttpResponse<String> m = get("/metrics");
     assertEquals(200, m.statusCode());
@@ -76,8 +93,9 @@ class MetricsExpositionTest {
       if (Boolean.getBoolean("flexserve.skipPromtool")) {
         Assumptions.abort("promtool not on PATH; skipped (-Dflexserve.skipPromtool=true)");
       }
-      fail("promtool is not on PATH, so /metrics cannot be linted. Install it (Debian/Ubuntu: apt-get install prometheus)"
-          + " or run with -Dflexserve.skipPromtool=true to skip this test.");
+      fail(
+          "promtool is not on PATH, so /metrics cannot be linted. Install it (Debian/Ubuntu: apt-get install prometheus)"
+              + " or run with -Dflexserve.skipPromtool=true to skip this test.");
     }
     Process p = new ProcessBuilder(promtool, "check", "metrics").redirectErrorStream(true).start();
     try (OutputStream in = p.getOutputStream()) {
@@ -85,7 +103,8 @@ class MetricsExpositionTest {
     }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
-    // promtool prints one line per problem (lint included) and exits non-zero; clean input prints nothing
+    // promtool prints one line per problem (lint included) and exits non-zero; clean input prints
+    // nothing
     assertEquals(0, p.exitValue(), "promtool check metrics:\n" + out);
     assertEquals("", out, "promtool check metrics reported:\n" + out);
   }
@@ -98,7 +117,9 @@ class MetricsExpositionTest {
       if (line.startsWith("# TYPE ")) {
         exported.add(line.split(" ")[2]);
       } else if (line.startsWith("flexserve_") && line.contains("{")) {
-        Matcher l = Pattern.compile("([a-z_]+)=\"").matcher(line.substring(line.indexOf('{'), line.lastIndexOf('}')));
+        Matcher l =
+            Pattern.compile("([a-z_]+)=\"")
+                .matcher(line.substring(line.indexOf('{'), line.lastIndexOf('}')));
         while (l.find()) {
           labels.add(l.group(1));
         }
@@ -123,25 +144,37 @@ class MetricsExpositionTest {
         missing.add(n);
       }
     }
-    assertEquals(List.of(), missing.stream().distinct().toList(), "queried but not exported; exported: " + exported);
+    assertEquals(
+        List.of(),
+        missing.stream().distinct().toList(),
+        "queried but not exported; exported: " + exported);
     Matcher by = Pattern.compile("\\bby \\(([a-z_, ]+)\\)").matcher(queries);
     while (by.find()) {
       for (String label : by.group(1).split(",\\s*")) {
         if (!Set.of("le", "instance", "job", "pod", "namespace").contains(label)) {
-          assertTrue(labels.contains(label), "dashboard groups by '" + label + "', which no flexserve series has; labels: " + labels);
+          assertTrue(
+              labels.contains(label),
+              "dashboard groups by '"
+                  + label
+                  + "', which no flexserve series has; labels: "
+                  + labels);
         }
       }
     }
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return client.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+    return client.send(
+        HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> post(String body, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(uri("/v1/embeddings")).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri("/v1/embeddings"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }
@@ -154,7 +187,13 @@ class MetricsExpositionTest {
 
   private static String onPath(String exe) {
     String path = System.getenv("PATH");
-    return path == null ? null : Stream.of(path.split(File.pathSeparator)).map(d -> Path.of(d, exe))
-        .filter(Files::isExecutable).map(Path::toString).findFirst().orElse(null);
+    return path == null
+        ? null
+        : Stream.of(path.split(File.pathSeparator))
+            .map(d -> Path.of(d, exe))
+            .filter(Files::isExecutable)
+            .map(Path::toString)
+            .findFirst()
+            .orElse(null);
   }
 }

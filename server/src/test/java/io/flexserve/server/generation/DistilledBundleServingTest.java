@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * A bundle written by {@code flexserve distill} (the offline tool's own jar, run as a user runs it) is served
- * unchanged: every sub-network generates, and {@code /v1/models} reports the perplexities measured after training.
+ * A bundle written by {@code flexserve distill} (the offline tool's own jar, run as a user runs it)
+ * is served unchanged: every sub-network generates, and {@code /v1/models} reports the perplexities
+ * measured after training.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -43,19 +44,39 @@ class DistilledBundleServingTest implements TestPropertyProvider {
     }
   }
 
-  /** A repository holding the test bundle distilled for 20 steps by the distill jar (built before the server). */
+  /**
+   * A repository holding the test bundle distilled for 20 steps by the distill jar (built before
+   * the server).
+   */
   static Path distilledRepository() throws Exception {
     Path repo = Path.of("target/test-distilled-repo").toAbsolutePath();
     Path out = repo.resolve(MODEL);
     if (!Files.exists(out.resolve(DecoderManifest.FILE))) {
-      Path jar = Path.of("../models/distill/target/flexserve-distill.jar").toAbsolutePath().normalize();
+      Path jar =
+          Path.of("../models/distill/target/flexserve-distill.jar").toAbsolutePath().normalize();
       assertTrue(Files.exists(jar), "build the distill module first: " + jar);
-      Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Dai.djl.offline=true", "-jar", jar.toString(),
-          "--bundle", TinyStoriesRepository.ensure().resolve(TinyStoriesRepository.MODEL).toString(), "--out", out.toString(),
-          "--text", TinyStoriesRepository.shared().resolve("data/tinystories-valid-more.txt").toString(),
-          "--steps", "20", "--held-out", "16", "--threads", "2")
-          .inheritIO().start();
+      Process p =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Dai.djl.offline=true",
+                  "-jar",
+                  jar.toString(),
+                  "--bundle",
+                  TinyStoriesRepository.ensure().resolve(TinyStoriesRepository.MODEL).toString(),
+                  "--out",
+                  out.toString(),
+                  "--text",
+                  TinyStoriesRepository.shared()
+                      .resolve("data/tinystories-valid-more.txt")
+                      .toString(),
+                  "--steps",
+                  "20",
+                  "--held-out",
+                  "16",
+                  "--threads",
+                  "2")
+              .inheritIO()
+              .start();
       assertTrue(p.waitFor(5, TimeUnit.MINUTES), "distill did not finish in 5 minutes");
       assertEquals(0, p.exitValue());
     }
@@ -89,11 +110,18 @@ class DistilledBundleServingTest implements TestPropertyProvider {
       }
       assertTrue(served != null, s.name() + " missing from " + model);
       assertEquals(s.perplexity(), served.get("perplexity").asDouble(), 1e-3, s.name());
-      HttpResponse<String> r = http.post("/v1/completions",
-          "{\"model\":\"" + MODEL + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":8,\"temperature\":0}", "X-Subnet", s.name());
+      HttpResponse<String> r =
+          http.post(
+              "/v1/completions",
+              "{\"model\":\""
+                  + MODEL
+                  + "\",\"prompt\":\"Once upon a time\",\"max_tokens\":8,\"temperature\":0}",
+              "X-Subnet",
+              s.name());
       assertEquals(200, r.statusCode(), r.body());
       assertEquals(s.name(), r.headers().firstValue("X-Subnet").orElse(""));
-      assertEquals(8, JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt(), r.body());
+      assertEquals(
+          8, JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt(), r.body());
     }
   }
 }

@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * A compressed bundle served over HTTP: tinystories-260k with int4 (g32) weights and EoRA paths stored at rank 8,
- * served at ranks 4 and 8, beside the float32 entries. {@code X-EoRA-Rank} picks the rank; the response names it.
+ * A compressed bundle served over HTTP: tinystories-260k with int4 (g32) weights and EoRA paths
+ * stored at rank 8, served at ranks 4 and 8, beside the float32 entries. {@code X-EoRA-Rank} picks
+ * the rank; the response names it.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,12 +45,36 @@ class EoraServingTest implements TestPropertyProvider {
       Path repo = Path.of("target/test-eora-repo").toAbsolutePath();
       Path bundle = repo.resolve(MODEL);
       if (!Files.exists(bundle.resolve(DecoderManifest.FILE))) {
-        CompressionPlan plan = new CompressionPlan(CompressionPlan.Quantization.INT4, 32, CompressionPlan.Pruning.NONE, null,
-            CompressionPlan.Compensation.EORA, 8, List.of(4, 8));
-        ElasticDecoderConverter.Options options = new ElasticDecoderConverter.Options(MODEL, List.of(1.0, 0.6), 64, 16, 4, 2,
-            Integer.MAX_VALUE, 32, 9, 64, SessionConfig.cpu(1), List.of(), plan);
-        ElasticDecoderConverter.convert(TinyStoriesRepository.shared().resolve("models/tinystories-260k"),
-            TinyStoriesRepository.shared().resolve("data/tinystories-valid-sample.txt"), bundle, options, Progress.NONE);
+        CompressionPlan plan =
+            new CompressionPlan(
+                CompressionPlan.Quantization.INT4,
+                32,
+                CompressionPlan.Pruning.NONE,
+                null,
+                CompressionPlan.Compensation.EORA,
+                8,
+                List.of(4, 8));
+        ElasticDecoderConverter.Options options =
+            new ElasticDecoderConverter.Options(
+                MODEL,
+                List.of(1.0, 0.6),
+                64,
+                16,
+                4,
+                2,
+                Integer.MAX_VALUE,
+                32,
+                9,
+                64,
+                SessionConfig.cpu(1),
+                List.of(),
+                plan);
+        ElasticDecoderConverter.convert(
+            TinyStoriesRepository.shared().resolve("models/tinystories-260k"),
+            TinyStoriesRepository.shared().resolve("data/tinystories-valid-sample.txt"),
+            bundle,
+            options,
+            Progress.NONE);
       }
       return Map.of("flexserve.model-dir", repo.toString());
     } catch (Exception e) {
@@ -63,8 +88,13 @@ class EoraServingTest implements TestPropertyProvider {
   }
 
   HttpResponse<String> complete(String... headers) throws Exception {
-    String body = JSON.createObjectNode().put("model", MODEL).put("prompt", "Once upon a time")
-        .put("max_tokens", 4).put("temperature", 0).toString();
+    String body =
+        JSON.createObjectNode()
+            .put("model", MODEL)
+            .put("prompt", "Once upon a time")
+            .put("max_tokens", 4)
+            .put("temperature", 0)
+            .toString();
     return http.post("/v1/completions", body, headers);
   }
 
@@ -113,13 +143,19 @@ class EoraServingTest implements TestPropertyProvider {
     assertEquals(200, r.statusCode(), r.body());
     assertEquals("full.int4", r.headers().firstValue("X-Subnet").orElseThrow());
     assertEquals("0", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
-    assertTrue(JSON.readTree(r.body()).get("choices").get(0).get("text").asText().length() > 0, r.body());
+    assertTrue(
+        JSON.readTree(r.body()).get("choices").get(0).get("text").asText().length() > 0, r.body());
     HttpResponse<String> plain = complete("X-Subnet", "full.int4", "X-EoRA-Rank", "8");
-    assertEquals("full.int4.r8", plain.headers().firstValue("X-Subnet").orElseThrow(), "rank 8 of an int4 entry stays int4");
-    // an entry that names its own rank, and a different X-EoRA-Rank: the headers conflict (issue 17, item 11)
+    assertEquals(
+        "full.int4.r8",
+        plain.headers().firstValue("X-Subnet").orElseThrow(),
+        "rank 8 of an int4 entry stays int4");
+    // an entry that names its own rank, and a different X-EoRA-Rank: the headers conflict (issue
+    // 17, item 11)
     HttpResponse<String> conflict = complete("X-Subnet", "full.int4.r8", "X-EoRA-Rank", "4");
     assertEquals(422, conflict.statusCode(), conflict.body());
-    assertEquals("conflicting_headers", JSON.readTree(conflict.body()).get("error").get("code").asText());
+    assertEquals(
+        "conflicting_headers", JSON.readTree(conflict.body()).get("error").get("code").asText());
   }
 
   @Test
@@ -134,12 +170,26 @@ class EoraServingTest implements TestPropertyProvider {
 
   @Test
   void stream_chunksCarryTheRank() throws Exception {
-    String body = JSON.createObjectNode().put("model", MODEL).put("prompt", "Once upon a time")
-        .put("max_tokens", 3).put("temperature", 0).put("stream", true).toString();
-    HttpResponse<String> r = http.post("/v1/completions", body, "X-EoRA-Rank", "4", "X-Subnet", "full");
+    String body =
+        JSON.createObjectNode()
+            .put("model", MODEL)
+            .put("prompt", "Once upon a time")
+            .put("max_tokens", 3)
+            .put("temperature", 0)
+            .put("stream", true)
+            .toString();
+    HttpResponse<String> r =
+        http.post("/v1/completions", body, "X-EoRA-Rank", "4", "X-Subnet", "full");
     assertEquals(200, r.statusCode(), r.body());
     assertEquals("4", r.headers().firstValue("X-EoRA-Rank").orElseThrow());
-    JsonNode first = JSON.readTree(r.body().lines().filter(l -> l.startsWith("data: {")).findFirst().orElseThrow().substring(6));
+    JsonNode first =
+        JSON.readTree(
+            r.body()
+                .lines()
+                .filter(l -> l.startsWith("data: {"))
+                .findFirst()
+                .orElseThrow()
+                .substring(6));
     assertEquals(4, first.get("flexserve").get("eora_rank").asInt(), first.toString());
     assertEquals("full.int4.r4", first.get("flexserve").get("subnet").asText());
   }

@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The official OpenAI client library (npm {@code openai}, pinned in {@code scripts/openai-client/package.json})
- * against the real server on tinystories-260k: completions and chat, streaming and not, and errors as the client's
- * {@code APIError}. Runs {@code scripts/openai-client-check.sh}, which needs node and npm (and the npm registry on the
- * first run); without them the test fails rather than skips, since an untested client contract would pass silently.
+ * The official OpenAI client library (npm {@code openai}, pinned in {@code
+ * scripts/openai-client/package.json}) against the real server on tinystories-260k: completions and
+ * chat, streaming and not, and errors as the client's {@code APIError}. Runs {@code
+ * scripts/openai-client-check.sh}, which needs node and npm (and the npm registry on the first
+ * run); without them the test fails rather than skips, since an untested client contract would pass
+ * silently.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -51,8 +53,12 @@ class OpenAiClientTest implements TestPropertyProvider {
     String url = "http://127.0.0.1:" + server.getPort();
     Path log = Path.of("target/openai-client-check.log").toAbsolutePath();
 
-    Process process = new ProcessBuilder(List.of("bash", script.toString(), url, golden.toString()))
-        .directory(repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process process =
+        new ProcessBuilder(List.of("bash", script.toString(), url, golden.toString()))
+            .directory(repo.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     boolean exited = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     if (!exited) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -60,9 +66,15 @@ class OpenAiClientTest implements TestPropertyProvider {
     }
     String output = Files.readString(log, StandardCharsets.UTF_8);
     System.out.println(output);
-    assertTrue(exited, "scripts/openai-client-check.sh did not finish in " + TIMEOUT_SECONDS + " s:\n" + output);
-    assertEquals(0, process.exitValue(), "scripts/openai-client-check.sh failed (it needs node >= 18 and npm; "
-        + "see its header):\n" + output);
+    assertTrue(
+        exited,
+        "scripts/openai-client-check.sh did not finish in " + TIMEOUT_SECONDS + " s:\n" + output);
+    assertEquals(
+        0,
+        process.exitValue(),
+        "scripts/openai-client-check.sh failed (it needs node >= 18 and npm; "
+            + "see its header):\n"
+            + output);
     assertTrue(output.contains("openai-client-check: PASS"), output);
   }
 }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * {@code flexserve.precisions=int4} serves the quantized bundle of {@link EoraServingTest} from its int4 entries
- * alone: /v1/models lists no float32 entry, an unforced request runs on int4, and asking for a float32 entry by name
- * is an unknown sub-network.
+ * {@code flexserve.precisions=int4} serves the quantized bundle of {@link EoraServingTest} from its
+ * int4 entries alone: /v1/models lists no float32 entry, an unforced request runs on int4, and
+ * asking for a float32 entry by name is an unknown sub-network.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,12 +54,21 @@ class PrecisionFilterTest implements TestPropertyProvider {
       }
     }
     assertEquals(Set.of("int4"), precisions, models.toString());
-    String body = JSON.createObjectNode().put("model", EoraServingTest.MODEL).put("prompt", "Once upon a time")
-        .put("max_tokens", 4).put("temperature", 0).toString();
+    String body =
+        JSON.createObjectNode()
+            .put("model", EoraServingTest.MODEL)
+            .put("prompt", "Once upon a time")
+            .put("max_tokens", 4)
+            .put("temperature", 0)
+            .toString();
     HttpResponse<String> r = http.post("/v1/completions", body);
     assertEquals(200, r.statusCode(), r.body());
-    assertTrue(r.headers().firstValue("X-Subnet").orElseThrow().contains(".int4"), r.headers().map().toString());
+    assertTrue(
+        r.headers().firstValue("X-Subnet").orElseThrow().contains(".int4"),
+        r.headers().map().toString());
     HttpResponse<String> fp32 = http.post("/v1/completions", body, "X-Subnet", "full");
-    assertTrue(fp32.statusCode() == 404 || fp32.statusCode() == 422, fp32.statusCode() + " " + fp32.body());
+    assertTrue(
+        fp32.statusCode() == 404 || fp32.statusCode() == 422,
+        fp32.statusCode() + " " + fp32.body());
   }
 }

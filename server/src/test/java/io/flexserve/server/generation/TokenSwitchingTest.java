@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Token-level switching between KV-compatible sub-networks ({@code full} and {@code full-mlp50} of the tinystories
- * bundle) end to end. When to switch is timing-dependent, so these tests replace the decision with a deterministic one
- * (move between full and full-mlp50 every 3 tokens) and check the mechanics: streams name the sub-networks,
- * counts add up, rows are freed, and switching happens only for requests with a target and no X-Subnet. The real
- * decision is unit-tested in the router ({@code TokenSwitchPolicyTest}).
+ * Token-level switching between KV-compatible sub-networks ({@code full} and {@code full-mlp50} of
+ * the tinystories bundle) end to end. When to switch is timing-dependent, so these tests replace
+ * the decision with a deterministic one (move between full and full-mlp50 every 3 tokens) and check
+ * the mechanics: streams name the sub-networks, counts add up, rows are freed, and switching
+ * happens only for requests with a target and no X-Subnet. The real decision is unit-tested in the
+ * router ({@code TokenSwitchPolicyTest}).
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -59,15 +60,21 @@ class TokenSwitchingTest implements TestPropertyProvider {
   @BeforeEach
   void ready() throws Exception {
     http = new ServerHarness(server, catalog);
-    // every 3 tokens on a sub-network, move between full and full-mlp50. The converted menu is chosen by measured
-    // latency, so other menu entries may also be KV-compatible on some machines; the test ignores them.
-    scheduler().switcher((state, target, compatible, rows, moving) -> {
-      List<String> names = compatible.stream().map(DecoderProfile::name).toList();
-      if (state.tokensOnSubnet() < 3 || !names.containsAll(PAIR) || !PAIR.contains(state.subnet())) {
-        return null;
-      }
-      return PAIR.get(1 - PAIR.indexOf(state.subnet()));
-    });
+    // every 3 tokens on a sub-network, move between full and full-mlp50. The converted menu is
+    // chosen by measured
+    // latency, so other menu entries may also be KV-compatible on some machines; the test ignores
+    // them.
+    scheduler()
+        .switcher(
+            (state, target, compatible, rows, moving) -> {
+              List<String> names = compatible.stream().map(DecoderProfile::name).toList();
+              if (state.tokensOnSubnet() < 3
+                  || !names.containsAll(PAIR)
+                  || !PAIR.contains(state.subnet())) {
+                return null;
+              }
+              return PAIR.get(1 - PAIR.indexOf(state.subnet()));
+            });
   }
 
   @AfterEach
@@ -76,7 +83,12 @@ class TokenSwitchingTest implements TestPropertyProvider {
   }
 
   static String body(boolean stream, int maxTokens) {
-    var b = JSON.createObjectNode().put("prompt", PROMPT).put("max_tokens", maxTokens).put("temperature", 0).put("stream", stream);
+    var b =
+        JSON.createObjectNode()
+            .put("prompt", PROMPT)
+            .put("max_tokens", maxTokens)
+            .put("temperature", 0)
+            .put("stream", stream);
     if (stream) {
       b.set("stream_options", JSON.createObjectNode().put("include_usage", true));
     }
@@ -93,7 +105,9 @@ class TokenSwitchingTest implements TestPropertyProvider {
 
   @Test
   void aStreamMovesBetweenSubnetsAndEveryChunkNamesItsOwn() throws Exception {
-    double switchesBefore = http.metric("flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}");
+    double switchesBefore =
+        http.metric(
+            "flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}");
     List<String> events = sse(body(true, 32), "X-TPOT-Target-Ms", "100000");
     assertEquals("[DONE]", events.get(events.size() - 1));
     StringBuilder text = new StringBuilder();
@@ -115,7 +129,10 @@ class TokenSwitchingTest implements TestPropertyProvider {
         assertEquals("length", choice.get("finish_reason").asText());
       }
     }
-    assertEquals(List.of("full", "full-mlp50"), List.copyOf(chunkSubnets), "chunks name both sub-networks, full first");
+    assertEquals(
+        List.of("full", "full-mlp50"),
+        List.copyOf(chunkSubnets),
+        "chunks name both sub-networks, full first");
     assertEquals(32, usage.get("completion_tokens").asInt());
     JsonNode per = summary.get("tokens_per_subnet");
     int sum = 0;
@@ -126,23 +143,39 @@ class TokenSwitchingTest implements TestPropertyProvider {
     assertTrue(per.get("full").asInt() > 0 && per.get("full-mlp50").asInt() > 0, per.toString());
     assertTrue(summary.get("deadline_met").asBoolean());
     assertWellFormed(text.toString());
-    assertTrue(http.metric("flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}") > switchesBefore);
+    assertTrue(
+        http.metric(
+                "flexserve_subnet_switches_total{model=\"tinystories\",from=\"full\",to=\"full-mlp50\",}")
+            > switchesBefore);
     assertRowsFreed();
   }
 
   @Test
-  void switchingIsDeterministicUnderGreedyDecodingAndTheHeaderListsEverySubnetUsed() throws Exception {
-    HttpResponse<String> a = http.post("/v1/completions", body(false, 24), "X-TPOT-Target-Ms", "100000");
-    HttpResponse<String> b = http.post("/v1/completions", body(false, 24), "X-Latency-Target-Ms", "100000");
+  void switchingIsDeterministicUnderGreedyDecodingAndTheHeaderListsEverySubnetUsed()
+      throws Exception {
+    HttpResponse<String> a =
+        http.post("/v1/completions", body(false, 24), "X-TPOT-Target-Ms", "100000");
+    HttpResponse<String> b =
+        http.post("/v1/completions", body(false, 24), "X-Latency-Target-Ms", "100000");
     assertEquals(200, a.statusCode(), a.body());
     assertEquals(200, b.statusCode(), b.body());
-    assertEquals("full,full-mlp50", a.headers().firstValue("X-Subnet").orElseThrow(), "first = the initial one");
-    assertEquals("full,full-mlp50", b.headers().firstValue("X-Subnet").orElseThrow(), "a total target also allows switching");
+    assertEquals(
+        "full,full-mlp50",
+        a.headers().firstValue("X-Subnet").orElseThrow(),
+        "first = the initial one");
+    assertEquals(
+        "full,full-mlp50",
+        b.headers().firstValue("X-Subnet").orElseThrow(),
+        "a total target also allows switching");
     JsonNode ja = JSON.readTree(a.body());
     JsonNode jb = JSON.readTree(b.body());
-    assertEquals(ja.get("choices").get(0).get("text").asText(), jb.get("choices").get(0).get("text").asText());
-    assertEquals(ja.get("flexserve").get("tokens_per_subnet"), jb.get("flexserve").get("tokens_per_subnet"));
-    // a move once 3 inter-token times were seen on a sub-network: full 1-4, mlp50 5-7, full 8-10, ..., mlp50 23-24
+    assertEquals(
+        ja.get("choices").get(0).get("text").asText(),
+        jb.get("choices").get(0).get("text").asText());
+    assertEquals(
+        ja.get("flexserve").get("tokens_per_subnet"), jb.get("flexserve").get("tokens_per_subnet"));
+    // a move once 3 inter-token times were seen on a sub-network: full 1-4, mlp50 5-7, full 8-10,
+    // ..., mlp50 23-24
     assertEquals(13, ja.get("flexserve").get("tokens_per_subnet").get("full").asInt());
     assertEquals(11, ja.get("flexserve").get("tokens_per_subnet").get("full-mlp50").asInt());
     assertWellFormed(ja.get("choices").get(0).get("text").asText());
@@ -155,15 +188,22 @@ class TokenSwitchingTest implements TestPropertyProvider {
     for (int i = 0; i < 4; i++) {
       String[] headers = i % 2 == 0 ? new String[] {"X-TPOT-Target-Ms", "100000"} : new String[0];
       int tokens = 20 + 5 * i;
-      runs.add(CompletableFuture.supplyAsync(() -> {
-        try {
-          return http.post("/v1/completions", body(false, tokens), headers);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      }));
+      runs.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return http.post("/v1/completions", body(false, tokens), headers);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
     }
-    String reference = JSON.readTree(http.post("/v1/completions", body(false, 25)).body()).get("choices").get(0).get("text").asText();
+    String reference =
+        JSON.readTree(http.post("/v1/completions", body(false, 25)).body())
+            .get("choices")
+            .get(0)
+            .get("text")
+            .asText();
     for (int i = 0; i < runs.size(); i++) {
       HttpResponse<String> r = runs.get(i).get();
       assertEquals(200, r.statusCode(), r.body());
@@ -176,7 +216,9 @@ class TokenSwitchingTest implements TestPropertyProvider {
         assertEquals(1, per.size(), "a row without a target never switches: " + per);
         assertEquals("full", r.headers().firstValue("X-Subnet").orElseThrow());
         if (i == 1) {
-          assertEquals(reference, out.get("choices").get(0).get("text").asText(),
+          assertEquals(
+              reference,
+              out.get("choices").get(0).get("text").asText(),
               "rows moving in and out of the batch leave the others' text unchanged");
         }
       }
@@ -187,7 +229,9 @@ class TokenSwitchingTest implements TestPropertyProvider {
 
   @Test
   void xSubnetPinsTheSubnetEvenWithATarget() throws Exception {
-    HttpResponse<String> r = http.post("/v1/completions", body(false, 16), "X-TPOT-Target-Ms", "100000", "X-Subnet", "full");
+    HttpResponse<String> r =
+        http.post(
+            "/v1/completions", body(false, 16), "X-TPOT-Target-Ms", "100000", "X-Subnet", "full");
     assertEquals(200, r.statusCode(), r.body());
     assertEquals("full", r.headers().firstValue("X-Subnet").orElseThrow());
     JsonNode per = JSON.readTree(r.body()).get("flexserve").get("tokens_per_subnet");
@@ -198,7 +242,9 @@ class TokenSwitchingTest implements TestPropertyProvider {
   private static void assertWellFormed(String text) {
     assertFalse(text.isBlank(), "some text");
     assertFalse(text.contains("\uFFFD"), "no broken characters: " + text);
-    assertTrue(text.chars().filter(Character::isLetter).count() > text.length() / 2, "mostly words: " + text);
+    assertTrue(
+        text.chars().filter(Character::isLetter).count() > text.length() / 2,
+        "mostly words: " + text);
   }
 
   private void assertRowsFreed() throws Exception {
@@ -208,7 +254,6 @@ class TokenSwitchingTest implements TestPropertyProvider {
       Thread.sleep(20);
     }
   }
-
 
   private List<String> sse(String body, String... headers) throws Exception {
     HttpResponse<String> r = http.post("/v1/completions", body, headers);

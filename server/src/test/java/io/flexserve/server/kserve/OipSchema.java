@@ -5,21 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The response objects of the Open Inference Protocol REST specification (kserve/open-inference-protocol,
- * specification/protocol/open_inference_rest.yaml, components.schemas), checked field by field. Written from the
- * specification's text, not from this server's code: a response that passes here is what any protocol client expects.
+ * The response objects of the Open Inference Protocol REST specification
+ * (kserve/open-inference-protocol, specification/protocol/open_inference_rest.yaml,
+ * components.schemas), checked field by field. Written from the specification's text, not from this
+ * server's code: a response that passes here is what any protocol client expects.
  */
 final class OipSchema {
   private OipSchema() {}
 
-  /** {@code metadata_server_response}: name, version (strings) and extensions (strings), all required. */
+  /**
+   * {@code metadata_server_response}: name, version (strings) and extensions (strings), all
+   * required.
+   */
   static void serverMetadata(JsonNode r) {
     string(r, "name", true);
     string(r, "version", true);
     stringArray(r, "extensions", true);
   }
 
-  /** {@code metadata_model_response}: name and platform required; versions (strings); inputs, outputs (tensors). */
+  /**
+   * {@code metadata_model_response}: name and platform required; versions (strings); inputs,
+   * outputs (tensors).
+   */
   static void modelMetadata(JsonNode r) {
     string(r, "name", true);
     string(r, "platform", true);
@@ -39,7 +46,10 @@ final class OipSchema {
     integerArray(t, "shape");
   }
 
-  /** {@code inference_response}: model_name and outputs required; model_version, id strings; parameters an object. */
+  /**
+   * {@code inference_response}: model_name and outputs required; model_version, id strings;
+   * parameters an object.
+   */
   static void inferenceResponse(JsonNode r) {
     string(r, "model_name", true);
     string(r, "model_version", false);
@@ -50,8 +60,9 @@ final class OipSchema {
   }
 
   /**
-   * {@code response_output}: name, shape, datatype, data required (the binary extension replaces data with the
-   * binary_data_size parameter), and data is {@code tensor_data}: an array of numbers, strings, booleans or arrays.
+   * {@code response_output}: name, shape, datatype, data required (the binary extension replaces
+   * data with the binary_data_size parameter), and data is {@code tensor_data}: an array of
+   * numbers, strings, booleans or arrays.
    */
   static void responseOutput(JsonNode o) {
     string(o, "name", true);
@@ -65,7 +76,9 @@ final class OipSchema {
     }
   }
 
-  /** {@code inference_error_response} (and the metadata error responses): {@code error}, a string. */
+  /**
+   * {@code inference_error_response} (and the metadata error responses): {@code error}, a string.
+   */
   static void error(JsonNode r) {
     string(r, "error", true);
   }
@@ -73,7 +86,9 @@ final class OipSchema {
   private static void tensorData(JsonNode d) {
     assertTrue(d.isArray(), "tensor data must be an array: " + d);
     for (JsonNode v : d) {
-      assertTrue(v.isArray() || v.isNumber() || v.isTextual() || v.isBoolean(), "tensor data element: " + v);
+      assertTrue(
+          v.isArray() || v.isNumber() || v.isTextual() || v.isBoolean(),
+          "tensor data element: " + v);
       if (v.isArray()) {
         tensorData(v);
       }
@@ -107,6 +122,7 @@ final class OipSchema {
 
   private static void integerArray(JsonNode r, String field) {
     assertTrue(r.has(field) && r.get(field).isArray(), field + " must be an array: " + r);
-    r.get(field).forEach(v -> assertTrue(v.isIntegralNumber(), field + " must hold integers: " + r));
+    r.get(field)
+        .forEach(v -> assertTrue(v.isIntegralNumber(), field + " must hold integers: " + r));
   }
 }

@@ -23,24 +23,36 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Requests for the same menu entry that wait behind a run are merged into one run; requests for another entry (for a
- * vision model: another resolution, so another input shape) never share it.
+ * Requests for the same menu entry that wait behind a run are merged into one run; requests for
+ * another entry (for a vision model: another resolution, so another input shape) never share it.
  */
 class BatchSchedulerTest {
   @Test
-  void sameVariantRequests_waitingBehindARun_areMergedIntoOneRun_otherVariantsRunApart() throws Exception {
+  void sameVariantRequests_waitingBehindARun_areMergedIntoOneRun_otherVariantsRunApart()
+      throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     List<String> runs = Collections.synchronizedList(new ArrayList<>());
-    BatchScheduler.Runner<String, String> runner = (subnet, inputs, options) -> {
-      started.countDown();
-      assertTrue(release.await(10, TimeUnit.SECONDS));
-      runs.add(subnet.name() + " " + inputs);
-      return inputs.stream().map(i -> i + " on " + subnet.name()).toList();
-    };
-    ModelMenu menu = ModelMenu.of(List.of(profile("full@64", 1.0, 1.0), profile("full@32", 0.8, 0.4)));
-    BatchScheduler<String, String> scheduler = new BatchScheduler<>("m", runner, menu, BatchPolicies.byName("slackfit"),
-        new BatchLimits(64, 8192), 1, 16, 0, new ServerMetrics());
+    BatchScheduler.Runner<String, String> runner =
+        (subnet, inputs, options) -> {
+          started.countDown();
+          assertTrue(release.await(10, TimeUnit.SECONDS));
+          runs.add(subnet.name() + " " + inputs);
+          return inputs.stream().map(i -> i + " on " + subnet.name()).toList();
+        };
+    ModelMenu menu =
+        ModelMenu.of(List.of(profile("full@64", 1.0, 1.0), profile("full@32", 0.8, 0.4)));
+    BatchScheduler<String, String> scheduler =
+        new BatchScheduler<>(
+            "m",
+            runner,
+            menu,
+            BatchPolicies.byName("slackfit"),
+            new BatchLimits(64, 8192),
+            1,
+            16,
+            0,
+            new ServerMetrics());
     try {
       CompletableFuture<BatchScheduler.Done<String>> a = scheduler.submit(job("a", "full@64"));
       assertTrue(started.await(10, TimeUnit.SECONDS), "the first run started");
@@ -62,11 +74,19 @@ class BatchSchedulerTest {
   }
 
   private static SubnetProfile profile(String name, double quality, double size) {
-    return new SubnetProfile(name, size, quality, LatencyCurve.of(List.of(new LatencyPoint(1, 1.0))));
+    return new SubnetProfile(
+        name, size, quality, LatencyCurve.of(List.of(new LatencyPoint(1, 1.0))));
   }
 
   private static BatchScheduler.Job<String> job(String input, String variant) {
-    return new BatchScheduler.Job<>(System.nanoTime() / 1e6, input, 1, 1, OptionalDouble.empty(), Optional.of(variant),
-        DeadlinePolicy.BEST_EFFORT, 60_000);
+    return new BatchScheduler.Job<>(
+        System.nanoTime() / 1e6,
+        input,
+        1,
+        1,
+        OptionalDouble.empty(),
+        Optional.of(variant),
+        DeadlinePolicy.BEST_EFFORT,
+        60_000);
   }
 }

@@ -49,7 +49,8 @@ class ApiKeysTest {
 
   @Test
   void namedFileMissingOrEmpty_failsStartUp() throws Exception {
-    assertThrows(java.io.UncheckedIOException.class, () -> ApiKeys.of("", dir.resolve("absent").toString()));
+    assertThrows(
+        java.io.UncheckedIOException.class, () -> ApiKeys.of("", dir.resolve("absent").toString()));
     Path empty = dir.resolve("empty");
     Files.writeString(empty, "# nothing here\n\n");
     assertThrows(IllegalArgumentException.class, () -> ApiKeys.of("", empty.toString()));

@@ -36,7 +36,10 @@ class AuthTest {
     assertEquals("Bearer", r.headers().firstValue("WWW-Authenticate").orElse(null));
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
     JsonNode error = json.readValue(r.body(), JsonNode.class).get("error");
-    if (r.uri().getPath().startsWith("/v2")) { // the Open Inference Protocol's error: a message, the code in a header
+    if (r.uri()
+        .getPath()
+        .startsWith(
+            "/v2")) { // the Open Inference Protocol's error: a message, the code in a header
       assertFalse(error.getStringValue().isBlank());
       assertEquals("invalid_api_key", r.headers().firstValue("X-Error-Code").orElse(null));
     } else {
@@ -55,7 +58,8 @@ class AuthTest {
     assertUnauthorized(json, http.post("/v1/chat/completions", "{\"messages\":[]}"));
     assertUnauthorized(json, http.get("/v2/models/" + ServerHarness.MODEL));
     assertUnauthorized(json, http.get("/v2/models/" + ServerHarness.MODEL + "/ready"));
-    assertUnauthorized(json, http.get("/no/such/route")); // unknown routes do not reveal themselves either
+    assertUnauthorized(
+        json, http.get("/no/such/route")); // unknown routes do not reveal themselves either
   }
 
   @Test
@@ -74,7 +78,8 @@ class AuthTest {
     HttpResponse<String> models = http.get("/v1/models", "Authorization", "Bearer test-key-one");
     assertEquals(200, models.statusCode(), models.body());
     assertTrue(models.body().contains(ServerHarness.MODEL));
-    HttpResponse<String> emb = http.post("/v1/embeddings", EMBED, "Authorization", "Bearer test-key-two");
+    HttpResponse<String> emb =
+        http.post("/v1/embeddings", EMBED, "Authorization", "Bearer test-key-two");
     assertEquals(200, emb.statusCode(), emb.body());
     assertTrue(emb.body().contains("\"embedding\""));
     HttpResponse<String> lower = http.get("/v1/models", "Authorization", "bearer test-key-one");
@@ -94,8 +99,17 @@ class AuthTest {
   void refusedRequestsAreCounted() throws Exception {
     http.get("/v1/models");
     HttpResponse<String> metrics = http.get("/metrics");
-    assertTrue(metrics.body().lines().anyMatch(l -> l.startsWith("flexserve_http_responses_total") && l.contains("\"401\"")),
-        () -> "401s show in flexserve_http_responses_total: " + metrics.body().lines()
-            .filter(l -> l.startsWith("flexserve_http_responses_total")).toList());
+    assertTrue(
+        metrics
+            .body()
+            .lines()
+            .anyMatch(l -> l.startsWith("flexserve_http_responses_total") && l.contains("\"401\"")),
+        () ->
+            "401s show in flexserve_http_responses_total: "
+                + metrics
+                    .body()
+                    .lines()
+                    .filter(l -> l.startsWith("flexserve_http_responses_total"))
+                    .toList());
   }
 }

@@ -50,7 +50,8 @@ class MetricsAuthAndRateLimitTest {
     HttpResponse<String> limited = http.get("/v1/models", a);
     assertEquals(429, limited.statusCode(), limited.body());
     assertEquals("1", limited.headers().firstValue("Retry-After").orElse(null));
-    assertTrue(limited.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    assertTrue(
+        limited.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
     JsonNode error = json.readValue(limited.body(), JsonNode.class).get("error");
     assertEquals("rate_limited", error.get("code").getStringValue());
     assertEquals("rate_limit_error", error.get("type").getStringValue());

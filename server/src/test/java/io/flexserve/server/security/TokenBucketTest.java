@@ -45,7 +45,8 @@ class TokenBucketTest {
     assertEquals(0, b.tryAcquire());
     long wait = b.tryAcquire();
     assertEquals(2 * SECOND, wait);
-    assertEquals(2 * SECOND, b.tryAcquire(), "a refused request does not push the next token further away");
+    assertEquals(
+        2 * SECOND, b.tryAcquire(), "a refused request does not push the next token further away");
     assertEquals(2, TokenBucket.retryAfterSeconds(wait));
     now.addAndGet(wait);
     assertEquals(0, b.tryAcquire());

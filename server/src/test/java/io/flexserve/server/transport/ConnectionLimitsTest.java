@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What a client connection may hold (issue 17, items 7 and 9): a request head and its body must arrive within their
- * timeouts, at most {@code max} connections are open, and a request line or headers over Netty's limits get 414 / 431
- * (a garbled one 400 {@code malformed_request}), each with an {@code X-Request-Id}. Raw sockets, so requests can be
- * slow, partial or malformed on purpose.
+ * What a client connection may hold (issue 17, items 7 and 9): a request head and its body must
+ * arrive within their timeouts, at most {@code max} connections are open, and a request line or
+ * headers over Netty's limits get 414 / 431 (a garbled one 400 {@code malformed_request}), each
+ * with an {@code X-Request-Id}. Raw sockets, so requests can be slow, partial or malformed on
+ * purpose.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -33,8 +34,13 @@ class ConnectionLimitsTest implements TestPropertyProvider {
 
   @Override
   public Map<String, String> getProperties() {
-    return Map.of("flexserve.connections.max", String.valueOf(MAX), "flexserve.connections.header-timeout-seconds", "1.5",
-        "flexserve.connections.body-timeout-seconds", "1.5");
+    return Map.of(
+        "flexserve.connections.max",
+        String.valueOf(MAX),
+        "flexserve.connections.header-timeout-seconds",
+        "1.5",
+        "flexserve.connections.body-timeout-seconds",
+        "1.5");
   }
 
   Socket connect() throws IOException {
@@ -68,12 +74,17 @@ class ConnectionLimitsTest implements TestPropertyProvider {
   void aConnectionThatNeverCompletesItsRequestHeadIsClosedAfterTheHeaderTimeout() throws Exception {
     try (Socket slow = connect()) {
       long start = System.nanoTime();
-      slow.getOutputStream().write("GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.UTF_8));
+      slow.getOutputStream()
+          .write("GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.UTF_8));
       slow.getOutputStream().flush();
-      int eof = slow.getInputStream().read(); // blocks until the server closes it (10 s socket timeout otherwise)
+      int eof =
+          slow.getInputStream()
+              .read(); // blocks until the server closes it (10 s socket timeout otherwise)
       double seconds = (System.nanoTime() - start) / 1e9;
       assertEquals(-1, eof);
-      assertTrue(seconds >= 1.4 && seconds < 9, "closed after " + seconds + " s; the header timeout is 1.5 s");
+      assertTrue(
+          seconds >= 1.4 && seconds < 9,
+          "closed after " + seconds + " s; the header timeout is 1.5 s");
     }
   }
 
@@ -81,21 +92,29 @@ class ConnectionLimitsTest implements TestPropertyProvider {
   void aBodyThatTricklesIsClosedAfterTheBodyTimeout() throws Exception {
     try (Socket slow = connect()) {
       long start = System.nanoTime();
-      slow.getOutputStream().write(("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 100\r\n\r\n{\"input\":").getBytes(StandardCharsets.UTF_8));
+      slow.getOutputStream()
+          .write(
+              ("POST /v1/embeddings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 100\r\n\r\n{\"input\":")
+                  .getBytes(StandardCharsets.UTF_8));
       slow.getOutputStream().flush();
       int eof = slow.getInputStream().read();
       double seconds = (System.nanoTime() - start) / 1e9;
       assertEquals(-1, eof);
-      assertTrue(seconds >= 1.4 && seconds < 9, "closed after " + seconds + " s; the body timeout is 1.5 s");
+      assertTrue(
+          seconds >= 1.4 && seconds < 9,
+          "closed after " + seconds + " s; the body timeout is 1.5 s");
     }
   }
 
   @Test
-  void theClockRestartsAfterEachResponse_soAKeepAliveClientThatKeepsAskingStaysConnected() throws Exception {
+  void theClockRestartsAfterEachResponse_soAKeepAliveClientThatKeepsAskingStaysConnected()
+      throws Exception {
     try (Socket s = connect()) {
       for (int i = 0; i < 4; i++) { // 4 × 0.8 s: longer than one timeout, never idle for one
-        s.getOutputStream().write("GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream()
+            .write(
+                "GET /v2/health/live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.UTF_8));
         s.getOutputStream().flush();
         String head = readResponse(s);
         assertTrue(head.startsWith("HTTP/1.1 200"), head);
@@ -105,7 +124,8 @@ class ConnectionLimitsTest implements TestPropertyProvider {
   }
 
   @Test
-  void pastTheConnectionLimitANewConnectionGets503AndTheServerServesAgainWhenOthersClose() throws Exception {
+  void pastTheConnectionLimitANewConnectionGets503AndTheServerServesAgainWhenOthersClose()
+      throws Exception {
     awaitOpen(0); // pooled connections of earlier tests have timed out
     List<Socket> held = new ArrayList<>();
     try {
@@ -125,7 +145,8 @@ class ConnectionLimitsTest implements TestPropertyProvider {
     }
     awaitOpen(0);
     try (Socket s = connect()) {
-      String answer = send(s, "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      String answer =
+          send(s, "GET /v2/health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
       assertTrue(answer.startsWith("HTTP/1.1 200"), answer);
     }
   }
@@ -133,10 +154,18 @@ class ConnectionLimitsTest implements TestPropertyProvider {
   @Test
   void anOversizedHeaderIs431_aLongUrl414_aGarbledRequest400_eachWithARequestId() throws Exception {
     String[][] cases = {
-        {"GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n", "431", "headers_too_large"},
-        {"GET /v1/models?" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414", "uri_too_long"},
-        {"GARBAGE\r\n\r\n", "400", "malformed_request"},
-        {"GET /v1/models HTTP/1.1\r\nHost x\r\n\r\n", "400", "malformed_request"},
+      {
+        "GET /v1/models HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n",
+        "431",
+        "headers_too_large"
+      },
+      {
+        "GET /v1/models?" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+        "414",
+        "uri_too_long"
+      },
+      {"GARBAGE\r\n\r\n", "400", "malformed_request"},
+      {"GET /v1/models HTTP/1.1\r\nHost x\r\n\r\n", "400", "malformed_request"},
     };
     for (String[] c : cases) {
       try (Socket s = connect()) {
@@ -159,7 +188,8 @@ class ConnectionLimitsTest implements TestPropertyProvider {
       }
       head.append((char) b);
     }
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(head);
     int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
     in.readNBytes(length);
     return head.toString();
@@ -168,7 +198,9 @@ class ConnectionLimitsTest implements TestPropertyProvider {
   private void awaitOpen(int n) throws InterruptedException {
     long deadline = System.nanoTime() + 15_000_000_000L;
     while (guard.openConnections() != n) {
-      assertTrue(System.nanoTime() < deadline, guard.openConnections() + " connections open, waiting for " + n);
+      assertTrue(
+          System.nanoTime() < deadline,
+          guard.openConnections() + " connections open, waiting for " + n);
       Thread.sleep(20);
     }
   }

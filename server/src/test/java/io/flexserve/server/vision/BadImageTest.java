@@ -29,8 +29,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Bad images get 400 or 413 quickly, in the one JSON error shape, without decoding what the limits forbid, and the
- * server answers a good image right after. Limits here: 200 000 image bytes, 16 megapixels (the default).
+ * Bad images get 400 or 413 quickly, in the one JSON error shape, without decoding what the limits
+ * forbid, and the server answers a good image right after. Limits here: 200 000 image bytes, 16
+ * megapixels (the default).
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -56,36 +57,76 @@ class BadImageTest implements TestPropertyProvider {
   Stream<DynamicTest> everyBadImage_isRefusedFast_withoutDecodingIt() throws Exception {
     byte[] jpeg = VisionRepository.encode(Pixels.synthetic(128, 1), "jpeg");
     byte[] png = VisionRepository.encode(Pixels.synthetic(64, 2), "png");
-    List<Case> cases = List.of(
-        new Case("0 bytes", new byte[0], "image/jpeg", 400, "empty_image"),
-        new Case("truncated JPEG", Arrays.copyOf(jpeg, jpeg.length / 2), "image/jpeg", 400, "corrupt_image"),
-        new Case("truncated PNG", Arrays.copyOf(png, png.length / 2), "image/png", 400, "corrupt_image"),
-        new Case("wrong content type", png, "text/plain", 400, "unsupported_media_type"),
-        new Case("text sent as an image", "hello, not an image".getBytes(), "image/png", 400, "unsupported_image"),
-        new Case("20000×20000 declared", pngHeaderOnly(20000, 20000), "image/png", 413, "image_too_large"),
-        new Case("decompression bomb (12000×12000 of zeros, ~140 KB)", bomb(12000, 12000), "image/png", 413, "image_too_large"),
-        new Case("over the byte limit", noisePng(300), "image/png", 413, "image_too_large"));
-    return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-      System.gc();
-      Runtime rt = Runtime.getRuntime();
-      long usedBefore = rt.totalMemory() - rt.freeMemory();
-      long start = System.nanoTime();
-      HttpResponse<String> r = RawHttp.post(server.getURI(), "/v1/vision/features", c.body(), c.contentType());
-      double ms = (System.nanoTime() - start) / 1e6;
-      long grown = rt.totalMemory() - rt.freeMemory() - usedBefore;
-      assertEquals(c.status(), r.statusCode(), r.body());
-      JsonNode error = JSON.readTree(r.body()).get("error");
-      assertEquals(c.code(), error.get("code").asText(), r.body());
-      assertTrue(error.get("message").asText().length() > 0);
-      assertTrue(ms < 1000, c.name() + " took " + ms + " ms");
-      // A decoded 12000×12000 image alone would be 576 MB; refusing it must not allocate anything like that.
-      assertTrue(grown < 64L << 20, c.name() + " grew the heap by " + (grown >> 20) + " MB");
-      HttpResponse<String> good = RawHttp.post(server.getURI(), "/v1/vision/features", png, "image/png");
-      assertEquals(200, good.statusCode(), good.body());
-    }));
+    List<Case> cases =
+        List.of(
+            new Case("0 bytes", new byte[0], "image/jpeg", 400, "empty_image"),
+            new Case(
+                "truncated JPEG",
+                Arrays.copyOf(jpeg, jpeg.length / 2),
+                "image/jpeg",
+                400,
+                "corrupt_image"),
+            new Case(
+                "truncated PNG",
+                Arrays.copyOf(png, png.length / 2),
+                "image/png",
+                400,
+                "corrupt_image"),
+            new Case("wrong content type", png, "text/plain", 400, "unsupported_media_type"),
+            new Case(
+                "text sent as an image",
+                "hello, not an image".getBytes(),
+                "image/png",
+                400,
+                "unsupported_image"),
+            new Case(
+                "20000×20000 declared",
+                pngHeaderOnly(20000, 20000),
+                "image/png",
+                413,
+                "image_too_large"),
+            new Case(
+                "decompression bomb (12000×12000 of zeros, ~140 KB)",
+                bomb(12000, 12000),
+                "image/png",
+                413,
+                "image_too_large"),
+            new Case("over the byte limit", noisePng(300), "image/png", 413, "image_too_large"));
+    return cases.stream()
+        .map(
+            c ->
+                DynamicTest.dynamicTest(
+                    c.name(),
+                    () -> {
+                      System.gc();
+                      Runtime rt = Runtime.getRuntime();
+                      long usedBefore = rt.totalMemory() - rt.freeMemory();
+                      long start = System.nanoTime();
+                      HttpResponse<String> r =
+                          RawHttp.post(
+                              server.getURI(), "/v1/vision/features", c.body(), c.contentType());
+                      double ms = (System.nanoTime() - start) / 1e6;
+                      long grown = rt.totalMemory() - rt.freeMemory() - usedBefore;
+                      assertEquals(c.status(), r.statusCode(), r.body());
+                      JsonNode error = JSON.readTree(r.body()).get("error");
+                      assertEquals(c.code(), error.get("code").asText(), r.body());
+                      assertTrue(error.get("message").asText().length() > 0);
+                      assertTrue(ms < 1000, c.name() + " took " + ms + " ms");
+                      // A decoded 12000×12000 image alone would be 576 MB; refusing it must not
+                      // allocate anything like that.
+                      assertTrue(
+                          grown < 64L << 20,
+                          c.name() + " grew the heap by " + (grown >> 20) + " MB");
+                      HttpResponse<String> good =
+                          RawHttp.post(server.getURI(), "/v1/vision/features", png, "image/png");
+                      assertEquals(200, good.statusCode(), good.body());
+                    }));
   }
 
-  /** A PNG signature and IHDR declaring {@code w×h}, then nothing: the size is all a reader can learn. */
+  /**
+   * A PNG signature and IHDR declaring {@code w×h}, then nothing: the size is all a reader can
+   * learn.
+   */
   static byte[] pngHeaderOnly(int w, int h) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
@@ -93,7 +134,10 @@ class BadImageTest implements TestPropertyProvider {
     return out.toByteArray();
   }
 
-  /** A complete, valid 8-bit greyscale PNG of zeros: tiny on the wire, {@code w·h} bytes once decoded. */
+  /**
+   * A complete, valid 8-bit greyscale PNG of zeros: tiny on the wire, {@code w·h} bytes once
+   * decoded.
+   */
   static byte[] bomb(int w, int h) throws Exception {
     Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
     ByteArrayOutputStream idat = new ByteArrayOutputStream();

@@ -8,13 +8,18 @@ import java.time.Duration;
 
 /** Posts a body with exactly the given Content-Type (ServerHarness always sends JSON's). */
 final class RawHttp {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private RawHttp() {}
 
-  static HttpResponse<String> post(URI base, String path, byte[] body, String contentType, String... headers) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", contentType);
+  static HttpResponse<String> post(
+      URI base, String path, byte[] body, String contentType, String... headers) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .header("Content-Type", contentType);
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
     }

@@ -14,8 +14,9 @@ import java.util.List;
 import javax.imageio.ImageIO;
 
 /**
- * A model repository holding a tiny generated RADIO model (hidden 64, 2 blocks, patch 16, 2 CLS + 2 registers)
- * converted at 64 and 32 px; built once into {@code target/} and reused by later test classes.
+ * A model repository holding a tiny generated RADIO model (hidden 64, 2 blocks, patch 16, 2 CLS + 2
+ * registers) converted at 64 and 32 px; built once into {@code target/} and reused by later test
+ * classes.
  */
 public final class VisionRepository {
   public static final String MODEL = "radio-tiny";
@@ -28,13 +29,24 @@ public final class VisionRepository {
     if (!Files.exists(bundle.resolve(VisionManifest.FILE))) {
       Path ckpt = Path.of("target/test-vision-ckpt").toAbsolutePath();
       SyntheticVision.write(ckpt, SyntheticVision.preset("tiny"), 3, "F32");
-      ElasticVisionConverter.convert(new ElasticVisionConverter.Job(MODEL, ckpt, VisionCheckpoint.Options.NONE,
-          List.of(64, 32), ElasticVisionConverter.syntheticCalibration(6, 64), bundle), SessionConfig.cpu(1), Progress.NONE);
+      ElasticVisionConverter.convert(
+          new ElasticVisionConverter.Job(
+              MODEL,
+              ckpt,
+              VisionCheckpoint.Options.NONE,
+              List.of(64, 32),
+              ElasticVisionConverter.syntheticCalibration(6, 64),
+              bundle),
+          SessionConfig.cpu(1),
+          Progress.NONE);
     }
     return repo;
   }
 
-  /** Test-server properties serving this repository with a 1 MiB body limit, plus {@code extra} key/value pairs. */
+  /**
+   * Test-server properties serving this repository with a 1 MiB body limit, plus {@code extra}
+   * key/value pairs.
+   */
   static java.util.Map<String, String> serverProperties(String... extra) {
     java.util.Map<String, String> p = new java.util.HashMap<>();
     try {

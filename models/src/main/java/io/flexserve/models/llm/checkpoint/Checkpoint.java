@@ -18,11 +18,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A Hugging Face Llama-family checkpoint directory: {@code config.json}, {@code tokenizer.json}, and weights either
- * sharded ({@code model.safetensors.index.json} maps each tensor to its file) or in every {@code *.safetensors} file
- * of the directory. Opening reads and checks the config and every safetensors header, not the weights;
- * {@link #validate()} then checks the tensor set against the config, so a converter can fail before it writes.
- * Thread-safe.
+ * A Hugging Face Llama-family checkpoint directory: {@code config.json}, {@code tokenizer.json},
+ * and weights either sharded ({@code model.safetensors.index.json} maps each tensor to its file) or
+ * in every {@code *.safetensors} file of the directory. Opening reads and checks the config and
+ * every safetensors header, not the weights; {@link #validate()} then checks the tensor set against
+ * the config, so a converter can fail before it writes. Thread-safe.
  */
 public final class Checkpoint implements Closeable {
   public static final String CONFIG = "config.json";
@@ -32,13 +32,19 @@ public final class Checkpoint implements Closeable {
   private final Path directory;
   private final LlamaConfig config;
   private final List<SafetensorsFile> files;
+
   /** Tensor name → the file holding it. */
   private final Map<String, SafetensorsFile> owner;
+
   /** Where a missing tensor was looked for, for messages. */
   private final String lookedIn;
 
-  private Checkpoint(Path directory, LlamaConfig config, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner,
-                     String lookedIn) {
+  private Checkpoint(
+      Path directory,
+      LlamaConfig config,
+      List<SafetensorsFile> files,
+      Map<String, SafetensorsFile> owner,
+      String lookedIn) {
     this.directory = directory;
     this.config = config;
     this.files = files;
@@ -52,8 +58,13 @@ public final class Checkpoint implements Closeable {
       throw new CheckpointException(dir + ": checkpoint directory does not exist");
     }
     if (!Files.isDirectory(dir)) {
-      throw new CheckpointException(dir + ": not a directory (a checkpoint is a directory with " + CONFIG + ", "
-          + TOKENIZER + " and *.safetensors)");
+      throw new CheckpointException(
+          dir
+              + ": not a directory (a checkpoint is a directory with "
+              + CONFIG
+              + ", "
+              + TOKENIZER
+              + " and *.safetensors)");
     }
     if (!Files.isRegularFile(dir.resolve(CONFIG))) {
       throw new CheckpointException(CONFIG + ": missing from checkpoint directory " + dir);
@@ -71,16 +82,21 @@ public final class Checkpoint implements Closeable {
         lookedIn = INDEX;
       } else {
         openAll(dir, files, owner);
-        lookedIn = files.stream().map(f -> f.path().getFileName().toString()).collect(Collectors.joining(", "));
+        lookedIn =
+            files.stream()
+                .map(f -> f.path().getFileName().toString())
+                .collect(Collectors.joining(", "));
       }
-      return new Checkpoint(dir, config, List.copyOf(files), Collections.unmodifiableMap(owner), lookedIn);
+      return new Checkpoint(
+          dir, config, List.copyOf(files), Collections.unmodifiableMap(owner), lookedIn);
     } catch (CheckpointException | RuntimeException e) {
       closeAll(files, e);
       throw e;
     }
   }
 
-  private static void openSharded(Path dir, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner)
+  private static void openSharded(
+      Path dir, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner)
       throws CheckpointException {
     String json;
     try {
@@ -90,14 +106,16 @@ public final class Checkpoint implements Closeable {
     }
     JsonNode map = JsonFields.parseObject(json, INDEX).get("weight_map");
     if (map == null || !map.isObject()) {
-      throw new CheckpointException(INDEX + ": missing field weight_map (an object of tensor name → shard file)");
+      throw new CheckpointException(
+          INDEX + ": missing field weight_map (an object of tensor name → shard file)");
     }
     Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String tensor = e.getKey();
       if (!e.getValue().isTextual()) {
-        throw new CheckpointException(INDEX + ": field weight_map." + tensor + " must be a file name, got " + e.getValue());
+        throw new CheckpointException(
+            INDEX + ": field weight_map." + tensor + " must be a file name, got " + e.getValue());
       }
       String shardName = e.getValue().textValue();
       SafetensorsFile shard = shards.get(shardName);
@@ -105,25 +123,38 @@ public final class Checkpoint implements Closeable {
         Path base = dir.toAbsolutePath().normalize();
         Path shardPath = base.resolve(shardName).normalize();
         if (!base.equals(shardPath.getParent())) {
-          throw new CheckpointException(INDEX + ": weight_map." + tensor + " names " + shardName
-              + ", which is not a file in the checkpoint directory");
+          throw new CheckpointException(
+              INDEX
+                  + ": weight_map."
+                  + tensor
+                  + " names "
+                  + shardName
+                  + ", which is not a file in the checkpoint directory");
         }
         if (!Files.isRegularFile(shardPath)) {
-          throw new CheckpointException(INDEX + ": shard " + shardName + " (holding tensor " + tensor
-              + ") does not exist in " + dir);
+          throw new CheckpointException(
+              INDEX
+                  + ": shard "
+                  + shardName
+                  + " (holding tensor "
+                  + tensor
+                  + ") does not exist in "
+                  + dir);
         }
         shard = SafetensorsFile.open(shardPath);
         files.add(shard);
         shards.put(shardName, shard);
       }
       if (!shard.tensors().containsKey(tensor)) {
-        throw new CheckpointException(shardName + ": missing tensor " + tensor + " (listed there by " + INDEX + ")");
+        throw new CheckpointException(
+            shardName + ": missing tensor " + tensor + " (listed there by " + INDEX + ")");
       }
       owner.put(tensor, shard);
     }
   }
 
-  private static void openAll(Path dir, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner)
+  private static void openAll(
+      Path dir, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner)
       throws CheckpointException {
     List<Path> paths = new ArrayList<>();
     try (DirectoryStream<Path> found = Files.newDirectoryStream(dir, "*.safetensors")) {
@@ -132,7 +163,8 @@ public final class Checkpoint implements Closeable {
       throw new CheckpointException(dir + ": cannot list *.safetensors: " + e.getMessage(), e);
     }
     if (paths.isEmpty()) {
-      throw new CheckpointException(dir + ": no weights (neither " + INDEX + " nor any *.safetensors file)");
+      throw new CheckpointException(
+          dir + ": no weights (neither " + INDEX + " nor any *.safetensors file)");
     }
     Collections.sort(paths);
     for (Path p : paths) {
@@ -141,7 +173,12 @@ public final class Checkpoint implements Closeable {
       for (String tensor : f.tensors().keySet()) {
         SafetensorsFile before = owner.putIfAbsent(tensor, f);
         if (before != null) {
-          throw new CheckpointException(p.getFileName() + ": tensor " + tensor + " is also in " + before.path().getFileName());
+          throw new CheckpointException(
+              p.getFileName()
+                  + ": tensor "
+                  + tensor
+                  + " is also in "
+                  + before.path().getFileName());
         }
       }
     }
@@ -185,7 +222,8 @@ public final class Checkpoint implements Closeable {
   /**
    * One tensor as float32.
    *
-   * @param expectedShape checked against the stored shape before any data is read; give none to accept any shape
+   * @param expectedShape checked against the stored shape before any data is read; give none to
+   *     accept any shape
    */
   public float[] tensor(String name, long... expectedShape) throws CheckpointException {
     SafetensorsFile f = file(name);
@@ -196,9 +234,9 @@ public final class Checkpoint implements Closeable {
   }
 
   /**
-   * Checks that every tensor {@code config.json} implies exists, has the right shape and a dtype we convert, without
-   * reading weights. Reports the first problem in storage order. Extra tensors (e.g. a tied {@code lm_head.weight}
-   * saved anyway) are allowed.
+   * Checks that every tensor {@code config.json} implies exists, has the right shape and a dtype we
+   * convert, without reading weights. Reports the first problem in storage order. Extra tensors
+   * (e.g. a tied {@code lm_head.weight} saved anyway) are allowed.
    */
   public void validate() throws CheckpointException {
     for (Map.Entry<String, long[]> e : HfTensorNames.expectedShapes(config).entrySet()) {
@@ -206,8 +244,13 @@ public final class Checkpoint implements Closeable {
       checkShape(f, e.getKey(), e.getValue());
       String dtype = f.tensors().get(e.getKey()).dtype();
       if (!SafetensorsFile.convertible(dtype)) {
-        throw new CheckpointException(label(f) + ": tensor " + e.getKey() + " has dtype " + dtype
-            + "; only F32, F16 and BF16 are supported");
+        throw new CheckpointException(
+            label(f)
+                + ": tensor "
+                + e.getKey()
+                + " has dtype "
+                + dtype
+                + "; only F32, F16 and BF16 are supported");
       }
     }
   }
@@ -215,16 +258,24 @@ public final class Checkpoint implements Closeable {
   private SafetensorsFile file(String name) throws CheckpointException {
     SafetensorsFile f = owner.get(name);
     if (f == null) {
-      throw new CheckpointException(lookedIn + ": missing tensor " + name + " (checkpoint " + directory + ")");
+      throw new CheckpointException(
+          lookedIn + ": missing tensor " + name + " (checkpoint " + directory + ")");
     }
     return f;
   }
 
-  private static void checkShape(SafetensorsFile f, String name, long[] expected) throws CheckpointException {
+  private static void checkShape(SafetensorsFile f, String name, long[] expected)
+      throws CheckpointException {
     long[] actual = f.tensors().get(name).shape();
     if (!Arrays.equals(actual, expected)) {
-      throw new CheckpointException(label(f) + ": " + name + " has shape " + Arrays.toString(actual) + ", expected "
-          + Arrays.toString(expected));
+      throw new CheckpointException(
+          label(f)
+              + ": "
+              + name
+              + " has shape "
+              + Arrays.toString(actual)
+              + ", expected "
+              + Arrays.toString(expected));
     }
   }
 

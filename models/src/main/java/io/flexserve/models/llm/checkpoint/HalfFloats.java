@@ -1,9 +1,10 @@
 package io.flexserve.models.llm.checkpoint;
 
 /**
- * IEEE 754 binary16 (F16) and bfloat16 (BF16) conversions, written out because {@code Float.float16ToFloat} only
- * arrived in Java 20. Float to half rounds to nearest, ties to even, as PyTorch's {@code .half()} and
- * {@code .bfloat16()} do, so a checkpoint we write holds the values PyTorch would have stored.
+ * IEEE 754 binary16 (F16) and bfloat16 (BF16) conversions, written out because {@code
+ * Float.float16ToFloat} only arrived in Java 20. Float to half rounds to nearest, ties to even, as
+ * PyTorch's {@code .half()} and {@code .bfloat16()} do, so a checkpoint we write holds the values
+ * PyTorch would have stored.
  */
 final class HalfFloats {
   private HalfFloats() {}
@@ -35,7 +36,8 @@ final class HalfFloats {
       return (short) (sign | 0x7c00); // 65520 and above round past the largest half, 65504
     }
     if (abs < 0x38800000) {
-      // Below 2^-14: a subnormal half in units of 2^-24; rint rounds ties to even, and 1024 units is the
+      // Below 2^-14: a subnormal half in units of 2^-24; rint rounds ties to even, and 1024 units
+      // is the
       // smallest normal half, whose bit pattern is exactly 0x0400.
       return (short) (sign | (int) Math.rint(Float.intBitsToFloat(abs) * 0x1p24));
     }

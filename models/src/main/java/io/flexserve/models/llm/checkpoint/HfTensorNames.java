@@ -3,14 +3,17 @@ package io.flexserve.models.llm.checkpoint;
 import java.util.LinkedHashMap;
 
 /**
- * Hugging Face tensor names of a Llama-family checkpoint, so importers never hand-write them. Linear weights are
- * stored {@code [out, in]} (PyTorch {@code nn.Linear}): a projection computes {@code x · Wᵀ}.
+ * Hugging Face tensor names of a Llama-family checkpoint, so importers never hand-write them.
+ * Linear weights are stored {@code [out, in]} (PyTorch {@code nn.Linear}): a projection computes
+ * {@code x · Wᵀ}.
  */
 public final class HfTensorNames {
   /** {@code [V, H]}. */
   public static final String EMBED_TOKENS = "model.embed_tokens.weight";
+
   /** {@code [H]}, the RMSNorm before the LM head. */
   public static final String FINAL_NORM = "model.norm.weight";
+
   /** {@code [V, H]}; absent when embeddings are tied. */
   public static final String LM_HEAD = "lm_head.weight";
 
@@ -69,8 +72,9 @@ public final class HfTensorNames {
   }
 
   /**
-   * Every tensor a checkpoint of {@code config} must hold, with its shape, in the order transformers saves them
-   * (embeddings, each block, final norm, LM head unless tied). A new map on each call.
+   * Every tensor a checkpoint of {@code config} must hold, with its shape, in the order
+   * transformers saves them (embeddings, each block, final norm, LM head unless tied). A new map on
+   * each call.
    */
   public static LinkedHashMap<String, long[]> expectedShapes(LlamaConfig config) {
     long h = config.hidden();

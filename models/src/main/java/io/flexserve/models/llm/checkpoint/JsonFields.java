@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Typed reads of one JSON object's fields, failing with a {@link CheckpointException} that names the source file and
- * the field (with its path prefix, e.g. {@code rope_scaling.factor}). JSON {@code null} counts as absent, as in
- * transformers, where {@code "head_dim": null} means "use the default".
+ * Typed reads of one JSON object's fields, failing with a {@link CheckpointException} that names
+ * the source file and the field (with its path prefix, e.g. {@code rope_scaling.factor}). JSON
+ * {@code null} counts as absent, as in transformers, where {@code "head_dim": null} means "use the
+ * default".
  */
 final class JsonFields {
-  static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final JsonNode node;
   private final String source;
@@ -41,7 +43,8 @@ final class JsonFields {
   static CheckpointException malformed(String source, JsonProcessingException e) {
     JsonLocation at = e.getLocation();
     String where = at == null ? "" : " at line " + at.getLineNr() + " column " + at.getColumnNr();
-    return new CheckpointException(source + ": malformed JSON" + where + ": " + e.getOriginalMessage(), e);
+    return new CheckpointException(
+        source + ": malformed JSON" + where + ": " + e.getOriginalMessage(), e);
   }
 
   /** The key is there, even with value null. */

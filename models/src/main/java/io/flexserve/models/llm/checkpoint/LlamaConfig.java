@@ -13,17 +13,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Shape and hyper-parameters of a Llama-family decoder, read from a Hugging Face {@code config.json}. Defaults are
- * transformers' own ({@code LlamaConfig}, {@code MistralConfig}), so a config that loads there means the same here.
- * Features we do not implement (biases, non-SiLU activations, sliding-window attention, other RoPE scalings) are
- * rejected rather than silently ignored, since ignoring them would produce a plausible but wrong model.
+ * Shape and hyper-parameters of a Llama-family decoder, read from a Hugging Face {@code
+ * config.json}. Defaults are transformers' own ({@code LlamaConfig}, {@code MistralConfig}), so a
+ * config that loads there means the same here. Features we do not implement (biases, non-SiLU
+ * activations, sliding-window attention, other RoPE scalings) are rejected rather than silently
+ * ignored, since ignoring them would produce a plausible but wrong model.
  *
  * @param modelType {@code "llama"} or {@code "mistral"}
  * @param hidden width of the residual stream (H), {@code hidden_size}
  * @param intermediate MLP width (I), {@code intermediate_size}
  * @param layers decoder blocks, {@code num_hidden_layers}
  * @param heads query heads, {@code num_attention_heads}
- * @param kvHeads key/value heads (grouped-query attention when fewer than {@code heads}), {@code num_key_value_heads}
+ * @param kvHeads key/value heads (grouped-query attention when fewer than {@code heads}), {@code
+ *     num_key_value_heads}
  * @param headDim width of one head; even, since RoPE rotates pairs; {@code head_dim}
  * @param vocabSize rows of the embedding and LM-head tables (V)
  * @param maxPositions {@code max_position_embeddings}
@@ -34,15 +36,29 @@ import java.util.List;
  * @param bosTokenId beginning-of-sequence id
  * @param eosTokenIds every id that ends generation (Llama 3 instruct models have several)
  */
-public record LlamaConfig(String modelType, int hidden, int intermediate, int layers, int heads, int kvHeads, int headDim,
-                          int vocabSize, int maxPositions, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
-                          boolean tiedEmbeddings, int bosTokenId, List<Integer> eosTokenIds) {
+public record LlamaConfig(
+    String modelType,
+    int hidden,
+    int intermediate,
+    int layers,
+    int heads,
+    int kvHeads,
+    int headDim,
+    int vocabSize,
+    int maxPositions,
+    double rmsNormEps,
+    double ropeTheta,
+    RopeScaling ropeScaling,
+    boolean tiedEmbeddings,
+    int bosTokenId,
+    List<Integer> eosTokenIds) {
   public static final String LLAMA = "llama";
   public static final String MISTRAL = "mistral";
 
   public LlamaConfig {
     if (!LLAMA.equals(modelType) && !MISTRAL.equals(modelType)) {
-      throw new IllegalArgumentException("unsupported model_type '" + modelType + "' (supported: llama, mistral)");
+      throw new IllegalArgumentException(
+          "unsupported model_type '" + modelType + "' (supported: llama, mistral)");
     }
     positive("hidden_size", hidden);
     positive("intermediate_size", intermediate);
@@ -53,10 +69,12 @@ public record LlamaConfig(String modelType, int hidden, int intermediate, int la
     positive("vocab_size", vocabSize);
     positive("max_position_embeddings", maxPositions);
     if (heads % kvHeads != 0) {
-      throw new IllegalArgumentException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+      throw new IllegalArgumentException(
+          "num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
     }
     if (headDim % 2 != 0) {
-      throw new IllegalArgumentException("head_dim must be even (RoPE rotates pairs of dimensions), got " + headDim);
+      throw new IllegalArgumentException(
+          "head_dim must be even (RoPE rotates pairs of dimensions), got " + headDim);
     }
     if (!(rmsNormEps > 0) || Double.isInfinite(rmsNormEps)) {
       throw new IllegalArgumentException("rms_norm_eps must be positive, got " + rmsNormEps);
@@ -79,7 +97,8 @@ public record LlamaConfig(String modelType, int hidden, int intermediate, int la
     } catch (NoSuchFileException e) {
       throw new CheckpointException(name + ": not found at " + configJson, e);
     } catch (IOException e) {
-      throw new CheckpointException(name + ": cannot read " + configJson + ": " + e.getMessage(), e);
+      throw new CheckpointException(
+          name + ": cannot read " + configJson + ": " + e.getMessage(), e);
     }
     return parse(json, name);
   }
@@ -115,19 +134,30 @@ public record LlamaConfig(String modelType, int hidden, int intermediate, int la
       headDim = f.optionalInt("head_dim", 0);
     } else {
       if (heads > 0 && hidden % heads != 0) {
-        throw f.error("hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads + " and head_dim is absent");
+        throw f.error(
+            "hidden_size "
+                + hidden
+                + " is not a multiple of num_attention_heads "
+                + heads
+                + " and head_dim is absent");
       }
       headDim = heads > 0 ? hidden / heads : 0;
     }
-    // MistralConfig defaults to a 128k context and a 4096-token window; an explicit null window means none.
+    // MistralConfig defaults to a 128k context and a 4096-token window; an explicit null window
+    // means none.
     boolean mistral = type.equals(MISTRAL);
     int maxPositions = f.optionalInt("max_position_embeddings", mistral ? 4096 * 32 : 2048);
     if (mistral) {
       boolean explicitNull = f.hasKey("sliding_window") && !f.present("sliding_window");
       int window = f.optionalInt("sliding_window", 4096);
       if (!explicitNull && window < maxPositions) {
-        throw f.error("sliding_window " + window + (f.present("sliding_window") ? "" : " (the default when absent)")
-            + " is smaller than max_position_embeddings " + maxPositions + "; sliding-window attention is unsupported");
+        throw f.error(
+            "sliding_window "
+                + window
+                + (f.present("sliding_window") ? "" : " (the default when absent)")
+                + " is smaller than max_position_embeddings "
+                + maxPositions
+                + "; sliding-window attention is unsupported");
       }
     }
     double eps = f.optionalDouble("rms_norm_eps", 1e-6);
@@ -137,8 +167,22 @@ public record LlamaConfig(String modelType, int hidden, int intermediate, int la
     int bos = f.optionalInt("bos_token_id", 1);
     List<Integer> eos = eosIds(f);
     try {
-      return new LlamaConfig(type, hidden, intermediate, layers, heads, kvHeads, headDim, vocab, maxPositions, eps, theta,
-          scaling, tied, bos, eos);
+      return new LlamaConfig(
+          type,
+          hidden,
+          intermediate,
+          layers,
+          heads,
+          kvHeads,
+          headDim,
+          vocab,
+          maxPositions,
+          eps,
+          theta,
+          scaling,
+          tied,
+          bos,
+          eos);
     } catch (IllegalArgumentException e) {
       throw f.error(e.getMessage());
     }
@@ -176,7 +220,10 @@ public record LlamaConfig(String modelType, int hidden, int intermediate, int la
     return heads / kvHeads;
   }
 
-  /** Weights in the checkpoint: embeddings, every block, the final norm, and the LM head unless tied. */
+  /**
+   * Weights in the checkpoint: embeddings, every block, the final norm, and the LM head unless
+   * tied.
+   */
   public long parameterCount() {
     long h = hidden;
     long q = (long) heads * headDim;
@@ -186,14 +233,17 @@ public record LlamaConfig(String modelType, int hidden, int intermediate, int la
     return table + layers * perLayer + h + (tiedEmbeddings ? 0 : table);
   }
 
-  /** {@code [headDim / 2]} RoPE inverse frequencies of this model, scaled by {@link #ropeScaling()} if any. */
+  /**
+   * {@code [headDim / 2]} RoPE inverse frequencies of this model, scaled by {@link #ropeScaling()}
+   * if any.
+   */
   public double[] inverseFrequencies() {
     return inverseFrequencies(headDim, ropeTheta);
   }
 
   /**
-   * {@code [headDim / 2]} inverse frequencies {@code 1 / theta^(2i / headDim)}, scaled by this config's
-   * {@link #ropeScaling()} as transformers does.
+   * {@code [headDim / 2]} inverse frequencies {@code 1 / theta^(2i / headDim)}, scaled by this
+   * config's {@link #ropeScaling()} as transformers does.
    */
   public double[] inverseFrequencies(int headDim, double theta) {
     if (headDim <= 0 || headDim % 2 != 0) {

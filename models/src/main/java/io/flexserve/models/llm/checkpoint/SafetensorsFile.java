@@ -21,24 +21,39 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One safetensors file: an 8-byte little-endian header length, a JSON header naming each tensor's dtype, shape and
- * byte range in the data section, then the data section. The header is checked in full on {@link #open}, so a
- * truncated download fails there, naming the first tensor that does not fit, not later mid-conversion.
+ * One safetensors file: an 8-byte little-endian header length, a JSON header naming each tensor's
+ * dtype, shape and byte range in the data section, then the data section. The header is checked in
+ * full on {@link #open}, so a truncated download fails there, naming the first tensor that does not
+ * fit, not later mid-conversion.
  *
- * <p>Tensor data is memory-mapped on demand, one tensor at a time in mappings of at most 1 GiB, so files (and
- * tensors) over 2 GiB work and nothing is read that is not asked for. Thread-safe.
+ * <p>Tensor data is memory-mapped on demand, one tensor at a time in mappings of at most 1 GiB, so
+ * files (and tensors) over 2 GiB work and nothing is read that is not asked for. Thread-safe.
  */
 public final class SafetensorsFile implements Closeable {
   /** Largest single mapping; a multiple of every element width. */
   static final long MAP_CHUNK = 1L << 30;
+
   /** The safetensors reference implementation refuses larger headers too. */
   private static final long MAX_HEADER = 100L << 20;
+
   private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
-  private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
-      Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1), Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1),
-      Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("F16", 2), Map.entry("BF16", 2),
-      Map.entry("I32", 4), Map.entry("U32", 4), Map.entry("F32", 4),
-      Map.entry("I64", 8), Map.entry("U64", 8), Map.entry("F64", 8));
+  private static final Map<String, Integer> DTYPE_BYTES =
+      Map.ofEntries(
+          Map.entry("BOOL", 1),
+          Map.entry("U8", 1),
+          Map.entry("I8", 1),
+          Map.entry("F8_E5M2", 1),
+          Map.entry("F8_E4M3", 1),
+          Map.entry("I16", 2),
+          Map.entry("U16", 2),
+          Map.entry("F16", 2),
+          Map.entry("BF16", 2),
+          Map.entry("I32", 4),
+          Map.entry("U32", 4),
+          Map.entry("F32", 4),
+          Map.entry("I64", 8),
+          Map.entry("U64", 8),
+          Map.entry("F64", 8));
 
   private final Path path;
   private final String label;
@@ -77,8 +92,12 @@ public final class SafetensorsFile implements Closeable {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof TensorInfo t && name.equals(t.name) && dtype.equals(t.dtype) && Arrays.equals(shape, t.shape)
-          && begin == t.begin && end == t.end;
+      return o instanceof TensorInfo t
+          && name.equals(t.name)
+          && dtype.equals(t.dtype)
+          && Arrays.equals(shape, t.shape)
+          && begin == t.begin
+          && end == t.end;
     }
 
     @Override
@@ -92,7 +111,8 @@ public final class SafetensorsFile implements Closeable {
     }
   }
 
-  private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors) {
+  private SafetensorsFile(
+      Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors) {
     this.path = path;
     this.label = path.getFileName().toString();
     this.channel = channel;
@@ -114,15 +134,25 @@ public final class SafetensorsFile implements Closeable {
     try {
       long size = channel.size();
       if (size < 8) {
-        throw new CheckpointException(label + ": truncated: " + size + " bytes, too short for the 8-byte header length");
+        throw new CheckpointException(
+            label + ": truncated: " + size + " bytes, too short for the 8-byte header length");
       }
       long headerLength = read(channel, 0, 8).getLong(0);
       if (headerLength < 2 || headerLength > MAX_HEADER) {
-        throw new CheckpointException(label + ": header length " + headerLength + " is not plausible (not a safetensors file?)");
+        throw new CheckpointException(
+            label
+                + ": header length "
+                + headerLength
+                + " is not plausible (not a safetensors file?)");
       }
       if (headerLength > size - 8) {
-        throw new CheckpointException(label + ": truncated: header needs " + headerLength + " bytes but the file has "
-            + (size - 8) + " after the length");
+        throw new CheckpointException(
+            label
+                + ": truncated: header needs "
+                + headerLength
+                + " bytes but the file has "
+                + (size - 8)
+                + " after the length");
       }
       ByteBuffer header = read(channel, 8, (int) headerLength);
       long dataStart = 8 + headerLength;
@@ -141,7 +171,8 @@ public final class SafetensorsFile implements Closeable {
     }
   }
 
-  private static ByteBuffer read(FileChannel channel, long position, int length) throws IOException {
+  private static ByteBuffer read(FileChannel channel, long position, int length)
+      throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
     while (buffer.hasRemaining()) {
       if (channel.read(buffer, position + buffer.position()) < 0) {
@@ -151,7 +182,8 @@ public final class SafetensorsFile implements Closeable {
     return buffer;
   }
 
-  private static Map<String, TensorInfo> parseHeader(String label, byte[] header, long dataSize) throws CheckpointException {
+  private static Map<String, TensorInfo> parseHeader(String label, byte[] header, long dataSize)
+      throws CheckpointException {
     JsonNode root;
     try {
       root = JsonFields.MAPPER.readTree(header);
@@ -173,7 +205,8 @@ public final class SafetensorsFile implements Closeable {
     return tensors;
   }
 
-  private static TensorInfo tensorInfo(String label, String name, JsonNode entry, long dataSize) throws CheckpointException {
+  private static TensorInfo tensorInfo(String label, String name, JsonNode entry, long dataSize)
+      throws CheckpointException {
     String at = label + ": tensor " + name;
     if (!entry.isObject()) {
       throw new CheckpointException(at + ": header entry is not an object");
@@ -191,7 +224,8 @@ public final class SafetensorsFile implements Closeable {
     long begin = offsets[0];
     long end = offsets[1];
     if (end < begin) {
-      throw new CheckpointException(at + ": data_offsets [" + begin + ", " + end + ") end before they begin");
+      throw new CheckpointException(
+          at + ": data_offsets [" + begin + ", " + end + ") end before they begin");
     }
     long needed;
     try {
@@ -204,26 +238,53 @@ public final class SafetensorsFile implements Closeable {
       throw new CheckpointException(at + ": shape " + Arrays.toString(shape) + " overflows");
     }
     if (end - begin != needed) {
-      throw new CheckpointException(at + ": data_offsets [" + begin + ", " + end + ") hold " + (end - begin) + " bytes but "
-          + dtype.textValue() + " " + Arrays.toString(shape) + " needs " + needed);
+      throw new CheckpointException(
+          at
+              + ": data_offsets ["
+              + begin
+              + ", "
+              + end
+              + ") hold "
+              + (end - begin)
+              + " bytes but "
+              + dtype.textValue()
+              + " "
+              + Arrays.toString(shape)
+              + " needs "
+              + needed);
     }
     if (end > dataSize) {
-      throw new CheckpointException(label + ": truncated: tensor " + name + " needs bytes [" + begin + ", " + end
-          + ") but the file data section has " + dataSize + " bytes");
+      throw new CheckpointException(
+          label
+              + ": truncated: tensor "
+              + name
+              + " needs bytes ["
+              + begin
+              + ", "
+              + end
+              + ") but the file data section has "
+              + dataSize
+              + " bytes");
     }
     return new TensorInfo(name, dtype.textValue(), shape, begin, end);
   }
 
-  private static long[] longs(String at, JsonNode array, String field, int length) throws CheckpointException {
-    String expected = length < 0 ? "a list of non-negative integers" : "a list of " + length + " non-negative integers";
+  private static long[] longs(String at, JsonNode array, String field, int length)
+      throws CheckpointException {
+    String expected =
+        length < 0
+            ? "a list of non-negative integers"
+            : "a list of " + length + " non-negative integers";
     if (array == null || !array.isArray() || (length >= 0 && array.size() != length)) {
-      throw new CheckpointException(at + ": field " + field + " must be " + expected + ", got " + array);
+      throw new CheckpointException(
+          at + ": field " + field + " must be " + expected + ", got " + array);
     }
     long[] out = new long[array.size()];
     for (int i = 0; i < out.length; i++) {
       JsonNode v = array.get(i);
       if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0) {
-        throw new CheckpointException(at + ": field " + field + " must be " + expected + ", got " + array);
+        throw new CheckpointException(
+            at + ": field " + field + " must be " + expected + ", got " + array);
       }
       out[i] = v.longValue();
     }
@@ -249,19 +310,27 @@ public final class SafetensorsFile implements Closeable {
     return floats(name, MAP_CHUNK);
   }
 
-  /** As {@link #floats(String)}, mapping at most {@code chunk} bytes (a multiple of 4) at a time. */
+  /**
+   * As {@link #floats(String)}, mapping at most {@code chunk} bytes (a multiple of 4) at a time.
+   */
   float[] floats(String name, long chunk) throws CheckpointException {
     TensorInfo t = tensors.get(name);
     if (t == null) {
       throw new CheckpointException(label + ": missing tensor " + name);
     }
     if (!convertible(t.dtype())) {
-      throw new CheckpointException(label + ": tensor " + name + " has dtype " + t.dtype()
-          + "; only F32, F16 and BF16 convert to float");
+      throw new CheckpointException(
+          label
+              + ": tensor "
+              + name
+              + " has dtype "
+              + t.dtype()
+              + "; only F32, F16 and BF16 convert to float");
     }
     long elements = t.elements();
     if (elements > MAX_ARRAY) {
-      throw new CheckpointException(label + ": tensor " + name + " has " + elements + " elements, too many for one float[]");
+      throw new CheckpointException(
+          label + ": tensor " + name + " has " + elements + " elements, too many for one float[]");
     }
     float[] out = new float[(int) elements];
     int width = t.dtype().equals("F32") ? 4 : 2;
@@ -270,7 +339,8 @@ public final class SafetensorsFile implements Closeable {
     try {
       for (long done = 0; done < t.bytes(); ) {
         long length = Math.min(chunk, t.bytes() - done);
-        MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin() + done, length);
+        MappedByteBuffer map =
+            channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin() + done, length);
         map.order(ByteOrder.LITTLE_ENDIAN);
         int count = (int) (length / width);
         if (width == 4) {
@@ -287,7 +357,8 @@ public final class SafetensorsFile implements Closeable {
     return out;
   }
 
-  private static void widen(ShortBuffer in, boolean bf16, float[] out, int at, int count, short[] scratch) {
+  private static void widen(
+      ShortBuffer in, boolean bf16, float[] out, int at, int count, short[] scratch) {
     for (int done = 0; done < count; ) {
       int n = Math.min(scratch.length, count - done);
       in.get(scratch, 0, n);
@@ -305,12 +376,14 @@ public final class SafetensorsFile implements Closeable {
   }
 
   /**
-   * Writes {@code tensors} in iteration order as one safetensors file of {@code dtype} (F32, F16 or BF16, rounded to
-   * nearest even), through a temporary file moved into place, so a reader never sees half a file.
+   * Writes {@code tensors} in iteration order as one safetensors file of {@code dtype} (F32, F16 or
+   * BF16, rounded to nearest even), through a temporary file moved into place, so a reader never
+   * sees half a file.
    *
    * @param shapes the shape of every tensor; its element count must match the array length
    */
-  public static void write(Path file, LinkedHashMap<String, float[]> tensors, Map<String, long[]> shapes, String dtype)
+  public static void write(
+      Path file, LinkedHashMap<String, float[]> tensors, Map<String, long[]> shapes, String dtype)
       throws IOException {
     List<SafetensorsWriter.Entry> entries = new ArrayList<>();
     for (Map.Entry<String, float[]> e : tensors.entrySet()) {

@@ -15,8 +15,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Streams tensors into a safetensors file one at a time: the header is known from the shapes alone, so a generator
- * need hold only the tensor being written, which keeps a 100M-parameter synthetic model to one table in memory.
+ * Streams tensors into a safetensors file one at a time: the header is known from the shapes alone,
+ * so a generator need hold only the tensor being written, which keeps a 100M-parameter synthetic
+ * model to one table in memory.
  */
 final class SafetensorsWriter {
   private static final int BUFFER = 1 << 22;
@@ -51,14 +52,16 @@ final class SafetensorsWriter {
     }
   }
 
-  static void write(Path file, List<Entry> entries, String dtype, Source source) throws IOException {
+  static void write(Path file, List<Entry> entries, String dtype, Source source)
+      throws IOException {
     int width = width(dtype);
     byte[] header = header(entries, dtype, width);
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
     try {
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel out =
+          FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer start = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
         drain(start.putLong(header.length).put(header), out);
         ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
@@ -66,8 +69,15 @@ final class SafetensorsWriter {
         for (Entry e : entries) {
           float[] values = source.values(e);
           if (values == null || values.length != e.elements()) {
-            throw new IllegalArgumentException("tensor " + e.name() + " has " + (values == null ? "no" : values.length)
-                + " values but shape " + Arrays.toString(e.shape()) + " holds " + e.elements());
+            throw new IllegalArgumentException(
+                "tensor "
+                    + e.name()
+                    + " has "
+                    + (values == null ? "no" : values.length)
+                    + " values but shape "
+                    + Arrays.toString(e.shape())
+                    + " holds "
+                    + e.elements());
           }
           encode(values, dtype, buffer, halves, out);
         }
@@ -79,7 +89,10 @@ final class SafetensorsWriter {
     }
   }
 
-  /** Header JSON padded with spaces so the data section starts 8-byte aligned, as the reference writer does. */
+  /**
+   * Header JSON padded with spaces so the data section starts 8-byte aligned, as the reference
+   * writer does.
+   */
   private static byte[] header(List<Entry> entries, String dtype, int width) {
     ObjectNode root = JsonFields.MAPPER.createObjectNode();
     root.putObject("__metadata__").put("format", "pt");
@@ -99,7 +112,8 @@ final class SafetensorsWriter {
     return header;
   }
 
-  private static void encode(float[] values, String dtype, ByteBuffer buffer, short[] halves, FileChannel out)
+  private static void encode(
+      float[] values, String dtype, ByteBuffer buffer, short[] halves, FileChannel out)
       throws IOException {
     int width = width(dtype);
     for (int done = 0; done < values.length; ) {
@@ -112,7 +126,10 @@ final class SafetensorsWriter {
       } else {
         boolean bf16 = dtype.equals("BF16");
         for (int i = 0; i < n; i++) {
-          halves[i] = bf16 ? HalfFloats.floatToBf16(values[done + i]) : HalfFloats.floatToF16(values[done + i]);
+          halves[i] =
+              bf16
+                  ? HalfFloats.floatToBf16(values[done + i])
+                  : HalfFloats.floatToF16(values[done + i]);
         }
         buffer.asShortBuffer().put(halves, 0, n);
       }

@@ -14,32 +14,38 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 /**
- * Writes random-weight checkpoints in the Hugging Face Llama layout, so speed and memory tests can run models of any
- * size without downloading one. The output is a real checkpoint: {@link Checkpoint#open} and {@link Checkpoint#validate}
- * accept it, its {@code tokenizer.json} loads in DJL / tokenizers, and transformers could load it.
+ * Writes random-weight checkpoints in the Hugging Face Llama layout, so speed and memory tests can
+ * run models of any size without downloading one. The output is a real checkpoint: {@link
+ * Checkpoint#open} and {@link Checkpoint#validate} accept it, its {@code tokenizer.json} loads in
+ * DJL / tokenizers, and transformers could load it.
  *
- * <p>Weights are seeded per tensor name, so a tensor's values depend on the seed alone, not on sharding or order.
- * Linear weights have standard deviation {@code 1/sqrt(fan_in)} and norms are 1, so each projection preserves the
- * scale of its input and activations stay finite through any number of layers (the residual stream grows like
- * {@code sqrt(layers)}); logits come out with a standard deviation near 1. Values are Irwin–Hall sums of four uniforms
- * (near-normal, bounded at ±3.5σ): one {@code nextLong} per value keeps a 100M-parameter model to seconds.
+ * <p>Weights are seeded per tensor name, so a tensor's values depend on the seed alone, not on
+ * sharding or order. Linear weights have standard deviation {@code 1/sqrt(fan_in)} and norms are 1,
+ * so each projection preserves the scale of its input and activations stay finite through any
+ * number of layers (the residual stream grows like {@code sqrt(layers)}); logits come out with a
+ * standard deviation near 1. Values are Irwin–Hall sums of four uniforms (near-normal, bounded at
+ * ±3.5σ): one {@code nextLong} per value keeps a 100M-parameter model to seconds.
  */
 public final class SyntheticCheckpoint {
   private SyntheticCheckpoint() {}
 
   /**
-   * Writes a checkpoint of {@code config} into {@code dir}, which must not exist or be empty. Files are written into
-   * a staging directory beside it and moved into place at the end, so {@code dir} never holds half a checkpoint.
+   * Writes a checkpoint of {@code config} into {@code dir}, which must not exist or be empty. Files
+   * are written into a staging directory beside it and moved into place at the end, so {@code dir}
+   * never holds half a checkpoint.
    *
-   * @param shards 1 writes {@code model.safetensors}; more writes {@code model-0000k-of-0000n.safetensors} of about
-   *     equal size plus {@code model.safetensors.index.json}
+   * @param shards 1 writes {@code model.safetensors}; more writes {@code
+   *     model-0000k-of-0000n.safetensors} of about equal size plus {@code
+   *     model.safetensors.index.json}
    * @param dtype F32, F16 or BF16
    */
-  public static void write(Path dir, LlamaConfig config, long seed, int shards, String dtype) throws IOException {
+  public static void write(Path dir, LlamaConfig config, long seed, int shards, String dtype)
+      throws IOException {
     SafetensorsWriter.width(dtype);
     Map<String, long[]> shapes = HfTensorNames.expectedShapes(config);
     if (shards < 1 || shards > shapes.size()) {
-      throw new IllegalArgumentException("shards must be in 1.." + shapes.size() + " for this config, got " + shards);
+      throw new IllegalArgumentException(
+          "shards must be in 1.." + shapes.size() + " for this config, got " + shards);
     }
     String tokenizer = SyntheticTokenizer.json(config.vocabSize());
     Path target = dir.toAbsolutePath().normalize();
@@ -47,15 +53,22 @@ public final class SyntheticCheckpoint {
       throw new IOException(target + ": already exists and is not an empty directory");
     }
     Files.createDirectories(target.getParent());
-    Path staging = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".staging-");
+    Path staging =
+        Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".staging-");
     try {
-      Files.writeString(staging.resolve(Checkpoint.CONFIG), config.toJson(torchDtype(dtype)), StandardCharsets.UTF_8);
+      Files.writeString(
+          staging.resolve(Checkpoint.CONFIG),
+          config.toJson(torchDtype(dtype)),
+          StandardCharsets.UTF_8);
       Files.writeString(staging.resolve(Checkpoint.TOKENIZER), tokenizer, StandardCharsets.UTF_8);
       List<List<SafetensorsWriter.Entry>> plan = plan(shapes, shards);
       ObjectNode weightMap = JsonFields.MAPPER.createObjectNode();
       long totalBytes = 0;
       for (int s = 0; s < plan.size(); s++) {
-        String file = shards == 1 ? "model.safetensors" : String.format("model-%05d-of-%05d.safetensors", s + 1, shards);
+        String file =
+            shards == 1
+                ? "model.safetensors"
+                : String.format("model-%05d-of-%05d.safetensors", s + 1, shards);
         for (SafetensorsWriter.Entry e : plan.get(s)) {
           weightMap.put(e.name(), file);
           totalBytes += e.elements() * SafetensorsWriter.width(dtype);
@@ -66,8 +79,10 @@ public final class SyntheticCheckpoint {
         ObjectNode index = JsonFields.MAPPER.createObjectNode();
         index.putObject("metadata").put("total_size", totalBytes);
         index.set("weight_map", weightMap);
-        Files.writeString(staging.resolve(Checkpoint.INDEX),
-            JsonFields.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(index) + "\n", StandardCharsets.UTF_8);
+        Files.writeString(
+            staging.resolve(Checkpoint.INDEX),
+            JsonFields.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(index) + "\n",
+            StandardCharsets.UTF_8);
       }
       Files.deleteIfExists(target);
       SafetensorsWriter.move(staging, target);
@@ -77,16 +92,45 @@ public final class SyntheticCheckpoint {
   }
 
   /**
-   * Named configs: {@code "tiny"} (hidden 64, 2 layers, vocab 300, untied; for unit tests) and {@code "100m"}
-   * (Llama-2 style with GQA: hidden 768, MLP 2048, 8 layers, 12 query and 4 KV heads, vocab 32000, untied; about
-   * 99.5M parameters).
+   * Named configs: {@code "tiny"} (hidden 64, 2 layers, vocab 300, untied; for unit tests) and
+   * {@code "100m"} (Llama-2 style with GQA: hidden 768, MLP 2048, 8 layers, 12 query and 4 KV
+   * heads, vocab 32000, untied; about 99.5M parameters).
    */
   public static LlamaConfig preset(String name) {
     switch (name) {
       case "tiny":
-        return new LlamaConfig(LlamaConfig.LLAMA, 64, 128, 2, 4, 2, 16, 300, 256, 1e-5, 10000, null, false, 1, List.of(2));
+        return new LlamaConfig(
+            LlamaConfig.LLAMA,
+            64,
+            128,
+            2,
+            4,
+            2,
+            16,
+            300,
+            256,
+            1e-5,
+            10000,
+            null,
+            false,
+            1,
+            List.of(2));
       case "100m":
-        return new LlamaConfig(LlamaConfig.LLAMA, 768, 2048, 8, 12, 4, 64, 32000, 2048, 1e-5, 10000, null, false, 1,
+        return new LlamaConfig(
+            LlamaConfig.LLAMA,
+            768,
+            2048,
+            8,
+            12,
+            4,
+            64,
+            32000,
+            2048,
+            1e-5,
+            10000,
+            null,
+            false,
+            1,
             List.of(2));
       default:
         throw new IllegalArgumentException("unknown preset '" + name + "' (known: tiny, 100m)");
@@ -126,7 +170,10 @@ public final class SyntheticCheckpoint {
     return out;
   }
 
-  /** Irwin–Hall(4) from the four 16-bit quarters of one random long, scaled to mean 0 and deviation {@code std}. */
+  /**
+   * Irwin–Hall(4) from the four 16-bit quarters of one random long, scaled to mean 0 and deviation
+   * {@code std}.
+   */
   static void fill(float[] out, SplittableRandom random, double std) {
     double mean = 4 * 32767.5;
     double scale = std / Math.sqrt(4 * (65536.0 * 65536.0 - 1) / 12);

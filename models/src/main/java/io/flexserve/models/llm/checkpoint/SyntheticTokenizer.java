@@ -9,11 +9,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A {@code tokenizer.json} for synthetic checkpoints in the SentencePiece style of Llama 2 (and of tinystories-260k):
- * a BPE with byte fallback, spaces as {@code ▁}, {@code <s>} prepended. Vocabulary: {@code <unk>}, {@code <s>},
- * {@code </s>}, the 256 byte tokens {@code <0x00>}..{@code <0xFF>} (ids 3..258), then single printable ASCII
- * characters, then {@code ▁x} and two-letter merges while room remains, so any text encodes and common words take
- * fewer tokens than characters, as with a trained tokenizer.
+ * A {@code tokenizer.json} for synthetic checkpoints in the SentencePiece style of Llama 2 (and of
+ * tinystories-260k): a BPE with byte fallback, spaces as {@code ▁}, {@code <s>} prepended.
+ * Vocabulary: {@code <unk>}, {@code <s>}, {@code </s>}, the 256 byte tokens {@code <0x00>}..{@code
+ * <0xFF>} (ids 3..258), then single printable ASCII characters, then {@code ▁x} and two-letter
+ * merges while room remains, so any text encodes and common words take fewer tokens than
+ * characters, as with a trained tokenizer.
  */
 final class SyntheticTokenizer {
   static final String SPACE = "\u2581";
@@ -24,8 +25,11 @@ final class SyntheticTokenizer {
   /** Tokenizer JSON whose ids all lie below {@code vocabSize} (at least 259). */
   static String json(int vocabSize) {
     if (vocabSize < BYTE_TOKENS_END) {
-      throw new IllegalArgumentException("a byte-fallback tokenizer needs vocab_size >= " + BYTE_TOKENS_END
-          + " (3 specials and 256 byte tokens), got " + vocabSize);
+      throw new IllegalArgumentException(
+          "a byte-fallback tokenizer needs vocab_size >= "
+              + BYTE_TOKENS_END
+              + " (3 specials and 256 byte tokens), got "
+              + vocabSize);
     }
     Map<String, Integer> vocab = new LinkedHashMap<>();
     vocab.put("<unk>", 0);
@@ -71,7 +75,8 @@ final class SyntheticTokenizer {
     }
   }
 
-  private static void merge(Map<String, Integer> vocab, List<String> merges, String left, String right, int vocabSize) {
+  private static void merge(
+      Map<String, Integer> vocab, List<String> merges, String left, String right, int vocabSize) {
     if (vocab.size() < vocabSize && vocab.containsKey(left) && vocab.containsKey(right)) {
       add(vocab, left + right, vocabSize);
       merges.add(left + " " + right);
@@ -85,8 +90,15 @@ final class SyntheticTokenizer {
     root.putNull("padding");
     ArrayNode added = root.putArray("added_tokens");
     for (String special : List.of("<unk>", "<s>", "</s>")) {
-      added.addObject().put("id", vocab.get(special)).put("content", special).put("single_word", false)
-          .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+      added
+          .addObject()
+          .put("id", vocab.get(special))
+          .put("content", special)
+          .put("single_word", false)
+          .put("lstrip", false)
+          .put("rstrip", false)
+          .put("normalized", false)
+          .put("special", true);
     }
     ObjectNode normalizer = root.putObject("normalizer").put("type", "Sequence");
     ArrayNode normalizers = normalizer.putArray("normalizers");

@@ -13,7 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LlamaConfigTest {
-  private static final String MINIMAL = """
+  private static final String MINIMAL =
+      """
       {"model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
        "num_attention_heads": 4, "vocab_size": 300%s}""";
 
@@ -22,7 +23,8 @@ class LlamaConfigTest {
   }
 
   private static String failure(String json) {
-    return assertThrows(CheckpointException.class, () -> LlamaConfig.parse(json, "config.json")).getMessage();
+    return assertThrows(CheckpointException.class, () -> LlamaConfig.parse(json, "config.json"))
+        .getMessage();
   }
 
   private static String failureWith(String extra) {
@@ -67,20 +69,67 @@ class LlamaConfigTest {
 
   @Test
   void eosMayBeAList() throws Exception {
-    assertEquals(List.of(128001, 128008, 128009), parse(", \"eos_token_id\": [128001, 128008, 128009]").eosTokenIds());
+    assertEquals(
+        List.of(128001, 128008, 128009),
+        parse(", \"eos_token_id\": [128001, 128008, 128009]").eosTokenIds());
     assertTrue(failureWith(", \"eos_token_id\": \"</s>\"").contains("eos_token_id"));
   }
 
   @Test
   void toJsonRoundTrips() throws Exception {
-    List<LlamaConfig> configs = List.of(
-        SyntheticCheckpoint.preset("tiny"),
-        SyntheticCheckpoint.preset("100m"),
-        LlamaConfig.read(TestFiles.tinyStories().resolve("config.json")),
-        new LlamaConfig("llama", 2048, 8192, 16, 32, 8, 64, 128256, 131072, 1e-5, 500000,
-            RopeScaling.llama3(32, 1, 4, 8192), true, 128000, List.of(128001, 128008, 128009)),
-        new LlamaConfig("llama", 64, 128, 2, 4, 4, 16, 300, 4096, 1e-6, 10000, RopeScaling.linear(2), false, 1, List.of(2)),
-        new LlamaConfig("mistral", 64, 128, 2, 4, 1, 32, 300, 32768, 1e-5, 1e6, null, false, 1, List.of(2)));
+    List<LlamaConfig> configs =
+        List.of(
+            SyntheticCheckpoint.preset("tiny"),
+            SyntheticCheckpoint.preset("100m"),
+            LlamaConfig.read(TestFiles.tinyStories().resolve("config.json")),
+            new LlamaConfig(
+                "llama",
+                2048,
+                8192,
+                16,
+                32,
+                8,
+                64,
+                128256,
+                131072,
+                1e-5,
+                500000,
+                RopeScaling.llama3(32, 1, 4, 8192),
+                true,
+                128000,
+                List.of(128001, 128008, 128009)),
+            new LlamaConfig(
+                "llama",
+                64,
+                128,
+                2,
+                4,
+                4,
+                16,
+                300,
+                4096,
+                1e-6,
+                10000,
+                RopeScaling.linear(2),
+                false,
+                1,
+                List.of(2)),
+            new LlamaConfig(
+                "mistral",
+                64,
+                128,
+                2,
+                4,
+                1,
+                32,
+                300,
+                32768,
+                1e-5,
+                1e6,
+                null,
+                false,
+                1,
+                List.of(2)));
     for (LlamaConfig c : configs) {
       assertEquals(c, LlamaConfig.parse(c.toJson(), "config.json"), c.toJson());
     }
@@ -91,12 +140,19 @@ class LlamaConfigTest {
     String message = failure("{\n  \"model_type\": \"llama\",\n  \"hidden_size\": 64,,\n}");
     assertTrue(message.startsWith("config.json: malformed JSON at line 3"), message);
     assertTrue(failure("[1, 2]").contains("config.json: expected a JSON object"));
-    assertTrue(failure("{} trailing").startsWith("config.json: malformed JSON"), failure("{} trailing"));
+    assertTrue(
+        failure("{} trailing").startsWith("config.json: malformed JSON"), failure("{} trailing"));
   }
 
   @Test
   void missingRequiredFieldIsNamed() throws Exception {
-    for (String field : List.of("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "vocab_size")) {
+    for (String field :
+        List.of(
+            "hidden_size",
+            "intermediate_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "vocab_size")) {
       ObjectNode tree = (ObjectNode) new ObjectMapper().readTree(MINIMAL.formatted(""));
       tree.remove(field);
       String json = tree.toString();
@@ -107,16 +163,21 @@ class LlamaConfigTest {
 
   @Test
   void wrongTypeIsNamed() {
-    String message = failure(MINIMAL.formatted("").replace("\"hidden_size\": 64", "\"hidden_size\": \"64\""));
+    String message =
+        failure(MINIMAL.formatted("").replace("\"hidden_size\": 64", "\"hidden_size\": \"64\""));
     assertTrue(message.contains("hidden_size must be an integer"), message);
-    assertTrue(failureWith(", \"rms_norm_eps\": \"small\"").contains("rms_norm_eps must be a number"));
-    assertTrue(failureWith(", \"tie_word_embeddings\": 1").contains("tie_word_embeddings must be true or false"));
+    assertTrue(
+        failureWith(", \"rms_norm_eps\": \"small\"").contains("rms_norm_eps must be a number"));
+    assertTrue(
+        failureWith(", \"tie_word_embeddings\": 1")
+            .contains("tie_word_embeddings must be true or false"));
     assertTrue(failureWith(", \"rope_scaling\": 8").contains("rope_scaling must be an object"));
   }
 
   @Test
   void unsupportedModelsAreRejectedByField() {
-    assertEquals("config.json: unsupported model_type 'gpt2' (supported: llama, mistral)",
+    assertEquals(
+        "config.json: unsupported model_type 'gpt2' (supported: llama, mistral)",
         failure(MINIMAL.formatted("").replace("\"llama\"", "\"gpt2\"")));
     assertTrue(failureWith(", \"hidden_act\": \"gelu\"").contains("hidden_act 'gelu'"));
     assertTrue(failureWith(", \"attention_bias\": true").contains("attention_bias"));
@@ -124,15 +185,28 @@ class LlamaConfigTest {
     assertTrue(failureWith(", \"num_key_value_heads\": 3").contains("num_key_value_heads 3"));
     assertTrue(failureWith(", \"head_dim\": 15").contains("head_dim must be even"));
     assertTrue(failureWith(", \"vocab_size\": 0").contains("vocab_size must be positive"));
-    String unevenHeads = failure(MINIMAL.formatted("").replace("\"num_attention_heads\": 4", "\"num_attention_heads\": 3"));
+    String unevenHeads =
+        failure(
+            MINIMAL
+                .formatted("")
+                .replace("\"num_attention_heads\": 4", "\"num_attention_heads\": 3"));
     assertTrue(unevenHeads.contains("num_attention_heads 3"), unevenHeads);
   }
 
   @Test
   void mistralNeedsNoSlidingWindowWithinContext() throws Exception {
-    String mistral = MINIMAL.formatted(", \"max_position_embeddings\": 32768%s").replace("\"llama\"", "\"mistral\"");
-    assertEquals("mistral", LlamaConfig.parse(mistral.formatted(", \"sliding_window\": null"), "config.json").modelType());
-    assertEquals(32768, LlamaConfig.parse(mistral.formatted(", \"sliding_window\": 32768"), "config.json").maxPositions());
+    String mistral =
+        MINIMAL
+            .formatted(", \"max_position_embeddings\": 32768%s")
+            .replace("\"llama\"", "\"mistral\"");
+    assertEquals(
+        "mistral",
+        LlamaConfig.parse(mistral.formatted(", \"sliding_window\": null"), "config.json")
+            .modelType());
+    assertEquals(
+        32768,
+        LlamaConfig.parse(mistral.formatted(", \"sliding_window\": 32768"), "config.json")
+            .maxPositions());
     String small = failure(mistral.formatted(", \"sliding_window\": 4096"));
     assertTrue(small.startsWith("config.json: sliding_window 4096"), small);
     String absent = failure(mistral.formatted(""));
@@ -143,14 +217,22 @@ class LlamaConfigTest {
   void ropeScalingVariants() throws Exception {
     assertNull(parse(", \"rope_scaling\": null").ropeScaling());
     assertNull(parse(", \"rope_scaling\": {\"rope_type\": \"default\"}").ropeScaling());
-    assertEquals(RopeScaling.linear(4), parse(", \"rope_scaling\": {\"type\": \"linear\", \"factor\": 4.0}").ropeScaling());
-    assertEquals(RopeScaling.llama3(8, 1, 4, 8192), parse(", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0,"
-        + " \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192}").ropeScaling());
+    assertEquals(
+        RopeScaling.linear(4),
+        parse(", \"rope_scaling\": {\"type\": \"linear\", \"factor\": 4.0}").ropeScaling());
+    assertEquals(
+        RopeScaling.llama3(8, 1, 4, 8192),
+        parse(
+                ", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0,"
+                    + " \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 8192}")
+            .ropeScaling());
     String yarn = failureWith(", \"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}");
     assertTrue(yarn.contains("rope_scaling.rope_type 'yarn'"), yarn);
-    String partial = failureWith(", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0}");
+    String partial =
+        failureWith(", \"rope_scaling\": {\"rope_type\": \"llama3\", \"factor\": 8.0}");
     assertEquals("config.json: missing field rope_scaling.low_freq_factor", partial);
-    assertTrue(failureWith(", \"rope_scaling\": {\"factor\": 8.0}").contains("rope_scaling.rope_type"));
+    assertTrue(
+        failureWith(", \"rope_scaling\": {\"factor\": 8.0}").contains("rope_scaling.rope_type"));
   }
 
   @Test
@@ -168,8 +250,23 @@ class LlamaConfigTest {
 
   @Test
   void llama3ScalingMatchesTransformers() throws Exception {
-    LlamaConfig c = new LlamaConfig("llama", 4096, 14336, 32, 32, 8, 128, 128256, 131072, 1e-5, 500000,
-        RopeScaling.llama3(8, 1, 4, 8192), false, 128000, List.of(128001));
+    LlamaConfig c =
+        new LlamaConfig(
+            "llama",
+            4096,
+            14336,
+            32,
+            32,
+            8,
+            128,
+            128256,
+            131072,
+            1e-5,
+            500000,
+            RopeScaling.llama3(8, 1, 4, 8192),
+            false,
+            128000,
+            List.of(128001));
     double[] inv = c.inverseFrequencies();
     assertArrayEquals(inv, c.inverseFrequencies(128, 500000));
     assertEquals(64, inv.length);
@@ -181,7 +278,9 @@ class LlamaConfigTest {
     // i = 31: wavelength 2π·500000^(31/64) ≈ 3.6e3, between 2048 and 8192 — interpolated.
     double f = Math.pow(500000, -62.0 / 128);
     double wavelength = 2 * Math.PI / f;
-    assertTrue(wavelength > 2048 && wavelength < 8192, "test premise: i = 31 is a medium frequency, " + wavelength);
+    assertTrue(
+        wavelength > 2048 && wavelength < 8192,
+        "test premise: i = 31 is a medium frequency, " + wavelength);
     double smooth = (8192 / wavelength - 1) / (4 - 1);
     double expected = (1 - smooth) * f / 8 + smooth * f;
     assertEquals(expected, inv[31], expected * 1e-12);
@@ -194,8 +293,11 @@ class LlamaConfigTest {
 
   @Test
   void parameterCountMatchesTensorShapes() throws Exception {
-    for (LlamaConfig c : List.of(SyntheticCheckpoint.preset("tiny"), SyntheticCheckpoint.preset("100m"),
-        LlamaConfig.read(TestFiles.tinyStories().resolve("config.json")))) {
+    for (LlamaConfig c :
+        List.of(
+            SyntheticCheckpoint.preset("tiny"),
+            SyntheticCheckpoint.preset("100m"),
+            LlamaConfig.read(TestFiles.tinyStories().resolve("config.json")))) {
       long sum = 0;
       for (long[] shape : HfTensorNames.expectedShapes(c).values()) {
         long n = 1;

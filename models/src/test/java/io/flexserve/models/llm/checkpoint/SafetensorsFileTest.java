@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SafetensorsFileTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
-  /** Exactly representable in F16 and in BF16 (8 significant bits, exponents within both ranges). */
-  private static final float[] EXACT = {0f, -0f, 1f, -2f, 0.5f, 1.5f, -0.25f, 3f, 1.0078125f, 96f, -1024f, 0.015625f};
+  /**
+   * Exactly representable in F16 and in BF16 (8 significant bits, exponents within both ranges).
+   */
+  private static final float[] EXACT = {
+    0f, -0f, 1f, -2f, 0.5f, 1.5f, -0.25f, 3f, 1.0078125f, 96f, -1024f, 0.015625f
+  };
 
   private static LinkedHashMap<String, float[]> sample(float[] random) {
     LinkedHashMap<String, float[]> tensors = new LinkedHashMap<>();
@@ -52,7 +55,8 @@ class SafetensorsFileTest {
       SafetensorsFile.TensorInfo norm = f.tensors().get("model.norm.weight");
       assertEquals("F32", norm.dtype());
       assertArrayEquals(new long[] {64}, norm.shape());
-      for (String name : new String[] {"model.norm.weight", "model.layers.2.self_attn.k_proj.weight"}) {
+      for (String name :
+          new String[] {"model.norm.weight", "model.layers.2.self_attn.k_proj.weight"}) {
         float[] expected = TestFiles.manualF32(file, name);
         assertArrayEquals(expected, f.floats(name), name);
         assertArrayEquals(expected, f.floats(name, 64), name + " in 64-byte mappings");
@@ -70,7 +74,8 @@ class SafetensorsFileTest {
       assertArrayEquals(EXACT, f.floats("exact"));
       assertArrayEquals(random, f.floats("random"));
       assertArrayEquals(new long[] {50, 10}, f.tensors().get("random").shape());
-      long headerLength = ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+      long headerLength =
+          ByteBuffer.wrap(Files.readAllBytes(file), 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
       assertEquals(0, headerLength % 8, "data section 8-byte aligned");
     }
   }
@@ -113,17 +118,22 @@ class SafetensorsFileTest {
       float f16 = HalfFloats.f16ToFloat((short) bits);
       if (exponent == 0x1f) {
         assertTrue(mantissa == 0 ? Float.isInfinite(f16) : Float.isNaN(f16));
-        assertTrue(Float.isNaN(HalfFloats.f16ToFloat(HalfFloats.floatToF16(f16))) == (mantissa != 0));
+        assertTrue(
+            Float.isNaN(HalfFloats.f16ToFloat(HalfFloats.floatToF16(f16))) == (mantissa != 0));
       } else {
-        double expected = exponent == 0 ? sign * mantissa * Math.pow(2, -24)
-            : sign * (1 + mantissa / 1024.0) * Math.pow(2, exponent - 15);
+        double expected =
+            exponent == 0
+                ? sign * mantissa * Math.pow(2, -24)
+                : sign * (1 + mantissa / 1024.0) * Math.pow(2, exponent - 15);
         assertEquals(expected, f16, 0, "f16 bits " + Integer.toHexString(bits));
-        assertEquals((short) bits, HalfFloats.floatToF16(f16), "f16 bits " + Integer.toHexString(bits));
+        assertEquals(
+            (short) bits, HalfFloats.floatToF16(f16), "f16 bits " + Integer.toHexString(bits));
       }
       float bf16 = HalfFloats.bf16ToFloat((short) bits);
       assertEquals(Float.intBitsToFloat(bits << 16), bf16, 0);
       if (!Float.isNaN(bf16)) {
-        assertEquals((short) bits, HalfFloats.floatToBf16(bf16), "bf16 bits " + Integer.toHexString(bits));
+        assertEquals(
+            (short) bits, HalfFloats.floatToBf16(bf16), "bf16 bits " + Integer.toHexString(bits));
       } else {
         assertTrue(Float.isNaN(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(bf16))));
       }
@@ -163,8 +173,8 @@ class SafetensorsFileTest {
     String last;
     long dataSize;
     try (SafetensorsFile f = SafetensorsFile.open(original)) {
-      SafetensorsFile.TensorInfo end = f.tensors().values().stream()
-          .max((a, b) -> Long.compare(a.end(), b.end())).orElseThrow();
+      SafetensorsFile.TensorInfo end =
+          f.tensors().values().stream().max((a, b) -> Long.compare(a.end(), b.end())).orElseThrow();
       last = end.name();
       dataSize = end.end();
     }
@@ -174,28 +184,39 @@ class SafetensorsFileTest {
     try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
       c.truncate(Files.size(copy) - 100);
     }
-    String message = assertThrows(CheckpointException.class, () -> SafetensorsFile.open(copy)).getMessage();
-    assertTrue(message.startsWith("model.safetensors: truncated: tensor " + last + " needs bytes ["), message);
-    assertTrue(message.endsWith("but the file data section has " + (dataSize - 100) + " bytes"), message);
+    String message =
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(copy)).getMessage();
+    assertTrue(
+        message.startsWith("model.safetensors: truncated: tensor " + last + " needs bytes ["),
+        message);
+    assertTrue(
+        message.endsWith("but the file data section has " + (dataSize - 100) + " bytes"), message);
 
     try (FileChannel c = FileChannel.open(copy, StandardOpenOption.WRITE)) {
       c.truncate(1000);
     }
-    message = assertThrows(CheckpointException.class, () -> SafetensorsFile.open(copy)).getMessage();
+    message =
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(copy)).getMessage();
     assertTrue(message.startsWith("model.safetensors: truncated: header needs"), message);
   }
 
   @Test
   void unsupportedDtypeNamesTensorAndDtype() throws Exception {
     Path file = tmp.resolve("ints.safetensors");
-    TestFiles.raw(file, "{\"__metadata__\":{\"format\":\"pt\"},"
-        + "\"ok\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-        + "\"ids\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[8,16]}}", new byte[16]);
+    TestFiles.raw(
+        file,
+        "{\"__metadata__\":{\"format\":\"pt\"},"
+            + "\"ok\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+            + "\"ids\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
+        new byte[16]);
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
       assertArrayEquals(new float[2], f.floats("ok"));
       String message = assertThrows(CheckpointException.class, () -> f.floats("ids")).getMessage();
-      assertEquals("ints.safetensors: tensor ids has dtype I32; only F32, F16 and BF16 convert to float", message);
-      assertEquals("ints.safetensors: missing tensor nope",
+      assertEquals(
+          "ints.safetensors: tensor ids has dtype I32; only F32, F16 and BF16 convert to float",
+          message);
+      assertEquals(
+          "ints.safetensors: missing tensor nope",
           assertThrows(CheckpointException.class, () -> f.floats("nope")).getMessage());
     }
   }
@@ -203,21 +224,37 @@ class SafetensorsFileTest {
   @Test
   void inconsistentHeadersAreRejected() throws Exception {
     Path file = tmp.resolve("bad.safetensors");
-    TestFiles.raw(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[16]);
-    String size = assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file)).getMessage();
-    assertTrue(size.startsWith("bad.safetensors: tensor w: data_offsets [0, 8) hold 8 bytes but F32 [3] needs 12"), size);
-    TestFiles.raw(file, "{\"w\":{\"dtype\":\"Q4\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[16]);
-    assertTrue(assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file)).getMessage()
-        .contains("tensor w: unknown dtype 'Q4'"));
-    TestFiles.raw(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},}", new byte[16]);
-    assertTrue(assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file)).getMessage()
-        .startsWith("bad.safetensors header: malformed JSON"));
-    TestFiles.raw(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", new byte[16]);
-    assertTrue(assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file)).getMessage()
-        .contains("tensor w: field shape must be"));
+    TestFiles.raw(
+        file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[16]);
+    String size =
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file)).getMessage();
+    assertTrue(
+        size.startsWith(
+            "bad.safetensors: tensor w: data_offsets [0, 8) hold 8 bytes but F32 [3] needs 12"),
+        size);
+    TestFiles.raw(
+        file, "{\"w\":{\"dtype\":\"Q4\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[16]);
+    assertTrue(
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file))
+            .getMessage()
+            .contains("tensor w: unknown dtype 'Q4'"));
+    TestFiles.raw(
+        file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},}", new byte[16]);
+    assertTrue(
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file))
+            .getMessage()
+            .startsWith("bad.safetensors header: malformed JSON"));
+    TestFiles.raw(
+        file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", new byte[16]);
+    assertTrue(
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file))
+            .getMessage()
+            .contains("tensor w: field shape must be"));
     ByteBuffer garbage = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 40);
     Files.write(file, garbage.array());
-    assertTrue(assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file)).getMessage()
-        .contains("header length 1099511627776 is not plausible"));
+    assertTrue(
+        assertThrows(CheckpointException.class, () -> SafetensorsFile.open(file))
+            .getMessage()
+            .contains("header length 1099511627776 is not plausible"));
   }
 }

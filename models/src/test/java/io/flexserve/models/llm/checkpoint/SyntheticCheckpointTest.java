@@ -16,13 +16,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SyntheticCheckpointTest {
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @Test
   void presetsHaveTheAdvertisedSize() {
     LlamaConfig m = SyntheticCheckpoint.preset("100m");
-    assertTrue(m.parameterCount() >= 90_000_000 && m.parameterCount() <= 110_000_000, "100m has " + m.parameterCount());
+    assertTrue(
+        m.parameterCount() >= 90_000_000 && m.parameterCount() <= 110_000_000,
+        "100m has " + m.parameterCount());
     assertTrue(m.kvHeads() < m.heads(), "100m uses grouped-query attention");
     assertFalse(m.tiedEmbeddings());
     LlamaConfig tiny = SyntheticCheckpoint.preset("tiny");
@@ -41,13 +42,15 @@ class SyntheticCheckpointTest {
           long[] ids = t.encode(text).getIds();
           assertEquals(1, ids[0], "starts with <s>");
           for (long id : ids) {
-            assertTrue(id >= 0 && id < vocab, text + " → id " + id + " outside vocabulary " + vocab);
+            assertTrue(
+                id >= 0 && id < vocab, text + " → id " + id + " outside vocabulary " + vocab);
           }
           assertEquals(text, t.decode(ids, true), "decodes back");
         }
         long[] hello = t.encode("hello").getIds();
         for (int i = 1; i < hello.length; i++) {
-          assertTrue(hello[i] >= 259, "no byte fallback for ASCII letters: " + Arrays.toString(hello));
+          assertTrue(
+              hello[i] >= 259, "no byte fallback for ASCII letters: " + Arrays.toString(hello));
         }
         if (vocab == 32000) {
           assertTrue(hello.length < 7, "merges shorten words: " + Arrays.toString(hello));
@@ -61,7 +64,8 @@ class SyntheticCheckpointTest {
   void writtenTokenizerMatchesTheCheckpointsVocabulary() throws Exception {
     Path dir = tmp.resolve("tiny");
     SyntheticCheckpoint.write(dir, SyntheticCheckpoint.preset("tiny"), 1, 1, "F16");
-    try (Checkpoint c = Checkpoint.open(dir); HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(c.tokenizerJson())) {
+    try (Checkpoint c = Checkpoint.open(dir);
+        HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(c.tokenizerJson())) {
       c.validate();
       for (long id : t.encode("hello").getIds()) {
         assertTrue(id < c.config().vocabSize());
@@ -78,8 +82,9 @@ class SyntheticCheckpointTest {
     SyntheticCheckpoint.write(tmp.resolve("a"), config, 11, 1, "F32");
     SyntheticCheckpoint.write(tmp.resolve("b"), config, 11, 1, "F32");
     SyntheticCheckpoint.write(tmp.resolve("c"), config, 12, 1, "F32");
-    try (Checkpoint a = Checkpoint.open(tmp.resolve("a")); Checkpoint b = Checkpoint.open(tmp.resolve("b"));
-         Checkpoint c = Checkpoint.open(tmp.resolve("c"))) {
+    try (Checkpoint a = Checkpoint.open(tmp.resolve("a"));
+        Checkpoint b = Checkpoint.open(tmp.resolve("b"));
+        Checkpoint c = Checkpoint.open(tmp.resolve("c"))) {
       String down = HfTensorNames.downProj(0);
       assertArrayEquals(a.tensor(down), b.tensor(down));
       assertFalse(Arrays.equals(a.tensor(down), c.tensor(down)));
@@ -106,10 +111,15 @@ class SyntheticCheckpointTest {
     assertEquals(expected, std, expected * 0.05);
   }
 
-  /** One token through 24 layers in plain Java: with one position, attention returns its own value vector. */
+  /**
+   * One token through 24 layers in plain Java: with one position, attention returns its own value
+   * vector.
+   */
   @Test
   void activationsStayFiniteThroughManyLayers() throws Exception {
-    LlamaConfig config = new LlamaConfig("llama", 64, 128, 24, 4, 2, 16, 300, 256, 1e-5, 10000, null, false, 1, List.of(2));
+    LlamaConfig config =
+        new LlamaConfig(
+            "llama", 64, 128, 24, 4, 2, 16, 300, 256, 1e-5, 10000, null, false, 1, List.of(2));
     Path dir = tmp.resolve("deep");
     SyntheticCheckpoint.write(dir, config, 5, 1, "BF16");
     int h = config.hidden();
@@ -125,7 +135,12 @@ class SyntheticCheckpointTest {
         double[] v = matVec(c.tensor(HfTensorNames.vProj(l)), n, kv, h);
         double[] heads = new double[config.heads() * config.headDim()];
         for (int q = 0; q < config.heads(); q++) {
-          System.arraycopy(v, q / config.groupSize() * config.headDim(), heads, q * config.headDim(), config.headDim());
+          System.arraycopy(
+              v,
+              q / config.groupSize() * config.headDim(),
+              heads,
+              q * config.headDim(),
+              config.headDim());
         }
         add(x, matVec(c.tensor(HfTensorNames.oProj(l)), heads, h, heads.length));
         double[] m = rmsNorm(x, c.tensor(HfTensorNames.postAttentionNorm(l)));
@@ -138,8 +153,12 @@ class SyntheticCheckpointTest {
       }
       double rms = Math.sqrt(Arrays.stream(x).map(a -> a * a).average().orElseThrow());
       assertTrue(rms > 0.5 && rms < 50, "residual RMS after 24 layers " + rms);
-      double[] logits = matVec(c.tensor(HfTensorNames.LM_HEAD), rmsNorm(x, c.tensor(HfTensorNames.FINAL_NORM)),
-          config.vocabSize(), h);
+      double[] logits =
+          matVec(
+              c.tensor(HfTensorNames.LM_HEAD),
+              rmsNorm(x, c.tensor(HfTensorNames.FINAL_NORM)),
+              config.vocabSize(),
+              h);
       double std = Math.sqrt(Arrays.stream(logits).map(a -> a * a).average().orElseThrow());
       assertTrue(std > 0.5 && std < 2, "logit scale " + std);
     }
@@ -184,8 +203,14 @@ class SyntheticCheckpointTest {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     SyntheticCheckpoint.write(empty, tiny, 1, 1, "F32");
     assertTrue(Files.isRegularFile(empty.resolve("model.safetensors")));
-    assertThrows(IllegalArgumentException.class, () -> SyntheticCheckpoint.write(tmp.resolve("x"), tiny, 1, 0, "F32"));
-    assertThrows(IllegalArgumentException.class, () -> SyntheticCheckpoint.write(tmp.resolve("x"), tiny, 1, 1000, "F32"));
-    assertThrows(IllegalArgumentException.class, () -> SyntheticCheckpoint.write(tmp.resolve("x"), tiny, 1, 1, "I8"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SyntheticCheckpoint.write(tmp.resolve("x"), tiny, 1, 0, "F32"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SyntheticCheckpoint.write(tmp.resolve("x"), tiny, 1, 1000, "F32"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SyntheticCheckpoint.write(tmp.resolve("x"), tiny, 1, 1, "I8"));
   }
 }

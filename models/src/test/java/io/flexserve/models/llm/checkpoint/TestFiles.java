@@ -12,18 +12,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/** Test fixtures: the shared tinystories-260k checkpoint, directory copies, and hand-made safetensors bytes. */
+/**
+ * Test fixtures: the shared tinystories-260k checkpoint, directory copies, and hand-made
+ * safetensors bytes.
+ */
 final class TestFiles {
   private TestFiles() {}
 
-  /** {@code shared/} lies beside the repository; tests run in the module directory {@code models/}. */
+  /**
+   * {@code shared/} lies beside the repository; tests run in the module directory {@code models/}.
+   */
   static Path tinyStories() {
-    Path dir = Path.of("").toAbsolutePath().resolve("../../shared/models/tinystories-260k").normalize();
-    assertTrue(Files.isRegularFile(dir.resolve("model.safetensors")), "reference checkpoint missing at " + dir);
+    Path dir =
+        Path.of("").toAbsolutePath().resolve("../../shared/models/tinystories-260k").normalize();
+    assertTrue(
+        Files.isRegularFile(dir.resolve("model.safetensors")),
+        "reference checkpoint missing at " + dir);
     return dir;
   }
 
-  /** Copies the files (not subdirectories) of {@code from} into a new directory {@code to}, writable. */
+  /**
+   * Copies the files (not subdirectories) of {@code from} into a new directory {@code to},
+   * writable.
+   */
   static Path copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
     try (Stream<Path> files = Files.list(from)) {
@@ -36,7 +47,10 @@ final class TestFiles {
     return to;
   }
 
-  /** A safetensors file from a literal header and data section, for formats our writer refuses to produce. */
+  /**
+   * A safetensors file from a literal header and data section, for formats our writer refuses to
+   * produce.
+   */
   static void raw(Path file, String header, byte[] data) throws IOException {
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -44,15 +58,21 @@ final class TestFiles {
     Files.write(file, b.array());
   }
 
-  /** Reads one F32 tensor by scanning the header text with a regex: deliberately independent of SafetensorsFile. */
+  /**
+   * Reads one F32 tensor by scanning the header text with a regex: deliberately independent of
+   * SafetensorsFile.
+   */
   static float[] manualF32(Path file, String tensor) throws IOException {
     byte[] all = Files.readAllBytes(file);
     ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
     int headerLength = (int) b.getLong(0);
     String header = new String(all, 8, headerLength, StandardCharsets.UTF_8);
-    Matcher entry = Pattern.compile("\"" + Pattern.quote(tensor) + "\"\\s*:\\s*\\{([^}]*)}").matcher(header);
+    Matcher entry =
+        Pattern.compile("\"" + Pattern.quote(tensor) + "\"\\s*:\\s*\\{([^}]*)}").matcher(header);
     assertTrue(entry.find(), tensor + " not in header");
-    Matcher offsets = Pattern.compile("\"data_offsets\"\\s*:\\s*\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*]").matcher(entry.group(1));
+    Matcher offsets =
+        Pattern.compile("\"data_offsets\"\\s*:\\s*\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*]")
+            .matcher(entry.group(1));
     assertTrue(offsets.find(), "no data_offsets for " + tensor);
     assertTrue(entry.group(1).contains("\"F32\""), tensor + " is not F32");
     int begin = Integer.parseInt(offsets.group(1));
