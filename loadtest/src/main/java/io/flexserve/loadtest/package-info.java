@@ -10,8 +10,8 @@
  * request's offset, inputs and target, generated or replayed from a trace), {@code endpoint} (the
  * server as seen over HTTP), {@code run} (the open-loop sender), {@code report} (what the records
  * mean, and its console, JSON and CSV renderings), {@code html} (the HTML pages with SVG charts),
- * {@code sweep} (the search for the highest rate that meets an SLO) and {@code json} (hand-written
- * JSON).
+ * and {@code sweep} (the search for the highest rate that meets an SLO). JSON is read and written
+ * with Jackson's tree model.
  *
  * <p>Nullness: no parameter or return value in this package is {@code null}; picocli leaves
  * optional options {@code null} only inside the command and option-mixin fields.

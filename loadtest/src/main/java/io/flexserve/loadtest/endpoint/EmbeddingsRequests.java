@@ -1,6 +1,11 @@
 package io.flexserve.loadtest.endpoint;
 
-import io.flexserve.loadtest.json.JsonWriter;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpRequest;
@@ -36,6 +41,14 @@ public record EmbeddingsRequests(
   public static final String DEADLINE_POLICY = "X-Deadline-Policy";
 
   /**
+   * Writes request bodies and reads responses for the whole package; text after a document is an
+   * error, as for any strict JSON reader. Read with {@code readValue(text, JsonNode.class)}, which
+   * unlike {@code readTree} fails on empty text.
+   */
+  static final JsonMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+  /**
    * Generation and vision requests name the same model as embeddings; vision sends the default
    * images.
    */
@@ -62,15 +75,14 @@ public record EmbeddingsRequests(
 
   /** The JSON body for {@code inputs}: one input is sent as a string, several as an array. */
   public String body(List<String> inputs) {
-    JsonWriter json = new JsonWriter().beginObject().name("model").value(model).name("input");
+    ObjectNode body = JSON.createObjectNode().put("model", model);
     if (inputs.size() == 1) {
-      json.value(inputs.get(0));
+      body.put("input", inputs.get(0));
     } else {
-      json.beginArray();
-      inputs.forEach(json::value);
-      json.endArray();
+      ArrayNode array = body.putArray("input");
+      inputs.forEach(array::add);
     }
-    return json.endObject().toJson();
+    return write(body);
   }
 
   /**
@@ -95,6 +107,16 @@ public record EmbeddingsRequests(
       builder.header(DEADLINE_POLICY, "strict");
     }
     return builder.build();
+  }
+
+  /** The compact JSON text of {@code node}. */
+  static String write(JsonNode node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      // A tree of plain nodes written to a string has no I/O that could fail.
+      throw new IllegalStateException(e);
+    }
   }
 
   // Whole numbers without ".0"; fractions with at most three decimals (microsecond resolution is

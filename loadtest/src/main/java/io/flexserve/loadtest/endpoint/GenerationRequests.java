@@ -1,8 +1,12 @@
 package io.flexserve.loadtest.endpoint;
 
-import io.flexserve.loadtest.json.JsonParser;
-import io.flexserve.loadtest.json.JsonValue;
-import io.flexserve.loadtest.json.JsonWriter;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.NumericNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.flexserve.loadtest.report.DeadlineVerdict;
 import io.flexserve.loadtest.report.GenerationRecord;
 import io.flexserve.loadtest.report.Outcome;
@@ -16,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Flow;
 
 /**
@@ -43,31 +46,17 @@ public final class GenerationRequests {
 
   /** The JSON body of a generation request. */
   public static String body(EndpointKind kind, String model, String prompt, int maxTokens) {
-    JsonWriter json = new JsonWriter().beginObject().name("model").value(model);
+    ObjectNode body = EmbeddingsRequests.JSON.createObjectNode().put("model", model);
     if (kind == EndpointKind.CHAT || kind == EndpointKind.CHAT_STREAM) {
-      json.name("messages")
-          .beginArray()
-          .beginObject()
-          .name("role")
-          .value("user")
-          .name("content")
-          .value(prompt)
-          .endObject()
-          .endArray();
+      body.putArray("messages").addObject().put("role", "user").put("content", prompt);
     } else {
-      json.name("prompt").value(prompt);
+      body.put("prompt", prompt);
     }
-    json.name("max_tokens").value(maxTokens);
+    body.put("max_tokens", maxTokens);
     if (kind.streaming()) {
-      json.name("stream")
-          .value(true)
-          .name("stream_options")
-          .beginObject()
-          .name("include_usage")
-          .value(true)
-          .endObject();
+      body.put("stream", true).putObject("stream_options").put("include_usage", true);
     }
-    return json.endObject().toJson();
+    return EmbeddingsRequests.write(body);
   }
 
   static HttpRequest build(EmbeddingsRequests settings, PlannedRequest planned) {
@@ -131,10 +120,10 @@ public final class GenerationRequests {
     Summary s = new Summary();
     if (Outcome.ofStatus(status) == Outcome.OK) {
       try {
-        if (JsonParser.parse(body) instanceof JsonValue.Obj root) {
+        if (EmbeddingsRequests.JSON.readValue(body, JsonNode.class) instanceof ObjectNode root) {
           s.read(root);
         }
-      } catch (RuntimeException e) {
+      } catch (JsonProcessingException e) {
         s.finish = "unparsable";
       }
     }
@@ -204,25 +193,23 @@ public final class GenerationRequests {
       if (e.data().equals("[DONE]")) {
         continue;
       }
-      JsonValue v;
+      JsonNode v;
       try {
-        v = JsonParser.parse(e.data());
-      } catch (RuntimeException ex) {
-        error = "unparsable event: " + ex.getMessage();
+        v = EmbeddingsRequests.JSON.readValue(e.data(), JsonNode.class);
+      } catch (JsonProcessingException ex) {
+        error = "unparsable event: " + ex.getOriginalMessage();
         continue;
       }
-      if (!(v instanceof JsonValue.Obj root)) {
+      if (!(v instanceof ObjectNode root)) {
         continue;
       }
-      if (root.find("error").orElse(null) instanceof JsonValue.Obj err) {
+      if (root.get("error") instanceof ObjectNode err) {
         s.finish = "error";
-        error =
-            err.find("message").orElse(null) instanceof JsonValue.Str m ? m.value() : "error event";
+        error = err.get("message") instanceof TextNode m ? m.textValue() : "error event";
         continue;
       }
-      if (root.find("flexserve").orElse(null) instanceof JsonValue.Obj fx
-          && fx.find("subnet").orElse(null) instanceof JsonValue.Str sub) {
-        chunkSubnets.add(sub.value());
+      if (root.path("flexserve").get("subnet") instanceof TextNode sub) {
+        chunkSubnets.add(sub.textValue());
       }
       if (hasText(root)) {
         textChunks++;
@@ -273,18 +260,21 @@ public final class GenerationRequests {
         g);
   }
 
-  private static boolean hasText(JsonValue.Obj root) {
-    if (!(root.find("choices").orElse(null) instanceof JsonValue.Arr choices)
-        || choices.elements().isEmpty()
-        || !(choices.elements().get(0) instanceof JsonValue.Obj choice)) {
+  private static boolean hasText(ObjectNode root) {
+    if (!(firstChoice(root) instanceof ObjectNode choice)) {
       return false;
     }
-    if (choice.find("text").orElse(null) instanceof JsonValue.Str t) {
-      return !t.value().isEmpty();
+    if (choice.get("text") instanceof TextNode t) {
+      return !t.textValue().isEmpty();
     }
-    return choice.find("delta").orElse(null) instanceof JsonValue.Obj d
-        && d.find("content").orElse(null) instanceof JsonValue.Str c
-        && !c.value().isEmpty();
+    return choice.get("delta") instanceof ObjectNode d
+        && d.get("content") instanceof TextNode c
+        && !c.textValue().isEmpty();
+  }
+
+  // choices[0]; null when there is none.
+  private static JsonNode firstChoice(ObjectNode root) {
+    return root.get("choices") instanceof ArrayNode choices ? choices.get(0) : null;
   }
 
   private static double millis(String value) {
@@ -306,35 +296,32 @@ public final class GenerationRequests {
     DeadlineVerdict verdict = DeadlineVerdict.NOT_REPORTED;
     double serverTtft = Double.NaN;
 
-    void read(JsonValue.Obj root) {
-      if (root.find("choices").orElse(null) instanceof JsonValue.Arr choices
-          && !choices.elements().isEmpty()
-          && choices.elements().get(0) instanceof JsonValue.Obj choice
-          && choice.find("finish_reason").orElse(null) instanceof JsonValue.Str f) {
-        finish = f.value();
+    void read(ObjectNode root) {
+      if (firstChoice(root) instanceof ObjectNode choice
+          && choice.get("finish_reason") instanceof TextNode f) {
+        finish = f.textValue();
       }
-      if (root.find("usage").orElse(null) instanceof JsonValue.Obj usage
-          && usage.find("completion_tokens").orElse(null) instanceof JsonValue.Num n) {
-        usageTokens = (long) n.value();
+      if (root.get("usage") instanceof ObjectNode usage
+          && usage.get("completion_tokens") instanceof NumericNode n) {
+        usageTokens = (long) n.doubleValue();
       }
-      if (!(root.find("flexserve").orElse(null) instanceof JsonValue.Obj fx)) {
+      if (!(root.get("flexserve") instanceof ObjectNode fx)) {
         return;
       }
-      if (fx.find("tokens_per_subnet").orElse(null) instanceof JsonValue.Obj per) {
-        per.members()
+      if (fx.get("tokens_per_subnet") instanceof ObjectNode per) {
+        per.properties()
             .forEach(
-                (k, v) -> {
-                  if (v instanceof JsonValue.Num n) {
-                    perSubnet.put(k, (long) n.value());
+                p -> {
+                  if (p.getValue() instanceof NumericNode n) {
+                    perSubnet.put(p.getKey(), (long) n.doubleValue());
                   }
                 });
       }
-      Optional<JsonValue> met = fx.find("deadline_met");
-      if (met.isPresent() && met.get() instanceof JsonValue.Bool b) {
-        verdict = b.value() ? DeadlineVerdict.MET : DeadlineVerdict.MISSED;
+      if (fx.get("deadline_met") instanceof BooleanNode b) {
+        verdict = b.booleanValue() ? DeadlineVerdict.MET : DeadlineVerdict.MISSED;
       }
-      if (fx.find("ttft_ms").orElse(null) instanceof JsonValue.Num t) {
-        serverTtft = t.value();
+      if (fx.get("ttft_ms") instanceof NumericNode t) {
+        serverTtft = t.doubleValue();
       }
     }
 

@@ -1,7 +1,8 @@
 package io.flexserve.loadtest.endpoint;
 
-import io.flexserve.loadtest.json.JsonParser;
-import io.flexserve.loadtest.json.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,24 +45,36 @@ public final class ModelMenu {
    * malformed.
    */
   static Map<String, Double> parse(String body, String model) {
-    Map<String, Double> out = new TreeMap<>();
     try {
-      for (JsonValue m : ((JsonValue.Obj) JsonParser.parse(body)).array("data").elements()) {
-        JsonValue.Obj entry = (JsonValue.Obj) m;
-        if (!entry.string("id").equals(model) || entry.find("subnets").isEmpty()) {
+      JsonNode root = EmbeddingsRequests.JSON.readValue(body, JsonNode.class);
+      Map<String, Double> out = new TreeMap<>();
+      for (JsonNode entry : member(root, "data", JsonNodeType.ARRAY)) {
+        if (!member(entry, "id", JsonNodeType.STRING).textValue().equals(model)
+            || !entry.has("subnets")) {
           continue;
         }
-        for (JsonValue s : entry.array("subnets").elements()) {
-          JsonValue.Obj subnet = (JsonValue.Obj) s;
-          double quality = subnet.number("quality");
+        for (JsonNode subnet : member(entry, "subnets", JsonNodeType.ARRAY)) {
+          if (subnet.path("quality").isNull()) {
+            continue; // not measured
+          }
+          double quality = member(subnet, "quality", JsonNodeType.NUMBER).doubleValue();
           if (Double.isFinite(quality)) {
-            out.put(subnet.string("name"), quality);
+            out.put(member(subnet, "name", JsonNodeType.STRING).textValue(), quality);
           }
         }
       }
-    } catch (IllegalArgumentException | ClassCastException malformed) {
+      return out;
+    } catch (JsonProcessingException | IllegalArgumentException malformed) {
       return Map.of();
     }
-    return out;
+  }
+
+  // The member when it has the type; otherwise fails, and the whole menu is ignored.
+  private static JsonNode member(JsonNode object, String name, JsonNodeType type) {
+    JsonNode v = object.get(name);
+    if (v == null || v.getNodeType() != type) {
+      throw new IllegalArgumentException("malformed member '" + name + "'");
+    }
+    return v;
   }
 }

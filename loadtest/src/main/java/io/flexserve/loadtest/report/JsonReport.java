@@ -1,11 +1,17 @@
 package io.flexserve.loadtest.report;
 
-import io.flexserve.loadtest.json.JsonParser;
-import io.flexserve.loadtest.json.JsonValue;
-import io.flexserve.loadtest.json.JsonWriter;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -26,6 +32,10 @@ public final class JsonReport {
    */
   public static final int VERSION = 2;
 
+  // Text after the document is an error, as for any strict JSON reader.
+  private static final JsonMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
   private JsonReport() {}
 
   /**
@@ -36,151 +46,114 @@ public final class JsonReport {
    *     order
    */
   public static String render(Report report, Map<String, String> settings) {
-    JsonWriter json = new JsonWriter().beginObject();
-    json.name("format").value(FORMAT).name("version").value(VERSION);
+    ObjectNode root = JSON.createObjectNode().put("format", FORMAT).put("version", VERSION);
+    ObjectNode settingsNode = root.putObject("settings");
+    settings.forEach((k, v) -> settingsNode.put(k, v));
 
-    json.name("settings").beginObject();
-    settings.forEach((k, v) -> json.name(k).value(v));
-    json.endObject();
+    ObjectNode counts =
+        root.putObject("counts")
+            .put("sent", report.sent())
+            .put("ok", report.ok())
+            .put("rejected429", report.rejected())
+            .put("otherStatus", report.httpErrors())
+            .put("timeouts", report.timeouts())
+            .put("transportErrors", report.transportErrors())
+            .put("good", report.good())
+            .put("targeted", report.targeted());
+    ObjectNode byStatus = counts.putObject("byStatus");
+    report.statusCounts().forEach((status, n) -> byStatus.put(Integer.toString(status), n));
+    ObjectNode errorKinds = counts.putObject("errorKinds");
+    report.errorKinds().forEach((kind, n) -> errorKinds.put(kind, n));
 
-    json.name("counts")
-        .beginObject()
-        .name("sent")
-        .value(report.sent())
-        .name("ok")
-        .value(report.ok())
-        .name("rejected429")
-        .value(report.rejected())
-        .name("otherStatus")
-        .value(report.httpErrors())
-        .name("timeouts")
-        .value(report.timeouts())
-        .name("transportErrors")
-        .value(report.transportErrors())
-        .name("good")
-        .value(report.good())
-        .name("targeted")
-        .value(report.targeted());
-    json.name("byStatus").beginObject();
-    report.statusCounts().forEach((status, n) -> json.name(Integer.toString(status)).value(n));
-    json.endObject();
-    json.name("errorKinds").beginObject();
-    report.errorKinds().forEach((kind, n) -> json.name(kind).value(n));
-    json.endObject().endObject();
+    ObjectNode targets = root.putObject("targetMs");
+    putNumber(targets, "min", report.targetMinMillis());
+    putNumber(targets, "max", report.targetMaxMillis());
+    putNumber(root, "durationSeconds", report.durationSeconds());
+    putNumber(root, "throughputPerSecond", report.throughputPerSecond());
+    putNumber(root, "goodputPerSecond", report.goodputPerSecond());
+    putNumber(root, "sloAttainment", report.sloAttainment());
+    putNumber(root, "meanQuality", report.meanQuality());
+    putNumber(root, "maxSendLagMs", report.maxSendLagMillis());
+    root.putObject("serverDeadline")
+        .put("reported", report.serverVerdicts())
+        .put("met", report.serverMet());
 
-    json.name("targetMs")
-        .beginObject()
-        .name("min")
-        .value(report.targetMinMillis())
-        .name("max")
-        .value(report.targetMaxMillis())
-        .endObject();
-    json.name("durationSeconds")
-        .value(report.durationSeconds())
-        .name("throughputPerSecond")
-        .value(report.throughputPerSecond())
-        .name("goodputPerSecond")
-        .value(report.goodputPerSecond())
-        .name("sloAttainment")
-        .value(report.sloAttainment())
-        .name("meanQuality")
-        .value(report.meanQuality())
-        .name("maxSendLagMs")
-        .value(report.maxSendLagMillis());
-    json.name("serverDeadline")
-        .beginObject()
-        .name("reported")
-        .value(report.serverVerdicts())
-        .name("met")
-        .value(report.serverMet())
-        .endObject();
+    ObjectNode latency = root.putObject("latencyMs");
+    latency(latency.putObject("endToEnd"), report.latency());
+    latency(latency.putObject("service"), report.service());
 
-    json.name("latencyMs").beginObject();
-    latency(json.name("endToEnd"), report.latency());
-    latency(json.name("service"), report.service());
-    json.endObject();
-
-    json.name("subnets").beginObject();
+    ObjectNode subnets = root.putObject("subnets");
     report
         .subnetCounts()
         .forEach(
             (subnet, n) ->
-                json.name(subnet)
-                    .beginObject()
-                    .name("count")
-                    .value(n)
-                    .name("share")
-                    .value(report.subnetShare(subnet))
-                    .endObject());
-    json.endObject();
-    json.name("subnetQuality").beginObject();
-    report.subnetQuality().forEach((subnet, q) -> json.name(subnet).value(q));
-    json.endObject();
+                putNumber(
+                    subnets.putObject(subnet).put("count", n),
+                    "share",
+                    report.subnetShare(subnet)));
+    ObjectNode quality = root.putObject("subnetQuality");
+    report.subnetQuality().forEach((subnet, q) -> putNumber(quality, subnet, q));
 
-    json.name("endpoints").beginObject();
+    ObjectNode endpoints = root.putObject("endpoints");
     report
         .endpoints()
         .forEach(
             (kind, e) -> {
-              json.name(kind)
-                  .beginObject()
-                  .name("sent")
-                  .value(e.sent())
-                  .name("ok")
-                  .value(e.ok())
-                  .name("rejected429")
-                  .value(e.rejected())
-                  .name("errors")
-                  .value(e.errors())
-                  .name("good")
-                  .value(e.good())
-                  .name("tokens")
-                  .value(e.tokens())
-                  .name("tokensPerSecond")
-                  .value(e.tokensPerSecond(report.durationSeconds()));
-              json.name("serverDeadline")
-                  .beginObject()
-                  .name("reported")
-                  .value(e.serverVerdicts())
-                  .name("met")
-                  .value(e.serverMet())
-                  .endObject();
-              latency(json.name("latencyMs"), e.latency());
-              latency(json.name("ttftMs"), e.ttft());
-              latency(json.name("interTokenMs"), e.interToken());
-              json.endObject();
+              ObjectNode node =
+                  endpoints
+                      .putObject(kind)
+                      .put("sent", e.sent())
+                      .put("ok", e.ok())
+                      .put("rejected429", e.rejected())
+                      .put("errors", e.errors())
+                      .put("good", e.good())
+                      .put("tokens", e.tokens());
+              putNumber(node, "tokensPerSecond", e.tokensPerSecond(report.durationSeconds()));
+              node.putObject("serverDeadline")
+                  .put("reported", e.serverVerdicts())
+                  .put("met", e.serverMet());
+              latency(node.putObject("latencyMs"), e.latency());
+              latency(node.putObject("ttftMs"), e.ttft());
+              latency(node.putObject("interTokenMs"), e.interToken());
             });
-    json.endObject();
 
-    json.name("windowSeconds").value(Report.WINDOW_SECONDS);
-    json.name("windows").beginArray();
+    putNumber(root, "windowSeconds", Report.WINDOW_SECONDS);
+    ArrayNode windows = root.putArray("windows");
     for (Window w : report.windows()) {
-      json.beginObject()
-          .name("start")
-          .value(w.startSeconds())
-          .name("sent")
-          .value(w.sent())
-          .name("ok")
-          .value(w.ok())
-          .name("good")
-          .value(w.good())
-          .name("rejected")
-          .value(w.rejected())
-          .name("errors")
-          .value(w.errors())
-          .name("p50")
-          .value(w.p50Millis())
-          .name("p90")
-          .value(w.p90Millis())
-          .name("p99")
-          .value(w.p99Millis());
-      json.name("subnets").beginObject();
-      w.subnetCounts().forEach((subnet, n) -> json.name(subnet).value(n));
-      json.endObject().endObject();
+      ObjectNode node = windows.addObject();
+      putNumber(node, "start", w.startSeconds());
+      node.put("sent", w.sent())
+          .put("ok", w.ok())
+          .put("good", w.good())
+          .put("rejected", w.rejected())
+          .put("errors", w.errors());
+      putNumber(node, "p50", w.p50Millis());
+      putNumber(node, "p90", w.p90Millis());
+      putNumber(node, "p99", w.p99Millis());
+      ObjectNode windowSubnets = node.putObject("subnets");
+      w.subnetCounts().forEach((subnet, n) -> windowSubnets.put(subnet, n));
     }
-    json.endArray();
+    return write(root);
+  }
 
-    return json.endObject().toJson();
+  /**
+   * Puts a number member; NaN and infinities, which JSON cannot represent, become {@code null}
+   * (Jackson would write them as the strings {@code "NaN"} and {@code "Infinity"}).
+   *
+   * @return {@code object}
+   */
+  public static ObjectNode putNumber(ObjectNode object, String name, double value) {
+    return Double.isFinite(value) ? object.put(name, value) : object.putNull(name);
+  }
+
+  /** The compact JSON text of {@code node}. */
+  public static String write(JsonNode node) {
+    try {
+      return JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      // A tree of plain nodes written to a string has no I/O that could fail.
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -190,91 +163,94 @@ public final class JsonReport {
    *     #VERSION}, or its values are inconsistent; the message names the member
    */
   public static ReportDocument parse(String text) {
+    JsonNode root;
     try {
-      return read(text);
-    } catch (ClassCastException | NumberFormatException e) {
-      throw new IllegalArgumentException("malformed report: " + e.getMessage(), e);
+      // readValue, unlike readTree, fails on empty text instead of returning a missing node.
+      root = JSON.readValue(text, JsonNode.class);
+    } catch (JsonProcessingException e) {
+      throw invalidJson(e);
     }
-  }
-
-  private static ReportDocument read(String text) {
-    if (!(JsonParser.parse(text) instanceof JsonValue.Obj root)) {
+    if (!root.isObject()) {
       throw new IllegalArgumentException("not a JSON object");
     }
-    if (!root.find("format").equals(java.util.Optional.of(new JsonValue.Str(FORMAT)))) {
+    if (!FORMAT.equals(root.path("format").textValue())) {
       throw new IllegalArgumentException(
           "not a flexserve-loadtest report (no \"format\": \"" + FORMAT + "\")");
     }
-    if (root.integer("version") != VERSION) {
+    if (integer(root, "version") != VERSION) {
       throw new IllegalArgumentException(
           "report version "
-              + root.integer("version")
+              + integer(root, "version")
               + " is not supported; "
               + "this load tester reads version "
               + VERSION
               + " (re-run the load test to get one)");
     }
     Map<String, String> settings = new LinkedHashMap<>();
-    JsonValue.Obj settingsObject = root.object("settings");
-    settingsObject.members().keySet().forEach(k -> settings.put(k, settingsObject.string(k)));
+    JsonNode settingsObject = object(root, "settings");
+    settingsObject.fieldNames().forEachRemaining(k -> settings.put(k, string(settingsObject, k)));
 
-    JsonValue.Obj counts = root.object("counts");
+    JsonNode counts = object(root, "counts");
     Map<Integer, Long> byStatus = new TreeMap<>();
-    longs(counts.object("byStatus")).forEach((k, n) -> byStatus.put(Integer.parseInt(k), n));
-    Map<String, Long> errorKinds = longs(counts.object("errorKinds"));
+    longs(object(counts, "byStatus")).forEach((k, n) -> byStatus.put(status(k), n));
+    Map<String, Long> errorKinds = longs(object(counts, "errorKinds"));
     Map<String, Long> subnetCounts = new TreeMap<>();
-    JsonValue.Obj subnets = root.object("subnets");
+    JsonNode subnets = object(root, "subnets");
     subnets
-        .members()
-        .keySet()
-        .forEach(k -> subnetCounts.put(k, subnets.object(k).integer("count")));
+        .fieldNames()
+        .forEachRemaining(k -> subnetCounts.put(k, integer(object(subnets, k), "count")));
     Map<String, Double> quality = new TreeMap<>();
-    JsonValue.Obj qualityObject = root.object("subnetQuality");
-    qualityObject.members().keySet().forEach(k -> quality.put(k, qualityObject.number(k)));
-    JsonValue.Obj latency = root.object("latencyMs");
-    JsonValue.Obj targets = root.object("targetMs");
-    JsonValue.Obj server = root.object("serverDeadline");
+    JsonNode qualityObject = object(root, "subnetQuality");
+    qualityObject.fieldNames().forEachRemaining(k -> quality.put(k, number(qualityObject, k)));
+    JsonNode latency = object(root, "latencyMs");
+    JsonNode targets = object(root, "targetMs");
+    JsonNode server = object(root, "serverDeadline");
 
-    double windowSeconds = root.number("windowSeconds");
+    double windowSeconds = number(root, "windowSeconds");
     List<Window> windows = new ArrayList<>();
-    for (JsonValue v : root.array("windows").elements()) {
-      JsonValue.Obj w = (JsonValue.Obj) v;
+    JsonNode windowArray = member(root, "windows", JsonNodeType.ARRAY, "an array");
+    for (int i = 0; i < windowArray.size(); i++) {
+      JsonNode w = windowArray.get(i);
+      if (!w.isObject()) {
+        throw new IllegalArgumentException(
+            "windows[" + i + "] must be an object, got " + typeName(w));
+      }
       windows.add(
           new Window(
-              w.number("start"),
+              number(w, "start"),
               windowSeconds,
-              w.integer("sent"),
-              w.integer("ok"),
-              w.integer("good"),
-              w.integer("rejected"),
-              w.integer("errors"),
-              w.number("p50"),
-              w.number("p90"),
-              w.number("p99"),
-              new TreeMap<>(longs(w.object("subnets")))));
+              integer(w, "sent"),
+              integer(w, "ok"),
+              integer(w, "good"),
+              integer(w, "rejected"),
+              integer(w, "errors"),
+              number(w, "p50"),
+              number(w, "p90"),
+              number(w, "p99"),
+              new TreeMap<>(longs(object(w, "subnets")))));
     }
     Report report =
         new Report(
-            counts.integer("sent"),
+            integer(counts, "sent"),
             new TreeMap<>(byStatus),
-            counts.integer("ok"),
-            counts.integer("rejected429"),
-            counts.integer("otherStatus"),
-            counts.integer("timeouts"),
-            counts.integer("transportErrors"),
-            counts.integer("targeted"),
-            targets.number("min"),
-            targets.number("max"),
-            counts.integer("good"),
-            server.integer("reported"),
-            server.integer("met"),
-            root.number("durationSeconds"),
-            root.number("throughputPerSecond"),
-            root.number("goodputPerSecond"),
-            root.number("sloAttainment"),
-            latency(latency.object("endToEnd")),
-            latency(latency.object("service")),
-            root.number("maxSendLagMs"),
+            integer(counts, "ok"),
+            integer(counts, "rejected429"),
+            integer(counts, "otherStatus"),
+            integer(counts, "timeouts"),
+            integer(counts, "transportErrors"),
+            integer(counts, "targeted"),
+            number(targets, "min"),
+            number(targets, "max"),
+            integer(counts, "good"),
+            integer(server, "reported"),
+            integer(server, "met"),
+            number(root, "durationSeconds"),
+            number(root, "throughputPerSecond"),
+            number(root, "goodputPerSecond"),
+            number(root, "sloAttainment"),
+            latency(object(latency, "endToEnd")),
+            latency(object(latency, "service")),
+            number(root, "maxSendLagMs"),
             new TreeMap<>(subnetCounts),
             new TreeMap<>(errorKinds),
             new TreeMap<>(quality),
@@ -284,69 +260,135 @@ public final class JsonReport {
   }
 
   // Absent in reports written before the per-endpoint breakdown: empty.
-  private static TreeMap<String, EndpointStats> endpoints(JsonValue.Obj root) {
+  private static TreeMap<String, EndpointStats> endpoints(JsonNode root) {
     TreeMap<String, EndpointStats> out = new TreeMap<>();
-    if (!(root.find("endpoints").orElse(null) instanceof JsonValue.Obj endpoints)) {
+    JsonNode endpoints = root.path("endpoints");
+    if (!endpoints.isObject()) {
       return out;
     }
     endpoints
-        .members()
-        .keySet()
-        .forEach(
+        .fieldNames()
+        .forEachRemaining(
             k -> {
-              JsonValue.Obj e = endpoints.object(k);
-              JsonValue.Obj server = e.object("serverDeadline");
+              JsonNode e = object(endpoints, k);
+              JsonNode server = object(e, "serverDeadline");
               out.put(
                   k,
                   new EndpointStats(
-                      e.integer("sent"),
-                      e.integer("ok"),
-                      e.integer("rejected429"),
-                      e.integer("errors"),
-                      e.integer("good"),
-                      server.integer("reported"),
-                      server.integer("met"),
-                      latency(e.object("latencyMs")),
-                      latency(e.object("ttftMs")),
-                      latency(e.object("interTokenMs")),
-                      e.integer("tokens")));
+                      integer(e, "sent"),
+                      integer(e, "ok"),
+                      integer(e, "rejected429"),
+                      integer(e, "errors"),
+                      integer(e, "good"),
+                      integer(server, "reported"),
+                      integer(server, "met"),
+                      latency(object(e, "latencyMs")),
+                      latency(object(e, "ttftMs")),
+                      latency(object(e, "interTokenMs")),
+                      integer(e, "tokens")));
             });
     return out;
   }
 
-  private static Map<String, Long> longs(JsonValue.Obj object) {
+  /**
+   * Jackson's message with the line and column, less the source description it puts into positions
+   * it quotes (which only says that the source is not shown).
+   */
+  private static IllegalArgumentException invalidJson(JsonProcessingException e) {
+    JsonLocation at = e.getLocation();
+    String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    String why = e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[");
+    return new IllegalArgumentException("invalid JSON" + where + ": " + why, e);
+  }
+
+  private static Map<String, Long> longs(JsonNode object) {
     Map<String, Long> out = new TreeMap<>();
-    object.members().keySet().forEach(k -> out.put(k, object.integer(k)));
+    object.fieldNames().forEachRemaining(k -> out.put(k, integer(object, k)));
     return out;
   }
 
-  private static void latency(JsonWriter json, LatencySummary s) {
-    json.beginObject()
-        .name("count")
-        .value(s.count())
-        .name("p50")
-        .value(s.p50Millis())
-        .name("p90")
-        .value(s.p90Millis())
-        .name("p95")
-        .value(s.p95Millis())
-        .name("p99")
-        .value(s.p99Millis())
-        .name("max")
-        .value(s.maxMillis())
-        .name("mean")
-        .value(s.meanMillis())
-        .endObject();
+  private static int status(String name) {
+    try {
+      return Integer.parseInt(name);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("byStatus member '" + name + "' is not a status code", e);
+    }
   }
 
-  private static LatencySummary latency(JsonValue.Obj s) {
+  /*
+   * Typed member access: a malformed report fails with a message naming the member, not with
+   * Jackson's lenient defaults (0 or "" for a missing or mistyped value).
+   */
+
+  private static JsonNode member(JsonNode object, String name, JsonNodeType type, String expected) {
+    JsonNode v = object.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("missing member '" + name + "'");
+    }
+    if (v.getNodeType() != type) {
+      throw new IllegalArgumentException(
+          "member '" + name + "' must be " + expected + ", got " + typeName(v));
+    }
+    return v;
+  }
+
+  private static JsonNode object(JsonNode object, String name) {
+    return member(object, name, JsonNodeType.OBJECT, "an object");
+  }
+
+  private static String string(JsonNode object, String name) {
+    return member(object, name, JsonNodeType.STRING, "a string").textValue();
+  }
+
+  // A number, or null (read as NaN).
+  private static double number(JsonNode object, String name) {
+    JsonNode v = object.get(name);
+    if (v != null && v.isNull()) {
+      return Double.NaN;
+    }
+    return finite(name, member(object, name, JsonNodeType.NUMBER, "a number or null"));
+  }
+
+  // A whole number; as doubles, so exact up to 2^53.
+  private static long integer(JsonNode object, String name) {
+    double v = finite(name, member(object, name, JsonNodeType.NUMBER, "a number"));
+    if (v != Math.rint(v) || Math.abs(v) > (1L << 53)) {
+      throw new IllegalArgumentException("member '" + name + "' must be a whole number, got " + v);
+    }
+    return (long) v;
+  }
+
+  // Jackson reads an overflowing literal such as 1e999 as infinity; no report holds one.
+  private static double finite(String name, JsonNode number) {
+    double v = number.doubleValue();
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException("member '" + name + "' is out of range");
+    }
+    return v;
+  }
+
+  private static String typeName(JsonNode v) {
+    return v.getNodeType().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static void latency(ObjectNode node, LatencySummary s) {
+    node.put("count", s.count());
+    putNumber(node, "p50", s.p50Millis());
+    putNumber(node, "p90", s.p90Millis());
+    putNumber(node, "p95", s.p95Millis());
+    putNumber(node, "p99", s.p99Millis());
+    putNumber(node, "max", s.maxMillis());
+    putNumber(node, "mean", s.meanMillis());
+  }
+
+  private static LatencySummary latency(JsonNode s) {
     return new LatencySummary(
-        s.integer("count"),
-        s.number("p50"),
-        s.number("p90"),
-        s.number("p95"),
-        s.number("p99"),
-        s.number("max"),
-        s.number("mean"));
+        integer(s, "count"),
+        number(s, "p50"),
+        number(s, "p90"),
+        number(s, "p95"),
+        number(s, "p99"),
+        number(s, "max"),
+        number(s, "mean"));
   }
 }

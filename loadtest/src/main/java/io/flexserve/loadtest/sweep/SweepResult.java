@@ -1,6 +1,9 @@
 package io.flexserve.loadtest.sweep;
 
-import io.flexserve.loadtest.json.JsonWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flexserve.loadtest.report.JsonReport;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,44 +46,31 @@ public record SweepResult(
 
   /**
    * The result as JSON: settings, each probe's key figures, and the result rates ({@code null} when
-   * empty).
+   * empty), written as {@link JsonReport} writes a report.
    *
    * @param settings labelled sweep settings, in order
    */
   public String toJson(Map<String, String> settings) {
-    JsonWriter json = new JsonWriter().beginObject();
-    json.name("settings").beginObject();
-    settings.forEach((k, v) -> json.name(k).value(v));
-    json.endObject();
-    json.name("slo").value(slo);
-    json.name("probes").beginArray();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode settingsNode = root.putObject("settings");
+    settings.forEach((k, v) -> settingsNode.put(k, v));
+    JsonReport.putNumber(root, "slo", slo);
+    ArrayNode probesNode = root.putArray("probes");
     for (Probe p : probes) {
-      json.beginObject()
-          .name("ratePerSecond")
-          .value(p.ratePerSecond())
-          .name("sent")
-          .value(p.report().sent())
-          .name("ok")
-          .value(p.report().ok())
-          .name("rejected429")
-          .value(p.report().rejected())
-          .name("sloAttainment")
-          .value(p.report().sloAttainment())
-          .name("goodputPerSecond")
-          .value(p.report().goodputPerSecond())
-          .name("throughputPerSecond")
-          .value(p.report().throughputPerSecond())
-          .name("p99Ms")
-          .value(p.report().latency().p99Millis())
-          .name("meanQuality")
-          .value(p.report().meanQuality())
-          .name("passed")
-          .value(p.passed())
-          .endObject();
+      ObjectNode node = probesNode.addObject();
+      JsonReport.putNumber(node, "ratePerSecond", p.ratePerSecond());
+      node.put("sent", p.report().sent())
+          .put("ok", p.report().ok())
+          .put("rejected429", p.report().rejected());
+      JsonReport.putNumber(node, "sloAttainment", p.report().sloAttainment());
+      JsonReport.putNumber(node, "goodputPerSecond", p.report().goodputPerSecond());
+      JsonReport.putNumber(node, "throughputPerSecond", p.report().throughputPerSecond());
+      JsonReport.putNumber(node, "p99Ms", p.report().latency().p99Millis());
+      JsonReport.putNumber(node, "meanQuality", p.report().meanQuality());
+      node.put("passed", p.passed());
     }
-    json.endArray();
-    json.name("highestPassingRatePerSecond").value(highestPassing.orElse(Double.NaN));
-    json.name("lowestFailingRatePerSecond").value(lowestFailing.orElse(Double.NaN));
-    return json.endObject().toJson();
+    JsonReport.putNumber(root, "highestPassingRatePerSecond", highestPassing.orElse(Double.NaN));
+    JsonReport.putNumber(root, "lowestFailingRatePerSecond", lowestFailing.orElse(Double.NaN));
+    return JsonReport.write(root);
   }
 }

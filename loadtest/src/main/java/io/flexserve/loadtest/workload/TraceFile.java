@@ -1,8 +1,13 @@
 package io.flexserve.loadtest.workload;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.flexserve.loadtest.arrival.ScheduleBounds;
-import io.flexserve.loadtest.json.JsonParser;
-import io.flexserve.loadtest.json.JsonValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +44,10 @@ public final class TraceFile {
   private static final List<String> COLUMNS =
       List.of("offset_ms", "endpoint", "inputs", "target_ms");
 
+  // Text after the array is an error, as for any strict JSON reader.
+  private static final JsonMapper JSON =
+      JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
   private TraceFile() {}
 
   /**
@@ -74,31 +83,39 @@ public final class TraceFile {
   }
 
   private static List<TraceEntry> fromJson(String text) {
-    if (!(JsonParser.parse(text) instanceof JsonValue.Arr array)) {
+    JsonNode root;
+    try {
+      root = JSON.readValue(text, JsonNode.class);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      // Jackson describes the source in positions it quotes; it is the file already named.
+      String why = e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[");
+      throw new IllegalArgumentException("invalid JSON" + where + ": " + why, e);
+    }
+    if (!(root instanceof ArrayNode array)) {
       throw new IllegalArgumentException("a JSON trace must be an array of objects");
     }
     List<TraceEntry> out = new ArrayList<>();
-    for (int i = 0; i < array.elements().size(); i++) {
+    for (int i = 0; i < array.size(); i++) {
       try {
-        if (!(array.elements().get(i) instanceof JsonValue.Obj entry)) {
+        if (!(array.get(i) instanceof ObjectNode entry)) {
           throw new IllegalArgumentException("not an object");
         }
-        JsonValue endpoint = entry.find("endpoint").orElse(new JsonValue.Null());
         EndpointKind kind =
-            endpoint instanceof JsonValue.Null
+            absent(entry, "endpoint")
                 ? EndpointKind.EMBEDDINGS
-                : EndpointKind.parse(entry.string("endpoint"));
-        boolean noTarget =
-            entry.find("target_ms").orElse(new JsonValue.Null()) instanceof JsonValue.Null;
-        boolean noMax =
-            entry.find("max_tokens").orElse(new JsonValue.Null()) instanceof JsonValue.Null;
+                : EndpointKind.parse(string(entry, "endpoint"));
         out.add(
             new TraceEntry(
-                offsetNanos(entry.number("offset_ms")),
-                jsonInputs(entry.find("inputs").orElse(new JsonValue.Null())),
-                noTarget ? OptionalDouble.empty() : OptionalDouble.of(entry.number("target_ms")),
+                offsetNanos(number(entry, "offset_ms")),
+                jsonInputs(entry.path("inputs")),
+                absent(entry, "target_ms")
+                    ? OptionalDouble.empty()
+                    : OptionalDouble.of(number(entry, "target_ms")),
                 kind,
-                noMax ? 0 : maxTokens(entry.number("max_tokens"))));
+                absent(entry, "max_tokens") ? 0 : maxTokens(number(entry, "max_tokens"))));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("entry " + i + ": " + e.getMessage(), e);
       }
@@ -106,28 +123,76 @@ public final class TraceFile {
     return out;
   }
 
-  private static TraceEntry.Inputs jsonInputs(JsonValue v) {
-    if (v instanceof JsonValue.Null) {
+  private static TraceEntry.Inputs jsonInputs(JsonNode v) {
+    if (v.isMissingNode() || v.isNull()) {
       return new TraceEntry.PerRequest();
     }
-    if (v instanceof JsonValue.Num n) {
-      return new TraceEntry.Count(count(n.value()));
+    if (v.isNumber()) {
+      return new TraceEntry.Count(count(v.doubleValue()));
     }
-    if (v instanceof JsonValue.Str s) {
-      return new TraceEntry.Texts(List.of(s.value()));
+    if (v.isTextual()) {
+      return new TraceEntry.Texts(List.of(v.textValue()));
     }
-    if (v instanceof JsonValue.Arr a) {
+    if (v.isArray()) {
       List<String> texts = new ArrayList<>();
-      for (JsonValue e : a.elements()) {
-        if (!(e instanceof JsonValue.Str s)) {
-          throw new IllegalArgumentException("inputs array must hold strings, got " + e.typeName());
+      for (JsonNode e : v) {
+        if (!e.isTextual()) {
+          throw new IllegalArgumentException("inputs array must hold strings, got " + typeName(e));
         }
-        texts.add(s.value());
+        texts.add(e.textValue());
       }
       return new TraceEntry.Texts(texts);
     }
     throw new IllegalArgumentException(
-        "inputs must be a count, a string or an array of strings, got " + v.typeName());
+        "inputs must be a count, a string or an array of strings, got " + typeName(v));
+  }
+
+  /*
+   * Typed member access, so that a malformed entry fails naming the member rather than being read
+   * with Jackson's lenient defaults (0 or "" for a missing or mistyped value).
+   */
+
+  // Absent or null: the member's default applies.
+  private static boolean absent(JsonNode entry, String name) {
+    return entry.path(name).isMissingNode() || entry.path(name).isNull();
+  }
+
+  private static JsonNode present(JsonNode entry, String name) {
+    JsonNode v = entry.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("missing member '" + name + "'");
+    }
+    return v;
+  }
+
+  private static String string(JsonNode entry, String name) {
+    JsonNode v = present(entry, name);
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException(
+          "member '" + name + "' must be a string, got " + typeName(v));
+    }
+    return v.textValue();
+  }
+
+  // A number, or null (read as NaN, which the callers reject or treat as absent).
+  private static double number(JsonNode entry, String name) {
+    JsonNode v = present(entry, name);
+    if (v.isNull()) {
+      return Double.NaN;
+    }
+    if (!v.isNumber()) {
+      throw new IllegalArgumentException(
+          "member '" + name + "' must be a number or null, got " + typeName(v));
+    }
+    // Jackson reads an overflowing literal such as 1e999 as infinity.
+    if (!Double.isFinite(v.doubleValue())) {
+      throw new IllegalArgumentException("member '" + name + "' is out of range");
+    }
+    return v.doubleValue();
+  }
+
+  private static String typeName(JsonNode v) {
+    return v.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 
   private static List<TraceEntry> fromCsv(String text) {

@@ -24,6 +24,9 @@ class EmbeddingsRequestsTest {
     assertEquals(
         "{\"model\":\"all-minilm-l6-v2\",\"input\":\"say \\\"hi\\\"\\n\"}",
         requests.body(List.of("say \"hi\"\n")));
+    assertEquals(
+        "{\"model\":\"all-minilm-l6-v2\",\"input\":\"\\\\ \\t\\r\\u0001 é 東 /\"}",
+        requests.body(List.of("\\ \t\r\u0001 é 東 /")));
   }
 
   @Test

@@ -119,6 +119,46 @@ class GenerationRequestsTest {
   }
 
   @Test
+  void stream_unparsableOrErrorEvents_areRecordedAsErrors() {
+    long t0 = 1_000_000_000L;
+    RequestRecord unparsable =
+        GenerationRequests.streamRecord(
+            0,
+            0,
+            Double.NaN,
+            EndpointKind.COMPLETIONS_STREAM,
+            200,
+            NO_HEADERS,
+            List.of(
+                event(t0, 3, "{\"choices\":[{\"text\":\"Once\"}]}"),
+                event(t0, 4, "{\"choices\":[}"),
+                event(t0, 5, "")),
+            5_000_000,
+            5_000_000);
+    assertTrue(unparsable.error().startsWith("unparsable event: "), unparsable.error());
+    assertEquals(1, unparsable.generation().textChunks());
+
+    RequestRecord failed =
+        GenerationRequests.streamRecord(
+            0,
+            0,
+            Double.NaN,
+            EndpointKind.CHAT_STREAM,
+            200,
+            NO_HEADERS,
+            List.of(event(t0, 3, "{\"error\":{\"message\":\"queue full\"}}")),
+            5_000_000,
+            5_000_000);
+    assertEquals("queue full", failed.error());
+    assertEquals("error", failed.generation().finishReason());
+
+    RequestRecord whole =
+        GenerationRequests.wholeRecord(
+            1, 0, 50, EndpointKind.COMPLETIONS, 200, NO_HEADERS, "{\"choices\":", 1, 1);
+    assertEquals("unparsable", whole.generation().finishReason());
+  }
+
+  @Test
   void mix_parsesKindsAndDrawsReproducibly() {
     EndpointMix mix = EndpointMix.parse("embeddings=0.5,completions=0.3,chat-stream=0.2");
     List<EndpointKind> kinds = mix.draw(1000, 3);

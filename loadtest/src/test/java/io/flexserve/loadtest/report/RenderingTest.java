@@ -116,6 +116,51 @@ class RenderingTest {
   }
 
   @Test
+  void parse_malformedJsonOrMembers_failsNamingThePositionOrMember() {
+    String good = JsonReport.render(Report.of(RECORDS), SETTINGS);
+    for (String bad :
+        List.of(
+            "",
+            "{",
+            "{\"a\":1,}",
+            "{'a':1}",
+            "{\"a\":01}",
+            "{\"a\":NaN}",
+            "{\"a\":\"tab\there\"}",
+            "{\"a\":\"\\x\"}",
+            good + " 2")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> JsonReport.parse(bad), bad);
+      assertTrue(e.getMessage().startsWith("invalid JSON at line 1, column "), e.getMessage());
+    }
+    assertParseFails(
+        good.replace("\"sent\":4,", "\"sent\":\"4\","), "member 'sent' must be a number");
+    assertParseFails(good.replace("\"sent\":4,", "\"sent\":4.5,"), "'sent' must be a whole number");
+    assertParseFails(good.replace("\"sent\":4,", ""), "missing member 'sent'");
+    assertParseFails(
+        good.replace("\"windows\":[", "\"windows\":[1,"), "windows[0] must be an object");
+    assertParseFails(
+        good.replace("\"durationSeconds\":", "\"durationSeconds\":1e999,\"x\":"), "out of range");
+  }
+
+  private static void assertParseFails(String text, String expected) {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> JsonReport.parse(text));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void number_nonFinite_isWrittenAsNull() {
+    com.fasterxml.jackson.databind.node.ObjectNode o =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    JsonReport.putNumber(o, "nan", Double.NaN);
+    JsonReport.putNumber(o, "inf", Double.NEGATIVE_INFINITY);
+    JsonReport.putNumber(o, "x", 2.5);
+
+    assertEquals("{\"nan\":null,\"inf\":null,\"x\":2.5}", JsonReport.write(o));
+  }
+
+  @Test
   void comparison_console_hasOneRowPerRunAndSubnetShares() {
     ReportDocument a = new ReportDocument(SETTINGS, Report.of(RECORDS));
     ReportDocument b =

@@ -86,6 +86,14 @@ class TraceFileTest {
     assertMessage("[{\"inputs\": 1}]", "missing member 'offset_ms'");
     assertMessage("[{\"offset_ms\": 1, \"endpoint\": 3}]", "'endpoint'");
     assertMessage("[{\"offset_ms\": 1,}]", "invalid JSON");
+    assertMessage("[{\"offset_ms\": 1},\n {\"offset_ms\" 2}]", "invalid JSON at line 2, column 15");
+    assertMessage("[{\"offset_ms\": 1}] []", "invalid JSON");
+    assertMessage("[{\"offset_ms\": 01}]", "invalid JSON");
+    assertMessage(
+        "[{\"offset_ms\": \"1\"}]", "member 'offset_ms' must be a number or null, got string");
+    assertMessage("[{\"offset_ms\": 1e999}]", "'offset_ms' is out of range");
+    assertMessage("[{\"offset_ms\": 1, \"inputs\": {}}]", "got object");
+    assertMessage("[1]", "entry 0: not an object");
   }
 
   private static void assertMessage(String trace, String expected) {
