@@ -11,9 +11,9 @@ import io.flexserve.router.SubnetProfile;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicies;
 import io.flexserve.server.config.FlexserveConfig;
-import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.scheduling.EncoderScheduler;
+import io.flexserve.server.serving.ServingException;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -185,12 +185,12 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   /**
    * The ready model called {@code name}.
    *
-   * @throws ApiException.NotFound when no such model exists
-   * @throws ApiException.NotReady when it is loading or failed to load
+   * @throws ServingException.NotFound when no such model exists
+   * @throws ServingException.NotReady when it is loading or failed to load
    */
   public ServedModel require(String name) {
     if (draining) {
-      throw new ApiException.NotReady(
+      throw new ServingException.NotReady(
           "shutting_down", "the server is shutting down; send requests to another replica");
     }
     ServedModel model = ready.get(name);
@@ -199,14 +199,14 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     }
     ModelState state = states.get(name);
     if (state == null) {
-      throw new ApiException.NotFound(
-          "model_not_found", "model '" + name + "' does not exist; served models: " + names());
+      throw new ServingException.ModelNotFound(
+          "model '" + name + "' does not exist; served models: " + names());
     }
     if (state == ModelState.FAILED) {
-      throw new ApiException.NotReady(
+      throw new ServingException.NotReady(
           "model_failed", "model '" + name + "' failed to load: " + reasons.get(name));
     }
-    throw new ApiException.NotReady("model_loading", "model '" + name + "' is still loading");
+    throw new ServingException.NotReady("model_loading", "model '" + name + "' is still loading");
   }
 
   /** The ready embedding model {@code name}; 400 when it is a text-generation model. */
@@ -214,8 +214,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedEncoder e) {
       return e;
     }
-    throw new ApiException.BadRequest(
-        "wrong_model_type",
+    throw new ServingException.WrongModelKind(
         "model '"
             + name
             + "' is not an embedding model; use /v1/completions, /v1/chat/completions or /v1/vision/features");
@@ -226,8 +225,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedDecoder d) {
       return d;
     }
-    throw new ApiException.BadRequest(
-        "wrong_model_type",
+    throw new ServingException.WrongModelKind(
         "model '" + name + "' does not generate text; use /v1/embeddings or /v1/vision/features");
   }
 
@@ -236,8 +234,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (require(name) instanceof ServedVision v) {
       return v;
     }
-    throw new ApiException.BadRequest(
-        "wrong_model_type",
+    throw new ServingException.WrongModelKind(
         "model '" + name + "' is a text model; use /v1/embeddings or /v1/completions");
   }
 
@@ -248,8 +245,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   public String defaultModelName() {
     List<String> all = names();
     if (all.size() != 1) {
-      throw new ApiException.BadRequest(
-          "missing_field", "'model' is required when several models are served: " + all);
+      throw new ServingException.ModelNotNamed(
+          "'model' is required when several models are served: " + all);
     }
     return all.get(0);
   }

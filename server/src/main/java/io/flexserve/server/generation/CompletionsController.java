@@ -10,6 +10,7 @@ import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.serving.ServingException;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -229,10 +230,11 @@ public final class CompletionsController {
 
                   @Override
                   public void fail(Exception error) {
+                    // the scheduler's own refusals (timeout, shutdown) keep their code and status
                     done.completeExceptionally(
-                        error instanceof ApiException api
-                            ? api
-                            : new ApiException.InferenceFailed(
+                        error instanceof ServingException || error instanceof ApiException
+                            ? error
+                            : new ServingException.InferenceFailed(
                                 "generation failed: " + error.getMessage()));
                   }
                 });

@@ -11,8 +11,8 @@ import io.flexserve.router.generation.GenerationRouter;
 import io.flexserve.router.generation.KvCompatibility;
 import io.flexserve.router.generation.StepTimeCorrection;
 import io.flexserve.router.generation.TokenSwitchPolicy;
-import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.serving.ServingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,18 +145,18 @@ public final class GenerationScheduler implements AutoCloseable {
    * Admits a generation: chooses its sub-network and queues it. Events arrive on the scheduler
    * thread.
    *
-   * @throws ApiException.Overloaded when the queue is full, or a strict request's targets cannot be
-   *     met
-   * @throws ApiException.InvalidValue when {@code X-Subnet} names no sub-network of this model
+   * @throws ServingException.Overloaded when the queue is full, or a strict request's targets
+   *     cannot be met
+   * @throws ServingException.InvalidValue when {@code X-Subnet} names no sub-network of this model
    */
   public GenerationJob submit(GenerationRequest request, GenerationEvents events) {
     if (draining) {
-      throw new ApiException.NotReady(
+      throw new ServingException.NotReady(
           "shutting_down", "the server is shutting down; send requests to another replica");
     }
     if (waiting.size() >= queueCapacity) {
       metrics.rejections.labels(model, "queue_full").inc();
-      throw new ApiException.Overloaded(
+      throw new ServingException.Overloaded(
           "queue_full", model + " has " + waiting.size() + " generations waiting; retry later", 1);
     }
     String subnet;
@@ -165,7 +165,7 @@ public final class GenerationScheduler implements AutoCloseable {
     if (request.forcedSubnet().isPresent()) {
       subnet = atRank(request.forcedSubnet().get(), request.eoraRank());
       if (!batches.containsKey(subnet)) {
-        throw new ApiException.InvalidValue(
+        throw new ServingException.InvalidChoice(
             "unknown_subnet",
             "X-Subnet '"
                 + subnet
@@ -195,7 +195,7 @@ public final class GenerationScheduler implements AutoCloseable {
               load());
       if (!c.meets() && request.targets().any() && request.policy() == DeadlinePolicy.STRICT) {
         metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
-        throw new ApiException.Overloaded(
+        throw new ServingException.Overloaded(
             "deadline_unsatisfiable",
             String.format(
                 "no sub-network of %s meets the targets now: fastest predicts first token %.1f ms, %.1f ms/token, %.1f ms in all",
@@ -254,7 +254,7 @@ public final class GenerationScheduler implements AutoCloseable {
       while (true) {
         if (abandoned) {
           failAll(
-              new ApiException.NotReady(
+              new ServingException.NotReady(
                   "shutting_down", "the server shut down before this generation finished"));
           return;
         }
@@ -454,7 +454,7 @@ public final class GenerationScheduler implements AutoCloseable {
       return forced;
     }
     if (asked.eoraRank() > 0 && asked.eoraRank() != rank.getAsInt()) {
-      throw new ApiException.InvalidValue(
+      throw new ServingException.InvalidChoice(
           "conflicting_headers",
           "X-Subnet '"
               + forced
@@ -768,7 +768,7 @@ public final class GenerationScheduler implements AutoCloseable {
     metrics.timeouts.labels(model, wasRunning ? "run" : "queue").inc();
     metrics.generations.labels(model, "timeout").inc();
     job.events.fail(
-        new ApiException.TimedOut(
+        new ServingException.TimedOut(
             String.format(
                 java.util.Locale.ROOT,
                 "the generation timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds) "

@@ -16,6 +16,7 @@ import io.flexserve.server.generation.GenerationEvents;
 import io.flexserve.server.generation.GenerationJob;
 import io.flexserve.server.generation.GenerationRequest;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.serving.ServingException;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -174,10 +175,11 @@ final class DecoderInfer {
 
                   @Override
                   public void fail(Exception error) {
+                    // the scheduler's own refusals (timeout, shutdown) keep their code and status
                     done.completeExceptionally(
-                        error instanceof ApiException api
-                            ? api
-                            : new ApiException.InferenceFailed(
+                        error instanceof ServingException || error instanceof ApiException
+                            ? error
+                            : new ServingException.InferenceFailed(
                                 "generation failed: " + error.getMessage()));
                   }
                 });

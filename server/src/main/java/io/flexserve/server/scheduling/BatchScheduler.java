@@ -12,8 +12,8 @@ import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
 import io.flexserve.router.batch.Pending;
-import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.serving.ServingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -188,18 +188,19 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   /**
    * Admits {@code job} or refuses it at once.
    *
-   * @return completes with the result, or exceptionally with {@link ApiException.InferenceFailed}
-   *     or {@link ApiException.NotReady} (shutdown)
-   * @throws ApiException.Overloaded queue full, overloaded, or a strict target no sub-network can
-   *     meet
-   * @throws ApiException.InvalidValue a forced sub-network that does not exist
-   * @throws ApiException.NotReady after shutdown began
+   * @return completes with the result, or exceptionally with {@link
+   *     ServingException.InferenceFailed} or {@link ServingException.NotReady} (shutdown)
+   * @throws ServingException.Overloaded queue full, overloaded, or a strict target no sub-network
+   *     can meet
+   * @throws ServingException.InvalidValue a forced sub-network that does not exist
+   * @throws ServingException.NotReady after shutdown began
    */
   public CompletableFuture<Done<O>> submit(Job<I> job) {
     lock.lock();
     try {
       if (closed) {
-        throw new ApiException.NotReady("shutting_down", "model '" + model + "' is shutting down");
+        throw new ServingException.NotReady(
+            "shutting_down", "model '" + model + "' is shutting down");
       }
       double now = nowMillis();
       arrivals.arrived(now);
@@ -220,7 +221,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
               job.forcedSubnet());
       if (queue.size() >= capacity) {
         metrics.rejections.labels(model, "queue_full").inc();
-        throw new ApiException.Overloaded(
+        throw new ServingException.Overloaded(
             "queue_full",
             "model '"
                 + model
@@ -267,17 +268,17 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     }
   }
 
-  private ApiException refuse(Admission.Reject r) {
+  private ServingException refuse(Admission.Reject r) {
     return switch (r.reason()) {
-      case UNKNOWN_SUBNET -> new ApiException.InvalidValue("unknown_subnet", r.message());
+      case UNKNOWN_SUBNET -> new ServingException.InvalidChoice("unknown_subnet", r.message());
       case UNSATISFIABLE_TARGET -> {
         metrics.rejections.labels(model, "deadline_unsatisfiable").inc();
-        yield new ApiException.Overloaded(
+        yield new ServingException.Overloaded(
             "deadline_unsatisfiable", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
       }
       case OVERLOADED -> {
         metrics.rejections.labels(model, "overloaded").inc();
-        yield new ApiException.Overloaded(
+        yield new ServingException.Overloaded(
             "overloaded", r.message(), (long) Math.ceil(r.retryAfterMillis() / 1000));
       }
     };
@@ -359,7 +360,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       if (failure != null) {
         e.result()
             .completeExceptionally(
-                new ApiException.InferenceFailed(
+                new ServingException.InferenceFailed(
                     "inference failed on "
                         + model
                         + "/"
@@ -425,8 +426,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     }
   }
 
-  private ApiException.TimedOut timedOut(Entry<I, O> e, String where) {
-    return new ApiException.TimedOut(
+  private ServingException.TimedOut timedOut(Entry<I, O> e, String where) {
+    return new ServingException.TimedOut(
         String.format(
             java.util.Locale.ROOT,
             "the request timed out after %.0f ms (X-Request-Timeout-Ms, at most flexserve.request-timeout-seconds): %s",
@@ -531,7 +532,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       for (Entry<I, O> e : queue) {
         e.result()
             .completeExceptionally(
-                new ApiException.NotReady("shutting_down", "model '" + model + "' shut down"));
+                new ServingException.NotReady("shutting_down", "model '" + model + "' shut down"));
       }
       queue.clear();
       workAvailable.signalAll();
