@@ -8,9 +8,9 @@ import java.util.Set;
 /**
  * The OpenAI request fields a body may carry, and the refusal of every other: a parameter is either
  * served or answered 422 {@code unsupported_parameter} naming it, never ignored. A refused
- * parameter sent at its neutral value (for example {@code presence_penalty: 0}, {@code n: 1},
- * {@code response_format: {"type": "text"}}) asks for nothing and is accepted. The README's
- * parameter table lists the same sets.
+ * parameter sent at its neutral value (for example {@code best_of: 1}, {@code tools: []}, {@code
+ * response_format: {"type": "text"}}) asks for nothing and is accepted. The README's parameter
+ * table lists the same sets.
  */
 public final class OpenAiParameters {
   /** Fields of /v1/completions that are served. */
