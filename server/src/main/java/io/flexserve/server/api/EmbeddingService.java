@@ -48,6 +48,25 @@ public final class EmbeddingService {
           ? Optional.of(serverMillis <= targetMillis.getAsDouble())
           : Optional.empty();
     }
+
+    /**
+     * The routing response headers, the same on every embeddings route: {@code X-Subnet}, {@code
+     * X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms} (of the run it was part of),
+     * {@code X-Batch-Size}, and {@code X-Deadline-Met} when there was a target.
+     */
+    public void writeHeaders(io.micronaut.http.MutableHttpResponse<?> response) {
+      response
+          .header("X-Subnet", result.subnet())
+          .header("X-Queue-Ms", millis(result.queueMillis()))
+          .header("X-Inference-Ms", millis(result.inferenceMillis()))
+          .header("X-Predicted-Ms", millis(result.predictedMillis()))
+          .header("X-Batch-Size", Integer.toString(result.batchRequests()));
+      deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+    }
+
+    private static String millis(double ms) {
+      return String.format(java.util.Locale.ROOT, "%.3f", ms);
+    }
   }
 
   /**

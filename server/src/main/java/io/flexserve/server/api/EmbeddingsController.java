@@ -15,7 +15,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -70,24 +69,12 @@ public final class EmbeddingsController {
                           served.result().embeddings(),
                           request.base64(),
                           served.promptTokens()));
-              response
-                  .header("X-Subnet", served.result().subnet())
-                  .header("X-Queue-Ms", millis(served.result().queueMillis()))
-                  .header("X-Inference-Ms", millis(served.result().inferenceMillis()))
-                  .header("X-Predicted-Ms", millis(served.result().predictedMillis()))
-                  .header("X-Batch-Size", Integer.toString(served.result().batchRequests()));
-              served
-                  .deadlineMet()
-                  .ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+              served.writeHeaders(response);
               metrics
                   .requests
                   .labels(served.model(), served.result().subnet(), "/v1/embeddings", "200")
                   .inc();
               return response;
             });
-  }
-
-  private static String millis(double ms) {
-    return String.format(Locale.ROOT, "%.3f", ms);
   }
 }

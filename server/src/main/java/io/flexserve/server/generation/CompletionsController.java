@@ -1,7 +1,6 @@
 package io.flexserve.server.generation;
 
 import io.flexserve.models.runtime.Sampler;
-import io.flexserve.router.generation.GenerationTargets;
 import io.flexserve.server.api.EoraRankHeader;
 import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
@@ -10,7 +9,6 @@ import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
-import io.flexserve.server.serving.ServingException;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -26,7 +24,6 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -136,7 +133,7 @@ public final class CompletionsController {
       stop.addAll(model.chatTemplate().stops());
     }
     GenerationRequest generation =
-        new GenerationRequest(
+        GenerationRequest.routed(
             arrival,
             prompt,
             maxTokens,
@@ -144,12 +141,7 @@ public final class CompletionsController {
             stop,
             req.logprobs(),
             req.adjustments(),
-            new GenerationTargets(
-                box(headers.latencyTargetMillis()),
-                box(headers.ttftTargetMillis()),
-                box(headers.tpotTargetMillis())),
-            headers.forcedSubnet(),
-            headers.deadlinePolicy(),
+            headers,
             EoraRankHeader.from(
                 http.getHeaders(), model.decoder().manifest().eoraRanks(), modelName),
             config.timeoutMillis(headers.timeoutMillis()));
@@ -170,79 +162,33 @@ public final class CompletionsController {
       CompletionChunks chunks,
       String echo,
       String endpoint) {
-    CompletableFuture<MutableHttpResponse<?>> done = new CompletableFuture<>();
-    StringBuilder text = new StringBuilder(echo);
-    boolean wantLogprobs = generation.logprobs() != null;
-    CompletionChunks.Logprobs logprobs =
-        wantLogprobs
-            ? new CompletionChunks.Logprobs(
-                new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>())
-            : null;
-    GenerationJob job =
-        model
-            .scheduler()
-            .submit(
-                generation,
-                new GenerationEvents() {
-                  @Override
-                  public void token(Token t) {
-                    if (logprobs != null) {
-                      logprobs.tokens().add(t.piece());
-                      logprobs.logprobs().add(t.logprob());
-                      logprobs.top().add(t.top());
-                      logprobs.offsets().add(text.length());
-                    }
-                    text.append(t.text());
-                  }
+    return Mono.fromFuture(
+        WholeGeneration.run(model, generation, echo, http, disconnects, endpoint)
+            .thenApply(done -> response(model, chunks, done, endpoint)));
+  }
 
-                  @Override
-                  public void finish(Finish f) {
-                    text.append(f.tail());
-                    MutableHttpResponse<String> r =
-                        HttpResponse.ok(chunks.response(text.toString(), logprobs, f))
-                            .contentType(MediaType.APPLICATION_JSON_TYPE);
-                    r.header(
-                            "X-Subnet",
-                            String.join(
-                                ",",
-                                f.tokensPerSubnet().isEmpty()
-                                    ? f.subnets()
-                                    : f.tokensPerSubnet().keySet()))
-                        .header("X-Queue-Ms", millis(f.queueMillis()))
-                        .header("X-TTFT-Ms", millis(f.ttftMillis()))
-                        .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
-                        .header("X-Predicted-Ms", millis(f.predictedMillis()));
-                    eoraRank(
-                        r,
-                        model,
-                        f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet());
-                    if (f.deadlineMet() != null) {
-                      r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
-                    }
-                    if (!f.reason().equals("cancelled")) {
-                      metrics
-                          .requests
-                          .labels(model.name(), String.join(",", f.subnets()), endpoint, "200")
-                          .inc();
-                    }
-                    done.complete(r);
-                  }
-
-                  @Override
-                  public void fail(Exception error) {
-                    // the scheduler's own refusals (timeout, shutdown) keep their code and status
-                    done.completeExceptionally(
-                        error instanceof ServingException || error instanceof ApiException
-                            ? error
-                            : new ServingException.InferenceFailed(
-                                "generation failed: " + error.getMessage()));
-                  }
-                });
-    // The framework does not cancel a single answer whose client left; the watch does (and counts
-    // it).
-    ClientDisconnects.Watch watch = disconnects.watch(http, endpoint, job::cancel);
-    done.whenComplete((r, e) -> watch.done());
-    return Mono.fromFuture(done).doOnCancel(job::cancel);
+  /** The answer to a whole generation, with its routing headers. */
+  private MutableHttpResponse<?> response(
+      ServedDecoder model, CompletionChunks chunks, WholeGeneration.Result done, String endpoint) {
+    GenerationEvents.Finish f = done.finish();
+    MutableHttpResponse<String> r =
+        HttpResponse.ok(chunks.response(done.text(), done.logprobs(), f))
+            .contentType(MediaType.APPLICATION_JSON_TYPE);
+    java.util.Collection<String> used =
+        f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet();
+    r.header("X-Subnet", String.join(",", used))
+        .header("X-Queue-Ms", millis(f.queueMillis()))
+        .header("X-TTFT-Ms", millis(f.ttftMillis()))
+        .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
+        .header("X-Predicted-Ms", millis(f.predictedMillis()));
+    eoraRank(r, model, used);
+    if (f.deadlineMet() != null) {
+      r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
+    }
+    if (!f.reason().equals("cancelled")) {
+      metrics.requests.labels(model.name(), String.join(",", f.subnets()), endpoint, "200").inc();
+    }
+    return r;
   }
 
   private Publisher<MutableHttpResponse<?>> stream(
@@ -348,10 +294,6 @@ public final class CompletionsController {
     return model.decoder().manifest().compression() == null
         ? null
         : model.decoder().manifest().eoraRankOf(subnet);
-  }
-
-  private static Double box(java.util.OptionalDouble v) {
-    return v.isPresent() ? v.getAsDouble() : null;
   }
 
   private static String millis(double ms) {

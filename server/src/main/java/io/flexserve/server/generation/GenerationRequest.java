@@ -34,6 +34,43 @@ public record GenerationRequest(
     OptionalInt eoraRank,
     double timeoutMillis) {
 
+  /**
+   * A generation whose targets, forced sub-network, deadline policy and timeout come from the
+   * request's routing choices ({@code X-*} headers, or the protocol's parameters).
+   */
+  public static GenerationRequest routed(
+      double arrivalMillis,
+      long[] prompt,
+      int maxTokens,
+      Sampler.Params sampling,
+      List<String> stop,
+      Integer logprobs,
+      LogitAdjustments adjustments,
+      io.flexserve.server.api.RoutingHeaders routing,
+      OptionalInt eoraRank,
+      double timeoutMillis) {
+    return new GenerationRequest(
+        arrivalMillis,
+        prompt,
+        maxTokens,
+        sampling,
+        stop,
+        logprobs,
+        adjustments,
+        new GenerationTargets(
+            box(routing.latencyTargetMillis()),
+            box(routing.ttftTargetMillis()),
+            box(routing.tpotTargetMillis())),
+        routing.forcedSubnet(),
+        routing.deadlinePolicy(),
+        eoraRank,
+        timeoutMillis);
+  }
+
+  private static Double box(java.util.OptionalDouble v) {
+    return v.isPresent() ? v.getAsDouble() : null;
+  }
+
   /** Whether the timeout passed at {@code nowMillis}. */
   boolean timedOut(double nowMillis) {
     return nowMillis - arrivalMillis > timeoutMillis;

@@ -5,7 +5,6 @@ import static io.flexserve.server.api.JsonFields.integer;
 import static io.flexserve.server.api.JsonFields.number;
 
 import io.flexserve.models.runtime.Sampler;
-import io.flexserve.router.generation.GenerationTargets;
 import io.flexserve.server.api.EoraRankHeader;
 import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ServedDecoder;
@@ -13,10 +12,10 @@ import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.generation.GenerationEvents;
-import io.flexserve.server.generation.GenerationJob;
 import io.flexserve.server.generation.GenerationRequest;
+import io.flexserve.server.generation.LogitAdjustments;
+import io.flexserve.server.generation.WholeGeneration;
 import io.flexserve.server.metrics.ServerMetrics;
-import io.flexserve.server.serving.ServingException;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
@@ -100,7 +99,7 @@ final class DecoderInfer {
     }
     java.util.OptionalInt seed = integer(p, "seed");
     GenerationRequest generation =
-        new GenerationRequest(
+        GenerationRequest.routed(
             arrival,
             prompt,
             maxTokens,
@@ -111,82 +110,45 @@ final class DecoderInfer {
                 seed.isPresent() ? (long) seed.getAsInt() : null),
             stop,
             null,
-            io.flexserve.server.generation.LogitAdjustments.NONE,
-            new GenerationTargets(
-                box(headers.latencyTargetMillis()),
-                box(headers.ttftTargetMillis()),
-                box(headers.tpotTargetMillis())),
-            headers.forcedSubnet(),
-            headers.deadlinePolicy(),
+            LogitAdjustments.NONE,
+            headers,
             EoraRankHeader.from(
                 http.getHeaders(), model.decoder().manifest().eoraRanks(), model.name()),
             config.timeoutMillis(headers.timeoutMillis()));
-    CompletableFuture<MutableHttpResponse<byte[]>> done = new CompletableFuture<>();
-    StringBuilder text = new StringBuilder();
-    List<Long> ids = new ArrayList<>();
-    GenerationJob job =
-        model
-            .scheduler()
-            .submit(
-                generation,
-                new GenerationEvents() {
-                  @Override
-                  public void token(Token t) {
-                    ids.add((long) t.id());
-                    text.append(t.text());
-                  }
+    return WholeGeneration.run(model, generation, "", http, disconnects, "/v2/models/{model}/infer")
+        .thenApply(done -> response(model, request, done));
+  }
 
-                  @Override
-                  public void finish(Finish f) {
-                    text.append(f.tail());
-                    long[] out = ids.stream().mapToLong(Long::longValue).toArray();
-                    Map<String, Object> parameters = new LinkedHashMap<>();
-                    parameters.put("finish_reason", f.reason());
-                    parameters.put("subnets", String.join(",", f.subnets()));
-                    parameters.put("prompt_tokens", f.promptTokens());
-                    parameters.put("completion_tokens", f.completionTokens());
-                    MutableHttpResponse<byte[]> response =
-                        InferResponse.of(
-                            json,
-                            model.name(),
-                            request,
-                            List.of(
-                                new InferResponse.Output(
-                                    "text_output", "BYTES", List.of(1L), List.of(text.toString())),
-                                new InferResponse.Output(
-                                    "output_ids", "INT64", List.of(1L, (long) out.length), out)),
-                            parameters);
-                    response.header("X-Subnet", String.join(",", f.subnets()));
-                    if (f.deadlineMet() != null) {
-                      response.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
-                    }
-                    if (!f.reason().equals("cancelled")) {
-                      metrics
-                          .requests
-                          .labels(
-                              model.name(),
-                              String.join(",", f.subnets()),
-                              "/v2/models/infer",
-                              "200")
-                          .inc();
-                    }
-                    done.complete(response);
-                  }
-
-                  @Override
-                  public void fail(Exception error) {
-                    // the scheduler's own refusals (timeout, shutdown) keep their code and status
-                    done.completeExceptionally(
-                        error instanceof ServingException || error instanceof ApiException
-                            ? error
-                            : new ServingException.InferenceFailed(
-                                "generation failed: " + error.getMessage()));
-                  }
-                });
-    ClientDisconnects.Watch watch =
-        disconnects.watch(http, "/v2/models/{model}/infer", job::cancel);
-    done.whenComplete((r, e) -> watch.done());
-    return done;
+  private MutableHttpResponse<byte[]> response(
+      ServedDecoder model, InferRequest request, WholeGeneration.Result done) {
+    GenerationEvents.Finish f = done.finish();
+    long[] out = done.tokenIds();
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    parameters.put("finish_reason", f.reason());
+    parameters.put("subnets", String.join(",", f.subnets()));
+    parameters.put("prompt_tokens", f.promptTokens());
+    parameters.put("completion_tokens", f.completionTokens());
+    MutableHttpResponse<byte[]> response =
+        InferResponse.of(
+            json,
+            model.name(),
+            request,
+            List.of(
+                new InferResponse.Output("text_output", "BYTES", List.of(1L), List.of(done.text())),
+                new InferResponse.Output(
+                    "output_ids", "INT64", List.of(1L, (long) out.length), out)),
+            parameters);
+    response.header("X-Subnet", String.join(",", f.subnets()));
+    if (f.deadlineMet() != null) {
+      response.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
+    }
+    if (!f.reason().equals("cancelled")) {
+      metrics
+          .requests
+          .labels(model.name(), String.join(",", f.subnets()), "/v2/models/infer", "200")
+          .inc();
+    }
+    return response;
   }
 
   /** The prompt: {@code input_ids} as given, or {@code text} tokenized. */
@@ -219,9 +181,5 @@ final class DecoderInfer {
           "invalid_request", "input 'text' must be BYTES of shape [1] (one prompt)");
     }
     return model.decoder().tokenizer().encode(text.texts().get(0));
-  }
-
-  private static Double box(java.util.OptionalDouble v) {
-    return v.isPresent() ? v.getAsDouble() : null;
   }
 }

@@ -13,7 +13,6 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -97,17 +96,7 @@ final class EncoderInfer {
                           new InferResponse.Output(
                               OUTPUT, "FP32", List.of((long) rows.length, (long) d), flat)),
                       Map.of("subnet", served.result().subnet()));
-              response
-                  .header("X-Subnet", served.result().subnet())
-                  .header(
-                      "X-Queue-Ms",
-                      String.format(Locale.ROOT, "%.3f", served.result().queueMillis()))
-                  .header(
-                      "X-Inference-Ms",
-                      String.format(Locale.ROOT, "%.3f", served.result().inferenceMillis()));
-              served
-                  .deadlineMet()
-                  .ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+              served.writeHeaders(response); // as on /v1/embeddings
               metrics
                   .requests
                   .labels(served.model(), served.result().subnet(), "/v2/models/infer", "200")
