@@ -88,16 +88,7 @@ public final class ElasticDecoderConverter {
       // checked here, before anything is imported or timed: the menu search is where they are used,
       // much later
       budgets = List.copyOf(budgets);
-      if (budgets.isEmpty() || budgets.get(0) != 1.0) {
-        throw new IllegalArgumentException(
-            "budgets must start at 1.0 (the full model), got " + budgets);
-      }
-      for (int i = 1; i < budgets.size(); i++) {
-        if (!(budgets.get(i) > 0 && budgets.get(i) < budgets.get(i - 1))) {
-          throw new IllegalArgumentException(
-              "budgets must be fractions in (0, 1], strictly descending; got " + budgets);
-        }
-      }
+      MenuSearch.checkBudgets(budgets);
       mlpVariants = List.copyOf(mlpVariants);
       for (double f : mlpVariants) {
         if (!(f > 0 && f < 1)) {

@@ -65,6 +65,23 @@ public final class MenuSearch {
   }
 
   /**
+   * Fails unless {@code budgets} are what {@link #choose} takes: fractions of the full model's
+   * latency, starting at 1.0 and strictly descending.
+   */
+  public static void checkBudgets(List<Double> budgets) {
+    if (budgets.isEmpty() || budgets.get(0) != 1.0) {
+      throw new IllegalArgumentException(
+          "budgets must start at 1.0 (the full model), got " + budgets);
+    }
+    for (int i = 1; i < budgets.size(); i++) {
+      if (!(budgets.get(i) > 0 && budgets.get(i) < budgets.get(i - 1))) {
+        throw new IllegalArgumentException(
+            "budgets must be fractions in (0, 1], strictly descending; got " + budgets);
+      }
+    }
+  }
+
+  /**
    * Chooses one sub-network per budget. The first budget must be 1.0 and always gets the dense
    * model, named {@code full}; the others are named {@code lat<percent>}. Budgets that end up with
    * the same sub-network as a larger budget are dropped (the menu lists distinct sub-networks
@@ -81,10 +98,7 @@ public final class MenuSearch {
       int perBudget,
       Evaluator evaluator)
       throws Exception {
-    if (budgets.isEmpty() || budgets.get(0) != 1.0) {
-      throw new IllegalArgumentException(
-          "budgets must start at 1.0 (the full model), got " + budgets);
-    }
+    checkBudgets(budgets);
     double fullMillis = table.estimate(full);
     Map<String, Double> scored = new HashMap<>();
     Map<String, Choice> menu = new LinkedHashMap<>();
