@@ -28,7 +28,7 @@ public final class GenerationJob {
   final TextStream text;
   final Map<String, Integer> tokensPerSubnet = new LinkedHashMap<>();
 
-  /** How often each token was generated (for the presence and frequency penalties). */
+  /** How often each token was generated; kept only when the presence or frequency penalty is on. */
   final Map<Integer, Integer> generatedCounts = new java.util.HashMap<>();
 
   int generated;
@@ -93,7 +93,9 @@ public final class GenerationJob {
       tokens = java.util.Arrays.copyOf(tokens, tokens.length * 2);
     }
     tokens[generated] = token;
-    generatedCounts.merge((int) token, 1, Integer::sum);
+    if (request.adjustments().penalizes()) { // a map update per token is for the penalties only
+      generatedCounts.merge((int) token, 1, Integer::sum);
+    }
   }
 
   /** Prompt and every generated token. */

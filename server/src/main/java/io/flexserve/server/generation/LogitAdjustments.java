@@ -20,6 +20,11 @@ public record LogitAdjustments(
     bias = Map.copyOf(bias);
   }
 
+  /** Whether the penalties are on, so the generated tokens must be counted. */
+  boolean penalizes() {
+    return presencePenalty != 0 || frequencyPenalty != 0;
+  }
+
   /** Whether these change nothing. */
   public boolean none() {
     return presencePenalty == 0 && frequencyPenalty == 0 && bias.isEmpty();
@@ -35,7 +40,7 @@ public record LogitAdjustments(
     }
     float[] out = java.util.Arrays.copyOf(logits, vocab);
     bias.forEach((token, b) -> out[token] += b.floatValue());
-    if (presencePenalty != 0 || frequencyPenalty != 0) {
+    if (penalizes()) {
       generatedCounts.forEach(
           (token, count) -> out[token] -= (float) (frequencyPenalty * count + presencePenalty));
     }
