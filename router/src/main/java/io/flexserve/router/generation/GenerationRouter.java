@@ -82,10 +82,6 @@ public final class GenerationRouter {
     int own = load.rowsPerSubnet().getOrDefault(p.name(), 0) + 1;
     double tpot = p.stepMs(own) + others;
     double total = ttft + Math.max(0, maxTokens - 1) * tpot;
-    boolean meets =
-        (t.ttftMs() == null || ttft <= t.ttftMs())
-            && (t.tpotMs() == null || tpot <= t.tpotMs())
-            && (t.totalMs() == null || total <= t.totalMs());
-    return new Choice(p, ttft, tpot, total, meets);
+    return new Choice(p, ttft, tpot, total, t.metBy(ttft, tpot, total));
   }
 }

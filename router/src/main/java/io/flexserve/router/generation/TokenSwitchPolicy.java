@@ -39,7 +39,8 @@ import java.util.Map;
  * @param maxHoldTokens bound on the hold
  */
 public record TokenSwitchPolicy(
-    int minTokens, int minTokensDown, double margin, int holdTokens, int maxHoldTokens) {
+    int minTokens, int minTokensDown, double margin, int holdTokens, int maxHoldTokens)
+    implements SwitchRule {
   public static final TokenSwitchPolicy DEFAULT = new TokenSwitchPolicy(4, 2, 0.8, 8, 128);
 
   public TokenSwitchPolicy {
@@ -98,6 +99,7 @@ public record TokenSwitchPolicy(
    * batch (this one among them) moving together: a whole batch moving up does not pay for two
    * batches' steps, as a single row moving alone would.
    */
+  @Override
   public String decide(
       State state,
       double tpotTargetMs,
