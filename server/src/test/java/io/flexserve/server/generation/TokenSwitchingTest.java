@@ -32,7 +32,8 @@ import org.junit.jupiter.api.TestInstance;
  * the decision with a deterministic one (move between full and full-mlp50 every 3 tokens) and check
  * the mechanics: streams name the sub-networks, counts add up, rows are freed, and switching
  * happens only for requests with a target and no X-Subnet. The real decision is unit-tested in the
- * router ({@code TokenSwitchPolicyTest}).
+ * router ({@code TokenSwitchPolicyTest} for one row, {@code SwitchPlannerTest} for a plan), and the
+ * scheduler on a fake clock in {@code GenerationSchedulerTest}.
  */
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -54,7 +55,7 @@ class TokenSwitchingTest implements TestPropertyProvider {
   }
 
   GenerationScheduler scheduler() {
-    return catalog.requireDecoder(TinyStoriesRepository.MODEL).scheduler();
+    return ServedDecoder.from(catalog, TinyStoriesRepository.MODEL).scheduler();
   }
 
   @BeforeEach
@@ -79,7 +80,7 @@ class TokenSwitchingTest implements TestPropertyProvider {
 
   @AfterEach
   void restore() {
-    scheduler().switcher(GenerationScheduler.DEFAULT_SWITCHER);
+    scheduler().switcher(SubnetSwitching.DEFAULT_RULE);
   }
 
   static String body(boolean stream, int maxTokens) {
