@@ -24,6 +24,13 @@ public final class GenerationJob {
 
   final double predictedMillis;
   final double predictedTpotMillis;
+
+  /**
+   * Tokens it generates at most: its max tokens, or fewer when the context ends first (the HTTP
+   * layer refuses most such requests, but not a max tokens so large that prompt + max overflows).
+   */
+  final int tokenLimit;
+
   final Sampler sampler;
   final TextStream text;
   final Map<String, Integer> tokensPerSubnet = new LinkedHashMap<>();
@@ -59,6 +66,7 @@ public final class GenerationJob {
       String subnet,
       double predictedMillis,
       double predictedTpotMillis,
+      int tokenLimit,
       TextStream text) {
     this.id = id;
     this.request = request;
@@ -67,6 +75,7 @@ public final class GenerationJob {
     this.subnet = subnet;
     this.predictedMillis = predictedMillis;
     this.predictedTpotMillis = predictedTpotMillis;
+    this.tokenLimit = tokenLimit;
     this.sampler = new Sampler(request.sampling());
     this.text = text;
   }

@@ -152,21 +152,8 @@ public final class GenerationScheduler implements AutoCloseable {
    * @throws ServingException.Overloaded when the queue is full, or a strict request's targets
    *     cannot be met
    * @throws ServingException.InvalidChoice when {@code X-Subnet} names no sub-network of this model
-   * @throws IllegalArgumentException when the prompt plus max tokens exceed the context (callers
-   *     check it first, with an answer for the client)
    */
   public GenerationJob submit(GenerationRequest request, GenerationEvents events) {
-    // The one check of the context bound in the scheduler: with it, a generation ends on its max
-    // tokens before it could run out of positions.
-    if (request.prompt().length + request.maxTokens() > maxPositions) {
-      throw new IllegalArgumentException(
-          "a prompt of "
-              + request.prompt().length
-              + " tokens plus max tokens "
-              + request.maxTokens()
-              + " exceeds the context of "
-              + maxPositions);
-    }
     if (draining) {
       throw new ServingException.NotReady(
           "shutting_down", "the server is shutting down; send requests to another replica");
@@ -186,6 +173,8 @@ public final class GenerationScheduler implements AutoCloseable {
             start.subnet(),
             start.predictedMs(),
             start.predictedTpotMs(),
+            // the context bound, applied once: a generation ends at whichever comes first
+            Math.min(request.maxTokens(), maxPositions - request.prompt().length),
             new TextStream(decoder.tokenizer(), request.prompt(), request.stop()));
     waiting.add(job);
     metrics.generationsWaiting.labels(model).set(waiting.size());

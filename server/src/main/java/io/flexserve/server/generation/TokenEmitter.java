@@ -31,8 +31,7 @@ final class TokenEmitter {
    * Samples {@code job}'s next token from {@code logits} and sends it.
    *
    * @return why the generation ends with this token ({@code stop}: end of sequence or a stop
-   *     string; {@code length}: its max tokens, which the scheduler admitted only within the
-   *     context), or null when it goes on
+   *     string; {@code length}: its max tokens, or the end of the context), or null when it goes on
    */
   String emit(GenerationJob job, float[] logits) {
     int vocab = decoder.config().vocabSize();
@@ -68,7 +67,7 @@ final class TokenEmitter {
     if (end || delta.stopped()) {
       return "stop";
     }
-    return job.generated >= job.request.maxTokens() ? "length" : null;
+    return job.generated >= job.tokenLimit ? "length" : null;
   }
 
   /**

@@ -201,18 +201,28 @@ class GenerationSchedulerTest {
   }
 
   @Test
-  void promptPlusMaxTokensOverTheContext_isRefusedAtAdmission() throws Exception {
+  void generationWhoseMaxTokensOverrunTheContext_endsAtTheContext() throws Exception {
+    // max tokens so large that prompt + max overflows an int; end of sequence is biased away
     int context = decoder.config().maxPositions();
-    try (GenerationScheduler scheduler =
-        new GenerationScheduler(
-            "tinystories", decoder, MENU, 4, 16, 0, new ServerMetrics(), new FakeTicker(T0, 0))) {
-      GenerationRequest tooLong =
-          request(T0, context - prompt.length + 1, GenerationTargets.NONE, Optional.empty());
-      IllegalArgumentException e =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              IllegalArgumentException.class, () -> scheduler.submit(tooLong, new Recorded()));
-      assertTrue(e.getMessage().contains("context of " + context), e.getMessage());
-    }
+    Map<Integer, Double> noEos = new java.util.HashMap<>();
+    decoder.config().eosTokenIds().forEach(id -> noEos.put(id, -100.0));
+    GenerationRequest endless =
+        new GenerationRequest(
+            T0,
+            prompt,
+            Integer.MAX_VALUE,
+            Sampler.Params.greedy(),
+            List.of(),
+            null,
+            new LogitAdjustments(0, 0, noEos),
+            GenerationTargets.NONE,
+            Optional.empty(),
+            DeadlinePolicy.BEST_EFFORT,
+            OptionalInt.empty(),
+            60_000);
+    GenerationEvents.Finish f = run(new FakeTicker(T0, 0), endless).await();
+    assertEquals("length", f.reason());
+    assertEquals(context - prompt.length, f.completionTokens());
   }
 
   private static Exception assertThrowsCause(Recorded events) {
