@@ -19,7 +19,7 @@ shift || true
 parts=${*:-decoder encoder 100m}
 shared=$repo/../shared
 export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
-fs() { java -Dai.djl.offline=true -jar "$repo/server/target/flexserve.jar" "$@"; }
+fs() { java -Dai.djl.offline=true -jar "$repo/models/toolchain/target/flexserve-toolchain.jar" "$@"; }
 distill() { java -Dai.djl.offline=true -jar "$repo/models/distill/target/flexserve-distill.jar" "$@"; }
 timed() { local t0=$SECONDS; "$@"; echo "wall time: $((SECONDS - t0)) s"; }
 mkdir -p "$out"

@@ -16,7 +16,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$repo/bench-out/quant}
 shared=$repo/../shared
 export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
-fs() { java -Dai.djl.offline=true -jar "$repo/server/target/flexserve.jar" "$@"; }
+fs() { java -Dai.djl.offline=true -jar "$repo/models/toolchain/target/flexserve-toolchain.jar" "$@"; }
 mkdir -p "$out"
 . "$repo/scripts/lib.sh"
 

@@ -15,7 +15,7 @@ free_port() {
 # KV-compatible full-mlp50 for token-level switching) and a tiny random-weight RADIO vision backbone at 64 and 32 px,
 # converted on first use into DIR.
 ensure_repo() {
-  local repo="$1" jar=server/target/flexserve.jar
+  local repo="$1" jar=models/toolchain/target/flexserve-toolchain.jar
   if [ -f "$repo/tinystories/manifest.json" ] && [ -f "$repo/all-minilm-l6-v2/manifest.json" ] \
       && [ -f "$repo/radio-tiny/manifest.json" ]; then
     return 0

@@ -1,7 +1,6 @@
 package io.flexserve.server;
 
 import io.flexserve.server.catalog.ModelCatalog;
-import io.flexserve.server.cli.FlexServeCommand;
 import io.flexserve.server.config.FlexserveConfig;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
@@ -11,8 +10,10 @@ import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**
- * Entry point of {@code flexserve.jar}. With no arguments (or only {@code --port N}) it starts the
- * server; with a subcommand it runs the CLI ({@code convert}, {@code bench …}).
+ * Entry point of {@code flexserve.jar}: it only serves. No arguments (or only {@code --port N})
+ * start the server; {@code -V} prints the version. The offline commands ({@code convert}, {@code
+ * bench …}) live in the toolchain's own jar (models/toolchain), which the server jar does not
+ * carry.
  */
 public final class FlexServe {
   private FlexServe() {}
@@ -21,69 +22,40 @@ public final class FlexServe {
     // The product makes no outbound connections: keep DJL from checking for updates / reporting
     // usage.
     System.setProperty("ai.djl.offline", "true");
-    if (startsServer(args)) {
-      startServer(args);
+    if (args.length > 0 && (args[0].equals("-V") || args[0].equals("--version"))) {
+      System.out.println(ServeCommand.VERSION);
       return;
     }
-    System.exit(runCli(args));
+    String[] rest = args.length > 0 && args[0].equals("serve") ? tail(args) : args;
+    notServing(rest)
+        .ifPresent(
+            message -> {
+              System.err.println("flexserve: " + message);
+              System.exit(2);
+            });
+    startServer(rest);
   }
 
   /**
-   * No arguments, or only server options ({@code --port N}, {@code --help}), start the server;
-   * {@code -V} and subcommands run the CLI.
+   * Why these arguments do not start the server, if they do not: a command that is not {@code
+   * serve} belongs to the toolchain's jar.
    */
-  public static boolean startsServer(String[] args) {
-    if (args.length == 0) {
-      return true;
+  public static java.util.Optional<String> notServing(String[] args) {
+    if (args.length == 0 || args[0].startsWith("-")) {
+      return java.util.Optional.empty();
     }
-    return args[0].startsWith("-") && !args[0].equals("-V") && !args[0].equals("--version");
+    return java.util.Optional.of(
+        "'"
+            + args[0]
+            + "' is not a server command; the server jar only serves. Offline commands (convert,"
+            + " eval, bench ...) are in the toolchain: ./flexserve "
+            + args[0]
+            + " ..., or java -jar models/toolchain/target/flexserve-toolchain.jar "
+            + args[0]);
   }
 
-  /**
-   * Runs a CLI subcommand and returns its exit code: 0 done, 1 failed, 2 bad usage (picocli's own
-   * check, before any work). A failure prints one line, {@code flexserve <command>: error: <what>};
-   * {@code --verbose} anywhere on the command line prints the stack trace instead.
-   */
-  public static int runCli(String[] args) {
-    boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
-    String[] rest =
-        java.util.Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
-    CommandLine cli = new CommandLine(new FlexServeCommand());
-    cli.setExecutionExceptionHandler(
-        (e, command, parsed) -> {
-          if (verbose) {
-            e.printStackTrace(command.getErr());
-          } else {
-            command
-                .getErr()
-                .println(
-                    "flexserve "
-                        + command.getCommandName()
-                        + ": error: "
-                        + oneLine(e)
-                        + " (--verbose for the stack trace)");
-          }
-          command.getErr().flush();
-          return 1;
-        });
-    return cli.execute(rest);
-  }
-
-  /** The exception's message and its causes' messages that add to it, on one line. */
-  static String oneLine(Throwable e) {
-    StringBuilder out = new StringBuilder();
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage().strip();
-      if (t instanceof java.nio.file.NoSuchFileException) {
-        m = "no such file: " + m; // its message is the bare path
-      } else if (t instanceof java.nio.file.AccessDeniedException) {
-        m = "permission denied: " + m;
-      }
-      if (out.indexOf(m) < 0) {
-        out.append(out.length() == 0 ? "" : ": ").append(m);
-      }
-    }
-    return out.toString().replaceAll("\\s*\\R\\s*", " ");
+  private static String[] tail(String[] args) {
+    return java.util.Arrays.copyOfRange(args, 1, args.length);
   }
 
   /** Starts the HTTP server; {@code --port N} overrides {@code MICRONAUT_SERVER_PORT}. */
@@ -94,7 +66,7 @@ public final class FlexServe {
       } else if (args[i].startsWith("--port=")) {
         System.setProperty("micronaut.server.port", args[i].substring("--port=".length()));
       } else if (args[i].equals("--help") || args[i].equals("-h")) {
-        new CommandLine(new FlexServeCommand()).usage(System.out);
+        new CommandLine(new ServeCommand()).usage(System.out);
         return;
       }
     }

@@ -1,9 +1,9 @@
 package io.flexserve.distill;
 
+import io.flexserve.convert.encoder.SimilaritySet;
 import io.flexserve.models.BundleFormat;
 import io.flexserve.models.Distillation;
 import io.flexserve.models.encoder.EncoderManifest;
-import io.flexserve.models.encoder.SimilaritySet;
 import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.weights.StagedDirectory;
 import java.io.IOException;
@@ -29,6 +29,10 @@ import picocli.CommandLine.Option;
  * after training every sub-network is re-measured on held-out data and a bundle the server loads
  * unchanged is written: the same graphs, the same weight layout, new values and new qualities in
  * the manifest.
+ *
+ * <p><b>Why one class of 420 lines.</b> It is the command: its options, their checks before any
+ * work (bundle, texts, quality set, output), and the report. The training itself is {@link
+ * Distiller} and the tasks' own classes ({@link DecoderTask}, {@link EncoderTask}).
  */
 @Command(
     name = "distill",

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.flexserve.convert.llm.GreedyDecoder;
 import io.flexserve.models.encoder.EncoderManifest;
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.runtime.ElasticDecoder;
-import io.flexserve.models.runtime.GreedyDecoder;
+import io.flexserve.models.llm.ElasticDecoder;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.weights.StagedDirectory;
 import java.io.ByteArrayOutputStream;

@@ -1,9 +1,9 @@
 package io.flexserve.distill;
 
+import io.flexserve.convert.llm.ElasticDecoderConverter;
 import io.flexserve.models.Progress;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.llm.ElasticDecoderConverter;
 import io.flexserve.models.runtime.SessionConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

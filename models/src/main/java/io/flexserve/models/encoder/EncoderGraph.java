@@ -4,8 +4,8 @@ import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.INT64;
 
 import io.flexserve.models.onnx.GraphBuilder;
+import io.flexserve.models.onnx.WeightLayout;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
-import io.flexserve.models.weights.WeightLayout;
 
 /**
  * Builds the ONNX graph of one encoder sub-network: BERT embeddings, the kept post-LayerNorm blocks

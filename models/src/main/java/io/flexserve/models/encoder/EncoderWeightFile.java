@@ -1,8 +1,8 @@
 package io.flexserve.models.encoder;
 
+import io.flexserve.models.onnx.WeightLayout;
 import io.flexserve.models.weights.TensorLocation;
 import io.flexserve.models.weights.WeightFileWriter;
-import io.flexserve.models.weights.WeightLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -2,10 +2,10 @@ package io.flexserve.models.llm;
 
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 
-import io.flexserve.models.compress.BlockQuantizer;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.onnx.GraphBuilder;
-import io.flexserve.models.weights.WeightLayout;
+import io.flexserve.models.onnx.WeightLayout;
+import io.flexserve.models.weights.BlockQuantizer;
 
 /**
  * The pieces of a Llama decoder graph that do not depend on how attention is computed, shared by
@@ -13,7 +13,7 @@ import io.flexserve.models.weights.WeightLayout;
  * Runtime's GroupQueryAttention): RMSNorm, rotate-half RoPE, the SwiGLU MLP and the LM head, all
  * reading prefixes of the bundle's weight file.
  */
-final class DecoderBlocks {
+public final class DecoderBlocks {
   private DecoderBlocks() {}
 
   /**
@@ -207,12 +207,12 @@ final class DecoderBlocks {
   }
 
   /** Weight-file key of the stored {@code A [R, in]} of one linear layer. */
-  static String lowRankA(int layer, Linear linear) {
+  public static String lowRankA(int layer, Linear linear) {
     return WeightLayout.layerKey(layer, linear.key + ".lr_a");
   }
 
   /** Weight-file key of the stored {@code Bᵀ [R, out]} of one linear layer. */
-  static String lowRankBt(int layer, Linear linear) {
+  public static String lowRankBt(int layer, Linear linear) {
     return WeightLayout.layerKey(layer, linear.key + ".lr_bt");
   }
 

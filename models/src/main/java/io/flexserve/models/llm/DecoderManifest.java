@@ -355,7 +355,7 @@ public record DecoderManifest(
     Files.writeString(bundleDir.resolve(FILE), JSON.writeValueAsString(this));
   }
 
-  static JsonNode configJson(LlamaConfig config) throws IOException {
+  public static JsonNode configJson(LlamaConfig config) throws IOException {
     return JSON.readTree(config.toJson());
   }
 }

@@ -11,8 +11,8 @@ import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.INT64;
 import io.flexserve.models.llm.DecoderBlocks.Rotary;
 import io.flexserve.models.llm.checkpoint.LlamaConfig;
 import io.flexserve.models.onnx.GraphBuilder;
+import io.flexserve.models.onnx.WeightLayout;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
-import io.flexserve.models.weights.WeightLayout;
 
 /**
  * The decoder of {@link DecoderGraph} (same weights, same weight file, same projections, RMSNorm

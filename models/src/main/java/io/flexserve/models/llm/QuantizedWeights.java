@@ -1,9 +1,9 @@
 package io.flexserve.models.llm;
 
-import io.flexserve.models.compress.BlockQuantizer;
+import io.flexserve.models.onnx.WeightLayout;
+import io.flexserve.models.weights.BlockQuantizer;
 import io.flexserve.models.weights.TensorLocation;
 import io.flexserve.models.weights.WeightFileWriter;
-import io.flexserve.models.weights.WeightLayout;
 import java.util.Locale;
 import java.util.Map;
 
@@ -41,7 +41,7 @@ public final class QuantizedWeights {
    * The precision the LM head runs in beside linear layers in {@code precision}: {@link
    * #HEAD_BITS}, same block.
    */
-  static Precision headPrecision(Precision precision) {
+  public static Precision headPrecision(Precision precision) {
     return new Precision(HEAD_BITS, precision.block(), precision.accuracyLevel());
   }
 
@@ -68,7 +68,7 @@ public final class QuantizedWeights {
    * Appends every array of {@code packed} to {@code out}, recording where each landed in {@code
    * at}.
    */
-  static void write(
+  public static void write(
       Map<String, BlockQuantizer.Packed> packed,
       WeightFileWriter out,
       Map<String, TensorLocation> at) {

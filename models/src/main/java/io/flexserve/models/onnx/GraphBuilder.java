@@ -26,6 +26,10 @@ import java.util.Set;
  * expressions: {@code g.add(g.gemm(x, w, b, true), residual)}. Names are generated from a
  * caller-given prefix plus a counter and are unique within the graph. Not thread-safe; build one
  * graph per instance.
+ *
+ * <p><b>Why one class of 450 lines.</b> It is the vocabulary graphs are written in: about fifty
+ * short op methods over one node list and one name counter. Split by op family, every graph would
+ * hold several builders that must share that list and counter.
  */
 public final class GraphBuilder {
   public static final int IR_VERSION = 8;

@@ -30,7 +30,7 @@ public record SessionConfig(int intraOpThreads, String device, boolean spinning)
    * Fresh options for one session (options objects are consumed by {@link
    * SharedWeightSession#open}).
    */
-  OrtSession.SessionOptions toOptions() throws OrtException {
+  public OrtSession.SessionOptions toOptions() throws OrtException {
     OrtSession.SessionOptions options = new OrtSession.SessionOptions();
     options.setIntraOpNumThreads(intraOpThreads);
     options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);

@@ -8,11 +8,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Copies a run's float outputs out of native memory before the result is closed. */
-final class SessionOutputs {
+public final class SessionOutputs {
   private SessionOutputs() {}
 
   /** Every output of {@code result} by name, flattened row-major, in output order. */
-  static Map<String, float[]> floats(OrtSession.Result result) {
+  public static Map<String, float[]> floats(OrtSession.Result result) {
     Map<String, float[]> out = new LinkedHashMap<>();
     for (Map.Entry<String, OnnxValue> e : result) {
       FloatBuffer fb = ((OnnxTensor) e.getValue()).getFloatBuffer();

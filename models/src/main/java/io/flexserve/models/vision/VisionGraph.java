@@ -3,8 +3,8 @@ package io.flexserve.models.vision;
 import static io.flexserve.models.onnx.proto.Onnx.TensorProto.DataType.FLOAT;
 
 import io.flexserve.models.onnx.GraphBuilder;
+import io.flexserve.models.onnx.WeightLayout;
 import io.flexserve.models.onnx.proto.Onnx.ModelProto;
-import io.flexserve.models.weights.WeightLayout;
 
 /**
  * Builds the ONNX graph of one ViT sub-network at one square resolution: RADIO's input conditioner,

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
-import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.models.testing.DefaultBundle;
 import io.flexserve.models.text.TokenBatch;

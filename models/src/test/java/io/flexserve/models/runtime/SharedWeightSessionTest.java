@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.models.encoder.EncoderManifest;
+import io.flexserve.models.encoder.EncoderSession;
 import io.flexserve.models.testing.DefaultBundle;
 import io.flexserve.models.text.EncoderTokenizer;
 import io.flexserve.models.weights.MappedWeights;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtException;
+import io.flexserve.models.encoder.ElasticEncoder;
 import io.flexserve.models.testing.DefaultBundle;
 import io.flexserve.models.text.TokenBatch;
 import java.util.Collections;

@@ -8,11 +8,15 @@ public final class SharedData {
   private SharedData() {}
 
   /**
-   * {@code ../shared} from the module directory Maven runs tests in; fails loudly when it is
-   * missing.
+   * {@code ../shared} beside the repository root (the nearest directory up from the one Maven runs
+   * tests in that holds {@code .mvn}); fails loudly when it is missing.
    */
   public static Path root() {
-    Path shared = Path.of("").toAbsolutePath().resolve("../../shared").normalize();
+    Path repo = Path.of("").toAbsolutePath();
+    while (repo.getParent() != null && !Files.isDirectory(repo.resolve(".mvn"))) {
+      repo = repo.getParent();
+    }
+    Path shared = repo.resolve("../shared").normalize();
     if (!Files.isDirectory(shared)) {
       throw new IllegalStateException(
           "test data not found at " + shared + " (clone the repo beside ../shared)");

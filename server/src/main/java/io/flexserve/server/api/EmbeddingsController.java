@@ -2,8 +2,11 @@ package io.flexserve.server.api;
 
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.encoder.EmbeddingService;
+import io.flexserve.server.encoder.EmbeddingsRequest;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

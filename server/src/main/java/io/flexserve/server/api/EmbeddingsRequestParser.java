@@ -1,6 +1,9 @@
 package io.flexserve.server.api;
 
+import io.flexserve.server.encoder.EmbeddingsRequest;
 import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.request.JsonBodies;
+import io.flexserve.server.request.OpenAiParameters;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;

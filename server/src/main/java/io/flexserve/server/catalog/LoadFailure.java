@@ -1,6 +1,5 @@
 package io.flexserve.server.catalog;
 
-import io.flexserve.models.llm.checkpoint.CheckpointException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -30,8 +29,7 @@ final class LoadFailure {
     boolean ours =
         e instanceof IllegalArgumentException
             || e instanceof IllegalStateException
-            || e instanceof IOException
-            || e instanceof CheckpointException;
+            || e instanceof IOException; // a checkpoint's CheckpointException among them
     if (!ours || message == null || message.isBlank()) {
       return "the bundle could not be loaded (the server log has the details)";
     }

@@ -1,18 +1,8 @@
 package io.flexserve.server.catalog;
 
 import io.flexserve.models.BundleFormat;
-import io.flexserve.models.encoder.MiniLmDefault;
-import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.runtime.ElasticEncoder;
 import io.flexserve.models.runtime.SessionConfig;
-import io.flexserve.models.vision.VisionManifest;
-import io.flexserve.router.ModelMenu;
-import io.flexserve.router.SubnetProfile;
-import io.flexserve.router.batch.BatchLimits;
-import io.flexserve.router.batch.BatchPolicies;
 import io.flexserve.server.config.FlexserveConfig;
-import io.flexserve.server.metrics.ServerMetrics;
-import io.flexserve.server.scheduling.EncoderScheduler;
 import io.flexserve.server.serving.ServingException;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
@@ -33,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * thread, so liveness answers at once and readiness turns true when every model has loaded (or
  * failed). A model that fails to load is reported with its reason; the others serve.
  *
+ * <p>The catalog knows no model kind: each kind's {@link ModelLoader} says which bundle formats it
+ * reads, and the {@link DefaultModel} bean names what to serve without a repository.
+ *
  * <p>Threading: {@code states}, {@code reasons} and {@code ready} are concurrent maps written by
  * the loader thread and read by request threads; a model appears in {@code ready} only once fully
  * built.
@@ -42,16 +35,19 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
 
   private final FlexserveConfig config;
-  private final ServerMetrics metrics;
+  private final List<ModelLoader> loaders;
+  private final DefaultModel defaultModel;
   private final Map<String, ModelState> states = new ConcurrentHashMap<>();
   private final Map<String, String> reasons = new ConcurrentHashMap<>();
   private final Map<String, ServedModel> ready = new ConcurrentHashMap<>();
   private volatile boolean loadingDone;
   private volatile boolean draining;
 
-  public ModelCatalog(FlexserveConfig config, ServerMetrics metrics) {
+  public ModelCatalog(
+      FlexserveConfig config, List<ModelLoader> loaders, DefaultModel defaultModel) {
     this.config = config;
-    this.metrics = metrics;
+    this.loaders = List.copyOf(loaders);
+    this.defaultModel = defaultModel;
   }
 
   @Override
@@ -67,8 +63,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     if (bundles.isEmpty()) {
       LOG.info(
           "no model repository configured (FLEXSERVE_MODEL_DIR): serving the embedded default model {}",
-          MiniLmDefault.NAME);
-      states.put(MiniLmDefault.NAME, ModelState.LOADING);
+          defaultModel.name());
+      states.put(defaultModel.name(), ModelState.LOADING);
     } else {
       LOG.info(
           "model repository {}: {} model(s): {}",
@@ -106,14 +102,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
         new SessionConfig(config.effectiveIntraOpThreads(), config.device(), config.spinning());
     if (bundles.isEmpty()) {
       load(
-          MiniLmDefault.NAME,
-          () ->
-              MiniLmDefault.ensureBundle(
-                  config.cachePath(),
-                  sessions,
-                  (step, done, total) -> {
-                    if (done == total) LOG.info("default model: {} done", step);
-                  }),
+          defaultModel.name(),
+          () -> defaultModel.ensureBundle(config.cachePath(), sessions),
           sessions);
     } else {
       for (Path b : bundles) {
@@ -135,13 +125,7 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       bundle = source.bundle();
       // Every bundle kind names its manifest manifest.json; its "format" field says which loader
       // reads it.
-      String format = BundleFormat.of(bundle);
-      ServedModel served =
-          VisionManifest.isVisionFormat(format)
-              ? VisionLoader.load(name, bundle, sessions, config, metrics)
-              : DecoderManifest.FORMAT.equals(format)
-                  ? DecoderLoader.load(name, bundle, sessions, config, metrics)
-                  : loadEncoder(name, bundle, sessions);
+      ServedModel served = loaderOf(BundleFormat.of(bundle)).load(name, bundle, sessions);
       ready.put(name, served);
       states.put(name, ModelState.READY);
       LOG.info("model {} ready in {} ms", name, (System.nanoTime() - start) / 1_000_000);
@@ -154,32 +138,16 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     }
   }
 
-  private ServedEncoder loadEncoder(String name, Path bundle, SessionConfig sessions)
-      throws Exception {
-    ElasticEncoder encoder = ElasticEncoder.load(bundle, sessions, s -> true);
-    ModelMenu menu = LatencyProfiler.profile(encoder, config.profileRepeats());
-    for (SubnetProfile p : menu.bestFirst()) {
-      metrics.predictedLatency.labels(name, p.name()).set(p.predictMillis(128) / 1000);
-      LOG.info(
-          "{} / {}: quality {} size {} latency@128 tokens {} ms",
-          name,
-          p.name(),
-          String.format("%.4f", p.quality()),
-          String.format("%.3f", p.relativeSize()),
-          String.format("%.2f", p.predictMillis(128)));
+  private ModelLoader loaderOf(String format) {
+    for (ModelLoader loader : loaders) {
+      if (loader.reads(format)) {
+        return loader;
+      }
     }
-    EncoderScheduler scheduler =
-        new EncoderScheduler(
-            name,
-            encoder,
-            menu,
-            BatchPolicies.byName(config.routingPolicy()),
-            new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
-            config.workers(),
-            config.queueCapacity(),
-            config.responseMarginMs(),
-            metrics);
-    return new ServedEncoder(name, encoder, menu, scheduler);
+    throw new IllegalArgumentException(
+        format == null
+            ? "manifest.json has no format field"
+            : "no model kind of this server reads bundle format '" + format + "'");
   }
 
   /**
@@ -209,33 +177,19 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     throw new ServingException.NotReady("model_loading", "model '" + name + "' is still loading");
   }
 
-  /** The ready embedding model {@code name}; 400 when it is a text-generation model. */
-  public ServedEncoder requireEncoder(String name) {
-    if (require(name) instanceof ServedEncoder e) {
-      return e;
+  /**
+   * The ready model {@code name}, of the kind an endpoint serves.
+   *
+   * @param wrongKind what the client is told when the model is of another kind (400): the endpoints
+   *     that serve it
+   * @throws ServingException.WrongModelKind when it is of another kind
+   */
+  public <T extends ServedModel> T require(String name, Class<T> kind, String wrongKind) {
+    ServedModel model = require(name);
+    if (kind.isInstance(model)) {
+      return kind.cast(model);
     }
-    throw new ServingException.WrongModelKind(
-        "model '"
-            + name
-            + "' is not an embedding model; use /v1/completions, /v1/chat/completions or /v1/vision/features");
-  }
-
-  /** The ready text-generation model {@code name}; 400 when it is an embedding model. */
-  public ServedDecoder requireDecoder(String name) {
-    if (require(name) instanceof ServedDecoder d) {
-      return d;
-    }
-    throw new ServingException.WrongModelKind(
-        "model '" + name + "' does not generate text; use /v1/embeddings or /v1/vision/features");
-  }
-
-  /** The ready vision model {@code name}; 400 when it is a text model. */
-  public ServedVision requireVision(String name) {
-    if (require(name) instanceof ServedVision v) {
-      return v;
-    }
-    throw new ServingException.WrongModelKind(
-        "model '" + name + "' is a text model; use /v1/embeddings or /v1/completions");
+    throw new ServingException.WrongModelKind("model '" + name + "' " + wrongKind);
   }
 
   /**

@@ -3,15 +3,20 @@ package io.flexserve.server.catalog;
 import java.time.Duration;
 
 /**
- * A model that is ready to serve. Encoders answer {@code /v1/embeddings}; decoders answer the
- * completion endpoints; vision backbones answer {@code /v1/vision/features} and KServe inference.
+ * A model that is ready to serve, of one kind: each kind's package implements it (the encoder's
+ * {@code ServedEncoder} answers {@code /v1/embeddings}, the decoder's {@code ServedDecoder} the
+ * completion endpoints, the vision backbone's {@code ServedVision} {@code /v1/vision/features}).
+ * Not sealed: the set of kinds is open, and the catalog must not name them.
  */
-public sealed interface ServedModel permits ServedEncoder, ServedDecoder, ServedVision {
+public interface ServedModel {
   /** As in URLs and the {@code model} field. */
   String name();
 
   /** Names of the sub-networks, most accurate first. */
   java.util.List<String> subnetNames();
+
+  /** Each sub-network as {@code GET /v1/models} lists it, most accurate first. */
+  java.util.List<SubnetDescription> describe();
 
   /** Waits up to {@code grace} for queued and running requests; whether all finished. */
   boolean drain(Duration grace) throws InterruptedException;

@@ -1,8 +1,8 @@
 package io.flexserve.server.generation;
 
-import io.flexserve.server.api.JsonBodies;
-import io.flexserve.server.api.OpenAiParameters;
 import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.request.JsonBodies;
+import io.flexserve.server.request.OpenAiParameters;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import jakarta.inject.Singleton;

@@ -1,14 +1,13 @@
 package io.flexserve.server.generation;
 
 import io.flexserve.models.runtime.Sampler;
-import io.flexserve.server.api.EoraRankHeader;
-import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
-import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.EoraRankHeader;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -80,7 +79,7 @@ public final class CompletionsController {
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     CompletionRequest req = parser.parse(body, chat);
     String modelName = req.model().isEmpty() ? catalog.defaultModelName() : req.model();
-    ServedDecoder model = catalog.requireDecoder(modelName);
+    ServedDecoder model = ServedDecoder.from(catalog, modelName);
     String text = req.prompt();
     if (chat) {
       try {

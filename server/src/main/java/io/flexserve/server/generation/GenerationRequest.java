@@ -46,7 +46,7 @@ public record GenerationRequest(
       List<String> stop,
       Integer logprobs,
       LogitAdjustments adjustments,
-      io.flexserve.server.api.RoutingHeaders routing,
+      io.flexserve.server.request.RoutingHeaders routing,
       OptionalInt eoraRank,
       double timeoutMillis) {
     return new GenerationRequest(

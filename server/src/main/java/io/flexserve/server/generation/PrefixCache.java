@@ -2,7 +2,7 @@ package io.flexserve.server.generation;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.flexserve.models.runtime.KvCache;
+import io.flexserve.models.llm.KvCache;
 import java.util.Arrays;
 
 /**

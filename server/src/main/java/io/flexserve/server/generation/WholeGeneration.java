@@ -1,6 +1,5 @@
 package io.flexserve.server.generation;
 
-import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.serving.ServingException;
 import io.flexserve.server.transport.ClientDisconnects;

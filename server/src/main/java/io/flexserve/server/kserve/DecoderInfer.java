@@ -1,21 +1,21 @@
 package io.flexserve.server.kserve;
 
-import static io.flexserve.server.api.JsonFields.array;
-import static io.flexserve.server.api.JsonFields.integer;
-import static io.flexserve.server.api.JsonFields.number;
+import static io.flexserve.server.request.JsonFields.array;
+import static io.flexserve.server.request.JsonFields.integer;
+import static io.flexserve.server.request.JsonFields.number;
 
 import io.flexserve.models.runtime.Sampler;
-import io.flexserve.server.api.EoraRankHeader;
-import io.flexserve.server.api.RoutingHeaders;
-import io.flexserve.server.catalog.ServedDecoder;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.generation.GenerationEvents;
 import io.flexserve.server.generation.GenerationRequest;
 import io.flexserve.server.generation.LogitAdjustments;
+import io.flexserve.server.generation.ServedDecoder;
 import io.flexserve.server.generation.WholeGeneration;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.EoraRankHeader;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;

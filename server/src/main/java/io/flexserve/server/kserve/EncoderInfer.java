@@ -1,12 +1,12 @@
 package io.flexserve.server.kserve;
 
-import io.flexserve.server.api.EmbeddingService;
-import io.flexserve.server.api.EmbeddingsRequest;
-import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.encoder.EmbeddingService;
+import io.flexserve.server.encoder.EmbeddingsRequest;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;

@@ -1,14 +1,14 @@
 package io.flexserve.server.kserve;
 
-import static io.flexserve.server.api.JsonFields.array;
-import static io.flexserve.server.api.JsonFields.bool;
-import static io.flexserve.server.api.JsonFields.integer;
-import static io.flexserve.server.api.JsonFields.object;
-import static io.flexserve.server.api.JsonFields.string;
+import static io.flexserve.server.request.JsonFields.array;
+import static io.flexserve.server.request.JsonFields.bool;
+import static io.flexserve.server.request.JsonFields.integer;
+import static io.flexserve.server.request.JsonFields.object;
+import static io.flexserve.server.request.JsonFields.string;
 
-import io.flexserve.server.api.JsonBodies;
-import io.flexserve.server.api.JsonFields;
 import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.request.JsonBodies;
+import io.flexserve.server.request.JsonFields;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import java.nio.ByteBuffer;

@@ -2,12 +2,11 @@ package io.flexserve.server.kserve;
 
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ModelState;
-import io.flexserve.server.catalog.ServedDecoder;
-import io.flexserve.server.catalog.ServedEncoder;
 import io.flexserve.server.catalog.ServedModel;
-import io.flexserve.server.catalog.ServedVision;
+import io.flexserve.server.encoder.ServedEncoder;
 import io.flexserve.server.errors.ApiException;
-import io.flexserve.server.vision.KServeVision;
+import io.flexserve.server.generation.ServedDecoder;
+import io.flexserve.server.vision.ServedVision;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;

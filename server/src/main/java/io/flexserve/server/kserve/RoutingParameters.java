@@ -1,8 +1,8 @@
 package io.flexserve.server.kserve;
 
 import io.flexserve.router.DeadlinePolicy;
-import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.request.RoutingHeaders;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.json.tree.JsonNode;
 import java.util.Optional;

@@ -58,6 +58,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariants: {@code queue} is sorted by {@link Pending#byDeadline}, holds at most {@code
  * capacity} entries, and every entry's future completes exactly once (result, inference failure, or
  * shutdown).
+ *
+ * <p><b>Why one class of 550 lines.</b> The protocol above is one state machine under one lock:
+ * admission, dispatch, timeouts and shutdown all read and change the same queue and running table,
+ * and the invariants hold only if every change is made here. The decisions are the router's.
  */
 public final class BatchScheduler<I, O> implements AutoCloseable {
   /**

@@ -1,10 +1,10 @@
 package io.flexserve.server.vision;
 
-import io.flexserve.models.runtime.VisionOutput;
-import io.flexserve.server.api.RoutingHeaders;
+import io.flexserve.models.vision.VisionOutput;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -99,10 +99,10 @@ public final class VisionController {
   }
 
   /** The routing headers every vision response carries. */
-  static final class RoutingResponseHeaders {
+  public static final class RoutingResponseHeaders {
     private RoutingResponseHeaders() {}
 
-    static void apply(MutableHttpResponse<?> response, VisionService.Served served) {
+    public static void apply(MutableHttpResponse<?> response, VisionService.Served served) {
       response
           .header("X-Subnet", served.variant().subnet())
           .header("X-Resolution", Integer.toString(served.variant().resolution()))

@@ -1,7 +1,7 @@
 package io.flexserve.server.vision;
 
-import io.flexserve.server.api.JsonBodies;
 import io.flexserve.server.errors.ApiException;
+import io.flexserve.server.request.JsonBodies;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
@@ -111,7 +111,7 @@ public final class VisionRequestParser {
   }
 
   /** Standard base64 of the image, optionally as a {@code data:image/...;base64,} URL. */
-  static byte[] base64(String text) {
+  public static byte[] base64(String text) {
     String payload =
         text.startsWith("data:") && text.contains(",")
             ? text.substring(text.indexOf(',') + 1)

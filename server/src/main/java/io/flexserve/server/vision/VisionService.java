@@ -2,13 +2,12 @@ package io.flexserve.server.vision;
 
 import io.flexserve.models.vision.Pixels;
 import io.flexserve.models.vision.VisionManifest;
-import io.flexserve.server.api.RoutingHeaders;
 import io.flexserve.server.catalog.ModelCatalog;
-import io.flexserve.server.catalog.ServedVision;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.config.VisionSettings;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.scheduling.BatchScheduler;
 import jakarta.inject.Singleton;
 import java.awt.image.BufferedImage;
@@ -93,7 +92,7 @@ public final class VisionService {
       byte[] image,
       java.util.OptionalInt resolution,
       RoutingHeaders headers) {
-    ServedVision model = catalog.requireVision(modelName);
+    ServedVision model = ServedVision.from(catalog, modelName);
     Optional<String> forced = forcedVariant(model, headers.forcedSubnet(), resolution);
     BufferedImage decoded;
     try {

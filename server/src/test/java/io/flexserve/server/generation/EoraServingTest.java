@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.flexserve.convert.compress.CompressionPlan;
+import io.flexserve.convert.llm.ElasticDecoderConverter;
 import io.flexserve.models.Progress;
-import io.flexserve.models.compress.CompressionPlan;
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.llm.ElasticDecoderConverter;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.server.api.ServerHarness;
 import io.flexserve.server.catalog.ModelCatalog;

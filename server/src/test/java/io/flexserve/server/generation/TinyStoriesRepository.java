@@ -1,8 +1,8 @@
 package io.flexserve.server.generation;
 
+import io.flexserve.convert.llm.ElasticDecoderConverter;
 import io.flexserve.models.Progress;
 import io.flexserve.models.llm.DecoderManifest;
-import io.flexserve.models.llm.ElasticDecoderConverter;
 import io.flexserve.models.runtime.SessionConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

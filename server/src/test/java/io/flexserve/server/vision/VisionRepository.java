@@ -1,9 +1,9 @@
 package io.flexserve.server.vision;
 
+import io.flexserve.convert.vision.ElasticVisionConverter;
+import io.flexserve.convert.vision.SyntheticVision;
 import io.flexserve.models.Progress;
 import io.flexserve.models.runtime.SessionConfig;
-import io.flexserve.models.vision.ElasticVisionConverter;
-import io.flexserve.models.vision.SyntheticVision;
 import io.flexserve.models.vision.VisionCheckpoint;
 import io.flexserve.models.vision.VisionManifest;
 import java.awt.image.BufferedImage;

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * {@code null} counts as absent, as in transformers, where {@code "head_dim": null} means "use the
  * default".
  */
-final class JsonFields {
-  static final ObjectMapper MAPPER =
+public final class JsonFields {
+  public static final ObjectMapper MAPPER =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final JsonNode node;

@@ -262,7 +262,7 @@ public record LlamaConfig(
   }
 
   /** As {@link #toJson()}, with {@code torch_dtype} set when {@code torchDtype} is not null. */
-  String toJson(String torchDtype) {
+  public String toJson(String torchDtype) {
     ObjectNode o = JsonFields.MAPPER.createObjectNode();
     boolean mistral = modelType.equals(MISTRAL);
     o.putArray("architectures").add(mistral ? "MistralForCausalLM" : "LlamaForCausalLM");

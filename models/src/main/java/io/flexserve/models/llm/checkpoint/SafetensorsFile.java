@@ -28,6 +28,10 @@ import java.util.Map;
  *
  * <p>Tensor data is memory-mapped on demand, one tensor at a time in mappings of at most 1 GiB, so
  * files (and tensors) over 2 GiB work and nothing is read that is not asked for. Thread-safe.
+ *
+ * <p><b>Why one class of 400 lines.</b> It is one format reader: the header check and the mapped
+ * reads share the header's offsets and dtypes, and dtype conversion (F32 / F16 / BF16) is part of a
+ * read. Split, the offsets would become API that nothing else should use.
  */
 public final class SafetensorsFile implements Closeable {
   /** Largest single mapping; a multiple of every element width. */

@@ -19,12 +19,12 @@ import java.util.List;
  * so a generator need hold only the tensor being written, which keeps a 100M-parameter synthetic
  * model to one table in memory.
  */
-final class SafetensorsWriter {
+public final class SafetensorsWriter {
   private static final int BUFFER = 1 << 22;
 
   /** One tensor to write, in the order written. */
-  record Entry(String name, long[] shape) {
-    long elements() {
+  public record Entry(String name, long[] shape) {
+    public long elements() {
       long n = 1;
       for (long d : shape) {
         n = Math.multiplyExact(n, d);
@@ -34,13 +34,13 @@ final class SafetensorsWriter {
   }
 
   /** Produces the values of one entry when its turn comes. */
-  interface Source {
+  public interface Source {
     float[] values(Entry entry) throws IOException;
   }
 
   private SafetensorsWriter() {}
 
-  static int width(String dtype) {
+  public static int width(String dtype) {
     switch (dtype) {
       case "F32":
         return 4;
@@ -52,7 +52,7 @@ final class SafetensorsWriter {
     }
   }
 
-  static void write(Path file, List<Entry> entries, String dtype, Source source)
+  public static void write(Path file, List<Entry> entries, String dtype, Source source)
       throws IOException {
     int width = width(dtype);
     byte[] header = header(entries, dtype, width);
@@ -146,7 +146,7 @@ final class SafetensorsWriter {
     buffer.clear();
   }
 
-  static void move(Path from, Path to) throws IOException {
+  public static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {

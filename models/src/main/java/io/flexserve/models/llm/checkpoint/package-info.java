@@ -4,9 +4,9 @@
  *
  * <p>{@link io.flexserve.models.llm.checkpoint.Checkpoint} reads one directory and checks it
  * against its {@link io.flexserve.models.llm.checkpoint.LlamaConfig} before any weights are copied,
- * so a converter fails before writing anything. {@link
- * io.flexserve.models.llm.checkpoint.SyntheticCheckpoint} writes random-weight checkpoints in the
- * same layout, for speed and memory tests of models we cannot ship.
+ * so a converter fails before writing anything. The toolchain's {@code
+ * io.flexserve.convert.checkpoint.SyntheticCheckpoint} writes random-weight checkpoints in the same
+ * layout, for speed and memory tests of models we cannot ship.
  *
  * <p>Every read failure is a {@link io.flexserve.models.llm.checkpoint.CheckpointException} naming
  * the file and the tensor or field at fault. Formats: the safetensors specification

@@ -19,12 +19,9 @@ import java.util.stream.Stream;
 final class TestFiles {
   private TestFiles() {}
 
-  /**
-   * {@code shared/} lies beside the repository; tests run in the module directory {@code models/}.
-   */
+  /** The reference checkpoint in {@code ../shared} beside the repository. */
   static Path tinyStories() {
-    Path dir =
-        Path.of("").toAbsolutePath().resolve("../../shared/models/tinystories-260k").normalize();
+    Path dir = io.flexserve.models.testing.SharedData.tinyStories();
     assertTrue(
         Files.isRegularFile(dir.resolve("model.safetensors")),
         "reference checkpoint missing at " + dir);
