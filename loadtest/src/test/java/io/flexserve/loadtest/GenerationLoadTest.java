@@ -49,7 +49,7 @@ class GenerationLoadTest {
     Path shared = module.resolve("../../shared/models/tinystories-260k").normalize();
     Assumptions.assumeTrue(Files.isDirectory(shared), "skipped: " + shared + " does not exist");
     Path target = Files.createDirectories(module.resolve("target"));
-    Path repo = TinyStoriesRepository.ensure(jar, module, target);
+    Path repo = TinyStoriesRepository.ensure(module, target);
     try (ServerProcess server =
         ServerProcess.start(
             jar,

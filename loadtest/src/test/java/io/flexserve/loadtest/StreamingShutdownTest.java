@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 /**
  * SIGTERM while text streams are in flight: readiness turns false and new requests get 503 at once,
  * every stream already running still completes to {@code data: [DONE]}, and the process exits 0.
- * Uses the real tinystories-260k model from {@code ../shared}, converted by the server jar's own
+ * Uses the real tinystories-260k model from {@code ../shared}, converted by the toolchain jar's
  * {@code convert} command.
  */
 class StreamingShutdownTest {
@@ -43,7 +43,7 @@ class StreamingShutdownTest {
         Files.isRegularFile(jar),
         "skipped: " + jar + " does not exist; build the server module first");
     Path target = Files.createDirectories(module.resolve("target"));
-    Path repo = TinyStoriesRepository.ensure(jar, module, target);
+    Path repo = TinyStoriesRepository.ensure(module, target);
     try (ServerProcess server =
         ServerProcess.start(
             jar,

@@ -24,10 +24,10 @@ import picocli.CommandLine;
 
 /**
  * A run mixing every endpoint kind against one real server: a tiny RADIO backbone (written by the
- * jar's {@code synth-vision} and {@code convert-vision}) beside tinystories-260k. The report's
- * per-endpoint 2xx counts equal the deltas of the server's own request counters, vision requests
- * are judged against their targets, and the sub-networks they report are menu entries of {@code
- * /v1/models} ({@code <subnet>@<resolution>}) with a quality.
+ * toolchain jar's {@code synth-vision} and {@code convert-vision}) beside tinystories-260k. The
+ * report's per-endpoint 2xx counts equal the deltas of the server's own request counters, vision
+ * requests are judged against their targets, and the sub-networks they report are menu entries of
+ * {@code /v1/models} ({@code <subnet>@<resolution>}) with a quality.
  */
 class VisionLoadTest {
   private static final String VISION = "radio-tiny";
@@ -44,12 +44,12 @@ class VisionLoadTest {
         Files.isRegularFile(jar),
         "skipped: " + jar + " does not exist; build the server module first");
     Path target = Files.createDirectories(module.resolve("target"));
-    Path llm = TinyStoriesRepository.ensure(jar, module, target);
+    Path llm = TinyStoriesRepository.ensure(module, target);
     Path repo = target.resolve("it-mixed-repo");
     if (!Files.exists(repo.resolve(VISION).resolve("manifest.json"))) {
       Files.createDirectories(repo);
       cli(
-          jar,
+          TinyStoriesRepository.toolchainJar(module),
           target,
           "synth-vision",
           "--preset",
@@ -57,7 +57,7 @@ class VisionLoadTest {
           "--out",
           target.resolve("it-radio-ckpt").toString());
       cli(
-          jar,
+          TinyStoriesRepository.toolchainJar(module),
           target,
           "convert-vision",
           "--checkpoint",

@@ -9,14 +9,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A model repository under the module's {@code target/} holding the real tinystories-260k
- * checkpoint (from {@code ../shared}) as an elastic bundle, converted once by the server jar's own
+ * checkpoint (from {@code ../shared}) as an elastic bundle, converted once by the toolchain jar's
  * {@code convert} command and reused by every test that needs a text-generation model.
  */
 public final class TinyStoriesRepository {
   private TinyStoriesRepository() {}
 
   /** The repository directory (holding {@code tinystories/}), converting on first use. */
-  public static Path ensure(Path jar, Path module, Path target) throws Exception {
+  public static Path ensure(Path module, Path target) throws Exception {
     Path shared = module.resolve("../../shared").normalize();
     Path repo = target.resolve("it-llm-repo");
     Path bundle = repo.resolve("tinystories");
@@ -27,7 +27,7 @@ public final class TinyStoriesRepository {
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
-                jar.toString(),
+                toolchainJar(module).toString(),
                 "convert",
                 "--checkpoint",
                 shared.resolve("models/tinystories-260k").toString(),
@@ -55,5 +55,15 @@ public final class TinyStoriesRepository {
     assertTrue(p.waitFor(300, TimeUnit.SECONDS), "conversion did not finish in 300 s");
     assertEquals(0, p.exitValue(), Files.readString(target.resolve("it-llm-convert.log")));
     return repo;
+  }
+
+  /**
+   * The offline toolchain's jar, which converts models (the server jar only serves); built by the
+   * reactor before this module.
+   */
+  public static Path toolchainJar(Path module) {
+    Path jar = module.resolve("../models/toolchain/target/flexserve-toolchain.jar").normalize();
+    assertTrue(Files.isRegularFile(jar), "build the toolchain first: " + jar);
+    return jar;
   }
 }
