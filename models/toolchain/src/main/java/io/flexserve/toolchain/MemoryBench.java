@@ -162,7 +162,7 @@ final class MemoryBench implements Callable<Integer> {
                 "-Dai.djl.offline=true",
                 "-cp",
                 jar,
-                "io.flexserve.server.FlexServe"));
+                Toolchain.class.getName()));
     cmd.addAll(List.of(cliArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("ORT_DISABLE_TELEMETRY", "1");

@@ -128,7 +128,7 @@ public final class VisionBench implements Callable<Integer> {
             "-Xmx1g",
             "-cp",
             jar,
-            "io.flexserve.server.FlexServe",
+            Toolchain.class.getName(),
             "bench",
             "vision",
             "--bundle",
