@@ -2,24 +2,33 @@ package io.flexserve.toolchain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.InputStream;
-import java.io.InputStreamReader;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.sse.SseClient;
+import io.micronaut.http.sse.Event;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import reactor.core.publisher.Flux;
 
 /**
- * Client side of a streamed {@code /v1/completions}: posts the body and hands each SSE chunk over
- * as it arrives.
+ * Client side of a streamed {@code /v1/completions}, on Micronaut's SSE client: posts the body and
+ * hands each chunk over as it arrives. Thread-safe; one per server, for the benchmark's JVM.
  */
 final class CompletionStream {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private CompletionStream() {}
+  private final SseClient sse;
+
+  CompletionStream(URI base) {
+    try {
+      this.sse = SseClient.create(base.toURL());
+    } catch (MalformedURLException e) {
+      throw new IllegalArgumentException(base.toString(), e);
+    }
+  }
 
   /** Receives one parsed {@code data:} chunk and the {@link System#nanoTime} it was read at. */
   interface ChunkHandler {
@@ -31,40 +40,27 @@ final class CompletionStream {
    * up to {@code [DONE]}.
    *
    * @return {@link System#nanoTime} when the request was sent
-   * @throws IllegalStateException when the server does not answer 200
+   * @throws io.micronaut.http.client.exceptions.HttpClientResponseException when the server does
+   *     not answer 200
    */
-  static long post(
-      HttpClient client, URI base, String body, Map<String, String> headers, ChunkHandler handler)
-      throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(base.resolve("/v1/completions"))
-            .header("Content-Type", "application/json");
+  long post(String body, Map<String, String> headers, ChunkHandler handler) {
+    MutableHttpRequest<String> request =
+        HttpRequest.POST("/v1/completions", body).contentType(MediaType.APPLICATION_JSON_TYPE);
     headers.forEach(request::header);
     long sent = System.nanoTime();
-    HttpResponse<InputStream> r =
-        client.send(
-            request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-            HttpResponse.BodyHandlers.ofInputStream());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException(
-          "status "
-              + r.statusCode()
-              + ": "
-              + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
-    }
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-      for (String line; (line = in.readLine()) != null; ) {
-        if (!line.startsWith("data:")) {
-          continue;
-        }
-        String data = line.substring(5).strip();
-        if (data.equals("[DONE]")) {
-          break;
-        }
-        handler.chunk(JSON.readTree(data), System.nanoTime());
-      }
-    }
+    Flux.from(sse.eventStream(request, String.class))
+        .map(Event::getData)
+        .takeWhile(data -> !data.strip().equals("[DONE]"))
+        .doOnNext(data -> handler.chunk(parse(data), System.nanoTime()))
+        .blockLast();
     return sent;
+  }
+
+  private static JsonNode parse(String data) {
+    try {
+      return JSON.readTree(data);
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

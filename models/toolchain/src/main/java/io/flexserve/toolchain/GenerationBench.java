@@ -2,7 +2,6 @@ package io.flexserve.toolchain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +73,7 @@ final class GenerationBench implements Callable<Integer> {
       description = "ONNX Runtime threads (0 = server default).")
   int threads;
 
-  private HttpClient client;
+  private CompletionStream completions;
   private URI base;
 
   @Override
@@ -89,7 +88,7 @@ final class GenerationBench implements Callable<Integer> {
                 "flexserve.max-running-generations",
                 Math.max(16, streams)))) {
       base = server.base();
-      client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+      completions = new CompletionStream(base);
       for (int i = 0; i < 2; i++) {
         stream(prompt(i, 32, ""), tokens); // warm-up
       }
@@ -147,9 +146,7 @@ final class GenerationBench implements Callable<Integer> {
     long[] firstChunk = {-1};
     int[] generated = {0};
     long sent =
-        CompletionStream.post(
-            client,
-            base,
+        completions.post(
             body,
             Map.of(),
             (chunk, nanos) -> {

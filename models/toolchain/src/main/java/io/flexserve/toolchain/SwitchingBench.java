@@ -9,7 +9,6 @@ import io.flexserve.router.generation.KvCompatibility;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.generation.ServedDecoder;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -102,7 +101,7 @@ final class SwitchingBench implements Callable<Integer> {
       description = "ONNX Runtime threads (0 = server default).")
   int threads;
 
-  private HttpClient client;
+  private CompletionStream completions;
   private URI base;
 
   /** One run's client-side observations. */
@@ -158,7 +157,7 @@ final class SwitchingBench implements Callable<Integer> {
                   Math.max(16, streams)))) {
         ModelCatalog catalog = server.catalog();
         base = server.base();
-        client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        completions = new CompletionStream(base);
         ServedDecoder served = ServedDecoder.from(catalog, model);
         DecoderProfile fastest =
             served.menu().stream()
@@ -323,9 +322,7 @@ final class SwitchingBench implements Callable<Integer> {
     Map<String, Integer> per = new TreeMap<>();
     long[] last = {-1};
     int[] n = {0};
-    CompletionStream.post(
-        client,
-        base,
+    completions.post(
         body,
         headers,
         (chunk, now) -> {

@@ -17,6 +17,7 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -61,6 +62,7 @@ public final class CompletionsController {
 
   @Post("/v1/completions")
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
+  @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
   @ExecuteOn(TaskExecutors.BLOCKING)
   public Publisher<MutableHttpResponse<?>> completions(HttpRequest<?> http, @Body byte[] body) {
     return handle(http, body, false, "/v1/completions");
@@ -68,6 +70,7 @@ public final class CompletionsController {
 
   @Post("/v1/chat/completions")
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
+  @Produces({MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
   @ExecuteOn(TaskExecutors.BLOCKING)
   public Publisher<MutableHttpResponse<?>> chat(HttpRequest<?> http, @Body byte[] body) {
     return handle(http, body, true, "/v1/chat/completions");
@@ -102,7 +105,8 @@ public final class CompletionsController {
               + " tokens");
     }
     int maxTokens = req.maxTokens() == null ? context - prompt.length : req.maxTokens();
-    if (prompt.length + maxTokens > context) {
+    if (maxTokens
+        > context - prompt.length) { // not prompt + max: that overflows near Integer.MAX_VALUE
       throw new ApiException.BadRequest(
           "context_length_exceeded",
           "max_tokens "

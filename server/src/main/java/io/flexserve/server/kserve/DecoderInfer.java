@@ -67,7 +67,7 @@ final class DecoderInfer {
     if (prompt.length == 0
         || prompt.length >= context
         || maxTokens < 1
-        || prompt.length + maxTokens > context) {
+        || maxTokens > context - prompt.length) { // prompt + max would overflow
       throw new ApiException.BadRequest(
           "context_length_exceeded",
           "the prompt is "

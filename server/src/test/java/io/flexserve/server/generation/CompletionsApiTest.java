@@ -127,6 +127,22 @@ class CompletionsApiTest implements TestPropertyProvider {
   }
 
   @Test
+  void anEventStreamClientIsServed_notRefused406() throws Exception {
+    // SSE clients (EventSource, Micronaut's SseClient) accept only text/event-stream
+    String body = "{\"prompt\":\"Once upon a time\",\"max_tokens\":4,\"stream\":true}";
+    for (String path : List.of("/v1/completions", "/v1/chat/completions")) {
+      String sent =
+          path.endsWith("chat/completions")
+              ? "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":4,"
+                  + "\"stream\":true}"
+              : body;
+      HttpResponse<String> r = http.post(path, sent, "Accept", "text/event-stream");
+      assertEquals(200, r.statusCode(), path + ": " + r.body());
+      assertTrue(r.body().strip().endsWith("data: [DONE]"), r.body());
+    }
+  }
+
+  @Test
   void chatAnswersInOpenAiShapeStreamingOrNot() throws Exception {
     String messages =
         "[{\"role\":\"system\",\"content\":\"You tell short stories.\"},{\"role\":\"user\",\"content\":\"Tell me about a cat.\"}]";
@@ -257,6 +273,11 @@ class CompletionsApiTest implements TestPropertyProvider {
     assertError(
         "/v1/completions",
         "{\"prompt\":\"Once\",\"max_tokens\":5000}",
+        400,
+        "context_length_exceeded");
+    assertError( // prompt + max_tokens overflows an int: refused all the same
+        "/v1/completions",
+        "{\"prompt\":\"Once\",\"max_tokens\":2147483647}",
         400,
         "context_length_exceeded");
     assertError("/v1/completions", "{\"prompt\":\"\"}", 422, "empty_prompt");
