@@ -17,8 +17,9 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.inject.Named;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
 /**
  * {@code POST /v1/embeddings} (OpenAI). Response headers report the routing: {@code X-Subnet},
@@ -34,6 +35,7 @@ public final class EmbeddingsController {
   private final FlexserveConfig config;
   private final ServerMetrics metrics;
   private final ClientDisconnects disconnects;
+  private final ExecutorService blocking;
 
   public EmbeddingsController(
       EmbeddingsRequestParser parser,
@@ -41,7 +43,9 @@ public final class EmbeddingsController {
       ModelCatalog catalog,
       FlexserveConfig config,
       ServerMetrics metrics,
-      ClientDisconnects disconnects) {
+      ClientDisconnects disconnects,
+      @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    this.blocking = blocking;
     this.parser = parser;
     this.service = service;
     this.catalog = catalog;
@@ -50,13 +54,27 @@ public final class EmbeddingsController {
     this.disconnects = disconnects;
   }
 
-  // Parsing and tokenizing run on the blocking pool, never on the event loop; inference runs on the
-  // scheduler.
+  /**
+   * Bodies up to this size are parsed, tokenized and admitted on the event loop that read them:
+   * tens of microseconds for a few sentences, and a request refused at admission gets its 429 with
+   * no hand-off to another thread. Larger bodies (up to the body limit) are parsed on the blocking
+   * pool, so a long tokenization never holds the event loop.
+   */
+  static final int INLINE_BODY_BYTES = 4096;
+
   @Post("/v1/embeddings")
   @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN, MediaType.ALL})
-  @ExecuteOn(TaskExecutors.BLOCKING)
   public CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embeddings(
       HttpRequest<?> http, @Body byte[] body) {
+    if (body.length <= INLINE_BODY_BYTES) {
+      return embed(http, body);
+    }
+    return CompletableFuture.supplyAsync(() -> embed(http, body), blocking)
+        .thenCompose(response -> response);
+  }
+
+  private CompletableFuture<MutableHttpResponse<EmbeddingsResponse>> embed(
+      HttpRequest<?> http, byte[] body) {
     double arrivalMillis = RequestTags.arrivalMillis(http);
     RoutingHeaders headers = RoutingHeaders.from(http.getHeaders());
     EmbeddingsRequest request = parser.parse(body, config.maxInputs());
