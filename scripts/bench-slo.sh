@@ -20,6 +20,7 @@ url="http://127.0.0.1:$port"
 out=bench-out
 mkdir -p "$out"
 server_jar=server/target/flexserve.jar
+toolchain_jar=models/toolchain/target/flexserve-toolchain.jar
 lt_jar=loadtest/target/flexserve-loadtest.jar
 [ -f "$server_jar" ] && [ -f "$lt_jar" ] || { echo "build first: mvn -B -q install -DskipTests" >&2; exit 2; }
 sentence="A quick brown fox jumps over the lazy dog near the river bank."
@@ -85,7 +86,7 @@ echo "429s: $(echo "$rej_lat" | grep -c .), p50 $(echo "$rej_lat" | pct 0.5) ms,
 echo "server RSS before/after the overload run: $rss_before / $rss_after MiB; still ready: $(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")"
 
 # 4. simulator vs real server on one trace
-java -jar "$server_jar" simulate --profiles "$out/models.json" --rate "$rate" --duration-s "$secs" --seed 11 \
+java -jar "$toolchain_jar" simulate --profiles "$out/models.json" --rate "$rate" --duration-s "$secs" --seed 11 \
   --target-ms "$target" --tokens 16 --policy slackfit --write-trace "$out/trace.csv" > /dev/null
 start_server slackfit
 curl -s "$url/v1/models" > "$out/models-sim.json"
@@ -93,4 +94,4 @@ java -jar "$lt_jar" --url "$url" --trace "$out/trace.csv" --json "$out/trace-rea
 real=$(grep -E 'SLO attainment' "$out/trace-real.txt" | awk '{print $3}')
 echo "== simulator vs server, same trace ($(($(wc -l < "$out/trace.csv") - 1)) requests):"
 echo "real server SLO attainment: $real %"
-java -jar "$server_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" --tokens 16 --policy slackfit | tail -2
+java -jar "$toolchain_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" --tokens 16 --policy slackfit | tail -2
