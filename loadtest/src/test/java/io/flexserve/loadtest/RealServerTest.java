@@ -91,7 +91,9 @@ class RealServerTest {
             "1000");
     assertCountsMatch(gentle, before, server.metrics());
     assertEquals(
-        Map.of("full", 20L), gentle.subnetCounts(), "ample slack at low load means the full model");
+        Map.of(MODEL + "/full", 20L),
+        gentle.subnetCounts(),
+        "ample slack at low load means the full model; sub-networks are named per model");
 
     // 150 requests at 400 req/s into a queue of 4: some are shed; tight targets move work to
     // smaller sub-networks.
@@ -110,9 +112,10 @@ class RealServerTest {
     String counts = assertCountsMatch(report, before, server.metrics());
     assertTrue(report.rejected() > 0, "a queue of 4 at 400 req/s sheds some requests; " + counts);
     assertTrue(
-        report.subnetCounts().keySet().stream().anyMatch(s -> !s.equals("full")),
+        report.subnetCounts().keySet().stream().anyMatch(s -> !s.equals(MODEL + "/full")),
         "tight targets under load use a smaller sub-network; " + counts);
-    assertTrue(report.subnetQuality().containsKey("full"), "qualities come from /v1/models");
+    assertTrue(
+        report.subnetQuality().containsKey(MODEL + "/full"), "qualities come from /v1/models");
   }
 
   /**
@@ -326,7 +329,7 @@ class RealServerTest {
             (subnet, v) -> {
               long d = Math.round(v - b.getOrDefault(subnet, 0.0));
               if (d != 0) {
-                out.put(subnet, d);
+                out.put(MODEL + "/" + subnet, d);
               }
             });
     return out;

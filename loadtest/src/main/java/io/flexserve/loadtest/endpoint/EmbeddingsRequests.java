@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.flexserve.loadtest.http.OutgoingRequest;
 import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
-import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -89,24 +92,25 @@ public record EmbeddingsRequests(
    * The HTTP request for a planned request: its inputs, and its target as {@code
    * X-Latency-Target-Ms}.
    */
-  public HttpRequest build(PlannedRequest planned) {
+  public OutgoingRequest build(PlannedRequest planned) {
     if (planned.kind().generation()) {
       return GenerationRequests.build(this, planned);
     }
     if (planned.kind() == EndpointKind.VISION) {
       return vision.build(endpoint, planned, timeout, strict);
     }
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(endpoint.embeddings())
-            .timeout(timeout)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body(planned.inputs())));
-    planned.targetMillis().ifPresent(t -> builder.header(LATENCY_TARGET, millisHeader(t)));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("Accept", "application/json");
+    planned.targetMillis().ifPresent(t -> headers.put(LATENCY_TARGET, millisHeader(t)));
     if (strict) {
-      builder.header(DEADLINE_POLICY, "strict");
+      headers.put(DEADLINE_POLICY, "strict");
     }
-    return builder.build();
+    return OutgoingRequest.post(
+        endpoint.embeddings(),
+        headers,
+        body(planned.inputs()).getBytes(StandardCharsets.UTF_8),
+        timeout);
   }
 
   /** The compact JSON text of {@code node}. */

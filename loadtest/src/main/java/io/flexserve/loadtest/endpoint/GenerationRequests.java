@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.NumericNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.flexserve.loadtest.http.OutgoingRequest;
 import io.flexserve.loadtest.report.DeadlineVerdict;
 import io.flexserve.loadtest.report.GenerationRecord;
 import io.flexserve.loadtest.report.Outcome;
@@ -14,7 +15,7 @@ import io.flexserve.loadtest.report.RequestRecord;
 import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,38 +60,38 @@ public final class GenerationRequests {
     return EmbeddingsRequests.write(body);
   }
 
-  static HttpRequest build(EmbeddingsRequests settings, PlannedRequest planned) {
+  static OutgoingRequest build(EmbeddingsRequests settings, PlannedRequest planned) {
     EndpointKind kind = planned.kind();
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(settings.endpoint().path(kind.path()))
-            .timeout(settings.timeout())
-            .header("Content-Type", "application/json")
-            .header("Accept", kind.streaming() ? "*/*" : "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    body(
-                        kind,
-                        settings.generationModel(),
-                        planned.inputs().get(0),
-                        planned.generation().maxTokens())));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/json");
+    headers.put("Accept", kind.streaming() ? "*/*" : "application/json");
     planned
         .targetMillis()
         .ifPresent(
             t ->
-                builder.header(
-                    EmbeddingsRequests.LATENCY_TARGET, EmbeddingsRequests.millisHeader(t)));
+                headers.put(EmbeddingsRequests.LATENCY_TARGET, EmbeddingsRequests.millisHeader(t)));
     planned
         .generation()
         .ttftTargetMillis()
-        .ifPresent(t -> builder.header(TTFT_TARGET, EmbeddingsRequests.millisHeader(t)));
+        .ifPresent(t -> headers.put(TTFT_TARGET, EmbeddingsRequests.millisHeader(t)));
     planned
         .generation()
         .tpotTargetMillis()
-        .ifPresent(t -> builder.header(TPOT_TARGET, EmbeddingsRequests.millisHeader(t)));
+        .ifPresent(t -> headers.put(TPOT_TARGET, EmbeddingsRequests.millisHeader(t)));
     if (settings.strict()) {
-      builder.header(EmbeddingsRequests.DEADLINE_POLICY, "strict");
+      headers.put(EmbeddingsRequests.DEADLINE_POLICY, "strict");
     }
-    return builder.build();
+    String body =
+        body(
+            kind,
+            settings.generationModel(),
+            planned.inputs().get(0),
+            planned.generation().maxTokens());
+    return OutgoingRequest.post(
+        settings.endpoint().path(kind.path()),
+        headers,
+        body.getBytes(StandardCharsets.UTF_8),
+        settings.timeout());
   }
 
   /**
@@ -386,7 +387,11 @@ public final class GenerationRequests {
 
     @Override
     public void onNext(String line) {
-      long now = System.nanoTime();
+      line(line, System.nanoTime());
+    }
+
+    /** Takes one line of the stream that arrived at {@code now} ({@code System.nanoTime()}). */
+    public void line(String line, long now) {
       if (line.startsWith("data:")) {
         events.add(new SseEvent(now, intendedNanos, line.substring(5).strip()));
       } else if (!line.isBlank()

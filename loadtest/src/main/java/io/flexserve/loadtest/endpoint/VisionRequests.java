@@ -1,11 +1,13 @@
 package io.flexserve.loadtest.endpoint;
 
+import io.flexserve.loadtest.http.OutgoingRequest;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds {@code POST /v1/vision/features?model=…&outputs=…} requests: the image as the raw body
@@ -70,28 +72,30 @@ public final class VisionRequests {
     return local;
   }
 
-  HttpRequest build(Endpoint endpoint, PlannedRequest planned, Duration timeout, boolean strict) {
+  OutgoingRequest build(
+      Endpoint endpoint, PlannedRequest planned, Duration timeout, boolean strict) {
     String query =
         "?model="
             + URLEncoder.encode(model, StandardCharsets.UTF_8)
             + "&outputs="
             + URLEncoder.encode(outputs, StandardCharsets.UTF_8);
     List<byte[]> all = images();
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(endpoint.path(planned.kind().path() + query))
-            .timeout(timeout)
-            .header("Content-Type", "image/png")
-            .header("Accept", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(all.get(planned.index() % all.size())));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "image/png");
+    headers.put("Accept", "application/json");
     planned
         .targetMillis()
         .ifPresent(
             t ->
-                builder.header(
-                    EmbeddingsRequests.LATENCY_TARGET, EmbeddingsRequests.millisHeader(t)));
+                headers.put(EmbeddingsRequests.LATENCY_TARGET, EmbeddingsRequests.millisHeader(t)));
     if (strict) {
-      builder.header(EmbeddingsRequests.DEADLINE_POLICY, "strict");
+      headers.put(EmbeddingsRequests.DEADLINE_POLICY, "strict");
     }
-    return builder.build();
+    // the image arrays are shared between requests, not copied
+    return OutgoingRequest.post(
+        endpoint.path(planned.kind().path() + query),
+        headers,
+        all.get(planned.index() % all.size()),
+        timeout);
   }
 }

@@ -4,6 +4,7 @@ import static io.flexserve.loadtest.html.Html.fmt;
 import static io.flexserve.loadtest.html.Html.num;
 import static io.flexserve.loadtest.html.Html.percent;
 
+import io.flexserve.loadtest.report.CdfPoint;
 import io.flexserve.loadtest.report.LatencySummary;
 import io.flexserve.loadtest.report.Report;
 import io.flexserve.loadtest.report.ReportDocument;
@@ -41,7 +42,7 @@ final class RunPage {
             new String[] {num(r.throughputPerSecond(), 1) + " /s", "throughput (2xx)"},
             new String[] {num(r.latency().p99Millis(), 1) + " ms", "p99 end-to-end latency"},
             new String[] {Long.toString(r.rejected()), "429 rejected of " + r.sent() + " sent"},
-            new String[] {num(r.meanQuality(), 3), "mean quality of 2xx"}));
+            qualityTile(r)));
 
     List<Window> ws = r.windows();
     double[] x = centres(ws);
@@ -72,6 +73,22 @@ final class RunPage {
                     "attainment", Palette.GREEN, x, values(ws, w -> 100 * w.attainment()), false))
             .svg(),
         "Good requests / requests sent in each second; 429s, errors, timeouts and late answers are failures.");
+    attainmentBy(
+        page,
+        x,
+        ws,
+        r.models(),
+        Window::modelAttainment,
+        "model",
+        "Good requests / requests sent to each model in each second (429s, errors and late answers fail).");
+    attainmentBy(
+        page,
+        x,
+        ws,
+        r.subnetOrder(),
+        Window::subnetAttainment,
+        "sub-network",
+        "Of each sub-network's 2xx in each second, the share that arrived within its target. Requests that were refused or failed have no sub-network; the model chart counts them.");
     page.figure(
         "Throughput and goodput",
         new LineChart("rates per second", "req/s", X_TITLE)
@@ -113,20 +130,49 @@ final class RunPage {
         BarChart.stacked("sub-network share per second", subnets, colors, shares, X_TITLE),
         "Which sub-network answered, per second; most accurate at the bottom when the "
             + "server reported qualities.");
-    if (!Double.isNaN(r.meanQuality())) {
+    if (!r.meanQualityByModel().isEmpty()) {
+      // one line per model: each model's quality measures something of its own
+      LineChart quality = new LineChart("mean quality per second", "quality", X_TITLE).yRange(0, 1);
+      List<String> models = r.models();
+      int i = 0;
+      for (String model : r.meanQualityByModel().keySet()) {
+        Map<String, Double> own = new java.util.TreeMap<>();
+        r.subnetQuality()
+            .forEach(
+                (subnet, q) -> {
+                  if (Report.modelOfSubnet(subnet, models).equals(model)) {
+                    own.put(subnet, q);
+                  }
+                });
+        quality.add(
+            new LineChart.Series(
+                model.isEmpty() ? "mean quality" : model,
+                i == 0 ? Palette.PURPLE : Palette.nth(i),
+                x,
+                values(ws, w -> w.meanQuality(own)),
+                false));
+        i++;
+      }
       page.figure(
           "Mean quality of 2xx",
-          new LineChart("mean quality per second", "quality", X_TITLE)
-              .yRange(0, 1)
-              .add(
-                  new LineChart.Series(
-                      "mean quality",
-                      Palette.PURPLE,
-                      x,
-                      values(ws, w -> w.meanQuality(r.subnetQuality())),
-                      false))
-              .svg(),
-          "Mean of each answering sub-network's quality (cosine similarity to the full model; 1 = full).");
+          quality.svg(),
+          "Per model, the mean of each answering sub-network's quality (1 = the full model). Models are not"
+              + " averaged together: an encoder's cosine similarity and an LLM's token agreement are different"
+              + " measures.");
+    }
+    if (!r.latencyCdf().isEmpty()) {
+      double[] ms = r.latencyCdf().stream().mapToDouble(CdfPoint::millis).toArray();
+      double[] pct = r.latencyCdf().stream().mapToDouble(p -> 100 * p.fraction()).toArray();
+      LineChart cdf =
+          new LineChart(
+                  "latency distribution of 2xx", "% of 2xx at or below", "end-to-end latency, ms")
+              .yRange(0, 100)
+              .add(new LineChart.Series("2xx", Palette.BLUE, ms, pct, false));
+      page.figure(
+          "Latency CDF",
+          cdf.svg(),
+          "The share of all 2xx answers (y) whose end-to-end latency was at most x, over the whole run; from the same"
+              + " HdrHistogram as the percentiles. A target left of the curve's top is missed by the requests above it.");
     }
     page.closeGrid();
 
@@ -151,6 +197,42 @@ final class RunPage {
     }
     page.heading("How to read this report").notes(Tables.NOTES);
     return page.html();
+  }
+
+  // Mean quality of the 2xx: one model's value, or each model's (they measure different things).
+  private static String[] qualityTile(Report r) {
+    Map<String, Double> byModel = r.meanQualityByModel();
+    if (byModel.size() <= 1) {
+      return new String[] {num(r.meanQuality(), 3), "mean quality of 2xx"};
+    }
+    List<String> parts = new ArrayList<>();
+    byModel.forEach((model, q) -> parts.add(num(q, 3)));
+    return new String[] {
+      String.join(" / ", parts), "mean quality of 2xx: " + String.join(" / ", byModel.keySet())
+    };
+  }
+
+  // One line per name: SLO attainment per second; nothing when there are no names (older reports).
+  private static void attainmentBy(
+      Page page,
+      double[] x,
+      List<Window> ws,
+      List<String> names,
+      java.util.function.BiFunction<Window, String, Double> attainment,
+      String what,
+      String caption) {
+    if (names.isEmpty()) {
+      return;
+    }
+    LineChart chart =
+        new LineChart("SLO attainment per second, by " + what, "%", X_TITLE).yRange(0, 100);
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      chart.add(
+          new LineChart.Series(
+              name, Palette.nth(i), x, values(ws, w -> 100 * attainment.apply(w, name)), false));
+    }
+    page.figure("SLO attainment by " + what, chart.svg(), caption);
   }
 
   static List<String> subnetColors(List<String> subnets) {

@@ -67,8 +67,20 @@ final class Tables {
                   ? num(r.targetMinMillis(), 1) + " ms"
                   : num(r.targetMinMillis(), 1) + " .. " + num(r.targetMaxMillis(), 1) + " ms"
         });
-    rows.add(new String[] {"mean quality", num(r.meanQuality(), 4)});
+    if (r.meanQualityByModel().isEmpty()) {
+      rows.add(new String[] {"mean quality", num(Double.NaN, 4)});
+    }
+    r.meanQualityByModel()
+        .forEach(
+            (model, q) ->
+                rows.add(
+                    new String[] {
+                      model.isEmpty() ? "mean quality" : "mean quality " + model, num(q, 4)
+                    }));
     rows.add(new String[] {"max send lag", num(r.maxSendLagMillis(), 2) + " ms"});
+    for (String[] g : io.flexserve.loadtest.report.GeneratorTable.rows(r)) {
+      rows.add(new String[] {"generator " + g[0], g[1]});
+    }
     return rows;
   }
 

@@ -67,12 +67,16 @@ public final class ConsoleReport {
             "server says met", fmt("%d of %d", report.serverMet(), report.serverVerdicts())
           });
     }
-    if (!Double.isNaN(report.meanQuality())) {
-      rows.add(
-          new String[] {
-            "mean quality", fmt("%.4f (of 2xx; 1 = full model)", report.meanQuality())
-          });
-    }
+    // per model: each model's quality measures something of its own, so they are not averaged
+    report
+        .meanQualityByModel()
+        .forEach(
+            (model, q) ->
+                rows.add(
+                    new String[] {
+                      model.isEmpty() ? "mean quality" : "mean quality " + model,
+                      fmt("%.4f (of 2xx; 1 = full model)", q)
+                    }));
     rows.add(new String[] {"max send lag", fmt("%.2f ms", report.maxSendLagMillis())});
     section(out, "rates", rows);
 
@@ -81,6 +85,10 @@ public final class ConsoleReport {
     rows.add(latencyRow("end-to-end", report.latency()));
     rows.add(latencyRow("service", report.service()));
     section(out, "latency of 2xx, ms (" + report.latency().count() + " requests)", rows);
+
+    rows.clear();
+    rows.addAll(GeneratorTable.rows(report));
+    section(out, "load generator (its own cost; send lag = actual - intended send time)", rows);
 
     if (report.hasGeneration()) {
       section(out, "per endpoint", EndpointTable.counts(report));

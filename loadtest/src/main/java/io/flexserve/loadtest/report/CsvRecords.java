@@ -9,14 +9,15 @@ import java.util.Locale;
  * Writes per-request records as CSV: comma-separated, one row per line ending in LF, and fields
  * that contain commas, quotes or line breaks quoted as RFC 4180 describes. Times are milliseconds;
  * absent values are empty fields. The generation columns (from {@code endpoint} on) are empty for
- * embeddings; {@code subnets} is separated by {@code ;}.
+ * embeddings; {@code subnets} is separated by {@code ;}. {@code subnet} is the bare {@code
+ * X-Subnet} name; {@code model} (last) is the model the request named.
  */
 public final class CsvRecords {
   /** The header row. */
   public static final String HEADER =
       "index,intended_ms,target_ms,outcome,status,latency_ms,service_ms,subnet,deadline_met,queue_ms,inference_ms,"
           + "error,endpoint,ttft_ms,tokens,text_chunks,itl_mean_ms,itl_max_ms,subnets,finish_reason,"
-          + "server_ttft_ms";
+          + "server_ttft_ms,model";
 
   private CsvRecords() {}
 
@@ -53,7 +54,8 @@ public final class CsvRecords {
               millis(r.generation().maxInterTokenMillis()),
               field(String.join(";", r.generation().subnets())),
               field(r.generation().finishReason()),
-              millis(r.generation().serverTtftMillis())));
+              millis(r.generation().serverTtftMillis()),
+              field(r.model())));
       out.write('\n');
     }
   }

@@ -81,6 +81,21 @@ public final class JsonReport {
     ObjectNode latency = root.putObject("latencyMs");
     latency(latency.putObject("endToEnd"), report.latency());
     latency(latency.putObject("service"), report.service());
+    latency(latency.putObject("sendLag"), report.sendLag());
+    ArrayNode cdf = root.putArray("latencyCdf");
+    for (CdfPoint p : report.latencyCdf()) {
+      cdf.addObject().put("fraction", p.fraction()).put("ms", p.millis());
+    }
+    GeneratorCost g = report.generator();
+    ObjectNode generator =
+        root.putObject("generator")
+            .put("requests", g.requests())
+            .put("connections", g.connections());
+    putNumber(generator, "wallSeconds", g.wallSeconds());
+    putNumber(generator, "processCpuSeconds", g.processCpuSeconds());
+    putNumber(generator, "senderCpuSeconds", g.senderCpuSeconds());
+    putNumber(generator, "processCpuUsPerRequest", g.processMicrosPerRequest());
+    putNumber(generator, "senderCpuUsPerRequest", g.senderMicrosPerRequest());
 
     ObjectNode subnets = root.putObject("subnets");
     report
@@ -132,6 +147,8 @@ public final class JsonReport {
       putNumber(node, "p99", w.p99Millis());
       ObjectNode windowSubnets = node.putObject("subnets");
       w.subnetCounts().forEach((subnet, n) -> windowSubnets.put(subnet, n));
+      tallies(node.putObject("models"), w.models());
+      tallies(node.putObject("subnetSlo"), w.subnets());
     }
     return write(root);
   }
@@ -227,7 +244,9 @@ public final class JsonReport {
               number(w, "p50"),
               number(w, "p90"),
               number(w, "p99"),
-              new TreeMap<>(longs(object(w, "subnets")))));
+              new TreeMap<>(longs(object(w, "subnets"))),
+              tallies(w, "models"),
+              tallies(w, "subnetSlo")));
     }
     Report report =
         new Report(
@@ -255,8 +274,66 @@ public final class JsonReport {
             new TreeMap<>(errorKinds),
             new TreeMap<>(quality),
             windows,
-            endpoints(root));
+            endpoints(root),
+            latency.has("sendLag") ? latency(object(latency, "sendLag")) : LatencySummary.EMPTY,
+            cdf(root),
+            generator(root));
     return new ReportDocument(settings, report);
+  }
+
+  // {"name": {"count": n, "good": g, "attainment": a}}; the attainment is for readers, not read
+  // back.
+  private static void tallies(ObjectNode node, Map<String, Tally> tallies) {
+    tallies.forEach(
+        (name, t) ->
+            putNumber(
+                node.putObject(name).put("count", t.count()).put("good", t.good()),
+                "attainment",
+                t.attainment()));
+  }
+
+  // Absent in reports written before per-model and per-sub-network SLO windows: empty.
+  private static TreeMap<String, Tally> tallies(JsonNode window, String name) {
+    TreeMap<String, Tally> out = new TreeMap<>();
+    if (!window.has(name)) {
+      return out;
+    }
+    JsonNode object = object(window, name);
+    object
+        .fieldNames()
+        .forEachRemaining(
+            k -> {
+              JsonNode t = object(object, k);
+              out.put(k, new Tally(integer(t, "count"), integer(t, "good")));
+            });
+    return out;
+  }
+
+  // Absent in reports written before the latency distribution was kept: empty.
+  private static List<CdfPoint> cdf(JsonNode root) {
+    List<CdfPoint> out = new ArrayList<>();
+    if (!root.has("latencyCdf")) {
+      return out;
+    }
+    JsonNode array = member(root, "latencyCdf", JsonNodeType.ARRAY, "an array");
+    for (JsonNode p : array) {
+      out.add(new CdfPoint(number(p, "fraction"), number(p, "ms")));
+    }
+    return out;
+  }
+
+  // Absent in reports written before the generator's cost was measured: unknown.
+  private static GeneratorCost generator(JsonNode root) {
+    if (!root.has("generator")) {
+      return GeneratorCost.UNKNOWN;
+    }
+    JsonNode g = object(root, "generator");
+    return new GeneratorCost(
+        integer(g, "requests"),
+        integer(g, "connections"),
+        number(g, "wallSeconds"),
+        number(g, "processCpuSeconds"),
+        number(g, "senderCpuSeconds"));
   }
 
   // Absent in reports written before the per-endpoint breakdown: empty.

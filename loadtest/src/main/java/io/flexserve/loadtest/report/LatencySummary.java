@@ -23,6 +23,10 @@ public record LatencySummary(
     double p99Millis,
     double maxMillis,
     double meanMillis) {
+  /** The summary of no latencies. */
+  public static final LatencySummary EMPTY =
+      new LatencySummary(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
   /** Significant decimal digits kept by the histogram. */
   public static final int SIGNIFICANT_DIGITS = 3;
 
@@ -42,12 +46,24 @@ public record LatencySummary(
     micros.recordValue(Math.max(0, Math.round(nanos / 1e3)));
   }
 
+  /** The distribution at {@link Report#CDF_FRACTIONS}; empty when nothing was recorded. */
+  static java.util.List<CdfPoint> cdf(Histogram micros) {
+    if (micros.getTotalCount() == 0) {
+      return java.util.List.of();
+    }
+    java.util.List<CdfPoint> out = new java.util.ArrayList<>(Report.CDF_FRACTIONS.length);
+    for (double f : Report.CDF_FRACTIONS) {
+      long v = f == 0 ? micros.getMinValue() : micros.getValueAtPercentile(f * 100);
+      out.add(new CdfPoint(f, v / 1e3));
+    }
+    return out;
+  }
+
   /** Summarises a histogram of microseconds. */
   static LatencySummary of(Histogram micros) {
     long n = micros.getTotalCount();
     if (n == 0) {
-      return new LatencySummary(
-          0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      return EMPTY;
     }
     return new LatencySummary(
         n,

@@ -48,6 +48,12 @@ import java.util.TreeMap;
  *     the window of the last request, consecutive; empty for an empty run
  * @param endpoints the same per endpoint kind ({@link RequestRecord#endpoint()}), with TTFT and
  *     inter-token times for streams; by label
+ * @param sendLag the load generator's send lag (actual minus intended send time) over all requests
+ *     that were handed to a connection; count 0 in reports written before it was kept
+ * @param latencyCdf the distribution of the 2xx end-to-end latencies at fixed fractions ({@link
+ *     #CDF_FRACTIONS}), ascending; empty for a run without 2xx or an older report
+ * @param generator what the load generator cost while sending; {@link GeneratorCost#UNKNOWN} when
+ *     not measured
  */
 public record Report(
     long sent,
@@ -74,9 +80,83 @@ public record Report(
     SortedMap<String, Long> errorKinds,
     SortedMap<String, Double> subnetQuality,
     List<Window> windows,
-    SortedMap<String, EndpointStats> endpoints) {
+    SortedMap<String, EndpointStats> endpoints,
+    LatencySummary sendLag,
+    List<CdfPoint> latencyCdf,
+    GeneratorCost generator) {
   /** Width of the time-series windows, seconds. */
   public static final double WINDOW_SECONDS = 1.0;
+
+  /** The fractions at which {@link #latencyCdf} is kept: every percent, then the tail. */
+  public static final double[] CDF_FRACTIONS = cdfFractions();
+
+  private static double[] cdfFractions() {
+    double[] tail = {0.995, 0.999, 0.9995, 0.9999, 1.0};
+    double[] out = new double[100 + tail.length];
+    for (int i = 0; i < 100; i++) {
+      out[i] = i / 100.0;
+    }
+    System.arraycopy(tail, 0, out, 100, tail.length);
+    return out;
+  }
+
+  /** A report without send-lag percentiles, latency distribution or generator cost. */
+  public Report(
+      long sent,
+      SortedMap<Integer, Long> statusCounts,
+      long ok,
+      long rejected,
+      long httpErrors,
+      long timeouts,
+      long transportErrors,
+      long targeted,
+      double targetMinMillis,
+      double targetMaxMillis,
+      long good,
+      long serverVerdicts,
+      long serverMet,
+      double durationSeconds,
+      double throughputPerSecond,
+      double goodputPerSecond,
+      double sloAttainment,
+      LatencySummary latency,
+      LatencySummary service,
+      double maxSendLagMillis,
+      SortedMap<String, Long> subnetCounts,
+      SortedMap<String, Long> errorKinds,
+      SortedMap<String, Double> subnetQuality,
+      List<Window> windows,
+      SortedMap<String, EndpointStats> endpoints) {
+    this(
+        sent,
+        statusCounts,
+        ok,
+        rejected,
+        httpErrors,
+        timeouts,
+        transportErrors,
+        targeted,
+        targetMinMillis,
+        targetMaxMillis,
+        good,
+        serverVerdicts,
+        serverMet,
+        durationSeconds,
+        throughputPerSecond,
+        goodputPerSecond,
+        sloAttainment,
+        latency,
+        service,
+        maxSendLagMillis,
+        subnetCounts,
+        errorKinds,
+        subnetQuality,
+        windows,
+        endpoints,
+        LatencySummary.EMPTY,
+        List.of(),
+        GeneratorCost.UNKNOWN);
+  }
 
   /** A report without the per-endpoint breakdown. */
   public Report(
@@ -134,6 +214,9 @@ public record Report(
 
   public Report {
     endpoints = Collections.unmodifiableSortedMap(new TreeMap<>(endpoints));
+    Objects.requireNonNull(sendLag, "sendLag");
+    Objects.requireNonNull(generator, "generator");
+    latencyCdf = List.copyOf(latencyCdf);
     Objects.requireNonNull(latency, "latency");
     Objects.requireNonNull(service, "service");
     statusCounts = Collections.unmodifiableSortedMap(new TreeMap<>(statusCounts));
@@ -185,6 +268,39 @@ public record Report(
     return of(records, Map.of());
   }
 
+  /** This report with the generator's measured cost. */
+  public Report withGenerator(GeneratorCost cost) {
+    return new Report(
+        sent,
+        statusCounts,
+        ok,
+        rejected,
+        httpErrors,
+        timeouts,
+        transportErrors,
+        targeted,
+        targetMinMillis,
+        targetMaxMillis,
+        good,
+        serverVerdicts,
+        serverMet,
+        durationSeconds,
+        throughputPerSecond,
+        goodputPerSecond,
+        sloAttainment,
+        latency,
+        service,
+        maxSendLagMillis,
+        subnetCounts,
+        errorKinds,
+        subnetQuality,
+        windows,
+        endpoints,
+        sendLag,
+        latencyCdf,
+        cost);
+  }
+
   /** Whether any request went to a generation endpoint (completions or chat). */
   public boolean hasGeneration() {
     return endpoints.keySet().stream().anyMatch(k -> !k.equals(RequestRecord.EMBEDDINGS));
@@ -209,11 +325,59 @@ public record Report(
   }
 
   /**
-   * Mean quality of the 2xx responses whose sub-network has a known quality, in [0, 1]; NaN when
-   * none has (in particular when {@link #subnetQuality} is empty).
+   * Mean quality of the 2xx responses whose sub-network has a known quality, in [0, 1], when they
+   * all belong to one model; NaN when none has a known quality, or when several models have (each
+   * model's quality measures something different: cosine similarity of embeddings, agreement of
+   * generated tokens; see {@link #meanQualityByModel()}).
    */
   public double meanQuality() {
-    return meanQuality(subnetCounts, subnetQuality);
+    Map<String, Double> byModel = meanQualityByModel();
+    return byModel.size() == 1 ? byModel.values().iterator().next() : Double.NaN;
+  }
+
+  /**
+   * Mean quality of the 2xx per model (the part of the sub-network name before its last {@code /};
+   * the empty string for sub-networks not named per model), over the responses whose sub-network
+   * has a known quality; models without any are left out.
+   */
+  public SortedMap<String, Double> meanQualityByModel() {
+    List<String> models = models();
+    Map<String, Map<String, Long>> byModel = new TreeMap<>();
+    subnetCounts.forEach(
+        (subnet, n) ->
+            byModel
+                .computeIfAbsent(modelOfSubnet(subnet, models), k -> new TreeMap<>())
+                .put(subnet, n));
+    SortedMap<String, Double> out = new TreeMap<>();
+    byModel.forEach(
+        (model, counts) -> {
+          double q = meanQuality(counts, subnetQuality);
+          if (!Double.isNaN(q)) {
+            out.put(model, q);
+          }
+        });
+    return out;
+  }
+
+  /**
+   * The model a sub-network name ({@link RequestRecord#qualifiedSubnet()}) belongs to: the longest
+   * of {@code models} that it starts with, followed by {@code /}; empty when none (a name not
+   * qualified by a model). Matching known models, rather than splitting at a {@code /}, keeps names
+   * apart whatever characters models and sub-networks use.
+   */
+  public static String modelOfSubnet(String subnet, List<String> models) {
+    String best = "";
+    for (String m : models) {
+      if (m.length() > best.length() && subnet.startsWith(m + "/")) {
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  /** The models named in the windows' per-model tallies, in name order. */
+  public List<String> models() {
+    return windows.stream().flatMap(w -> w.models().keySet().stream()).distinct().sorted().toList();
   }
 
   /** Sub-network names: best quality first when known, then by name. */

@@ -28,11 +28,16 @@ final class ReportCalculator {
     long maxSendLagNanos = 0;
     Histogram latency = LatencySummary.newMicrosHistogram();
     Histogram service = LatencySummary.newMicrosHistogram();
+    Histogram sendLag = LatencySummary.newMicrosHistogram();
 
     for (RequestRecord r : records) {
       byOutcome[r.outcome().ordinal()]++;
       lastCompletionNanos = Math.max(lastCompletionNanos, r.completedNanos());
       maxSendLagNanos = Math.max(maxSendLagNanos, r.sendLagNanos());
+      if (r.serviceNanos() > 0) {
+        // a request with no service time never reached a connection: its lag is not the sender's
+        LatencySummary.recordNanos(sendLag, r.sendLagNanos());
+      }
       if (r.hasTarget()) {
         targeted++;
         targetMin =
@@ -62,7 +67,7 @@ final class ReportCalculator {
         }
       }
       if (!r.subnet().isEmpty()) {
-        subnetCounts.merge(r.subnet(), 1L, Long::sum);
+        subnetCounts.merge(r.qualifiedSubnet(), 1L, Long::sum);
       }
     }
 
@@ -94,7 +99,10 @@ final class ReportCalculator {
         errorKinds,
         new TreeMap<>(subnetQuality),
         windows(records),
-        endpoints(records));
+        endpoints(records),
+        LatencySummary.of(sendLag),
+        LatencySummary.cdf(latency),
+        GeneratorCost.UNKNOWN);
   }
 
   private static final class EndpointAccumulator {
@@ -173,19 +181,30 @@ final class ReportCalculator {
     long[][] counts = new long[count][5];
     int[] sliceStart = new int[count + 1];
     List<TreeMap<String, Long>> subnets = new ArrayList<>(count);
+    List<TreeMap<String, Tally>> modelTallies = new ArrayList<>(count);
+    List<TreeMap<String, Tally>> subnetTallies = new ArrayList<>(count);
     for (int w = 0; w < count; w++) {
       subnets.add(new TreeMap<>());
+      modelTallies.add(new TreeMap<>());
+      subnetTallies.add(new TreeMap<>());
     }
+    Tally none = new Tally(0, 0);
     for (RequestRecord r : records) {
       int w = (int) (r.intendedNanos() / widthNanos);
       long[] c = counts[w];
       c[0]++;
+      if (!r.model().isEmpty()) {
+        modelTallies.get(w).merge(r.model(), none.plus(r.good()), ReportCalculator::sum);
+      }
       switch (r.outcome()) {
         case OK -> {
           c[1]++;
           c[2] += r.good() ? 1 : 0;
           if (!r.subnet().isEmpty()) {
-            subnets.get(w).merge(r.subnet(), 1L, Long::sum);
+            subnets.get(w).merge(r.qualifiedSubnet(), 1L, Long::sum);
+            subnetTallies
+                .get(w)
+                .merge(r.qualifiedSubnet(), none.plus(r.good()), ReportCalculator::sum);
           }
         }
         case REJECTED -> c[3]++;
@@ -218,9 +237,15 @@ final class ReportCalculator {
               percentileMillis(latencies, sliceStart[w], sliceStart[w + 1], 50),
               percentileMillis(latencies, sliceStart[w], sliceStart[w + 1], 90),
               percentileMillis(latencies, sliceStart[w], sliceStart[w + 1], 99),
-              subnets.get(w)));
+              subnets.get(w),
+              modelTallies.get(w),
+              subnetTallies.get(w)));
     }
     return out;
+  }
+
+  private static Tally sum(Tally a, Tally b) {
+    return new Tally(a.count() + b.count(), a.good() + b.good());
   }
 
   // Nearest rank: the smallest value with at least p % of the slice at or below it.

@@ -30,6 +30,8 @@ import java.util.Objects;
  *     embeddings. For a generation, {@code subnet} is the sub-network that produced the most tokens
  *     and {@code deadlineVerdict} comes from {@code flexserve.deadline_met} (streams) or {@code
  *     X-Deadline-Met}
+ * @param model the {@code model} the request named; empty when unknown (records made before the run
+ *     knew it). Sub-networks are named per model, see {@link #qualifiedSubnet()}
  */
 public record RequestRecord(
     int index,
@@ -45,9 +47,44 @@ public record RequestRecord(
     double inferenceMillis,
     String error,
     String endpoint,
-    GenerationRecord generation) {
+    GenerationRecord generation,
+    String model) {
   /** Label of the embeddings endpoint kind. */
   public static final String EMBEDDINGS = "embeddings";
+
+  /** A record whose model is not known yet (see {@link #withModel}). */
+  public RequestRecord(
+      int index,
+      long intendedNanos,
+      double targetMillis,
+      Outcome outcome,
+      int status,
+      long latencyNanos,
+      long serviceNanos,
+      String subnet,
+      DeadlineVerdict deadlineVerdict,
+      double queueMillis,
+      double inferenceMillis,
+      String error,
+      String endpoint,
+      GenerationRecord generation) {
+    this(
+        index,
+        intendedNanos,
+        targetMillis,
+        outcome,
+        status,
+        latencyNanos,
+        serviceNanos,
+        subnet,
+        deadlineVerdict,
+        queueMillis,
+        inferenceMillis,
+        error,
+        endpoint,
+        generation,
+        "");
+  }
 
   /** An embeddings request. */
   public RequestRecord(
@@ -81,6 +118,7 @@ public record RequestRecord(
   }
 
   public RequestRecord {
+    Objects.requireNonNull(model, "model");
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(generation, "generation");
     Objects.requireNonNull(outcome, "outcome");
@@ -173,6 +211,35 @@ public record RequestRecord(
         error,
         endpoint,
         GenerationRecord.NONE);
+  }
+
+  /** The same record, naming {@code model} as the model the request went to. */
+  public RequestRecord withModel(String model) {
+    return new RequestRecord(
+        index,
+        intendedNanos,
+        targetMillis,
+        outcome,
+        status,
+        latencyNanos,
+        serviceNanos,
+        subnet,
+        deadlineVerdict,
+        queueMillis,
+        inferenceMillis,
+        error,
+        endpoint,
+        generation,
+        model);
+  }
+
+  /**
+   * The answering sub-network named per model, {@code model/subnet}, so two models' sub-networks of
+   * the same name ({@code full}) stay apart; the bare {@code subnet} when the model is unknown,
+   * empty when the subnet is.
+   */
+  public String qualifiedSubnet() {
+    return subnet.isEmpty() || model.isEmpty() ? subnet : model + "/" + subnet;
   }
 
   /** Whether the request carried a latency target. */

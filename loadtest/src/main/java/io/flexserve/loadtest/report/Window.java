@@ -21,7 +21,13 @@ import java.util.TreeMap;
  *     is 0
  * @param p90Millis 90th percentile, as {@code p50Millis}
  * @param p99Millis 99th percentile, as {@code p50Millis}
- * @param subnetCounts the window's 2xx per {@code X-Subnet}, by name
+ * @param subnetCounts the window's 2xx per sub-network ({@link RequestRecord#qualifiedSubnet()}),
+ *     by name
+ * @param models per model ({@link RequestRecord#model()}): the window's requests to it and how many
+ *     were good, so SLO attainment per model; by name; requests of unknown model are left out;
+ *     empty in reports written before it was kept
+ * @param subnets per sub-network: the window's 2xx it served and how many were good (in time), so
+ *     SLO attainment per sub-network among its answers; by name; empty in older reports
  */
 public record Window(
     double startSeconds,
@@ -34,7 +40,38 @@ public record Window(
     double p50Millis,
     double p90Millis,
     double p99Millis,
-    SortedMap<String, Long> subnetCounts) {
+    SortedMap<String, Long> subnetCounts,
+    SortedMap<String, Tally> models,
+    SortedMap<String, Tally> subnets) {
+  /** A window without the per-model and per-sub-network tallies. */
+  public Window(
+      double startSeconds,
+      double widthSeconds,
+      long sent,
+      long ok,
+      long good,
+      long rejected,
+      long errors,
+      double p50Millis,
+      double p90Millis,
+      double p99Millis,
+      SortedMap<String, Long> subnetCounts) {
+    this(
+        startSeconds,
+        widthSeconds,
+        sent,
+        ok,
+        good,
+        rejected,
+        errors,
+        p50Millis,
+        p90Millis,
+        p99Millis,
+        subnetCounts,
+        new TreeMap<>(),
+        new TreeMap<>());
+  }
+
   public Window {
     if (!(widthSeconds > 0)) {
       throw new IllegalArgumentException("window width must be > 0 s, got " + widthSeconds);
@@ -56,6 +93,20 @@ public record Window(
               + ")");
     }
     subnetCounts = Collections.unmodifiableSortedMap(new TreeMap<>(subnetCounts));
+    models = Collections.unmodifiableSortedMap(new TreeMap<>(models));
+    subnets = Collections.unmodifiableSortedMap(new TreeMap<>(subnets));
+  }
+
+  /** SLO attainment of the window's requests to {@code model}; NaN when it had none. */
+  public double modelAttainment(String model) {
+    Tally t = models.get(model);
+    return t == null ? Double.NaN : t.attainment();
+  }
+
+  /** Share of {@code subnet}'s 2xx in the window that were good; NaN when it served none. */
+  public double subnetAttainment(String subnet) {
+    Tally t = subnets.get(subnet);
+    return t == null ? Double.NaN : t.attainment();
   }
 
   /** Good requests / sent requests, in [0, 1]; NaN when nothing was sent in the window. */

@@ -3,27 +3,34 @@ package io.flexserve.loadtest.run;
 import io.flexserve.loadtest.arrival.ScheduleBounds;
 import io.flexserve.loadtest.endpoint.ModelMenu;
 import io.flexserve.loadtest.endpoint.Readiness;
+import io.flexserve.loadtest.http.NettyHttpClient;
 import io.flexserve.loadtest.report.Report;
 import io.flexserve.loadtest.report.RequestRecord;
+import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /** Runs one open-loop load test from a {@link RunPlan}. */
 public final class LoadTestRun {
   private static final Duration READY_POLL = Duration.ofMillis(250);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+  private static final int WARM_UP_PROBES = 3000;
+  private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(5);
 
   private LoadTestRun() {}
 
   /**
-   * A client suited to load tests: HTTP/1.1 (predictable connection-per-in-flight-request
-   * behaviour, no h2c upgrade attempt) and a connect timeout. Its threads are daemon threads.
+   * A client for the readiness probe and the model menu: HTTP/1.1 (predictable
+   * connection-per-in-flight-request behaviour, no h2c upgrade attempt) and a connect timeout. Its
+   * threads are daemon threads.
    */
   public static HttpClient newClient(Duration connectTimeout) {
     return HttpClient.newBuilder()
@@ -38,7 +45,9 @@ public final class LoadTestRun {
    * records and report. Blocks until every request has completed or timed out.
    *
    * @param plan the run
-   * @param client the client to send with; the caller keeps ownership
+   * @param client the client for the readiness probe and the {@code /v1/models} menu; the caller
+   *     keeps ownership. The requests themselves go out through a {@link NettyHttpClient} opened
+   *     for the run and closed after it
    * @param progress receives one-line progress messages
    * @return the records and report
    * @throws ServerNotReadyException if the readiness probe did not answer 200 within the plan's
@@ -60,24 +69,47 @@ public final class LoadTestRun {
     }
 
     // Sub-network qualities are optional: a server without /v1/models simply gives a report without
-    // quality.
-    Map<String, Double> quality =
-        new java.util.HashMap<>(
-            ModelMenu.qualities(client, plan.requests().endpoint(), plan.requests().model()));
+    // quality. Sub-networks are named per model ("model/subnet"), as the records are below.
     List<PlannedRequest> planned = plan.workload().plan();
-    String visionModel = plan.requests().vision().model();
-    if (!visionModel.equals(plan.requests().model())
-        && planned.stream()
-            .anyMatch(p -> p.kind() == io.flexserve.loadtest.workload.EndpointKind.VISION)) {
-      // vision variants are named <subnet>@<resolution>, so they cannot clash with the other
-      // model's names
-      ModelMenu.qualities(client, plan.requests().endpoint(), visionModel)
-          .forEach(quality::putIfAbsent);
+    Map<String, Double> quality = new HashMap<>();
+    for (String model :
+        new TreeSet<>(planned.stream().map(p -> modelOf(plan, p.kind())).toList())) {
+      ModelMenu.qualities(client, plan.requests().endpoint(), model)
+          .forEach((subnet, q) -> quality.put(model + "/" + subnet, q));
     }
-    List<HttpRequest> requests = new ArrayList<>(planned.size());
-    for (PlannedRequest p : planned) {
-      requests.add(plan.requests().build(p));
+    try (NettyHttpClient sender =
+        NettyHttpClient.open(NettyHttpClient.DEFAULT_MAX_CONNECTIONS, CONNECT_TIMEOUT)) {
+      // Requests are encoded before the run, so their cost is not the sender's.
+      List<NettyHttpClient.Prepared> requests = new ArrayList<>(planned.size());
+      for (PlannedRequest p : planned) {
+        requests.add(sender.prepare(plan.requests().build(p)));
+      }
+      WarmUp.run(
+          sender,
+          plan.requests().endpoint().path("/v2/health/live"),
+          WARM_UP_PROBES,
+          WARM_UP_LIMIT);
+      announce(plan, planned, progress);
+      OpenLoopSender.Sent sent =
+          OpenLoopSender.send(sender, requests, planned, plan.requests().timeout());
+      List<RequestRecord> records = new ArrayList<>(sent.records().size());
+      for (RequestRecord r : sent.records()) {
+        records.add(r.withModel(modelOf(plan, planned.get(r.index()).kind())));
+      }
+      return new RunResult(records, Report.of(records, quality).withGenerator(sent.cost()));
     }
+  }
+
+  /** The {@code model} a request of {@code kind} names. */
+  private static String modelOf(RunPlan plan, EndpointKind kind) {
+    if (kind == EndpointKind.VISION) {
+      return plan.requests().vision().model();
+    }
+    return kind.generation() ? plan.requests().generationModel() : plan.requests().model();
+  }
+
+  private static void announce(
+      RunPlan plan, List<PlannedRequest> planned, Consumer<String> progress) {
     double spanSeconds =
         planned.isEmpty() ? 0 : planned.get(planned.size() - 1).offsetNanos() / 1e9;
     progress.accept(
@@ -88,9 +120,5 @@ public final class LoadTestRun {
             spanSeconds,
             plan.workload().describe().get("arrival"),
             planned.size() == ScheduleBounds.HARD_CAP ? "; stopped at the hard cap" : ""));
-
-    List<RequestRecord> records =
-        OpenLoopSender.send(client, requests, planned, plan.requests().timeout());
-    return new RunResult(records, Report.of(records, quality));
   }
 }

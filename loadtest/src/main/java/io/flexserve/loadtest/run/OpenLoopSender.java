@@ -1,27 +1,20 @@
 package io.flexserve.loadtest.run;
 
-import io.flexserve.loadtest.endpoint.GenerationRequests;
-import io.flexserve.loadtest.endpoint.ResponseHeaders;
+import io.flexserve.loadtest.http.BodyMode;
+import io.flexserve.loadtest.http.NettyHttpClient;
+import io.flexserve.loadtest.report.GeneratorCost;
 import io.flexserve.loadtest.report.Outcome;
 import io.flexserve.loadtest.report.RequestRecord;
-import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
-/** Sends pre-built requests at pre-computed times, open-loop, and measures each one. */
+/** Sends prepared requests at pre-computed times, open-loop, and measures each one. */
 final class OpenLoopSender {
   /*
    * Open loop, and why. A closed-loop generator (N workers, each sending its next request when the previous one
@@ -30,288 +23,204 @@ final class OpenLoopSender {
    * 2013; wrk2). Here every intended send time is fixed before the run starts, and each request's latency is
    * measured from that intended time, so a stall shows up in the latency of every request scheduled during it.
    *
-   * Threading. One scheduler thread (this class's `send` starts it and joins it) walks the schedule in order: it
-   * waits until a request's intended time, stamps the actual send time and calls HttpClient.sendAsync, which
-   * returns at once. It never waits on a response. If it falls behind (a slow sendAsync, a GC pause), it sends
-   * late requests immediately; their lateness is charged to their end-to-end latency and reported as send lag.
-   * Completion callbacks run on the client's executor (or the CompletableFuture timeout thread); each builds the
-   * immutable record of its own request and touches no shared state. The scheduler thread alone writes the
-   * futures array; the caller reads it after Thread.join, which orders those writes before the reads. Anything
-   * the scheduler thread throws is handed to the caller through an AtomicReference and rethrown there.
+   * Threading. There is one thread: the NettyHttpClient's event loop. The schedule runs there as a task that sends
+   * every request whose intended time has come and asks the loop to wake it at the next intended time (Schedule);
+   * the same thread writes requests, reads answers and runs each request's Exchange, which builds the immutable
+   * record of its own request into its own slot of the records array. The caller only waits: the handedOut latch
+   * publishes how far the schedule got, the completed latch orders the records' writes before the caller's reads.
+   * If the loop falls behind (a GC pause, a long burst of answers), late requests are sent at once.
    *
-   * Timeouts. HttpRequest.timeout() aborts the exchange; orTimeout on the future bounds the wait even where the
-   * client's timeout does not cover the body. Both classify as TIMEOUT. Every future therefore completes, and the
-   * final join is bounded by roughly the last intended time plus the timeout.
+   * Why one thread. On this machine (a nested VM) every thread wake-up costs about 30 µs of CPU, more than all the
+   * instructions a request needs. A scheduler thread of its own cost a timed wake-up per request, plus a wake-up of
+   * the event loop to hand the request over; here a request costs one timed wake-up to send and one to read its
+   * answer, and fewer when sends or answers fall close together.
    *
-   * Waiting. parkNanos overshoots by tens of microseconds, so the scheduler parks until SPIN_NANOS before the
-   * intended time and spins the rest.
+   * Send lag is actual minus intended send time: timer overshoot (tens of microseconds with epoll's timerfd; up to
+   * a millisecond with the NIO fallback, whose select rounds up), time the loop spent on other work, and any wait for
+   * a free connection at the client's connection cap. It is charged to the request's end-to-end latency. The loop
+   * sleeps rather than spins: spinning would buy microseconds of lag with CPU the server on the next core could not
+   * use, and the generator's CPU per request is what this design keeps low.
+   *
+   * Timeouts. The client fails each request with TimeoutException after its timeout, so every record completes;
+   * the final wait is bounded by roughly the last intended time plus the timeout. A safety margin beyond that
+   * turns a request that never completed (a client bug) into a TIMEOUT record rather than a hang.
+   *
+   * Cost. CPU of the event-loop thread, and of the whole process (JIT compiler and GC included), are read before
+   * and after the run and divided by the requests sent (GeneratorCost).
    */
-  private static final long SPIN_NANOS = 100_000;
-  private static final Duration TIMEOUT_GRACE = Duration.ofMillis(500);
+  private static final Duration SAFETY_GRACE = Duration.ofSeconds(5);
 
   private OpenLoopSender() {}
+
+  /** The records of a run and what sending it cost. */
+  record Sent(List<RequestRecord> records, GeneratorCost cost) {}
 
   /**
    * Sends {@code requests.get(i)} at {@code planned.get(i).offsetNanos()} after the start and waits
    * for all of them.
    *
-   * @param client the client
-   * @param requests one HTTP request per planned request
+   * @param client the client that prepared the requests
+   * @param requests one prepared HTTP request per planned request
    * @param planned the schedule, ascending offsets; each record carries its planned request's
-   *     target
-   * @param timeout per-request timeout, from the actual send
-   * @return one record per request sent, in schedule order; fewer than scheduled only if
-   *     interrupted
+   *     target and endpoint kind
+   * @param timeout per-request timeout (the one the requests were prepared with)
+   * @return one record per request sent, in schedule order (fewer than scheduled only if
+   *     interrupted), and the generator's cost
    * @throws InterruptedException if interrupted; sending stops and in-flight requests are abandoned
    */
-  static List<RequestRecord> send(
-      HttpClient client, List<HttpRequest> requests, List<PlannedRequest> planned, Duration timeout)
+  static Sent send(
+      NettyHttpClient client,
+      List<NettyHttpClient.Prepared> requests,
+      List<PlannedRequest> planned,
+      Duration timeout)
       throws InterruptedException {
     if (requests.size() != planned.size()) {
       throw new IllegalArgumentException(
           requests.size() + " requests for " + planned.size() + " planned");
     }
-    long[] offsetsNanos = new long[planned.size()];
-    double[] targetsMillis = new double[planned.size()];
-    for (int i = 0; i < offsetsNanos.length; i++) {
-      offsetsNanos[i] = planned.get(i).offsetNanos();
-      targetsMillis[i] = planned.get(i).targetMillis().orElse(Double.NaN);
-    }
-    @SuppressWarnings("unchecked")
-    CompletableFuture<RequestRecord>[] futures = new CompletableFuture[offsetsNanos.length];
-    Duration hardTimeout = timeout.plus(TIMEOUT_GRACE);
-    AtomicReference<Throwable> schedulerFailure = new AtomicReference<>();
+    int n = planned.size();
+    RequestRecord[] records = new RequestRecord[n];
+    CountDownLatch completed = new CountDownLatch(n);
+    Schedule schedule = new Schedule(client, requests, planned, records, completed);
 
-    Thread scheduler =
-        new Thread(
-            () -> {
-              try {
-                long start = System.nanoTime();
-                for (int i = 0; i < offsetsNanos.length; i++) {
-                  if (!waitUntil(start + offsetsNanos[i])) {
-                    return;
-                  }
-                  futures[i] =
-                      planned.get(i).kind().generation()
-                          ? sendGeneration(
-                              client,
-                              requests.get(i),
-                              i,
-                              start,
-                              offsetsNanos[i],
-                              targetsMillis[i],
-                              planned.get(i).kind(),
-                              hardTimeout)
-                          : sendOne(
-                              client,
-                              requests.get(i),
-                              i,
-                              start,
-                              offsetsNanos[i],
-                              targetsMillis[i],
-                              planned.get(i).kind(),
-                              hardTimeout);
-                }
-              } catch (RuntimeException | Error e) {
-                schedulerFailure.set(e);
-              }
-            },
-            "loadtest-scheduler");
-    scheduler.setPriority(Thread.MAX_PRIORITY);
-    scheduler.setDaemon(true);
-    scheduler.start();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    boolean threadCpu = threads.isThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+    long loopCpuBefore = threadCpu ? threads.getThreadCpuTime(client.eventLoopThreadId()) : -1;
+    long processCpuBefore = processCpuNanos();
+    long connectionsBefore = client.connectionsOpened();
+
+    schedule.begin();
     try {
-      scheduler.join();
+      schedule.handedOut.await();
     } catch (InterruptedException e) {
-      scheduler.interrupt();
+      schedule.stopped = true;
       throw e;
     }
-    if (schedulerFailure.get() != null) {
-      throw new IllegalStateException("the scheduler thread failed", schedulerFailure.get());
+    if (schedule.failure != null) {
+      throw new IllegalStateException("the schedule failed", schedule.failure);
     }
+    int sent = schedule.next;
+    for (int i = sent; i < n; i++) {
+      completed.countDown();
+    }
+    boolean allDone = completed.await(timeout.plus(SAFETY_GRACE).toNanos(), TimeUnit.NANOSECONDS);
+    long end = System.nanoTime();
+    long processCpuAfter = processCpuNanos();
+    long loopCpuAfter = threadCpu ? threads.getThreadCpuTime(client.eventLoopThreadId()) : -1;
+    long[] startNanos = {schedule.start};
 
-    List<RequestRecord> records = new ArrayList<>(futures.length);
-    for (CompletableFuture<RequestRecord> future : futures) {
-      if (future == null) {
-        break;
-      }
-      try {
-        records.add(future.get());
-      } catch (ExecutionException e) {
-        throw new IllegalStateException(
-            "record future failed; the handler should never throw", e.getCause());
-      }
-    }
-    return records;
-  }
-
-  private static CompletableFuture<RequestRecord> sendOne(
-      HttpClient client,
-      HttpRequest request,
-      int index,
-      long start,
-      long offsetNanos,
-      double targetMillis,
-      EndpointKind kind,
-      Duration hardTimeout) {
-    long intended = start + offsetNanos;
-    long sentAt = System.nanoTime();
-    CompletableFuture<HttpResponse<Void>> response;
-    try {
-      response = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-    } catch (RuntimeException e) {
-      response = CompletableFuture.failedFuture(e);
-    }
-    return response
-        .orTimeout(hardTimeout.toNanos(), TimeUnit.NANOSECONDS)
-        .handle(
-            (r, error) -> {
-              long done = System.nanoTime();
-              long latency = done - intended;
-              long service = done - sentAt;
-              if (error == null) {
-                return ResponseHeaders.toRecord(
-                    index,
-                    offsetNanos,
-                    targetMillis,
-                    r.statusCode(),
-                    r.headers(),
-                    latency,
-                    service,
-                    kind.label());
-              }
-              Throwable cause = unwrap(error);
-              return RequestRecord.failure(
-                  index,
-                  offsetNanos,
-                  targetMillis,
-                  classify(cause),
+    List<RequestRecord> out = new ArrayList<>(sent);
+    synchronized (records) {
+      for (int i = 0; i < sent; i++) {
+        RequestRecord r = records[i];
+        if (r == null) {
+          // Only when the client broke its promise to time every request out; never hang on it.
+          PlannedRequest p = planned.get(i);
+          long latency = Math.max(0, end - (startNanos[0] + p.offsetNanos()));
+          r =
+              RequestRecord.failure(
+                  i,
+                  p.offsetNanos(),
+                  p.targetMillis().orElse(Double.NaN),
+                  Outcome.TIMEOUT,
                   latency,
-                  service,
-                  describe(cause),
-                  kind.label());
-            });
-  }
-
-  // Completions and chat: a stream is read line by line as it arrives (no thread waits on it), each
-  // data line
-  // stamped on arrival; a whole answer is read as a string. Timeouts and failures are classified as
-  // for embeddings.
-  private static CompletableFuture<RequestRecord> sendGeneration(
-      HttpClient client,
-      HttpRequest request,
-      int index,
-      long start,
-      long offsetNanos,
-      double targetMillis,
-      EndpointKind kind,
-      Duration hardTimeout) {
-    long intended = start + offsetNanos;
-    long sentAt = System.nanoTime();
-    CompletableFuture<RequestRecord> record;
-    try {
-      if (kind.streaming()) {
-        record =
-            client
-                .sendAsync(
-                    request,
-                    HttpResponse.BodyHandlers.fromLineSubscriber(
-                        new GenerationRequests.SseCollector(intended),
-                        GenerationRequests.SseCollector::events,
-                        null))
-                .thenApply(
-                    r -> {
-                      long done = System.nanoTime();
-                      return GenerationRequests.streamRecord(
-                          index,
-                          offsetNanos,
-                          targetMillis,
-                          kind,
-                          r.statusCode(),
-                          r.headers(),
-                          r.body(),
-                          done - intended,
-                          done - sentAt);
-                    });
-      } else {
-        record =
-            client
-                .sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .thenApply(
-                    r -> {
-                      long done = System.nanoTime();
-                      return GenerationRequests.wholeRecord(
-                          index,
-                          offsetNanos,
-                          targetMillis,
-                          kind,
-                          r.statusCode(),
-                          r.headers(),
-                          r.body(),
-                          done - intended,
-                          done - sentAt);
-                    });
+                  latency,
+                  "TimeoutException: never completed",
+                  p.kind().label());
+        }
+        out.add(r);
       }
-    } catch (RuntimeException e) {
-      record = CompletableFuture.failedFuture(e);
     }
-    return record
-        .orTimeout(hardTimeout.toNanos(), TimeUnit.NANOSECONDS)
-        .handle(
-            (r, error) -> {
-              if (error == null) {
-                return r;
-              }
-              long done = System.nanoTime();
-              Throwable cause = unwrap(error);
-              return RequestRecord.failure(
-                  index,
-                  offsetNanos,
-                  targetMillis,
-                  classify(cause),
-                  done - intended,
-                  done - sentAt,
-                  describe(cause),
-                  kind.label());
-            });
+    assert allDone || out.stream().anyMatch(r -> r.outcome() == Outcome.TIMEOUT);
+    GeneratorCost cost =
+        new GeneratorCost(
+            sent,
+            client.connectionsOpened() - connectionsBefore,
+            sent == 0 ? 0 : (end - schedule.start) / 1e9,
+            processCpuBefore < 0 ? Double.NaN : (processCpuAfter - processCpuBefore) / 1e9,
+            threadCpu && loopCpuBefore >= 0 && loopCpuAfter >= 0
+                ? (loopCpuAfter - loopCpuBefore) / 1e9
+                : Double.NaN);
+    return new Sent(out, cost);
   }
 
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
+  private static BodyMode mode(PlannedRequest p) {
+    if (!p.kind().generation()) {
+      return BodyMode.DISCARD;
     }
-    return cause;
+    return p.kind().streaming() ? BodyMode.LINES : BodyMode.WHOLE;
   }
 
-  private static Outcome classify(Throwable cause) {
-    return cause instanceof TimeoutException || cause instanceof HttpTimeoutException
-        ? Outcome.TIMEOUT
-        : Outcome.TRANSPORT_ERROR;
-  }
-
-  private static String describe(Throwable cause) {
-    String message = cause.getMessage();
-    return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+  /** Process CPU time in nanoseconds; -1 when the JVM does not report it. */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return -1;
   }
 
   /**
-   * Waits until {@code System.nanoTime()} reaches {@code deadline}; returns false if interrupted.
+   * Walks the schedule on the client's event loop: each step sends every request whose intended
+   * time has come, then asks the loop to run it again at the next intended time. Fields other than
+   * {@link #stopped} are written by the loop before {@link #handedOut} counts down, which publishes
+   * them to the waiting caller.
    */
-  private static boolean waitUntil(long deadline) {
-    while (true) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return true;
+  private static final class Schedule implements Runnable {
+    final NettyHttpClient client;
+    final List<NettyHttpClient.Prepared> requests;
+    final List<PlannedRequest> planned;
+    final RequestRecord[] records;
+    final CountDownLatch completed;
+    final CountDownLatch handedOut = new CountDownLatch(1);
+    volatile boolean stopped;
+    long start;
+    int next;
+    Throwable failure;
+
+    Schedule(
+        NettyHttpClient client,
+        List<NettyHttpClient.Prepared> requests,
+        List<PlannedRequest> planned,
+        RequestRecord[] records,
+        CountDownLatch completed) {
+      this.client = client;
+      this.requests = requests;
+      this.planned = planned;
+      this.records = records;
+      this.completed = completed;
+    }
+
+    void begin() {
+      start = System.nanoTime();
+      if (planned.isEmpty()) {
+        handedOut.countDown();
+        return;
       }
-      if (left > SPIN_NANOS) {
-        LockSupport.parkNanos(left - SPIN_NANOS);
-      } else {
-        Thread.onSpinWait();
-      }
-      if (Thread.currentThread().isInterrupted()) {
-        return false;
+      client.at(start + planned.get(0).offsetNanos(), this);
+    }
+
+    @Override
+    public void run() {
+      try {
+        long now = System.nanoTime();
+        while (next < planned.size() && !stopped) {
+          PlannedRequest p = planned.get(next);
+          if (start + p.offsetNanos() > now) {
+            client.at(start + p.offsetNanos(), this);
+            return;
+          }
+          client.send(
+              requests.get(next),
+              mode(p),
+              new RecordingExchange(next, p, start, records, completed));
+          next++;
+          now = System.nanoTime();
+        }
+        handedOut.countDown();
+      } catch (RuntimeException | Error e) {
+        failure = e;
+        handedOut.countDown();
       }
     }
   }

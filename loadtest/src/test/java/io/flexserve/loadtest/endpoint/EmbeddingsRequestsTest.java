@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.flexserve.loadtest.http.OutgoingRequest;
 import io.flexserve.loadtest.workload.PlannedRequest;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -38,21 +38,21 @@ class EmbeddingsRequestsTest {
 
   @Test
   void build_targetAndStrict_setRoutingHeaders() {
-    HttpRequest request = requests(true).build(planned(OptionalDouble.of(25)));
+    OutgoingRequest request = requests(true).build(planned(OptionalDouble.of(25)));
 
     assertEquals("POST", request.method());
     assertEquals(LOCAL.embeddings(), request.uri());
-    assertEquals(Optional.of("25"), request.headers().firstValue("X-Latency-Target-Ms"));
-    assertEquals(Optional.of("strict"), request.headers().firstValue("X-Deadline-Policy"));
-    assertEquals(Optional.of(Duration.ofSeconds(30)), request.timeout());
+    assertEquals(Optional.of("25"), request.header("X-Latency-Target-Ms"));
+    assertEquals(Optional.of("strict"), request.header("X-Deadline-Policy"));
+    assertEquals(Duration.ofSeconds(30), request.timeout());
   }
 
   @Test
   void build_noTargetBestEffort_leavesHeadersOut() {
-    HttpRequest request = requests(false).build(planned(OptionalDouble.empty()));
+    OutgoingRequest request = requests(false).build(planned(OptionalDouble.empty()));
 
-    assertFalse(request.headers().firstValue("X-Latency-Target-Ms").isPresent());
-    assertFalse(request.headers().firstValue("X-Deadline-Policy").isPresent());
+    assertFalse(request.header("X-Latency-Target-Ms").isPresent());
+    assertFalse(request.header("X-Deadline-Policy").isPresent());
   }
 
   @Test

@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.flexserve.loadtest.http.OutgoingRequest;
 import io.flexserve.loadtest.report.RequestRecord;
 import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.concurrent.Flow;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -58,15 +56,15 @@ class VisionRequestsTest {
             EndpointKind.VISION,
             PlannedRequest.Generation.NONE);
 
-    HttpRequest request = requests.build(planned);
+    OutgoingRequest request = requests.build(planned);
 
     assertEquals(
         "http://127.0.0.1:8080/v1/vision/features?model=radio+tiny&outputs=summary",
         request.uri().toString());
-    assertEquals(Optional.of("image/png"), request.headers().firstValue("Content-Type"));
-    assertEquals(Optional.of("40"), request.headers().firstValue("X-Latency-Target-Ms"));
-    assertEquals(Optional.of("strict"), request.headers().firstValue("X-Deadline-Policy"));
-    assertArrayEquals(vision.images().get(4 % 3), body(request), "request i sends image i mod n");
+    assertEquals(Optional.of("image/png"), request.header("Content-Type"));
+    assertEquals(Optional.of("40"), request.header("X-Latency-Target-Ms"));
+    assertEquals(Optional.of("strict"), request.header("X-Deadline-Policy"));
+    assertArrayEquals(vision.images().get(4 % 3), request.body(), "request i sends image i mod n");
     assertThrows(
         IllegalArgumentException.class,
         () -> new VisionRequests("m", "logits", List.of(new SyntheticImages.Size(8, 8)), 1));
@@ -93,39 +91,5 @@ class VisionRequestsTest {
     assertEquals(1.5, r.queueMillis());
     assertEquals(EndpointKind.VISION, EndpointKind.parse("/v1/vision/features"));
     assertFalse(EndpointKind.VISION.generation());
-  }
-
-  private static byte[] body(HttpRequest request) throws Exception {
-    var out = new java.io.ByteArrayOutputStream();
-    var done = new java.util.concurrent.CompletableFuture<Void>();
-    request
-        .bodyPublisher()
-        .orElseThrow()
-        .subscribe(
-            new Flow.Subscriber<ByteBuffer>() {
-              @Override
-              public void onSubscribe(Flow.Subscription s) {
-                s.request(Long.MAX_VALUE);
-              }
-
-              @Override
-              public void onNext(ByteBuffer b) {
-                byte[] a = new byte[b.remaining()];
-                b.get(a);
-                out.write(a, 0, a.length);
-              }
-
-              @Override
-              public void onError(Throwable t) {
-                done.completeExceptionally(t);
-              }
-
-              @Override
-              public void onComplete() {
-                done.complete(null);
-              }
-            });
-    done.get();
-    return out.toByteArray();
   }
 }

@@ -54,7 +54,12 @@ class HtmlReportsTest {
     assertTrue(html.trim().endsWith("</html>"));
     assertSelfContained(html);
     assertEquals(
-        6, count(html, "<svg "), "latency, attainment, rates, 429, sub-network share, quality");
+        8,
+        count(html, "<svg "),
+        "latency, attainment, attainment by sub-network, rates, 429, sub-network share, quality,"
+            + " latency CDF");
+    assertTrue(html.contains("Latency CDF"), "the CDF chart");
+    assertTrue(html.contains("SLO attainment by sub-network"));
   }
 
   @Test

@@ -79,12 +79,12 @@ class RenderingTest {
     assertEquals(5, lines.length);
     assertEquals(CsvRecords.HEADER, lines[0]);
     assertEquals(
-        "0,0.000,20.000,OK,200,10.000,10.000,w384-d6,true,0.100,1.000,,embeddings,,,,,,,,",
+        "0,0.000,20.000,OK,200,10.000,10.000,w384-d6,true,0.100,1.000,,embeddings,,,,,,,,,",
         lines[1]);
     assertTrue(lines[2].contains(",\"tiny,\"\"odd\"\" name\",false,"), lines[2]);
-    assertEquals("2,200.000,20.000,REJECTED,429,1.000,1.000,,,,,,embeddings,,,,,,,,", lines[3]);
+    assertEquals("2,200.000,20.000,REJECTED,429,1.000,1.000,,,,,,embeddings,,,,,,,,,", lines[3]);
     assertEquals(
-        "3,300.000,20.000,TIMEOUT,,100.000,100.000,,,,,HttpTimeoutException: request timed out,embeddings,,,,,,,,",
+        "3,300.000,20.000,TIMEOUT,,100.000,100.000,,,,,HttpTimeoutException: request timed out,embeddings,,,,,,,,,",
         lines[4]);
   }
 
@@ -99,6 +99,31 @@ class RenderingTest {
     assertEquals(report, doc.report());
     assertEquals(SETTINGS, doc.settings());
     assertEquals(3, doc.report().windows().size());
+  }
+
+  @Test
+  void json_roundTrip_keepsModelsGeneratorCostAndLatencyDistribution() {
+    List<RequestRecord> records =
+        List.of(
+            withTarget(ok(0, 0, 10, "full"), 20).withModel("enc"),
+            withTarget(ok(1, 100, 30, "full"), 20).withModel("llm"),
+            withTarget(status(2, 200, 1, 429), 20).withModel("llm"));
+    Report report =
+        Report.of(records, Map.of("enc/full", 1.0, "llm/full", 1.0))
+            .withGenerator(new GeneratorCost(3, 1, 1.5, 0.0001, 0.00005));
+
+    String json = JsonReport.render(report, SETTINGS);
+    ReportDocument doc = JsonReport.parse(json);
+
+    assertEquals(report, doc.report());
+    assertTrue(json.contains("\"processCpuUsPerRequest\":33.3"), json);
+    assertTrue(
+        json.contains("\"models\":{\"enc\":{\"count\":1,\"good\":1,\"attainment\":1.0}"), json);
+    assertEquals(Report.CDF_FRACTIONS.length, doc.report().latencyCdf().size());
+    assertEquals(3, doc.report().sendLag().count());
+    String console = ConsoleReport.render(report, SETTINGS);
+    assertTrue(console.contains("33.3 \u00b5s process (within the 50 \u00b5s budget)"), console);
+    assertTrue(console.contains("send lag"), console);
   }
 
   @Test

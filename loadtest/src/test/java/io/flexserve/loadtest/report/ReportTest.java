@@ -313,4 +313,37 @@ class ReportTest {
         List.of("full", "small", "a", "z"),
         Report.of(records, Map.of("full", 1.0, "small", 0.5)).subnetOrder());
   }
+
+  @Test
+  void of_twoModelsWithSubnetsOfTheSameName_keepsThemApart_andQualityPerModel() {
+    List<RequestRecord> records =
+        List.of(
+            withTarget(ok(0, 0, 10, "full"), 20).withModel("all-minilm-l6-v2"),
+            withTarget(ok(1, 100, 10, "small"), 20).withModel("all-minilm-l6-v2"),
+            withTarget(ok(2, 200, 50, "full"), 20).withModel("tinystories"),
+            withTarget(status(3, 300, 1, 429), 20).withModel("tinystories"));
+
+    Report r =
+        Report.of(
+            records,
+            Map.of(
+                "all-minilm-l6-v2/full", 1.0,
+                "all-minilm-l6-v2/small", 0.5,
+                "tinystories/full", 1.0));
+
+    assertEquals(
+        Map.of("all-minilm-l6-v2/full", 1L, "all-minilm-l6-v2/small", 1L, "tinystories/full", 1L),
+        r.subnetCounts(),
+        "encoder full and LLM full are two rows");
+    assertEquals(Map.of("all-minilm-l6-v2", 0.75, "tinystories", 1.0), r.meanQualityByModel());
+    assertTrue(Double.isNaN(r.meanQuality()), "unrelated measures are not averaged");
+    assertEquals(List.of("all-minilm-l6-v2", "tinystories"), r.models());
+    Window w = r.windows().get(0);
+    assertEquals(1.0, w.modelAttainment("all-minilm-l6-v2"));
+    assertEquals(0.0, w.modelAttainment("tinystories"), "one late 2xx and one 429");
+    assertEquals(0.0, w.subnetAttainment("tinystories/full"), "its one answer was late");
+    assertEquals(1.0, w.subnetAttainment("all-minilm-l6-v2/small"));
+    assertEquals("tinystories", Report.modelOfSubnet("tinystories/full", r.models()));
+    assertEquals("", Report.modelOfSubnet("a/b", r.models()), "not a known model");
+  }
 }

@@ -49,7 +49,10 @@ class LoadTestRunTest {
       assertEquals(server.rejected(), report.rejected());
       assertEquals(12, report.rejected());
       assertEquals(0, report.errors());
-      assertEquals(server.subnetCounts(), report.subnetCounts());
+      Map<String, Long> named = new java.util.TreeMap<>();
+      server.subnetCounts().forEach((k, v) -> named.put("all-minilm-l6-v2/" + k, v));
+      assertEquals(named, report.subnetCounts(), "sub-networks are named per model");
+      assertEquals(List.of("all-minilm-l6-v2"), report.models());
       assertEquals(server.ok(), report.good(), "a 10 s target is met by every 2xx");
       assertEquals(server.ok(), report.serverVerdicts());
       assertEquals(server.ok() - server.deadlineMissed(), report.serverMet());
@@ -255,7 +258,10 @@ class LoadTestRunTest {
 
       Report report = LoadTestRun.execute(plan, CLIENT, message -> {}).report();
 
-      assertEquals(Map.of("w384-d6", 1.0, "w192-d3", 0.5), report.subnetQuality());
+      assertEquals(
+          Map.of("all-minilm-l6-v2/w384-d6", 1.0, "all-minilm-l6-v2/w192-d3", 0.5),
+          report.subnetQuality());
+      assertEquals(Map.of("all-minilm-l6-v2", 0.75), report.meanQualityByModel());
       assertEquals(0.75, report.meanQuality(), 1e-12, "five of each");
     }
   }
