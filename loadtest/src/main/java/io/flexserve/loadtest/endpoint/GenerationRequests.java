@@ -32,6 +32,10 @@ import java.util.concurrent.Flow;
  * true} and {@code "stream_options": {"include_usage": true}}. Headers: {@code
  * X-Latency-Target-Ms}, {@code X-TTFT-Target-Ms}, {@code X-TPOT-Target-Ms} when the request has
  * them, and {@code X-Deadline-Policy: strict} with {@code --strict}.
+ *
+ * <p><b>Why one class of 400 lines.</b> Writing a request and reading its answer are one protocol:
+ * what a body asks for (streamed or not, usage included) decides how the answer is read, and the
+ * four shapes (completions or chat, whole or streamed) share both halves.
  */
 public final class GenerationRequests {
   /** Request header carrying the time-to-first-token target in milliseconds. */

@@ -36,6 +36,10 @@ import java.util.concurrent.TimeoutException;
  * headers are encoded then, not while sending), {@link #send} from any thread, {@link #close} at
  * the end. {@link #send} returns at once; what happens is reported to the request's {@link
  * Exchange} on the event-loop thread.
+ *
+ * <p><b>Why one class of 450 lines.</b> The pool, the timed sends and the response reading share
+ * one event-loop thread's state (idle connections, the exchange each connection carries); kept in
+ * one class, every piece of that state is touched on that thread only, without locks.
  */
 public final class NettyHttpClient implements AutoCloseable {
   /*

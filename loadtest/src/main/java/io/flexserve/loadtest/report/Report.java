@@ -16,6 +16,9 @@ import java.util.TreeMap;
  * other statuses, timeouts, transport errors and late 2xx) counts against the SLO. Each request is
  * judged against its own target, so runs with a target distribution are judged correctly.
  *
+ * <p><b>Why one file of 400 lines.</b> It is one value: the record's components, each documented
+ * here, are what JSON, CSV, console and HTML render, and the nested records are its parts.
+ *
  * @param sent requests sent (all records)
  * @param statusCounts requests per HTTP status code, ascending; requests without a status are not
  *     in it
