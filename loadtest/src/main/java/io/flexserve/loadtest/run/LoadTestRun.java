@@ -22,7 +22,14 @@ import java.util.function.Consumer;
 public final class LoadTestRun {
   private static final Duration READY_POLL = Duration.ofMillis(250);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  private static final int WARM_UP_PROBES = 3000;
+
+  /**
+   * Cheap requests sent before a run to compile the sender's hot path. The tests, whose runs are
+   * short and judged on counts, not timing, set {@code flexserve.loadtest.warm-up-probes} lower.
+   */
+  private static final int WARM_UP_PROBES =
+      Integer.getInteger("flexserve.loadtest.warm-up-probes", 3000);
+
   private static final Duration WARM_UP_LIMIT = Duration.ofSeconds(5);
 
   private LoadTestRun() {}
