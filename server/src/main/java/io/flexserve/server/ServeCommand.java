@@ -4,8 +4,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The server's command line, {@code java -jar flexserve.jar [serve] [--port N]}: used for its
- * {@code --help} text; {@link FlexServe#startServer} reads the options.
+ * The server's command line, {@code java -jar flexserve.jar [serve] [--port N]}, as {@code --help}
+ * prints it. {@link FlexServe#startServer} reads the options itself: it ignores what it does not
+ * know, as it always has, where picocli would refuse it.
  */
 @Command(
     name = "flexserve",
@@ -14,14 +15,9 @@ import picocli.CommandLine.Option;
     description =
         "Inference server for elastic (nested sub-network) models. Serves the models of"
             + " FLEXSERVE_MODEL_DIR, or the embedded default encoder when it is unset.")
-public final class ServeCommand implements Runnable {
+public final class ServeCommand {
   public static final String VERSION = "flexserve 0.1.0";
 
   @Option(names = "--port", description = "HTTP port (default: MICRONAUT_SERVER_PORT or 8080).")
-  Integer port;
-
-  @Override
-  public void run() {
-    FlexServe.startServer(port == null ? new String[0] : new String[] {"--port", port.toString()});
-  }
+  Integer port; // for the help text only
 }

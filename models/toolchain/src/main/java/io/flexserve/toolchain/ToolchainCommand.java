@@ -1,5 +1,6 @@
 package io.flexserve.toolchain;
 
+import io.flexserve.server.ServeCommand;
 import picocli.CommandLine.Command;
 
 /**
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "flexserve",
     mixinStandardHelpOptions = true,
-    version = "flexserve 0.1.0",
+    version = ServeCommand.VERSION,
     description = "Offline toolchain of flexserve: convert, evaluate and benchmark elastic models.",
     subcommands = {
       ConvertCommand.class,
