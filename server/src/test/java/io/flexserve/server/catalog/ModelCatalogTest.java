@@ -81,7 +81,9 @@ class ModelCatalogTest {
           };
       ModelCatalog catalog = new ModelCatalog(config, List.of(new AudioLoader()), none);
       catalog.onApplicationEvent(null);
-      for (int i = 0; i < 200 && !catalog.loadingFinished(); i++) {
+      for (int i = 0;
+          i < 1200 && !catalog.loadingFinished();
+          i++) { // up to 30 s on a loaded machine
         Thread.sleep(25);
       }
       assertTrue(catalog.loadingFinished());
