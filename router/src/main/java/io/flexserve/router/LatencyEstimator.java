@@ -7,7 +7,8 @@ package io.flexserve.router;
  * sub-network and size, so runs of every size inform every prediction and the prediction stays
  * input-adaptive: {@code profile(subnet, tokens) × correction}. The correction is a high quantile
  * (default p98) of the last {@code window} ratios: a few outliers do not move it, a sustained
- * slow-down (contention, thermal throttling) does.
+ * slow-down (contention, thermal throttling) does. The median of the same ratios gives {@link
+ * #typical()}, the prediction a queue of runs adds up with.
  *
  * <p>One correction serves the whole model, pooled over its sub-networks. A slow-down hits them
  * alike, while the profiles already hold how they differ; per-sub-network windows would go stale
@@ -28,6 +29,12 @@ public final class LatencyEstimator implements LatencyPredictor {
   private final int minSamples;
   private final int warmup;
   private final Ratios ratios;
+  private final LatencyPredictor typical =
+      (subnet, tokens) -> subnet.predictMillis(tokens) * typicalCorrection();
+  // Both corrections are read on every prediction (many per admission), so they are computed once
+  // per observation instead of sorting the window each time.
+  private double correction = 1;
+  private double typicalCorrection = 1;
 
   /**
    * @param window ratios kept per sub-network
@@ -76,21 +83,35 @@ public final class LatencyEstimator implements LatencyPredictor {
     if (profile <= 0) {
       return;
     }
-    ratios.add(millis / profile, warmup);
+    if (ratios.add(millis / profile, warmup) && ratios.size >= minSamples) {
+      double[] values = ratios.values();
+      correction = clamp(Quantiles.quantile(values, quantile));
+      typicalCorrection = Math.min(correction, clamp(Quantiles.quantile(values, 0.5)));
+    }
+  }
+
+  private static double clamp(double ratio) {
+    return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, ratio));
   }
 
   /** The current multiplier applied to every profile; 1 until enough runs were seen. */
   public double correction() {
-    if (ratios.size < minSamples) {
-      return 1;
-    }
-    double q = Quantiles.quantile(ratios.values(), quantile);
-    return Math.max(MIN_CORRECTION, Math.min(MAX_CORRECTION, q));
+    return correction;
+  }
+
+  /** The median of the same ratios (never above {@link #correction()}); 1 until enough runs. */
+  public double typicalCorrection() {
+    return typicalCorrection;
+  }
+
+  @Override
+  public LatencyPredictor typical() {
+    return typical;
   }
 
   @Override
   public double predictMillis(SubnetProfile subnet, int paddedTokens) {
-    return subnet.predictMillis(paddedTokens) * correction();
+    return subnet.predictMillis(paddedTokens) * correction;
   }
 
   /** A ring buffer of the last ratios. */
@@ -104,13 +125,15 @@ public final class LatencyEstimator implements LatencyPredictor {
       this.ring = new double[window];
     }
 
-    void add(double ratio, int warmup) {
+    /** Returns false while the ratio is still ignored as warm-up. */
+    boolean add(double ratio, int warmup) {
       if (seen++ < warmup) {
-        return;
+        return false;
       }
       ring[next] = ratio;
       next = (next + 1) % ring.length;
       size = Math.min(size + 1, ring.length);
+      return true;
     }
 
     double[] values() {

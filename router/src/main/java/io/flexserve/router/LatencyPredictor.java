@@ -11,6 +11,17 @@ public interface LatencyPredictor {
    */
   double predictMillis(SubnetProfile subnet, int paddedTokens);
 
+  /**
+   * The same prediction at a typical run rather than a slow one: what a run takes at the median,
+   * where {@link #predictMillis} is a high quantile that one run should rarely exceed. A queue of
+   * runs is predicted with this one: the tail of a sum is far below the sum of the tails, so adding
+   * up high quantiles makes a short queue look long and refuses requests it would serve in time.
+   * Defaults to this predictor (no spread known).
+   */
+  default LatencyPredictor typical() {
+    return this;
+  }
+
   /** The load-time profile as measured, never corrected. */
   LatencyPredictor PROFILE = SubnetProfile::predictMillis;
 }

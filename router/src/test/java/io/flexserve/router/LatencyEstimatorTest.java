@@ -96,4 +96,19 @@ class LatencyEstimatorTest {
     assertThrows(
         IllegalArgumentException.class, () -> LatencyEstimator.standard().observe(full, 0, 1));
   }
+
+  @Test
+  void typical_isTheMedianCorrection_whilePredictionsKeepTheTail() {
+    LatencyEstimator e = new LatencyEstimator(20, 0.95, 10, 0);
+    assertEquals(10, e.typical().predictMillis(full, 100), 1e-9, "no runs: the profile");
+    for (int i = 0; i < 18; i++) {
+      e.observe(full, 100, 12); // typical runs: 1.2× the profile
+    }
+    e.observe(full, 100, 30); // two slow ones: 3×
+    e.observe(full, 100, 30);
+    assertEquals(1.2, e.typicalCorrection(), 1e-9);
+    assertEquals(12, e.typical().predictMillis(full, 100), 1e-9);
+    assertEquals(3, e.correction(), 1e-9);
+    assertEquals(30, e.predictMillis(full, 100), 1e-9);
+  }
 }

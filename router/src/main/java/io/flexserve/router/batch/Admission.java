@@ -21,9 +21,9 @@ import java.util.Locale;
  *       request must not join a long queue either.
  *   <li>A target that only the queue in front makes unreachable: rejected for either policy ({@link
  *       Reason#OVERLOADED}) with a retry hint of how late it would be. "Unreachable" means late
- *       even if everything ahead drained at full speed ({@link Drain}); serving it would be late
- *       anyway and would make the requests behind it late too. This is what keeps admitted requests
- *       on time under overload.
+ *       even if everything ahead drained at full speed in typical time and only its own run were
+ *       slow ({@link Drain}); serving it would be late anyway and would make the requests behind it
+ *       late too. This is what keeps admitted requests on time under overload.
  * </ul>
  */
 public final class Admission {
@@ -108,7 +108,9 @@ public final class Admission {
     }
     upTo.add(candidate);
     double[] finish = Drain.finishTimes(upTo, workerFreeAt.clone(), menu, latency, limits);
-    double finishAt = finish[finish.length - 1];
+    // The drain adds up typical runs; the candidate's own run may still be a slow one.
+    double tail = Math.max(0, own - latency.typical().predictMillis(subnet, tokens));
+    double finishAt = finish[finish.length - 1] + tail;
     // A request late even on an idle server is still served (best effort), but not behind a queue
     // longer than its target.
     if (lateAnyway ? finishAt - own - now <= target : finishAt <= deadline) {

@@ -9,7 +9,9 @@ import java.util.List;
  * deadline order, run on the fastest sub-network, each run as large as the limits allow while its
  * first (most urgent) request still finishes in time, each run on the worker that frees up first.
  * No policy can drain the queue faster while keeping its deadlines, so a request late under this
- * drain is late, and one on time here is possible.
+ * drain is late, and one on time here is possible. Runs are predicted {@link
+ * LatencyPredictor#typical() typical}: a queue adds up typical runs, and a caller that needs one
+ * run to be safe adds that run's tail itself.
  */
 final class Drain {
   private Drain() {}
@@ -23,8 +25,9 @@ final class Drain {
       List<Pending> requests,
       double[] workerFreeAt,
       ModelMenu menu,
-      LatencyPredictor latency,
+      LatencyPredictor predictor,
       BatchLimits limits) {
+    LatencyPredictor latency = predictor.typical();
     double[] finish = new double[requests.size()];
     int from = 0;
     while (from < requests.size()) {

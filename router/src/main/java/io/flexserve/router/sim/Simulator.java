@@ -64,7 +64,12 @@ public final class Simulator {
 
   private record Queued(Pending pending, Arrival arrival) {}
 
-  private record Run(Batch batch, List<Queued> requests, double start, double end) {}
+  /**
+   * @param typicalMillis the run's typical predicted time, which admission counts on (as the
+   *     server's scheduler)
+   */
+  private record Run(
+      Batch batch, List<Queued> requests, double start, double end, double typicalMillis) {}
 
   public static SimReport run(
       List<Arrival> trace, ModelMenu menu, BatchPolicy policy, Config config) {
@@ -148,7 +153,13 @@ public final class Simulator {
         List<Queued> taken = take(queue, batch);
         double service =
             serviceMillis(batch.subnet(), batch.paddedTokens(), config.noiseSigma(), random);
-        running[w] = new Run(batch, taken, now, now + service);
+        running[w] =
+            new Run(
+                batch,
+                taken,
+                now,
+                now + service,
+                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens()));
         runs++;
         batchedRequests += taken.size();
       }
@@ -217,9 +228,7 @@ public final class Simulator {
     double[] out = new double[running.length];
     for (int w = 0; w < running.length; w++) {
       out[w] =
-          running[w] == null
-              ? now
-              : Math.max(now, running[w].start() + running[w].batch().predictedMillis());
+          running[w] == null ? now : Math.max(now, running[w].start() + running[w].typicalMillis());
     }
     return out;
   }

@@ -140,4 +140,54 @@ class AdmissionTest {
         Drain.finishTimes(queue, new double[] {0, 0}, menu(), LatencyPredictor.PROFILE, NO_LIMITS),
         1e-9);
   }
+
+  /** Every run typically takes its profile, and 2× that when slow (the p98 predictions). */
+  private static final LatencyPredictor SLOW_TAIL =
+      new LatencyPredictor() {
+        @Override
+        public double predictMillis(io.flexserve.router.SubnetProfile s, int tokens) {
+          return 2 * s.predictMillis(tokens);
+        }
+
+        @Override
+        public LatencyPredictor typical() {
+          return LatencyPredictor.PROFILE;
+        }
+      };
+
+  @Test
+  void queuedWorkCountsTypical_onlyTheCandidatesOwnRunIsAllowedItsTail() {
+    // One request at a time (limits), each on small: 3 ms typical, 6 ms slow. Two queued ahead and
+    // one running until 3 (typical): the typical drain ends at 3 + 3 + 3 + 3 = 12, plus the
+    // candidate's own tail (3) = 15. With every queued run at its tail it would end at 3 + 6 · 3 =
+    // 21.
+    BatchLimits one = new BatchLimits(1, 1_000_000);
+    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
+    Pending inTime = targeted(3, 15.5);
+    assertEquals(
+        new Admission.Admit(false),
+        Admission.decide(
+            inTime,
+            DeadlinePolicy.BEST_EFFORT,
+            queue,
+            new double[] {3},
+            0,
+            menu(),
+            SLOW_TAIL,
+            one));
+    Admission.Reject r =
+        assertInstanceOf(
+            Admission.Reject.class,
+            Admission.decide(
+                targeted(3, 14),
+                DeadlinePolicy.BEST_EFFORT,
+                queue,
+                new double[] {3},
+                0,
+                menu(),
+                SLOW_TAIL,
+                one));
+    assertEquals(Admission.Reason.OVERLOADED, r.reason());
+    assertTrue(r.message().contains("finish 1.0 ms after"), r.message());
+  }
 }

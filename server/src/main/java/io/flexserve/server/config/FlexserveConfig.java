@@ -50,6 +50,10 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param readyWithFailedModels whether the server reports ready while some model of the repository
  *     failed to load (the others serve either way); off by default, so that an orchestrator notices
  *     a broken model
+ * @param inferenceNice Linux nice value of the embedding and vision inference workers, 0 to 19;
+ *     above 0 the event loop preempts a running inference to read, admit, refuse and answer
+ *     requests, which matters where they share a core (see {@code WorkerPriority}); 0 leaves it
+ *     alone
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -77,7 +81,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "300") double requestTimeoutSeconds,
     @Bindable(defaultValue = "") String precisions,
     @Bindable(defaultValue = "false") boolean readyWithFailedModels,
-    @Bindable(defaultValue = "16384") int maxRequestTokens) {
+    @Bindable(defaultValue = "16384") int maxRequestTokens,
+    @Bindable(defaultValue = "0") int inferenceNice) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
@@ -90,6 +95,11 @@ public record FlexserveConfig(
     if (!(requestTimeoutSeconds > 0) || requestTimeoutSeconds > 86_400) {
       throw new IllegalArgumentException(
           "flexserve.request-timeout-seconds must be in (0, 86400], got " + requestTimeoutSeconds);
+    }
+    if (inferenceNice < 0 || inferenceNice > 19) {
+      throw new IllegalArgumentException(
+          "flexserve.inference-nice must be in [0, 19] (0 leaves the priority alone), got "
+              + inferenceNice);
     }
     if (maxRequestTokens < 1) {
       throw new IllegalArgumentException(

@@ -59,6 +59,7 @@ public final class EncoderLoader implements ModelLoader {
               BatchPolicies.byName(config.routingPolicy()),
               new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
               config.workers(),
+              config.inferenceNice(),
               config.queueCapacity(),
               config.responseMarginMs(),
               metrics);

@@ -27,6 +27,7 @@ public final class EncoderScheduler implements AutoCloseable {
       BatchPolicy policy,
       BatchLimits limits,
       int workers,
+      int workerNice,
       int capacity,
       double responseMarginMillis,
       ServerMetrics metrics) {
@@ -47,6 +48,7 @@ public final class EncoderScheduler implements AutoCloseable {
             policy,
             limits,
             workers,
+            workerNice,
             capacity,
             responseMarginMillis,
             metrics);

@@ -146,7 +146,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private record Entry<I, O>(
       Pending pending, I input, CompletableFuture<Done<O>> result, double timeoutAtMillis) {}
 
-  private record Running(double startMillis, double predictedMillis, int requests) {}
+  /**
+   * @param typicalMillis the run's typical (median) predicted time: admission adds up the work
+   *     ahead of a request at typical times and allows a slow run for the request's own only
+   */
+  private record Running(double startMillis, double typicalMillis, int requests) {}
 
   public BatchScheduler(
       String model,
@@ -155,6 +159,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       BatchPolicy policy,
       BatchLimits limits,
       int workers,
+      int workerNice,
       int capacity,
       double responseMarginMillis,
       ServerMetrics metrics) {
@@ -182,7 +187,13 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     // is what wakes the timer thread. Two wakes per request cost the server's core ~30 µs each.
     timer.scheduleAtFixedRate(() -> {}, 1, 1, TimeUnit.SECONDS);
     for (int i = 0; i < workers; i++) {
-      Thread t = new Thread(this::work, "flexserve-infer-" + model + "-" + (i + 1));
+      Thread t =
+          new Thread(
+              () -> {
+                WorkerPriority.applyToCurrentThread(workerNice);
+                work();
+              },
+              "flexserve-infer-" + model + "-" + (i + 1));
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -316,12 +327,21 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
           continue;
         }
         running.put(
-            Thread.currentThread(), new Running(start, batch.predictedMillis(), taken.size()));
+            Thread.currentThread(),
+            new Running(
+                start,
+                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens()),
+                taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
       } finally {
         lock.unlock();
       }
       run(batch, taken, start);
+      // The responses just completed are written by the event loop. When it shares a core with this
+      // worker, the next run would otherwise hold that core for a whole run before they leave, time
+      // the client counts and the scheduler never sees; yielding lets them go first (a no-op when
+      // nothing else wants this core).
+      Thread.yield();
     }
   }
 
@@ -483,7 +503,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     java.util.Arrays.fill(out, now);
     int w = 0;
     for (Running r : running.values()) {
-      out[w++] = Math.max(now, r.startMillis() + r.predictedMillis());
+      out[w++] = Math.max(now, r.startMillis() + r.typicalMillis());
     }
     return out;
   }

@@ -68,6 +68,7 @@ public final class VisionLoader implements ModelLoader {
               BatchPolicies.byName(config.routingPolicy()),
               new BatchLimits(config.batchMaxInputs(), config.batchMaxTokens()),
               config.workers(),
+              config.inferenceNice(),
               config.queueCapacity(),
               config.responseMarginMs(),
               metrics);

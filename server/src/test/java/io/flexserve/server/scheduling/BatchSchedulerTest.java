@@ -50,6 +50,7 @@ class BatchSchedulerTest {
             BatchPolicies.byName("slackfit"),
             new BatchLimits(64, 8192),
             1,
+            0,
             16,
             0,
             new ServerMetrics());

@@ -1,0 +1,64 @@
+package io.flexserve.server.scheduling;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Lowers an inference worker's CPU priority (its Linux nice value), so that the event loop preempts
+ * a running inference instead of waiting for it to end.
+ *
+ * <p>Why. Where the event loop and a worker share a core, a request that arrives during a run is
+ * not even read until the run ends: its wait is invisible to the scheduler (it is stamped on
+ * arrival only once read), a 429 is decided a whole run late, and finished responses queue behind
+ * the next run. Reading, admitting and writing take a fraction of a millisecond; a run takes many.
+ * A nice value above 0 makes the kernel give the core to the short work first. It lowers the worker
+ * only: raising the event loop instead would need privileges a container does not have.
+ *
+ * <p>Linux only (the thread id comes from {@code /proc/thread-self}); elsewhere, or when the call
+ * fails, the worker keeps the default priority and a warning says so.
+ */
+final class WorkerPriority {
+  private static final System.Logger LOG = System.getLogger(WorkerPriority.class.getName());
+  private static final int PRIO_PROCESS =
+      0; // with a thread id, setpriority(2) applies to that thread
+
+  private WorkerPriority() {}
+
+  /** The C library's {@code setpriority(2)}. */
+  private interface LibC extends Library {
+    int setpriority(int which, int who, int prio);
+  }
+
+  /**
+   * Sets the calling thread's nice value to {@code nice} (0 leaves it as it is).
+   *
+   * @return whether the thread now runs at that nice value
+   */
+  static boolean applyToCurrentThread(int nice) {
+    if (nice == 0) {
+      return true;
+    }
+    try {
+      Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
+      int tid = Integer.parseInt(self.getFileName().toString());
+      LibC libc = Native.load("c", LibC.class);
+      if (libc.setpriority(PRIO_PROCESS, tid, nice) == 0) {
+        return true;
+      }
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "could not set inference worker nice to {0} (errno {1}); it runs at the default priority",
+          nice,
+          Native.getLastError());
+    } catch (Exception | LinkageError e) {
+      LOG.log(
+          System.Logger.Level.WARNING,
+          "could not set inference worker nice to {0} ({1}); it runs at the default priority",
+          nice,
+          e.toString());
+    }
+    return false;
+  }
+}

@@ -1,0 +1,48 @@
+package io.flexserve.server.scheduling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class WorkerPriorityTest {
+  /** The calling thread's nice value, field 19 of /proc/thread-self/stat. */
+  private static int currentNice() throws Exception {
+    String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Integer.parseInt(fields[16]); // field 19 counted from 1, after pid and comm
+  }
+
+  @Test
+  void lowersTheCallingThreadOnly() throws Exception {
+    assumeTrue(Files.exists(Path.of("/proc/thread-self")), "Linux only");
+    int before = currentNice();
+    AtomicInteger seen = new AtomicInteger(-100);
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                assertTrue(WorkerPriority.applyToCurrentThread(before + 7));
+                seen.set(currentNice());
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    worker.start();
+    worker.join();
+    assertEquals(before + 7, seen.get(), "the worker runs at the asked nice value");
+    assertEquals(before, currentNice(), "the caller's priority is untouched");
+  }
+
+  @Test
+  void zeroLeavesThePriorityAlone() throws Exception {
+    assumeTrue(Files.exists(Path.of("/proc/thread-self")), "Linux only");
+    int before = currentNice();
+    assertTrue(WorkerPriority.applyToCurrentThread(0));
+    assertEquals(before, currentNice());
+  }
+}
