@@ -13,8 +13,19 @@
 #    the compare table. 4. The same with bursts (on/off 500 ms, the same mean rate).
 # 5. 5x capacity on slackfit: admitted requests against their target at p99, 429 latency at p50/p99, RSS before and
 #    after, readiness after.
-# 6. Simulator vs server: one Poisson trace at 2x capacity replayed against the slackfit server, then simulated on
-#    that server's own measured profiles (and measured overhead); both SLO attainments.
+# 6. Simulator vs server: one Poisson trace at 2x capacity of one 16-token sentence, replayed against the slackfit
+#    server, then simulated on what that server measured online during the replay: its profiles, its typical run
+#    time and spread (flexserve_latency_correction), and the worker time each request adds besides its run
+#    (flexserve_request_gap_seconds, what admission counts), plus the overhead of step 1; both SLO attainments. The
+#    server's CPU per request outside inference (process CPU minus flexserve_inference_cpu_seconds_total) is printed
+#    beside it.
+# 7. Reference: slackfit at 2x, Poisson, on the server as shipped (JIT tiers default, inference nice 0), to show
+#    what the one-core settings below buy.
+#
+# The server's one-core settings: the JVM compiles with C1 only (-XX:TieredStopAtLevel=1), because C2 compiles for
+# minutes after start and each compile takes the one core from inference for tens of milliseconds; and the inference
+# worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read, admit, refuse and
+# answer requests. The load generator's JVM is C1-only as well, so its own compiles do not delay its event loop.
 # Every run prints the load generator's CPU per request. Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on
 # stdout.
 set -euo pipefail
@@ -38,7 +49,9 @@ if ! command -v wrk > /dev/null; then
 fi
 server_core=1
 client_core=0
-lt() { taskset -c "$client_core" java -XX:+UseSerialGC -jar "$lt_jar" "$@"; }
+lt() { taskset -c "$client_core" java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lt_jar" "$@"; }
+server_jvm=(-XX:TieredStopAtLevel=1)
+server_nice=10
 
 server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
@@ -46,14 +59,15 @@ trap stop_server EXIT
 
 start_server() { # policy
   stop_server
-  FLEXSERVE_ROUTING_POLICY="$1" FLEXSERVE_INTRA_OP_THREADS=1 \
-    taskset -c "$server_core" java -Dai.djl.offline=true -jar "$server_jar" --port "$port" > "$out/server-$1.log" 2>&1 &
+  FLEXSERVE_ROUTING_POLICY="$1" FLEXSERVE_INTRA_OP_THREADS=1 FLEXSERVE_INFERENCE_NICE="$server_nice" \
+    taskset -c "$server_core" java "${server_jvm[@]}" -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
+    > "$out/server-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 360); do
     kill -0 "$server_pid" 2>/dev/null || { echo "server exited; see $out/server-$1.log" >&2; exit 1; }
     if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")" = 200 ]; then
-      # warm the HTTP path (the load-time profile only warms ONNX Runtime): 10 s at a modest rate, not reported
-      lt --url "$url" --rate 40 --duration-s 10 > /dev/null 2>&1
+      # warm the HTTP path (the load-time profile only warms ONNX Runtime): 20 s, not reported
+      lt --url "$url" --rate 60 --duration-s 20 --target-ms 20 > /dev/null 2>&1
       return 0
     fi
     sleep 0.5
@@ -69,12 +83,13 @@ generator() { grep -m1 -E '^ *CPU per request' "$1" | sed 's/  */ /g; s/^ //' ||
 start_server slackfit
 taskset -c "$client_core" wrk -t1 -c1 -d5s -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > /dev/null # warm-up
 taskset -c "$client_core" wrk -t1 -c1 -d20s --latency -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > "$out/wrk.txt"
-line=$(grep '^WRK' "$out/wrk.txt")
+line=$(grep '^WRK ' "$out/wrk.txt")
 p50=$(sed 's/.*[^_]p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
 overhead=$(sed 's/.*overhead_p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
 target=$(awk -v p="$p50" 'BEGIN {printf "%.1f", 2*p}')
 generous=$(awk -v p="$p50" 'BEGIN {printf "%.1f", 5*p}')
 echo "== overhead (wrk, 1 connection, 16-token sentence, X-Subnet: full): $line"
+echo "   X-Inference-Ms tail: $(grep "^WRK_INFERENCE" "$out/wrk.txt")"
 echo "   server overhead at p50: $overhead ms (target <= 0.5 ms); full's unloaded p50 $p50 ms -> latency target $target ms"
 curl -s "$url/v1/models" > "$out/models.json"
 
@@ -120,12 +135,37 @@ echo "   admitted (2xx): $(echo "$ok_lat" | grep -c .), on time: $(echo "$ok_lat
 echo "   429s: $(echo "$rej_lat" | grep -c .), p50 $(echo "$rej_lat" | pct 0.5) ms, p99 $(echo "$rej_lat" | pct 0.99) ms (target p99 <= 5 ms)"
 echo "   server RSS before/after: $rss_before / $rss_after MiB; ready after: $(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")"
 
-# 6. simulator vs real server on one trace
+# 6. simulator vs real server on one trace of one 16-token sentence (the simulator's --tokens 16)
+sentence="$out/sentence-16-tokens.txt"
+echo "A quick brown fox jumps over the lazy dog near the river bank." > "$sentence"
 java -jar "$toolchain_jar" simulate --profiles "$out/models.json" --rate "$rate" --duration-s "$secs" --seed 11 \
   --target-ms "$target" --tokens 16 --policy slackfit --write-trace "$out/trace.csv" > /dev/null
 start_server slackfit
-lt --url "$url" --trace "$out/trace.csv" --json "$out/trace-real.json" > "$out/trace-real.txt" 2>&1
+metric() { # name [label filter]: the sum of a metric's samples
+  curl -s "$url/metrics" | grep -E "^$1(\{|\s)" | grep -F "${2:-}" | awk '{s += $NF} END {printf "%.6f", s}'
+}
+cpu0=$(metric process_cpu_seconds_total); inf0=$(metric flexserve_inference_cpu_seconds_total)
+lt --url "$url" --trace "$out/trace.csv" --text-file "$sentence" --json "$out/trace-real.json" > "$out/trace-real.txt" 2>&1
+cpu1=$(metric process_cpu_seconds_total); inf1=$(metric flexserve_inference_cpu_seconds_total)
 curl -s "$url/v1/models" > "$out/models-sim.json"
-echo "== simulator vs server, same trace ($(($(wc -l < "$out/trace.csv") - 1)) requests at $rate req/s):"
+n=$(($(wc -l < "$out/trace.csv") - 1))
+c50=$(metric flexserve_latency_correction 'quantile="0.5"'); c98=$(metric flexserve_latency_correction 'quantile="0.98"')
+request_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v i="$inf0" -v j="$inf1" -v n="$n" 'BEGIN {printf "%.3f", 1000 * ((b - a) - (j - i)) / n}')
+sigma=$(awk -v a="$c50" -v b="$c98" 'BEGIN {s = log(b / a) / 2.054; printf "%.3f", (s > 0 ? s : 0)}')
+gap=$(metric flexserve_request_gap_seconds | awk '{printf "%.3f", 1000 * $1}')
+echo "== simulator vs server, same trace ($n requests at $rate req/s, one 16-token sentence):"
+echo "   measured online during the replay: typical run ${c50}x the profile, slow (p98) ${c98}x -> noise sigma $sigma;"
+echo "   worker time per request besides its run (the gap admission counts) $gap ms; server CPU per request outside"
+echo "   inference $request_cpu ms; overhead (step 1) $overhead ms"
 echo "   real server: $(attainment "$out/trace-real.txt")"
-echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" --tokens 16 --policy slackfit | grep -iE 'attainment|slackfit' | tail -1)"
+echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" \
+  --tokens 16 --policy slackfit --overhead-ms "$overhead" --run-scale "$c50" --noise "$sigma" \
+  --per-request-ms "$gap" | grep -iE 'attainment|slackfit' | tail -1)"
+
+# 7. reference: the server as shipped (default JIT, nice 0), slackfit at 2x Poisson
+server_jvm=(); server_nice=0
+start_server slackfit
+lt --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --seed 7 --target-ms "$target" \
+  --label poisson-slackfit-as-shipped --json "$out/2x-poisson-slackfit-as-shipped.json" \
+  > "$out/2x-poisson-slackfit-as-shipped.txt" 2>&1
+echo "== reference, server as shipped (C2, nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"

@@ -25,6 +25,8 @@ function done(summary, latency, requests)
   table.sort(all)
   local median = all[math.floor(#all / 2) + 1] or 0
   local p50 = latency:percentile(50) / 1000
+  local function q(p) return all[math.max(1, math.floor(#all * p))] or 0 end
+  io.write(string.format("WRK_INFERENCE p90_ms=%.3f p99_ms=%.3f max_ms=%.3f\n", q(0.9), q(0.99), all[#all] or 0))
   io.write(string.format("WRK requests=%d errors=%d p50_ms=%.3f p99_ms=%.3f inference_p50_ms=%.3f overhead_p50_ms=%.3f\n",
     summary.requests, bad, p50, latency:percentile(99) / 1000, median, p50 - median))
 end

@@ -30,11 +30,23 @@ public final class LatencyEstimator implements LatencyPredictor {
   private final int warmup;
   private final Ratios ratios;
   private final LatencyPredictor typical =
-      (subnet, tokens) -> subnet.predictMillis(tokens) * typicalCorrection();
+      new LatencyPredictor() {
+        @Override
+        public double predictMillis(SubnetProfile subnet, int paddedTokens) {
+          return subnet.predictMillis(paddedTokens) * typicalCorrection;
+        }
+
+        @Override
+        public double perRequestMillis() {
+          return perRequestMillis;
+        }
+      };
   // Both corrections are read on every prediction (many per admission), so they are computed once
   // per observation instead of sorting the window each time.
   private double correction = 1;
   private double typicalCorrection = 1;
+  private double perRequestMillis;
+  private boolean gapSeen;
 
   /**
    * @param window ratios kept per sub-network
@@ -88,6 +100,27 @@ public final class LatencyEstimator implements LatencyPredictor {
       correction = clamp(Quantiles.quantile(values, quantile));
       typicalCorrection = Math.min(correction, clamp(Quantiles.quantile(values, 0.5)));
     }
+  }
+
+  /**
+   * Records that the worker, with requests waiting, started its next run {@code gapMillis} after
+   * its previous run of {@code requests} requests ended: the time that run's responses and the
+   * arrivals meanwhile took on the worker's core. Kept as a moving average per request (weight 0.05
+   * for the newest), the {@link #perRequestMillis()} every prediction of a batch adds.
+   */
+  public void observeGap(double gapMillis, int requests) {
+    if (!(gapMillis >= 0) || Double.isInfinite(gapMillis) || requests < 1) {
+      throw new IllegalArgumentException(
+          "bad gap: " + gapMillis + " ms after " + requests + " requests");
+    }
+    double perRequest = gapMillis / requests;
+    perRequestMillis = gapSeen ? 0.95 * perRequestMillis + 0.05 * perRequest : perRequest;
+    gapSeen = true;
+  }
+
+  @Override
+  public double perRequestMillis() {
+    return perRequestMillis;
   }
 
   private static double clamp(double ratio) {

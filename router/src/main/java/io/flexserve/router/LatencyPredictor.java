@@ -22,6 +22,16 @@ public interface LatencyPredictor {
     return this;
   }
 
+  /**
+   * What each request of a run adds to the worker's time besides the run: where the event loop
+   * shares the worker's core, the responses of a run are encoded and written, and new requests read
+   * and admitted, before the next run can start. Measured online as the gap between runs; about 0
+   * where the event loop has a core of its own. Defaults to 0.
+   */
+  default double perRequestMillis() {
+    return 0;
+  }
+
   /** The load-time profile as measured, never corrected. */
   LatencyPredictor PROFILE = SubnetProfile::predictMillis;
 }

@@ -111,4 +111,19 @@ class LatencyEstimatorTest {
     assertEquals(3, e.correction(), 1e-9);
     assertEquals(30, e.predictMillis(full, 100), 1e-9);
   }
+
+  @Test
+  void gapsBetweenRuns_becomeEachRequestsOwnTime_inEveryPrediction() {
+    LatencyEstimator e = LatencyEstimator.standard();
+    assertEquals(0, e.perRequestMillis(), 1e-9);
+    e.observeGap(3, 2); // 1.5 ms per request: the first gap sets it
+    assertEquals(1.5, e.perRequestMillis(), 1e-9);
+    for (int i = 0; i < 200; i++) {
+      e.observeGap(0.5, 1); // the event loop got a core of its own
+    }
+    assertEquals(0.5, e.perRequestMillis(), 1e-3);
+    assertEquals(0.5, e.typical().perRequestMillis(), 1e-3, "the typical view shares it");
+    assertThrows(IllegalArgumentException.class, () -> e.observeGap(-1, 1));
+    assertThrows(IllegalArgumentException.class, () -> e.observeGap(1, 0));
+  }
 }

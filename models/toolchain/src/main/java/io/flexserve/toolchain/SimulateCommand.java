@@ -123,6 +123,21 @@ public final class SimulateCommand implements Callable<Integer> {
       description = "σ of log-normal service-time noise (0 = none).")
   double noise;
 
+  @Option(
+      names = "--run-scale",
+      defaultValue = "1",
+      description =
+          "Typical run time over the profile (the server's flexserve_latency_correction at 0.5).")
+  double runScale;
+
+  @Option(
+      names = "--per-request-ms",
+      defaultValue = "0",
+      description =
+          "Worker time per request besides its run, where the event loop shares the worker's core"
+              + " (the server's flexserve_request_gap_seconds).")
+  double perRequestMillis;
+
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
@@ -149,6 +164,8 @@ public final class SimulateCommand implements Callable<Integer> {
             overheadMillis,
             responseMarginMillis,
             noise,
+            runScale,
+            perRequestMillis,
             seed);
     System.out.printf(
         "%d requests over %.1f s; %s%n", arrivals.size(), durationOf(arrivals), menu.names());

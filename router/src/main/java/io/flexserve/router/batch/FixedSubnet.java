@@ -34,6 +34,6 @@ final class FixedSubnet implements BatchPolicy {
       BatchLimits limits) {
     SubnetProfile subnet = pick.apply(menu);
     List<Pending> batch = Plans.longestPrefix(Plans.headClass(queue), limits);
-    return new Batch(subnet, batch, latency.predictMillis(subnet, Batch.paddedTokens(batch)), name);
+    return new Batch(subnet, batch, Plans.runMillis(latency, subnet, batch), name);
   }
 }

@@ -28,7 +28,7 @@ final class Greedy implements BatchPolicy {
     double slack = head.get(0).deadlineMillis().getAsDouble() - now;
     int tokens = Batch.paddedTokens(head);
     for (SubnetProfile subnet : menu.bestFirst()) {
-      double ms = latency.predictMillis(subnet, tokens);
+      double ms = Plans.runMillis(latency, subnet, head);
       if (ms <= slack) {
         return new Batch(subnet, head, ms, "greedy: most accurate within slack");
       }

@@ -78,20 +78,12 @@ final class Plans {
               ? longestWithin(
                   members, subnet, head.deadlineMillis().getAsDouble() - now, latency, limits)
               : longestPrefix(members, limits);
-      return new Batch(
-          subnet,
-          batch,
-          latency.predictMillis(subnet, Batch.paddedTokens(batch)),
-          "forced by X-Subnet");
+      return new Batch(subnet, batch, runMillis(latency, subnet, batch), "forced by X-Subnet");
     }
     if (head.deadlineMillis().isEmpty()) {
       List<Pending> batch = longestPrefix(members, limits);
       SubnetProfile best = menu.best();
-      return new Batch(
-          best,
-          batch,
-          latency.predictMillis(best, Batch.paddedTokens(batch)),
-          "no target: most accurate");
+      return new Batch(best, batch, runMillis(latency, best, batch), "no target: most accurate");
     }
     return null;
   }
@@ -106,10 +98,16 @@ final class Plans {
       double slack,
       LatencyPredictor latency,
       BatchLimits limits) {
-    return longestPrefix(
-        members,
-        limits,
-        prefix -> latency.predictMillis(subnet, Batch.paddedTokens(prefix)) <= slack);
+    return longestPrefix(members, limits, prefix -> runMillis(latency, subnet, prefix) <= slack);
+  }
+
+  /**
+   * Predicted worker time of {@code run} merged on {@code subnet}: the run itself, plus the
+   * server's own time for each of its requests ({@link LatencyPredictor#perRequestMillis()}).
+   */
+  static double runMillis(LatencyPredictor latency, SubnetProfile subnet, List<Pending> run) {
+    return latency.predictMillis(subnet, Batch.paddedTokens(run))
+        + latency.perRequestMillis() * run.size();
   }
 
   /**
@@ -131,8 +129,7 @@ final class Plans {
 
   /** Predicted time of {@code run} merged, on the sub-network fastest for its size. */
   static double fastestMillis(List<Pending> run, ModelMenu menu, LatencyPredictor latency) {
-    int tokens = Batch.paddedTokens(run);
-    return latency.predictMillis(fastest(menu, latency, tokens), tokens);
+    return runMillis(latency, fastest(menu, latency, Batch.paddedTokens(run)), run);
   }
 
   /**
@@ -155,10 +152,7 @@ final class Plans {
             prefix -> pastSaving(prefix.get(prefix.size() - 1), now, menu, latency));
     SubnetProfile fastest = fastest(menu, latency, Batch.paddedTokens(late));
     return new Batch(
-        fastest,
-        late,
-        latency.predictMillis(fastest, Batch.paddedTokens(late)),
-        "target unreachable: fastest");
+        fastest, late, runMillis(latency, fastest, late), "target unreachable: fastest");
   }
 
   private static boolean pastSaving(

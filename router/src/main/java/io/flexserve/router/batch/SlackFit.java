@@ -81,7 +81,7 @@ final class SlackFit implements BatchPolicy {
         if (!limits.fits(batch)) {
           break;
         }
-        double ms = latency.predictMillis(subnet, Batch.paddedTokens(batch));
+        double ms = Plans.runMillis(latency, subnet, batch);
         if (ms > slack) {
           break; // bigger batches on this sub-network only take longer
         }

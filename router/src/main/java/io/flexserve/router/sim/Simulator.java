@@ -28,8 +28,11 @@ import java.util.TreeMap;
  * every event each idle worker takes the policy's next batch. Client latency = server time + {@code
  * overheadMillis} (HTTP, JSON and tokenization, measured by {@code flexserve bench overhead});
  * server deadlines are {@code arrival + target − responseMargin}, as in the server. Service time is
- * the profile's prediction times a log-normal factor {@code exp(σ·N(0,1))} (σ = {@code noiseSigma};
- * 0 for none), seeded, so runs are reproducible.
+ * the profile's prediction times {@code runScale} (the server's typical correction) times a
+ * log-normal factor {@code exp(σ·N(0,1))} (σ = {@code noiseSigma}; 0 for none), seeded, so runs are
+ * reproducible, plus {@code perRequestMillis} for each request of the run: on a server whose event
+ * loop shares the worker's core, the HTTP, JSON and tokenizing of every request take that core from
+ * inference.
  */
 public final class Simulator {
   private Simulator() {}
@@ -41,6 +44,10 @@ public final class Simulator {
    * @param responseMarginMillis reserved out of each target for writing the response, as the server
    *     does
    * @param noiseSigma σ of the log-normal service-time noise
+   * @param runScale typical run time over the profile's prediction (1: as profiled)
+   * @param perRequestMillis worker time per request besides its run, charged to the run that serves
+   *     it and fed to the estimator as the server measures it (0: the event loop has a core of its
+   *     own)
    */
   public record Config(
       int workers,
@@ -49,16 +56,32 @@ public final class Simulator {
       double overheadMillis,
       double responseMarginMillis,
       double noiseSigma,
+      double runScale,
+      double perRequestMillis,
       long seed) {
     public Config {
       if (workers < 1
           || capacity < 1
           || overheadMillis < 0
           || responseMarginMillis < 0
-          || noiseSigma < 0) {
+          || noiseSigma < 0
+          || !(runScale > 0)
+          || perRequestMillis < 0) {
         throw new IllegalArgumentException(
             "bad simulator config: " + workers + " workers, capacity " + capacity);
       }
+    }
+
+    /** Runs as profiled, and no per-request CPU on the worker's core. */
+    public Config(
+        int workers,
+        int capacity,
+        BatchLimits limits,
+        double overheadMillis,
+        double responseMarginMillis,
+        double noiseSigma,
+        long seed) {
+      this(workers, capacity, limits, overheadMillis, responseMarginMillis, noiseSigma, 1, 0, seed);
     }
   }
 
@@ -129,8 +152,16 @@ public final class Simulator {
         now = endAt;
         Run done = running[finishing];
         running[finishing] = null;
+        double perRequest = config.perRequestMillis() * done.requests().size();
+        // the server measures a run without its requests' own work, and that work as the gap before
+        // its next run
         estimator.observe(
-            done.batch().subnet(), done.batch().paddedTokens(), done.end() - done.start());
+            done.batch().subnet(),
+            done.batch().paddedTokens(),
+            done.end() - done.start() - perRequest);
+        if (perRequest > 0) {
+          estimator.observeGap(perRequest, done.requests().size());
+        }
         for (Queued q : done.requests()) {
           double latency = done.end() - q.arrival().atMillis() + config.overheadMillis();
           latencies.add(latency);
@@ -152,14 +183,18 @@ public final class Simulator {
                 pendings(queue), now, rate.perMillisecond(now), menu, estimator, config.limits());
         List<Queued> taken = take(queue, batch);
         double service =
-            serviceMillis(batch.subnet(), batch.paddedTokens(), config.noiseSigma(), random);
+            config.runScale()
+                    * serviceMillis(
+                        batch.subnet(), batch.paddedTokens(), config.noiseSigma(), random)
+                + config.perRequestMillis() * taken.size();
         running[w] =
             new Run(
                 batch,
                 taken,
                 now,
                 now + service,
-                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens()));
+                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens())
+                    + estimator.perRequestMillis() * taken.size());
         runs++;
         batchedRequests += taken.size();
       }

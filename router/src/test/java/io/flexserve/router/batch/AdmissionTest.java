@@ -190,4 +190,58 @@ class AdmissionTest {
     assertEquals(Admission.Reason.OVERLOADED, r.reason());
     assertTrue(r.message().contains("finish 1.0 ms after"), r.message());
   }
+
+  @Test
+  void eachRequestsOwnServerTime_countsInTheDrain() {
+    // small: 3 ms for one request; plus 2 ms of server time per request (a shared core)
+    LatencyPredictor sharedCore =
+        new LatencyPredictor() {
+          @Override
+          public double predictMillis(io.flexserve.router.SubnetProfile s, int tokens) {
+            return s.predictMillis(tokens);
+          }
+
+          @Override
+          public double perRequestMillis() {
+            return 2;
+          }
+        };
+    BatchLimits one = new BatchLimits(1, 1_000_000);
+    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
+    // three runs of 3 + 2 ms: the candidate finishes at 15
+    assertEquals(
+        new Admission.Admit(false),
+        Admission.decide(
+            targeted(3, 15),
+            DeadlinePolicy.BEST_EFFORT,
+            queue,
+            new double[] {0},
+            0,
+            menu(),
+            sharedCore,
+            one));
+    assertInstanceOf(
+        Admission.Reject.class,
+        Admission.decide(
+            targeted(3, 14),
+            DeadlinePolicy.BEST_EFFORT,
+            queue,
+            new double[] {0},
+            0,
+            menu(),
+            sharedCore,
+            one));
+    // without the server's time the same three runs finish at 9
+    assertEquals(
+        new Admission.Admit(false),
+        Admission.decide(
+            targeted(3, 9),
+            DeadlinePolicy.BEST_EFFORT,
+            queue,
+            new double[] {0},
+            0,
+            menu(),
+            LatencyPredictor.PROFILE,
+            one));
+  }
 }

@@ -127,4 +127,18 @@ class SimulatorTest {
                     DeadlinePolicy.STRICT));
     assertTrue(e.getMessage().contains("line 3"), e.getMessage());
   }
+
+  @Test
+  void perRequestCpuAndSlowerRuns_takeCapacity_asOnAOneCoreServer() {
+    // one request at a time, 40 ms apart, each 100 tokens on full (10 ms): always served on full
+    List<Arrival> trace = Traces.poisson(25, 20, SHAPE, 3);
+    SimReport profiled = sim("always-largest", trace, CONFIG);
+    Simulator.Config loaded =
+        new Simulator.Config(1, 64, new BatchLimits(32, 100_000), 0, 0, 0, 1.5, 4, 7);
+    SimReport slower = sim("always-largest", trace, loaded);
+    // 10 ms × 1.5 + 4 ms per request = 19 ms: the 20 ms target leaves no room for any queueing
+    assertTrue(slower.p50Millis() >= 19 - 1e-9, slower.toString());
+    assertTrue(profiled.p50Millis() < 11, profiled.toString());
+    assertTrue(slower.sloAttainment() < profiled.sloAttainment(), slower + " vs " + profiled);
+  }
 }

@@ -114,6 +114,44 @@ public final class ServerMetrics {
           .labelNames("model", "subnet")
           .register(registry);
 
+  /**
+   * The online correction of the profiles by observed run times, per model: quantile 0.5 is the
+   * typical run (what queued work adds up with), 0.98 the slow one (what one run must be safe
+   * against). The simulator takes the spread between them as its run-time noise.
+   */
+  public final Gauge latencyCorrection =
+      Gauge.build(
+              "flexserve_latency_correction",
+              "Observed run time over the profile's prediction: typical (0.5) and slow (0.98).")
+          .labelNames("model", "quantile")
+          .register(registry);
+
+  /**
+   * Time each request adds to the worker besides its run, per model: the gap, with requests
+   * waiting, between a run's end and the next run's start, per request of the run (a moving
+   * average). Where the event loop has a core of its own this is near 0; where it shares the
+   * worker's core it is the HTTP, JSON and hand-offs of every request, and the drain that admission
+   * and SlackFit plan with counts it.
+   */
+  public final Gauge requestGap =
+      Gauge.build(
+              "flexserve_request_gap_seconds",
+              "Worker time per request outside inference: the gap between runs while work waits.")
+          .labelNames("model")
+          .register(registry);
+
+  /**
+   * CPU time the inference workers spent in runs, per model. Against the process's CPU ({@code
+   * process_cpu_seconds_total}) it gives what the server spends per request outside inference:
+   * HTTP, JSON, tokenizing, scheduling, hand-offs.
+   */
+  public final Counter inferenceCpu =
+      Counter.build(
+              "flexserve_inference_cpu_seconds_total",
+              "CPU time of the inference workers' runs (the process's total includes it).")
+          .labelNames("model")
+          .register(registry);
+
   // ---- connections
   // ------------------------------------------------------------------------------------------------
 

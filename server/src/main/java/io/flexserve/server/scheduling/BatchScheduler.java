@@ -128,6 +128,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private final int workers;
   private final ServerMetrics metrics;
   private final double responseMarginMillis;
+  private static final java.lang.management.ThreadMXBean THREAD_CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition workAvailable = lock.newCondition();
@@ -305,12 +307,15 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
 
   /** Worker loop: take the policy's next batch, run it outside the lock, complete its requests. */
   private void work() {
+    double lastEnd = 0; // when the previous run's inference ended
+    int lastRequests = 0; // and how many requests it served
     while (true) {
       List<Entry<I, O>> taken;
       Batch batch;
       double start;
       lock.lock();
       try {
+        boolean waited = queue.isEmpty();
         while (queue.isEmpty() && !closed) {
           workAvailable.awaitUninterruptibly();
         }
@@ -318,6 +323,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
           return; // closed and drained
         }
         start = nowMillis();
+        if (!waited && lastRequests > 0) {
+          // Work was waiting, yet the core went to the last run's responses first (and to the
+          // arrivals meanwhile): a cost of each request that the drain must count.
+          estimator.observeGap(start - lastEnd, lastRequests);
+          metrics.requestGap.labels(model).set(estimator.perRequestMillis() / 1000);
+        }
         batch =
             policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);
         taken = take(batch);
@@ -330,13 +341,20 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
             Thread.currentThread(),
             new Running(
                 start,
-                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens()),
+                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens())
+                    + estimator.perRequestMillis() * taken.size(),
                 taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
       } finally {
         lock.unlock();
       }
-      run(batch, taken, start);
+      long cpuBefore = THREAD_CPU.getCurrentThreadCpuTime();
+      lastEnd = run(batch, taken, start);
+      lastRequests = taken.size();
+      metrics
+          .inferenceCpu
+          .labels(model)
+          .inc((THREAD_CPU.getCurrentThreadCpuTime() - cpuBefore) / 1e9);
       // The responses just completed are written by the event loop. When it shares a core with this
       // worker, the next run would otherwise hold that core for a whole run before they leave, time
       // the client counts and the scheduler never sees; yielding lets them go first (a no-op when
@@ -345,7 +363,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     }
   }
 
-  private void run(Batch batch, List<Entry<I, O>> taken, double start) {
+  /** Runs one batch and completes its requests; returns when its inference ended. */
+  private double run(Batch batch, List<Entry<I, O>> taken, double start) {
     List<O> outputs = null;
     Exception failure = null;
     boolean terminated = false;
@@ -371,6 +390,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       running.remove(Thread.currentThread());
       if (failure == null) {
         estimator.observe(batch.subnet(), batch.paddedTokens(), end - start);
+        metrics.latencyCorrection.labels(model, "0.5").set(estimator.typicalCorrection());
+        metrics.latencyCorrection.labels(model, "0.98").set(estimator.correction());
       }
       metrics.queueDepth.labels(model).set(depth());
     } finally {
@@ -407,6 +428,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
                   batch.predictedMillis(),
                   taken.size()));
     }
+    return end;
   }
 
   /** The client went away (its future was cancelled): out of the queue if it has not run. */
