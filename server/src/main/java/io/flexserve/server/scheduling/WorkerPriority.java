@@ -16,8 +16,10 @@ import java.nio.file.Path;
  * A nice value above 0 makes the kernel give the core to the short work first. It lowers the worker
  * only: raising the event loop instead would need privileges a container does not have.
  *
- * <p>Linux only (the thread id comes from {@code /proc/thread-self}); elsewhere, or when the call
- * fails, the worker keeps the default priority and a warning says so.
+ * <p>It lowers the thread that calls ONNX Runtime, which does the whole run with one intra-op
+ * thread; ONNX Runtime's own pool threads (more intra-op threads) were started elsewhere and keep
+ * the default priority. Linux only (the thread id comes from {@code /proc/thread-self}); elsewhere,
+ * or when the call fails, the worker keeps the default priority and a warning says so.
  */
 final class WorkerPriority {
   private static final System.Logger LOG = System.getLogger(WorkerPriority.class.getName());
