@@ -155,8 +155,8 @@ sigma=$(awk -v a="$c50" -v b="$c98" 'BEGIN {s = log(b / a) / 2.054; printf "%.3f
 gap=$(metric flexserve_request_gap_seconds | awk '{printf "%.3f", 1000 * $1}')
 echo "== simulator vs server, same trace ($n requests at $rate req/s, one 16-token sentence):"
 echo "   measured online during the replay: typical run ${c50}x the profile, slow (p98) ${c98}x -> noise sigma $sigma;"
-echo "   worker time per request besides its run (the gap admission counts) $gap ms; server CPU per request outside"
-echo "   inference $request_cpu ms; overhead (step 1) $overhead ms"
+echo "   worker time per request besides its run (the gap admission counts) $gap ms; server CPU outside inference per"
+echo "   request $request_cpu ms (counting the load tester's warm-up probes too); overhead (step 1) $overhead ms"
 echo "   real server: $(attainment "$out/trace-real.txt")"
 echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" \
   --tokens 16 --policy slackfit --overhead-ms "$overhead" --run-scale "$c50" --noise "$sigma" \
