@@ -149,7 +149,7 @@ lt --url "$url" --trace "$out/trace.csv" --text-file "$sentence" --json "$out/tr
 cpu1=$(metric process_cpu_seconds_total); inf1=$(metric flexserve_inference_cpu_seconds_total)
 curl -s "$url/v1/models" > "$out/models-sim.json"
 n=$(($(wc -l < "$out/trace.csv") - 1))
-c50=$(metric flexserve_latency_correction 'quantile="0.5"'); c98=$(metric flexserve_latency_correction 'quantile="0.98"')
+c50=$(metric flexserve_latency_correction 'level="typical"'); c98=$(metric flexserve_latency_correction 'level="slow"')
 request_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v i="$inf0" -v j="$inf1" -v n="$n" 'BEGIN {printf "%.3f", 1000 * ((b - a) - (j - i)) / n}')
 sigma=$(awk -v a="$c50" -v b="$c98" 'BEGIN {s = log(b / a) / 2.054; printf "%.3f", (s > 0 ? s : 0)}')
 gap=$(metric flexserve_request_gap_seconds | awk '{printf "%.3f", 1000 * $1}')

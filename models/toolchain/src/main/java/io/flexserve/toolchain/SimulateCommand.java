@@ -127,7 +127,7 @@ public final class SimulateCommand implements Callable<Integer> {
       names = "--run-scale",
       defaultValue = "1",
       description =
-          "Typical run time over the profile (the server's flexserve_latency_correction at 0.5).")
+          "Typical run time over the profile (the server's flexserve_latency_correction, level typical).")
   double runScale;
 
   @Option(

@@ -115,15 +115,17 @@ public final class ServerMetrics {
           .register(registry);
 
   /**
-   * The online correction of the profiles by observed run times, per model: quantile 0.5 is the
-   * typical run (what queued work adds up with), 0.98 the slow one (what one run must be safe
-   * against). The simulator takes the spread between them as its run-time noise.
+   * The online correction of the profiles by observed run times, per model: level {@code typical}
+   * is the median run (what queued work adds up with), {@code slow} the p98 one (what one run must
+   * be safe against; the quantile of {@code LatencyEstimator.standard()}). The simulator takes the
+   * spread between them as its run-time noise. (Not a {@code quantile} label: that one is reserved
+   * for summaries.)
    */
   public final Gauge latencyCorrection =
       Gauge.build(
               "flexserve_latency_correction",
-              "Observed run time over the profile's prediction: typical (0.5) and slow (0.98).")
-          .labelNames("model", "quantile")
+              "Observed run time over the profile's prediction: typical (median) and slow (p98).")
+          .labelNames("model", "level")
           .register(registry);
 
   /**

@@ -348,13 +348,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       } finally {
         lock.unlock();
       }
-      long cpuBefore = THREAD_CPU.getCurrentThreadCpuTime();
       lastEnd = run(batch, taken, start);
       lastRequests = taken.size();
-      metrics
-          .inferenceCpu
-          .labels(model)
-          .inc((THREAD_CPU.getCurrentThreadCpuTime() - cpuBefore) / 1e9);
       // The responses just completed are written by the event loop. When it shares a core with this
       // worker, the next run would otherwise hold that core for a whole run before they leave, time
       // the client counts and the scheduler never sees; yielding lets them go first (a no-op when
@@ -369,6 +364,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     Exception failure = null;
     boolean terminated = false;
     double giveUpAt = taken.stream().mapToDouble(Entry::timeoutAtMillis).max().orElseThrow();
+    long cpuBefore = THREAD_CPU.getCurrentThreadCpuTime();
     try (TimedRun timed = TimedRun.start(timer, nanos(giveUpAt - start))) {
       try {
         outputs =
@@ -385,13 +381,18 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       failure = e;
     }
     double end = nowMillis();
+    // the run's CPU only: completing the futures below builds responses on this thread
+    metrics
+        .inferenceCpu
+        .labels(model)
+        .inc((THREAD_CPU.getCurrentThreadCpuTime() - cpuBefore) / 1e9);
     lock.lock();
     try {
       running.remove(Thread.currentThread());
       if (failure == null) {
         estimator.observe(batch.subnet(), batch.paddedTokens(), end - start);
-        metrics.latencyCorrection.labels(model, "0.5").set(estimator.typicalCorrection());
-        metrics.latencyCorrection.labels(model, "0.98").set(estimator.correction());
+        metrics.latencyCorrection.labels(model, "typical").set(estimator.typicalCorrection());
+        metrics.latencyCorrection.labels(model, "slow").set(estimator.correction());
       }
       metrics.queueDepth.labels(model).set(depth());
     } finally {
