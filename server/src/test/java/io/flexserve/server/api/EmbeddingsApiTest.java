@@ -107,6 +107,14 @@ class EmbeddingsApiTest {
   @Test
   void tightTarget_routesToSmallerSubnet_looseTarget_routesToFull() throws Exception {
     String body = "{\"input\":\"Routing depends on the latency target in the request header.\"}";
+    // Enough runs that the online correction (a p98 of observed/profile over the recent runs) is
+    // settled: over its first few dozen runs it is about their maximum, so one slow run on a busy
+    // machine between reading the predictions and sending the tight request could move it past the
+    // target this test derives from them.
+    for (int i = 0; i < 100; i++) {
+      assertEquals(
+          200, http.post("/v1/embeddings", body, "X-Subnet", "mlp25-heads50-l4").statusCode());
+    }
     HttpResponse<String> loose = http.post("/v1/embeddings", body, "X-Latency-Target-Ms", "60000");
     assertEquals("full", loose.headers().firstValue("X-Subnet").orElseThrow());
     assertEquals("true", loose.headers().firstValue("X-Deadline-Met").orElseThrow());
