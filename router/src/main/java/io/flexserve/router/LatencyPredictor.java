@@ -32,6 +32,14 @@ public interface LatencyPredictor {
     return 0;
   }
 
+  /**
+   * Predicted worker time of {@code requests} requests merged into one run of {@code paddedTokens}
+   * on {@code subnet}: the run itself plus each request's own time ({@link #perRequestMillis()}).
+   */
+  default double runMillis(SubnetProfile subnet, int paddedTokens, int requests) {
+    return predictMillis(subnet, paddedTokens) + perRequestMillis() * requests;
+  }
+
   /** The load-time profile as measured, never corrected. */
   LatencyPredictor PROFILE = SubnetProfile::predictMillis;
 }

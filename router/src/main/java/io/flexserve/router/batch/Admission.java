@@ -82,7 +82,7 @@ public final class Admission {
     }
     int tokens = candidate.paddedTokens();
     SubnetProfile subnet = forced != null ? forced : Plans.fastest(menu, latency, tokens);
-    double own = latency.predictMillis(subnet, tokens) + latency.perRequestMillis();
+    double own = latency.runMillis(subnet, tokens, 1);
     double deadline = candidate.deadlineMillis().getAsDouble();
     double target = deadline - candidate.admittedAtMillis();
     // Late even if it started this instant: that is its own size, not the queue's doing.
@@ -111,7 +111,9 @@ public final class Admission {
     // The drain adds up typical runs; the candidate's own run may still be a slow one.
     double tail =
         Math.max(
-            0, own - latency.typical().predictMillis(subnet, tokens) - latency.perRequestMillis());
+            0,
+            latency.predictMillis(subnet, tokens)
+                - latency.typical().predictMillis(subnet, tokens));
     double finishAt = finish[finish.length - 1] + tail;
     // A request late even on an idle server is still served (best effort), but not behind a queue
     // longer than its target.

@@ -106,8 +106,7 @@ final class Plans {
    * server's own time for each of its requests ({@link LatencyPredictor#perRequestMillis()}).
    */
   static double runMillis(LatencyPredictor latency, SubnetProfile subnet, List<Pending> run) {
-    return latency.predictMillis(subnet, Batch.paddedTokens(run))
-        + latency.perRequestMillis() * run.size();
+    return latency.runMillis(subnet, Batch.paddedTokens(run), run.size());
   }
 
   /**

@@ -193,8 +193,7 @@ public final class Simulator {
                 taken,
                 now,
                 now + service,
-                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens())
-                    + estimator.perRequestMillis() * taken.size());
+                estimator.typical().runMillis(batch.subnet(), batch.paddedTokens(), taken.size()));
         runs++;
         batchedRequests += taken.size();
       }

@@ -341,8 +341,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
             Thread.currentThread(),
             new Running(
                 start,
-                estimator.typical().predictMillis(batch.subnet(), batch.paddedTokens())
-                    + estimator.perRequestMillis() * taken.size(),
+                estimator.typical().runMillis(batch.subnet(), batch.paddedTokens(), taken.size()),
                 taken.size()));
         metrics.decisions.labels(model, policy.name(), batch.subnet().name()).inc();
       } finally {

@@ -23,8 +23,8 @@ import java.nio.file.Path;
  */
 final class WorkerPriority {
   private static final System.Logger LOG = System.getLogger(WorkerPriority.class.getName());
-  private static final int PRIO_PROCESS =
-      0; // with a thread id, setpriority(2) applies to that thread
+  // with a thread id as "who", setpriority(2) applies to that one thread
+  private static final int PRIO_PROCESS = 0;
 
   private WorkerPriority() {}
 
