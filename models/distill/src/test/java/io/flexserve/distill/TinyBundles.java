@@ -1,6 +1,7 @@
 package io.flexserve.distill;
 
 import io.flexserve.convert.llm.ElasticDecoderConverter;
+import io.flexserve.convert.llm.LatencyModel;
 import io.flexserve.models.Progress;
 import io.flexserve.models.encoder.MiniLmDefault;
 import io.flexserve.models.llm.DecoderManifest;
@@ -39,18 +40,19 @@ final class TinyBundles {
     if (!Files.exists(bundle.resolve(DecoderManifest.FILE))) {
       ElasticDecoderConverter.Options options =
           new ElasticDecoderConverter.Options(
-              "tinystories",
-              List.of(1.0, 0.85),
-              64,
-              16,
-              4,
-              3,
-              Integer.MAX_VALUE,
-              32,
-              5,
-              32,
-              SessionConfig.cpu(1),
-              List.of(0.5));
+                  "tinystories",
+                  List.of(1.0, 0.85),
+                  64,
+                  16,
+                  4,
+                  3,
+                  Integer.MAX_VALUE,
+                  32,
+                  5,
+                  32,
+                  SessionConfig.cpu(1),
+                  List.of(0.5))
+              .withLatencyModel(LatencyModel.WEIGHTS);
       ElasticDecoderConverter.convert(
           shared().resolve("models/tinystories-260k"),
           shared().resolve("data/tinystories-valid-sample.txt"),

@@ -3,6 +3,7 @@ package io.flexserve.toolchain;
 import io.flexserve.convert.encoder.EncoderQuality;
 import io.flexserve.convert.encoder.SimilaritySet;
 import io.flexserve.convert.llm.ElasticDecoderConverter;
+import io.flexserve.convert.llm.LatencyModel;
 import io.flexserve.models.encoder.ElasticEncoder;
 import io.flexserve.models.encoder.ElasticEncoderConverter;
 import io.flexserve.models.encoder.EncoderManifest;
@@ -92,6 +93,16 @@ public final class ConvertCommand implements Callable<Integer> {
   List<Double> mlpVariants = List.of();
 
   @Option(
+      names = "--latency-model",
+      defaultValue = "measured",
+      converter = LatencyModelConverter.class,
+      description =
+          "Decoder: where the menu search's latency estimates come from: measured (time every layer shape on "
+              + "this machine) or weights (time full once, split by the weights each part reads; the same menu on "
+              + "any machine) (default: ${DEFAULT-VALUE}).")
+  LatencyModel latencyModel;
+
+  @Option(
       names = "--threads",
       defaultValue = "0",
       description = "ONNX Runtime threads (0 = all cores).")
@@ -105,6 +116,20 @@ public final class ConvertCommand implements Callable<Integer> {
   Path qualitySet;
 
   @picocli.CommandLine.Mixin CompressionOptions compression = new CompressionOptions();
+
+  /** {@code measured} or {@code weights}, in any case. */
+  static final class LatencyModelConverter
+      implements picocli.CommandLine.ITypeConverter<LatencyModel> {
+    @Override
+    public LatencyModel convert(String value) {
+      try {
+        return LatencyModel.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new picocli.CommandLine.TypeConversionException(
+            "expected measured or weights, got '" + value + "'");
+      }
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -138,7 +163,8 @@ public final class ConvertCommand implements Callable<Integer> {
               128,
               SessionConfig.cpu(threads),
               mlpVariants == null ? List.of() : mlpVariants,
-              compression.plan());
+              compression.plan(),
+              latencyModel);
     } catch (IllegalArgumentException e) { // a bad option: usage (exit 2), before any work
       throw new picocli.CommandLine.ParameterException(
           new picocli.CommandLine(this), e.getMessage());

@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -98,34 +100,36 @@ class CliErrorsTest {
 
   @Test
   void invalidBudgetsAreUsageErrorsBeforeAnyWork() {
-    // the checkpoint does not exist: reading it would be exit 1, so exit 2 shows the budgets were
-    // checked first
-    Run r =
-        run(
-            "convert",
-            "--checkpoint",
-            dir.resolve("nope").toString(),
-            "--calibration",
-            dir.resolve("nope.txt").toString(),
-            "--out",
-            dir.resolve("out").toString(),
-            "--budgets",
-            "0.5,1");
+    Run r = convertMissingCheckpoint("--budgets", "0.5,1");
     assertEquals(2, r.code(), r.err());
     assertTrue(r.err().contains("budgets must start at 1.0"), r.err());
-    assertEquals(
-        2,
-        run(
+    assertEquals(2, convertMissingCheckpoint("--budgets", "1,0.7,0.8").code());
+  }
+
+  @Test
+  void anUnknownLatencyModelIsAUsageError() {
+    Run r = convertMissingCheckpoint("--latency-model", "flops");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("expected measured or weights, got 'flops'"), r.err());
+  }
+
+  /**
+   * {@code convert} of a checkpoint that does not exist, plus {@code options}: reading it would be
+   * exit 1, so exit 2 shows the options were checked first.
+   */
+  private Run convertMissingCheckpoint(String... options) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "convert",
                 "--checkpoint",
                 dir.resolve("nope").toString(),
                 "--calibration",
-                dir.resolve("x").toString(),
+                dir.resolve("nope.txt").toString(),
                 "--out",
-                dir.resolve("out").toString(),
-                "--budgets",
-                "1,0.7,0.8")
-            .code());
+                dir.resolve("out").toString()));
+    args.addAll(List.of(options));
+    return run(args.toArray(String[]::new));
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.flexserve.convert.compress.CompressionPlan;
 import io.flexserve.convert.llm.ElasticDecoderConverter;
+import io.flexserve.convert.llm.LatencyModel;
 import io.flexserve.models.Progress;
 import io.flexserve.models.llm.DecoderManifest;
 import io.flexserve.models.runtime.SessionConfig;
@@ -56,19 +57,20 @@ class EoraServingTest implements TestPropertyProvider {
                 List.of(4, 8));
         ElasticDecoderConverter.Options options =
             new ElasticDecoderConverter.Options(
-                MODEL,
-                List.of(1.0, 0.6),
-                64,
-                16,
-                4,
-                2,
-                Integer.MAX_VALUE,
-                32,
-                9,
-                64,
-                SessionConfig.cpu(1),
-                List.of(),
-                plan);
+                    MODEL,
+                    List.of(1.0, 0.6),
+                    64,
+                    16,
+                    4,
+                    2,
+                    Integer.MAX_VALUE,
+                    32,
+                    9,
+                    64,
+                    SessionConfig.cpu(1),
+                    List.of(),
+                    plan)
+                .withLatencyModel(LatencyModel.WEIGHTS);
         ElasticDecoderConverter.convert(
             TinyStoriesRepository.shared().resolve("models/tinystories-260k"),
             TinyStoriesRepository.shared().resolve("data/tinystories-valid-sample.txt"),

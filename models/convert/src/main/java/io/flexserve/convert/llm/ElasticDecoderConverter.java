@@ -45,6 +45,7 @@ import java.util.TreeSet;
  *   2b compress  optionally: prune / quantize every linear layer and fit its low-rank compensation ({@link DecoderCompressor})
  *   3. permute   KV groups and MLP neurons into importance order; write weights.bin once
  *   4. time      a decode-latency table: no layers, then every layer at each (groups, width) grid point
+ *                (or full timed once and split by weight bytes: {@link LatencyModel#WEIGHTS})
  *   5. choose    per latency budget, the lowest held-back perplexity among candidates that fit ({@link MenuSearch})
  *   6. measure   each chosen sub-network's decode and prefill time; write graphs and manifest
  * </pre>
@@ -80,6 +81,7 @@ public final class ElasticDecoderConverter {
    *     Empty for none.
    * @param compression how to compress the linear layers and which low-rank compensation to store;
    *     null for none
+   * @param latencyModel where the menu search's latency estimates come from (step 4)
    */
   public record Options(
       String name,
@@ -94,7 +96,8 @@ public final class ElasticDecoderConverter {
       int prefillTokens,
       SessionConfig sessions,
       List<Double> mlpVariants,
-      CompressionPlan compression) {
+      CompressionPlan compression,
+      LatencyModel latencyModel) {
     public static final List<Double> DEFAULT_BUDGETS = List.of(1.0, 0.85, 0.7, 0.55, 0.4);
 
     public Options {
@@ -103,12 +106,45 @@ public final class ElasticDecoderConverter {
       budgets = List.copyOf(budgets);
       MenuSearch.checkBudgets(budgets);
       mlpVariants = List.copyOf(mlpVariants);
+      java.util.Objects.requireNonNull(latencyModel, "latencyModel");
       for (double f : mlpVariants) {
         if (!(f > 0 && f < 1)) {
           throw new IllegalArgumentException(
               "MLP variant fractions must be between 0 and 1 (exclusive), got " + f);
         }
       }
+    }
+
+    /** With the latency table measured ({@link LatencyModel#MEASURED}). */
+    public Options(
+        String name,
+        List<Double> budgets,
+        int window,
+        int rankWindows,
+        int heldBackWindows,
+        int perBudget,
+        int maxSkipped,
+        int decodeContext,
+        int timingSteps,
+        int prefillTokens,
+        SessionConfig sessions,
+        List<Double> mlpVariants,
+        CompressionPlan compression) {
+      this(
+          name,
+          budgets,
+          window,
+          rankWindows,
+          heldBackWindows,
+          perBudget,
+          maxSkipped,
+          decodeContext,
+          timingSteps,
+          prefillTokens,
+          sessions,
+          mlpVariants,
+          compression,
+          LatencyModel.MEASURED);
     }
 
     /** Without MLP variants or compression. */
@@ -185,7 +221,8 @@ public final class ElasticDecoderConverter {
           prefillTokens,
           sessions,
           fractions,
-          compression);
+          compression,
+          latencyModel);
     }
 
     /** These options compressing the linear layers by {@code plan} (null: none). */
@@ -203,7 +240,27 @@ public final class ElasticDecoderConverter {
           prefillTokens,
           sessions,
           mlpVariants,
-          plan);
+          plan,
+          latencyModel);
+    }
+
+    /** These options estimating the menu search's latencies by {@code model}. */
+    public Options withLatencyModel(LatencyModel model) {
+      return new Options(
+          name,
+          budgets,
+          window,
+          rankWindows,
+          heldBackWindows,
+          perBudget,
+          maxSkipped,
+          decodeContext,
+          timingSteps,
+          prefillTokens,
+          sessions,
+          mlpVariants,
+          compression,
+          model);
     }
 
     public static Options defaults(String name) {
@@ -737,6 +794,11 @@ public final class ElasticDecoderConverter {
     LlamaConfig c = bundle.config();
     int[] groups = java.util.stream.IntStream.rangeClosed(1, c.kvHeads()).toArray();
     int[] widths = widthGrid(c.intermediate());
+    if (options.latencyModel() == LatencyModel.WEIGHTS) {
+      double full = bundle.decodeMillis(DecoderSubnet.full(c), options);
+      progress.update("time", 1, 1);
+      return LatencyModel.byWeights(c, full, groups, widths);
+    }
     int total = 1 + groups.length * widths.length;
     double base = bundle.decodeMillis(new DecoderSubnet("base", List.of()), options);
     progress.update("time", 1, total);
