@@ -112,7 +112,8 @@ class LoadTestRunTest {
       Report report = LoadTestRun.execute(plan, CLIENT, message -> {}).report();
 
       assertEquals(20, report.ok());
-      assertTrue(report.durationSeconds() < 2.0, "took " + report.durationSeconds() + " s");
+      // well under one-at-a-time's 6 s even on a loaded machine
+      assertTrue(report.durationSeconds() < 4.0, "took " + report.durationSeconds() + " s");
       assertTrue(report.latency().p50Millis() >= 300, "p50 " + report.latency().p50Millis());
       assertEquals(0, report.good(), "every request missed the 100 ms target");
       assertEquals(0.0, report.sloAttainment());

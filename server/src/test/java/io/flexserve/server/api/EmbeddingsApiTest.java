@@ -147,7 +147,9 @@ class EmbeddingsApiTest {
     String body = "{\"input\":\"no sub-network is this fast\"}";
     HttpResponse<String> best = http.post("/v1/embeddings", body, "X-Latency-Target-Ms", "0.001");
     assertEquals(200, best.statusCode());
-    assertEquals("mlp25-heads50-l4", best.headers().firstValue("X-Subnet").orElseThrow());
+    String chosen = best.headers().firstValue("X-Subnet").orElseThrow();
+    assertTrue(
+        fastestForShortInputs().contains(chosen), chosen + " is not the fastest sub-network");
     assertEquals("false", best.headers().firstValue("X-Deadline-Met").orElseThrow());
 
     HttpResponse<String> strict =
@@ -222,7 +224,11 @@ class EmbeddingsApiTest {
   @Test
   void metrics_countRequestsAndDeadlines_afterRequests() throws Exception {
     http.post("/v1/embeddings", "{\"input\":\"count me\"}", "X-Latency-Target-Ms", "60000");
-    http.post("/v1/embeddings", "{\"input\":\"count me too\"}", "X-Latency-Target-Ms", "0.001");
+    String late =
+        http.post("/v1/embeddings", "{\"input\":\"count me too\"}", "X-Latency-Target-Ms", "0.001")
+            .headers()
+            .firstValue("X-Subnet")
+            .orElseThrow();
     HttpResponse<String> m = http.get("/metrics");
     assertEquals(200, m.statusCode());
     assertTrue(m.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));
@@ -247,7 +253,9 @@ class EmbeddingsApiTest {
                 text,
                 "flexserve_deadline_total{model=\""
                     + MODEL
-                    + "\",subnet=\"mlp25-heads50-l4\",outcome=\"missed\",}")
+                    + "\",subnet=\""
+                    + late
+                    + "\",outcome=\"missed\",}")
             >= 1);
     assertTrue(
         metricValue(
@@ -260,6 +268,34 @@ class EmbeddingsApiTest {
             "flexserve_routing_decisions_total{model=\""
                 + MODEL
                 + "\",policy=\"slackfit\",subnet=\"full\",}"));
+  }
+
+  /**
+   * The sub-networks measured fastest (GET /v1/models) at the first and at the second profile point
+   * (8 and 32 tokens). A short input falls between them, where the router predicts by
+   * interpolation; one sub-network when both points agree. Which one is fastest is measured at
+   * load, not fixed: on a loaded machine one slow profiling run can reorder two of them.
+   */
+  private java.util.Set<String> fastestForShortInputs() throws Exception {
+    JsonNode subnets =
+        json.readValue(http.get("/v1/models").body(), JsonNode.class)
+            .get("data")
+            .get(0)
+            .get("subnets");
+    java.util.Set<String> fastest = new java.util.HashSet<>();
+    for (int point = 0; point < 2; point++) {
+      String best = null;
+      double bestMs = Double.POSITIVE_INFINITY;
+      for (JsonNode s : subnets.values()) {
+        double ms = s.get("latency_ms").get(point).get("p90_ms").getNumberValue().doubleValue();
+        if (ms < bestMs) {
+          bestMs = ms;
+          best = s.get("name").getStringValue();
+        }
+      }
+      fastest.add(best);
+    }
+    return fastest;
   }
 
   @Test

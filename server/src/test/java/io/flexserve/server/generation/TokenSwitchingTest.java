@@ -61,10 +61,8 @@ class TokenSwitchingTest implements TestPropertyProvider {
   @BeforeEach
   void ready() throws Exception {
     http = new ServerHarness(server, catalog);
-    // every 3 tokens on a sub-network, move between full and full-mlp50. The converted menu is
-    // chosen by measured
-    // latency, so other menu entries may also be KV-compatible on some machines; the test ignores
-    // them.
+    // every 3 tokens on a sub-network, move between full and full-mlp50. Other menu entries may
+    // also be KV-compatible with full; the test ignores them.
     scheduler()
         .switcher(
             (state, target, compatible, rows, moving) -> {
