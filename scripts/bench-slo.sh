@@ -26,8 +26,9 @@
 # minutes after start and each compile takes the one core from inference for tens of milliseconds; and the inference
 # worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read, admit, refuse and
 # answer requests. The load generator's JVM is C1-only as well, so its own compiles do not delay its event loop.
-# Every run prints the load generator's CPU per request. Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on
-# stdout.
+# Every run prints the load generator's CPU per request; step 1 also measures what one thread wake-up costs on the
+# client core (scripts/wake-cost.c), the floor under it: a generator wakes at least once to send and once to read.
+# Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
@@ -92,6 +93,10 @@ echo "== overhead (wrk, 1 connection, 16-token sentence, X-Subnet: full): $line"
 echo "   X-Inference-Ms tail: $(grep "^WRK_INFERENCE" "$out/wrk.txt")"
 echo "   server overhead at p50: $overhead ms (target <= 0.5 ms); full's unloaded p50 $p50 ms -> latency target $target ms"
 curl -s "$url/v1/models" > "$out/models.json"
+gcc -O2 -o "$out/wake-cost" scripts/wake-cost.c
+wake=$(taskset -c "$client_core" "$out/wake-cost" 1000 5 | sed 's/.*cpu_us_per_wakeup=\([0-9.]*\).*/\1/')
+echo "   one thread wake-up on the client core costs $wake us of CPU (1000 timed epoll waits, 5 ms apart): a generator"
+echo "   that wakes to send and to read an answer pays at least twice that per request"
 
 # 2. full's capacity: always-largest, 99 % of a generous target
 start_server always-largest

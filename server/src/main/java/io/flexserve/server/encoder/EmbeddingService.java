@@ -5,6 +5,7 @@ import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.MillisHeader;
 import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.scheduling.BatchScheduler;
 import jakarta.inject.Singleton;
@@ -55,15 +56,11 @@ public final class EmbeddingService {
     public void writeHeaders(io.micronaut.http.MutableHttpResponse<?> response) {
       response
           .header("X-Subnet", result.subnet())
-          .header("X-Queue-Ms", millis(result.queueMillis()))
-          .header("X-Inference-Ms", millis(result.inferenceMillis()))
-          .header("X-Predicted-Ms", millis(result.predictedMillis()))
+          .header("X-Queue-Ms", MillisHeader.format(result.queueMillis()))
+          .header("X-Inference-Ms", MillisHeader.format(result.inferenceMillis()))
+          .header("X-Predicted-Ms", MillisHeader.format(result.predictedMillis()))
           .header("X-Batch-Size", Integer.toString(result.batchRequests()));
       deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
-    }
-
-    private static String millis(double ms) {
-      return String.format(java.util.Locale.ROOT, "%.3f", ms);
     }
   }
 

@@ -7,6 +7,7 @@ import io.flexserve.server.errors.ApiException;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.request.EoraRankHeader;
+import io.flexserve.server.request.MillisHeader;
 import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.http.HttpRequest;
@@ -23,7 +24,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -180,10 +180,10 @@ public final class CompletionsController {
     java.util.Collection<String> used =
         f.tokensPerSubnet().isEmpty() ? f.subnets() : f.tokensPerSubnet().keySet();
     r.header("X-Subnet", String.join(",", used))
-        .header("X-Queue-Ms", millis(f.queueMillis()))
-        .header("X-TTFT-Ms", millis(f.ttftMillis()))
-        .header("X-Inference-Ms", millis(f.totalMillis() - f.queueMillis()))
-        .header("X-Predicted-Ms", millis(f.predictedMillis()));
+        .header("X-Queue-Ms", MillisHeader.format(f.queueMillis()))
+        .header("X-TTFT-Ms", MillisHeader.format(f.ttftMillis()))
+        .header("X-Inference-Ms", MillisHeader.format(f.totalMillis() - f.queueMillis()))
+        .header("X-Predicted-Ms", MillisHeader.format(f.predictedMillis()));
     eoraRank(r, model, used);
     if (f.deadlineMet() != null) {
       r.header("X-Deadline-Met", Boolean.toString(f.deadlineMet()));
@@ -297,9 +297,5 @@ public final class CompletionsController {
     return model.decoder().manifest().compression() == null
         ? null
         : model.decoder().manifest().eoraRankOf(subnet);
-  }
-
-  private static String millis(double ms) {
-    return String.format(Locale.ROOT, "%.3f", ms);
   }
 }

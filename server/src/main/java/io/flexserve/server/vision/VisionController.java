@@ -4,6 +4,7 @@ import io.flexserve.models.vision.VisionOutput;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.errors.RequestTags;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.request.MillisHeader;
 import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.micronaut.core.annotation.Nullable;
@@ -18,7 +19,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -106,18 +106,14 @@ public final class VisionController {
       response
           .header("X-Subnet", served.variant().subnet())
           .header("X-Resolution", Integer.toString(served.variant().resolution()))
-          .header("X-Queue-Ms", millis(served.queueMillis()))
-          .header("X-Inference-Ms", millis(served.inferenceMillis()))
-          .header("X-Predicted-Ms", millis(served.predictedMillis()))
+          .header("X-Queue-Ms", MillisHeader.format(served.queueMillis()))
+          .header("X-Inference-Ms", MillisHeader.format(served.inferenceMillis()))
+          .header("X-Predicted-Ms", MillisHeader.format(served.predictedMillis()))
           .header("X-Batch-Size", Integer.toString(served.batchRequests()))
           .header("X-Cache", served.cacheHit() ? "hit" : "miss");
       served
           .deadlineMet()
           .ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
-    }
-
-    private static String millis(double ms) {
-      return String.format(Locale.ROOT, "%.3f", ms);
     }
   }
 }

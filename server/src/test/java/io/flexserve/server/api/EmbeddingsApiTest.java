@@ -24,6 +24,7 @@ class EmbeddingsApiTest {
   @Inject EmbeddedServer server;
   @Inject ModelCatalog catalog;
   @Inject JsonMapper json;
+  @Inject io.micronaut.serde.jackson.SerdeJacksonConfiguration jackson;
   ServerHarness http;
 
   @BeforeEach
@@ -63,6 +64,16 @@ class EmbeddingsApiTest {
     assertTrue(r.headers().firstValue("X-Predicted-Ms").isPresent());
     assertFalse(
         r.headers().firstValue("X-Deadline-Met").isPresent(), "no target, no deadline verdict");
+  }
+
+  @Test
+  void embeddingsAreWrittenByTheFastFloatWriter() {
+    assertEquals(
+        Boolean.TRUE,
+        jackson
+            .getStreamFeatures()
+            .get(com.fasterxml.jackson.core.StreamWriteFeature.USE_FAST_DOUBLE_WRITER),
+        "application.yml's micronaut.serde.jackson.stream-features");
   }
 
   @Test
