@@ -50,10 +50,10 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param readyWithFailedModels whether the server reports ready while some model of the repository
  *     failed to load (the others serve either way); off by default, so that an orchestrator notices
  *     a broken model
- * @param inferenceNice Linux nice value of the embedding and vision inference workers, 0 to 19;
- *     above 0 the event loop preempts a running inference to read, admit, refuse and answer
- *     requests, which matters where they share a core (see {@code WorkerPriority}); 0 leaves it
- *     alone
+ * @param inferenceNice Linux nice value of the inference workers (embeddings, vision) and of each
+ *     generation loop, 0 to 19; above 0 the event loop preempts a running inference to read, admit,
+ *     refuse and answer requests, which matters where they share a core (see {@code
+ *     WorkerPriority}); 0 leaves it alone
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(

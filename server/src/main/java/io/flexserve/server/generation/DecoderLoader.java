@@ -89,7 +89,8 @@ public final class DecoderLoader implements ModelLoader {
               config.maxRunningGenerations(),
               config.queueCapacity(),
               config.prefixCacheBytes(),
-              metrics);
+              metrics,
+              config.inferenceNice());
       return new ServedDecoder(name, decoder, menu, scheduler, ChatTemplate.forBundle(bundle));
     } catch (IOException | OrtException | RuntimeException e) {
       decoder.close();

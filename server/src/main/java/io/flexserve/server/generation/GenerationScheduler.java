@@ -11,6 +11,7 @@ import io.flexserve.router.generation.KvCompatibility;
 import io.flexserve.router.generation.SwitchPlanner;
 import io.flexserve.router.generation.SwitchRule;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.scheduling.WorkerPriority;
 import io.flexserve.server.serving.ServingException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +93,8 @@ public final class GenerationScheduler implements AutoCloseable {
    * A scheduler on the system clock ({@link System#nanoTime}, as request arrival times are).
    *
    * @param prefixCacheBytes bound on cached prompt-prefix KV copies (0 disables the prefix cache)
+   * @param workerNice Linux nice value of the loop thread, which runs every step ({@code
+   *     flexserve.inference-nice}; 0 leaves it alone)
    */
   public GenerationScheduler(
       String model,
@@ -100,7 +103,8 @@ public final class GenerationScheduler implements AutoCloseable {
       int maxRunning,
       int queueCapacity,
       long prefixCacheBytes,
-      ServerMetrics metrics) {
+      ServerMetrics metrics,
+      int workerNice) {
     this(
         model,
         decoder,
@@ -109,6 +113,7 @@ public final class GenerationScheduler implements AutoCloseable {
         queueCapacity,
         prefixCacheBytes,
         metrics,
+        workerNice,
         Ticker.systemTicker());
   }
 
@@ -121,6 +126,7 @@ public final class GenerationScheduler implements AutoCloseable {
       int queueCapacity,
       long prefixCacheBytes,
       ServerMetrics metrics,
+      int workerNice,
       Ticker ticker) {
     this.model = model;
     this.decoder = decoder;
@@ -139,7 +145,13 @@ public final class GenerationScheduler implements AutoCloseable {
     this.prefixes =
         new PrefixCache(
             prefixCacheBytes, 2L * c.layers() * c.kvHeads() * c.headDim() * Float.BYTES);
-    this.thread = new Thread(this::loop, "flexserve-generate-" + model);
+    this.thread =
+        new Thread(
+            () -> {
+              WorkerPriority.applyToCurrentThread(workerNice);
+              loop();
+            },
+            "flexserve-generate-" + model);
     this.thread.setDaemon(true);
     this.thread.start();
   }

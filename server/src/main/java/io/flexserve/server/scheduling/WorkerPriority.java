@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * the default priority. Linux only (the thread id comes from {@code /proc/thread-self}); elsewhere,
  * or when the call fails, the worker keeps the default priority and a warning says so.
  */
-final class WorkerPriority {
+public final class WorkerPriority {
   private static final System.Logger LOG = System.getLogger(WorkerPriority.class.getName());
   // with a thread id as "who", setpriority(2) applies to that one thread
   private static final int PRIO_PROCESS = 0;
@@ -38,7 +38,7 @@ final class WorkerPriority {
    *
    * @return whether the thread now runs at that nice value
    */
-  static boolean applyToCurrentThread(int nice) {
+  public static boolean applyToCurrentThread(int nice) {
     if (nice == 0) {
       return true;
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.flexserve.models.llm.ElasticDecoder;
 import io.flexserve.models.runtime.Sampler;
@@ -13,6 +14,10 @@ import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.router.generation.GenerationTargets;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.serving.ServingException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,12 +110,55 @@ class GenerationSchedulerTest {
   Recorded run(FakeTicker ticker, GenerationRequest request) throws Exception {
     try (GenerationScheduler scheduler =
         new GenerationScheduler(
-            "tinystories", decoder, MENU, 4, 16, 0, new ServerMetrics(), ticker)) {
+            "tinystories", decoder, MENU, 4, 16, 0, new ServerMetrics(), 0, ticker)) {
       Recorded events = new Recorded();
       scheduler.submit(request, events);
       events.end.handle((f, e) -> null).get(60, TimeUnit.SECONDS);
       return events;
     }
+  }
+
+  @Test
+  void theLoopThreadRunsAtTheInferenceNice() throws Exception {
+    assumeTrue(Files.exists(Path.of("/proc/self/task")), "Linux only");
+    try (GenerationScheduler scheduler =
+        new GenerationScheduler(
+            "tinystories",
+            decoder,
+            MENU,
+            4,
+            16,
+            0,
+            new ServerMetrics(),
+            7,
+            new FakeTicker(T0, 0))) {
+      // the loop thread lowers itself as it starts; its name is cut to 15 characters in /proc
+      boolean seen = false;
+      for (long end = System.nanoTime() + 5_000_000_000L; !seen && System.nanoTime() < end; ) {
+        seen = loopThreadNices().contains(7);
+        Thread.sleep(10);
+      }
+      assertTrue(seen, "a flexserve-generate thread at nice 7: " + loopThreadNices());
+    }
+  }
+
+  /** The nice values of this process's threads named flexserve-generate-…. */
+  private static List<Integer> loopThreadNices() throws Exception {
+    List<Integer> nices = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : tasks.toList()) {
+        try {
+          if (Files.readString(task.resolve("comm")).startsWith("flexserve-gener")) {
+            String stat = Files.readString(task.resolve("stat"));
+            // field 19 counted from 1, after pid and the parenthesised name
+            nices.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+          }
+        } catch (IOException gone) {
+          // the thread ended while listed
+        }
+      }
+    }
+    return nices;
   }
 
   @Test
