@@ -26,7 +26,7 @@ ensure_repo() {
   java -jar "$jar" convert --out "$repo/all-minilm-l6-v2" > "$repo.convert.log" 2>&1
   java -jar "$jar" convert --checkpoint ../shared/models/tinystories-260k \
     --calibration ../shared/data/tinystories-valid-sample.txt --out "$repo/tinystories" \
-    --budgets 1,0.85,0.7 --mlp-variants 0.5 --threads 1 >> "$repo.convert.log" 2>&1
+    --budgets 1,0.85,0.7 --latency-model weights --mlp-variants 0.5 --threads 1 >> "$repo.convert.log" 2>&1
   java -jar "$jar" synth-vision --preset tiny --out "$repo.work/radio-tiny-ckpt" >> "$repo.convert.log" 2>&1
   java -jar "$jar" convert-vision --checkpoint "$repo.work/radio-tiny-ckpt" --resolutions 64,32 \
     --out "$repo/radio-tiny" >> "$repo.convert.log" 2>&1

@@ -23,8 +23,8 @@ public enum LatencyModel {
    * Time the full model once and split that time over its parts in proportion to the weight floats
    * each reads per decode step ({@link DecoderSubnet#weightFloatsPerToken}). Decoding one token is
    * bound by reading the weights, so on a model large enough to matter this tracks the measured
-   * table; it ignores fixed per-step overhead. The menu no longer depends on timing noise: the same
-   * checkpoint and calibration text give the same menu on any machine.
+   * table; it ignores fixed per-step overhead. Which sub-networks fit a budget then no longer
+   * depends on timing noise or on the machine that converts.
    */
   WEIGHTS;
 

@@ -34,9 +34,8 @@ class ElasticDecoderConverterTest {
   static void convert() throws Exception {
     // Latencies by weight bytes: on a model this small a measured decode step is mostly fixed
     // overhead (in one CI run the smallest candidate timed at 80 % of full), so with MEASURED
-    // whether a tight budget fits at all is timing noise. BENCHMARKS.md shows measured menus down
-    // to
-    // 40 % on a 100M model.
+    // whether a tight budget fits at all is timing noise. BENCHMARKS.md shows measured menus
+    // down to 40 % on a 100M model.
     ElasticDecoderConverter.Options options =
         new ElasticDecoderConverter.Options(
                 "tinystories",
