@@ -13,6 +13,7 @@ import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.router.generation.GenerationTargets;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.scheduling.WorkerPriorityTest;
 import io.flexserve.server.serving.ServingException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,6 +122,8 @@ class GenerationSchedulerTest {
   @Test
   void theLoopThreadRunsAtTheInferenceNice() throws Exception {
     assumeTrue(Files.exists(Path.of("/proc/self/task")), "Linux only");
+    // relative to this JVM's own nice: lowering is allowed without privileges, raising is not
+    int nice = WorkerPriorityTest.currentNice() + 7;
     try (GenerationScheduler scheduler =
         new GenerationScheduler(
             "tinystories",
@@ -130,15 +133,15 @@ class GenerationSchedulerTest {
             16,
             0,
             new ServerMetrics(),
-            7,
+            nice,
             new FakeTicker(T0, 0))) {
       // the loop thread lowers itself as it starts; its name is cut to 15 characters in /proc
       boolean seen = false;
       for (long end = System.nanoTime() + 5_000_000_000L; !seen && System.nanoTime() < end; ) {
-        seen = loopThreadNices().contains(7);
+        seen = loopThreadNices().contains(nice);
         Thread.sleep(10);
       }
-      assertTrue(seen, "a flexserve-generate thread at nice 7: " + loopThreadNices());
+      assertTrue(seen, "a flexserve-generate thread at nice " + nice + ": " + loopThreadNices());
     }
   }
 
@@ -149,9 +152,7 @@ class GenerationSchedulerTest {
       for (Path task : tasks.toList()) {
         try {
           if (Files.readString(task.resolve("comm")).startsWith("flexserve-gener")) {
-            String stat = Files.readString(task.resolve("stat"));
-            // field 19 counted from 1, after pid and the parenthesised name
-            nices.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+            nices.add(WorkerPriorityTest.niceOf(task));
           }
         } catch (IOException gone) {
           // the thread ended while listed

@@ -4,15 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class WorkerPriorityTest {
-  /** The calling thread's nice value, field 19 of /proc/thread-self/stat. */
-  private static int currentNice() throws Exception {
-    String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+public class WorkerPriorityTest {
+  /** The calling thread's nice value. */
+  public static int currentNice() throws Exception {
+    return niceOf(Path.of("/proc/thread-self"));
+  }
+
+  /** The nice value of the thread whose /proc directory is {@code task}: field 19 of its stat. */
+  public static int niceOf(Path task) throws IOException {
+    String stat = Files.readString(task.resolve("stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Integer.parseInt(fields[16]); // field 19 counted from 1, after pid and comm
   }
