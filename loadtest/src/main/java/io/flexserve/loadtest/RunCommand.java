@@ -55,6 +55,7 @@ final class RunCommand implements Callable<Integer> {
     RunPlan plan;
     try {
       plan = options.plan();
+      LoadTestRun.checkSender(plan);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

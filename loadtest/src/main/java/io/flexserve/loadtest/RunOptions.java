@@ -151,7 +151,7 @@ final class RunOptions {
                 trace.toString(), readTrace(), bounds, seed, payloads, targets, gen)
             : new Workload.Generated(
                 arrivalProcess(), bounds, seed, payloads, targets, generation.mix(), gen);
-    return new RunPlan(server.requests(), workload, server.readyTimeout());
+    return new RunPlan(server.requests(), workload, server.readyTimeout(), server.sender);
   }
 
   private ArrivalProcess arrivalProcess() {

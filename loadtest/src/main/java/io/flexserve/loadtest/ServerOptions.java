@@ -4,6 +4,7 @@ import io.flexserve.loadtest.endpoint.EmbeddingsRequests;
 import io.flexserve.loadtest.endpoint.Endpoint;
 import io.flexserve.loadtest.endpoint.SyntheticImages;
 import io.flexserve.loadtest.endpoint.VisionRequests;
+import io.flexserve.loadtest.run.Sender;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -69,6 +70,16 @@ final class ServerOptions {
       defaultValue = "30",
       description = "Per-request timeout, seconds (default: ${DEFAULT-VALUE}).")
   double timeoutSeconds;
+
+  @Option(
+      names = "--sender",
+      defaultValue = "netty",
+      paramLabel = "NAME",
+      description =
+          "netty (default: in process, every endpoint) or native (a C subprocess compiled with gcc at"
+              + " first use: one wake-up per request, less CPU per request; non-streaming requests"
+              + " only).")
+  Sender sender;
 
   @Option(
       names = "--ready-timeout-s",

@@ -4,7 +4,9 @@ import io.flexserve.loadtest.arrival.ArrivalProcess;
 import io.flexserve.loadtest.arrival.ScheduleBounds;
 import io.flexserve.loadtest.endpoint.EmbeddingsRequests;
 import io.flexserve.loadtest.run.LoadTestRun;
+import io.flexserve.loadtest.run.NativeBinary;
 import io.flexserve.loadtest.run.RunPlan;
+import io.flexserve.loadtest.run.Sender;
 import io.flexserve.loadtest.run.ServerNotReadyException;
 import io.flexserve.loadtest.sweep.RateSearch;
 import io.flexserve.loadtest.sweep.Sweep;
@@ -129,6 +131,9 @@ final class SweepCommand implements Callable<Integer> {
       targets = target.targets();
       readyTimeout = server.readyTimeout();
       search = new RateSearch(rateFrom, rateTo, growth, tolerance, maxProbes);
+      if (server.sender == Sender.NATIVE) {
+        NativeBinary.path(); // compiled now, so a missing gcc is a usage error, not a failed probe
+      }
       if (!(slo > 0 && slo <= 1)) {
         throw new IllegalArgumentException("--slo must be in (0, 1], got " + slo);
       }
@@ -153,6 +158,7 @@ final class SweepCommand implements Callable<Integer> {
     settings.put("rates", rateFrom + " .. " + rateTo + " req/s (poisson)");
     settings.put("probe length", stepSeconds + " s, cool-down " + cooldownSeconds + " s");
     settings.put("seed", Long.toString(seed));
+    settings.put("sender", server.sender.label());
     settings.put("deadline policy", requests.strict() ? "strict" : "best-effort");
     settings.forEach((k, v) -> out.println(k + ": " + v));
     out.flush();
@@ -171,7 +177,7 @@ final class SweepCommand implements Callable<Integer> {
                         seed,
                         payloads,
                         targets);
-                RunPlan plan = new RunPlan(requests, workload, readyTimeout);
+                RunPlan plan = new RunPlan(requests, workload, readyTimeout, server.sender);
                 return LoadTestRun.execute(plan, client, err::println).report();
               },
               Duration.ofMillis(Math.round(cooldownSeconds * 1e3)),

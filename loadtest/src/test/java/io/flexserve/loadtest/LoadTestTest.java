@@ -277,6 +277,25 @@ class LoadTestTest {
     assertTrue(run.err().contains(expected), run.err());
   }
 
+  @Test
+  void main_nativeSenderWithStreamingWorkload_isAUsageError() {
+    Run run =
+        run(
+            "--url",
+            "http://127.0.0.1:1",
+            "--sender",
+            "native",
+            "--mix",
+            "completions=1,completions-stream=1",
+            "--requests",
+            "10",
+            "--rate",
+            "10");
+
+    assertEquals(2, run.exitCode(), run.err());
+    assertTrue(run.err().contains("--sender native sends non-streaming requests only"), run.err());
+  }
+
   private static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

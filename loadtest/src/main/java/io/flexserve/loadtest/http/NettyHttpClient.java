@@ -145,6 +145,14 @@ public final class NettyHttpClient implements AutoCloseable {
    * Encodes {@code request}'s request line and headers; the result can be sent any number of times.
    */
   public Prepared prepare(OutgoingRequest request) {
+    return encode(request);
+  }
+
+  /**
+   * Encodes {@code request} as {@link #prepare} does, without a client: the native sender sends the
+   * same bytes ({@link Prepared#wire}).
+   */
+  public static Prepared encode(OutgoingRequest request) {
     String host = request.uri().getHost();
     int port = request.port();
     String path = request.uri().getRawPath();
@@ -453,6 +461,28 @@ public final class NettyHttpClient implements AutoCloseable {
       this.head = head;
       this.body = body;
       this.timeoutNanos = timeoutNanos;
+    }
+
+    /** The host the request goes to, as its URI names it. */
+    public String host() {
+      return host;
+    }
+
+    /** The port the request goes to. */
+    public int port() {
+      return port;
+    }
+
+    /** The per-request timeout, nanoseconds. */
+    public long timeoutNanos() {
+      return timeoutNanos;
+    }
+
+    /** The whole request as sent: request line, headers and body; a new array. */
+    public byte[] wire() {
+      byte[] out = java.util.Arrays.copyOf(head, head.length + body.length);
+      System.arraycopy(body, 0, out, head.length, body.length);
+      return out;
     }
   }
 }

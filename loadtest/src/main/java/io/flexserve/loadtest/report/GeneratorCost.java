@@ -13,15 +13,21 @@ package io.flexserve.loadtest.report;
  * @param processCpuSeconds CPU time of the whole load-tester process in the interval (every thread:
  *     scheduler, event loop, JIT compiler, garbage collector), seconds; NaN when the JVM does not
  *     report it
- * @param senderCpuSeconds CPU time of the two threads that send and receive (the scheduler and the
- *     HTTP event loop), seconds; NaN when the JVM does not measure thread CPU
+ * @param senderCpuSeconds CPU time of the thread that sends and receives (the HTTP event loop; with
+ *     the native sender, its one thread), seconds; NaN when the JVM does not measure thread CPU
+ * @param sender {@code netty} (the in-process Java sender) or {@code native} (a C subprocess), for
+ *     which {@code processCpuSeconds} is the subprocess's own CPU (getrusage) and the Java parent's
+ *     is in {@link NativeStats#parentCpuSeconds}
+ * @param nativeStats the native sender's own counts; {@link NativeStats#NONE} for netty
  */
 public record GeneratorCost(
     long requests,
     long connections,
     double wallSeconds,
     double processCpuSeconds,
-    double senderCpuSeconds) {
+    double senderCpuSeconds,
+    String sender,
+    NativeStats nativeStats) {
   /** The cost of a run that was not measured (a report written before it was). */
   public static final GeneratorCost UNKNOWN = new GeneratorCost(0, 0, 0, Double.NaN, Double.NaN);
 
@@ -30,6 +36,37 @@ public record GeneratorCost(
       throw new IllegalArgumentException(
           "need requests >= 0 and wallSeconds >= 0, got " + requests + ", " + wallSeconds);
     }
+    java.util.Objects.requireNonNull(sender, "sender");
+    java.util.Objects.requireNonNull(nativeStats, "nativeStats");
+  }
+
+  /** The cost of a run sent by the in-process Netty sender. */
+  public GeneratorCost(
+      long requests,
+      long connections,
+      double wallSeconds,
+      double processCpuSeconds,
+      double senderCpuSeconds) {
+    this(
+        requests,
+        connections,
+        wallSeconds,
+        processCpuSeconds,
+        senderCpuSeconds,
+        "netty",
+        NativeStats.NONE);
+  }
+
+  /** Sleeps ended per request (native sender only); NaN when unknown. */
+  public double wakesPerRequest() {
+    return requests == 0 || !nativeStats.known()
+        ? Double.NaN
+        : (double) nativeStats.wakes() / requests;
+  }
+
+  /** The Java parent's CPU per request while the native sender ran; NaN when unknown. */
+  public double parentMicrosPerRequest() {
+    return requests == 0 ? Double.NaN : nativeStats.parentCpuSeconds() * 1e6 / requests;
   }
 
   /** Whether anything was measured. */

@@ -99,6 +99,20 @@ public final class JsonReport {
     putNumber(generator, "senderCpuSeconds", g.senderCpuSeconds());
     putNumber(generator, "processCpuUsPerRequest", g.processMicrosPerRequest());
     putNumber(generator, "senderCpuUsPerRequest", g.senderMicrosPerRequest());
+    generator.put("sender", g.sender());
+    NativeStats ns = g.nativeStats();
+    if (ns.known()) {
+      ObjectNode nat =
+          generator
+              .putObject("native")
+              .put("wakes", ns.wakes())
+              .put("syscalls", ns.syscalls())
+              .put("answers", ns.answers())
+              .put("timestampFallbacks", ns.timestampFallbacks());
+      putNumber(nat, "wakesPerRequest", g.wakesPerRequest());
+      putNumber(nat, "parentCpuSeconds", ns.parentCpuSeconds());
+      putNumber(nat, "parentCpuUsPerRequest", g.parentMicrosPerRequest());
+    }
 
     ObjectNode subnets = root.putObject("subnets");
     report
@@ -331,12 +345,26 @@ public final class JsonReport {
       return GeneratorCost.UNKNOWN;
     }
     JsonNode g = object(root, "generator");
+    // Absent before the native sender existed: netty.
+    NativeStats stats = NativeStats.NONE;
+    if (g.has("native")) {
+      JsonNode n = object(g, "native");
+      stats =
+          new NativeStats(
+              integer(n, "wakes"),
+              integer(n, "syscalls"),
+              integer(n, "answers"),
+              integer(n, "timestampFallbacks"),
+              number(n, "parentCpuSeconds"));
+    }
     return new GeneratorCost(
         integer(g, "requests"),
         integer(g, "connections"),
         number(g, "wallSeconds"),
         number(g, "processCpuSeconds"),
-        number(g, "senderCpuSeconds"));
+        number(g, "senderCpuSeconds"),
+        g.has("sender") ? string(g, "sender") : "netty",
+        stats);
   }
 
   // Absent in reports written before the per-endpoint breakdown: empty.

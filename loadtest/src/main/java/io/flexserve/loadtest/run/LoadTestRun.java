@@ -9,6 +9,7 @@ import io.flexserve.loadtest.report.RequestRecord;
 import io.flexserve.loadtest.workload.EndpointKind;
 import io.flexserve.loadtest.workload.PlannedRequest;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -84,6 +85,25 @@ public final class LoadTestRun {
       ModelMenu.qualities(client, plan.requests().endpoint(), model)
           .forEach((subnet, q) -> quality.put(model + "/" + subnet, q));
     }
+    if (plan.sender() == Sender.NATIVE) {
+      // Nothing to warm up: the sender is compiled C, and it opens its own connections.
+      Path binary = NativeBinary.path();
+      List<NettyHttpClient.Prepared> requests = new ArrayList<>(planned.size());
+      for (PlannedRequest p : planned) {
+        requests.add(NettyHttpClient.encode(plan.requests().build(p)));
+      }
+      announce(plan, planned, progress);
+      return result(
+          plan,
+          planned,
+          quality,
+          NativeSender.send(
+              binary,
+              requests,
+              planned,
+              NettyHttpClient.DEFAULT_MAX_CONNECTIONS,
+              plan.requests().timeout()));
+    }
     try (NettyHttpClient sender =
         NettyHttpClient.open(NettyHttpClient.DEFAULT_MAX_CONNECTIONS, CONNECT_TIMEOUT)) {
       // Requests are encoded before the run, so their cost is not the sender's.
@@ -97,14 +117,46 @@ public final class LoadTestRun {
           WARM_UP_PROBES,
           WARM_UP_LIMIT);
       announce(plan, planned, progress);
-      OpenLoopSender.Sent sent =
-          OpenLoopSender.send(sender, requests, planned, plan.requests().timeout());
-      List<RequestRecord> records = new ArrayList<>(sent.records().size());
-      for (RequestRecord r : sent.records()) {
-        records.add(r.withModel(modelOf(plan, planned.get(r.index()).kind())));
-      }
-      return new RunResult(records, Report.of(records, quality).withGenerator(sent.cost()));
+      return result(
+          plan,
+          planned,
+          quality,
+          OpenLoopSender.send(sender, requests, planned, plan.requests().timeout()));
     }
+  }
+
+  /**
+   * Checks before a run that its sender can send it: the native sender takes non-streaming requests
+   * only and is compiled at first use (which this does, so a missing gcc is reported before the
+   * readiness wait).
+   *
+   * @throws IllegalArgumentException naming the streaming request, or the missing compiler
+   */
+  public static void checkSender(RunPlan plan) {
+    if (plan.sender() != Sender.NATIVE) {
+      return;
+    }
+    for (PlannedRequest p : plan.workload().plan()) {
+      if (p.kind().streaming()) {
+        throw new IllegalArgumentException(
+            "--sender native sends non-streaming requests only, but the workload has "
+                + p.kind().label()
+                + " requests (streaming generation); use --sender netty");
+      }
+    }
+    NativeBinary.path();
+  }
+
+  private static RunResult result(
+      RunPlan plan,
+      List<PlannedRequest> planned,
+      Map<String, Double> quality,
+      OpenLoopSender.Sent sent) {
+    List<RequestRecord> records = new ArrayList<>(sent.records().size());
+    for (RequestRecord r : sent.records()) {
+      records.add(r.withModel(modelOf(plan, planned.get(r.index()).kind())));
+    }
+    return new RunResult(records, Report.of(records, quality).withGenerator(sent.cost()));
   }
 
   /** The {@code model} a request of {@code kind} names. */
