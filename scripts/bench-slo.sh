@@ -26,8 +26,10 @@
 # minutes after start and each compile takes the one core from inference for tens of milliseconds; and the inference
 # worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read, admit, refuse and
 # answer requests. The load generator's JVM is C1-only as well, so its own compiles do not delay its event loop.
-# Every run prints the load generator's CPU per request; step 1 also measures what one thread wake-up costs on the
-# client core (scripts/wake-cost.c), the floor under it: a generator wakes at least once to send and once to read.
+# Every measured run sends with the load tester's native sender (--sender native, a C subprocess that wakes once
+# per request; loadtest/README.md). Every run prints the load generator's CPU per request; step 1 also measures
+# what one thread wake-up costs on the client core (scripts/wake-cost.c), the floor under it: the native sender
+# wakes once per request (the Java sender twice: to send and to read).
 # Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +53,7 @@ fi
 server_core=1
 client_core=0
 lt() { taskset -c "$client_core" java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lt_jar" "$@"; }
+lt_send() { lt "$@" --sender native; } # runs and sweeps; compare takes no --sender
 server_jvm=(-XX:TieredStopAtLevel=1)
 server_nice=10
 
@@ -100,7 +103,7 @@ echo "   that wakes to send and to read an answer pays at least twice that per r
 
 # 2. full's capacity: always-largest, 99 % of a generous target
 start_server always-largest
-lt sweep --url "$url" --slo 0.99 --target-ms "$generous" --rate-from 20 --rate-to 3000 \
+lt_send sweep --url "$url" --slo 0.99 --target-ms "$generous" --rate-from 20 --rate-to 3000 \
   --step-duration-s 10 --json "$out/capacity.json" > "$out/capacity.txt" 2>&1
 capacity=$(grep -o '"highestPassingRatePerSecond" *: *[0-9.]*' "$out/capacity.json" | grep -o '[0-9.]*$')
 rate=$(awk -v c="$capacity" 'BEGIN {printf "%.1f", 2*c}')
@@ -113,7 +116,7 @@ for arrival in poisson bursty; do
     extra=()
     [ "$arrival" = bursty ] && extra=(--burst-on-ms 500 --burst-off-ms 500)
     # --rate is the mean either way: a bursty run sends at twice it for 500 ms, then nothing for 500 ms
-    lt --url "$url" --arrival "$arrival" "${extra[@]}" --rate "$rate" --duration-s "$secs" --seed 7 \
+    lt_send --url "$url" --arrival "$arrival" "${extra[@]}" --rate "$rate" --duration-s "$secs" --seed 7 \
       --target-ms "$target" --label "$arrival-$policy" --json "$out/2x-$arrival-$policy.json" \
       --html "$out/2x-$arrival-$policy.html" > "$out/2x-$arrival-$policy.txt" 2>&1
     echo "== 2x $arrival, $policy: $(attainment "$out/2x-$arrival-$policy.txt")"
@@ -127,7 +130,7 @@ done
 over=$(awk -v c="$capacity" 'BEGIN {printf "%.1f", 5*c}')
 start_server slackfit
 rss_before=$(rss_mib)
-lt --url "$url" --arrival poisson --rate "$over" --duration-s "$secs" --seed 9 --target-ms "$target" \
+lt_send --url "$url" --arrival poisson --rate "$over" --duration-s "$secs" --seed 9 --target-ms "$target" \
   --json "$out/5x-slackfit.json" --html "$out/5x-slackfit.html" --csv "$out/5x-slackfit.csv" > "$out/5x-slackfit.txt" 2>&1
 rss_after=$(rss_mib)
 echo "== 5x overload ($over req/s), slackfit: $(generator "$out/5x-slackfit.txt")"
@@ -150,7 +153,7 @@ metric() { # name [label filter]: the sum of a metric's samples
   curl -s "$url/metrics" | grep -E "^$1(\{|\s)" | grep -F "${2:-}" | awk '{s += $NF} END {printf "%.6f", s}'
 }
 cpu0=$(metric process_cpu_seconds_total); inf0=$(metric flexserve_inference_cpu_seconds_total)
-lt --url "$url" --trace "$out/trace.csv" --text-file "$sentence" --json "$out/trace-real.json" > "$out/trace-real.txt" 2>&1
+lt_send --url "$url" --trace "$out/trace.csv" --text-file "$sentence" --json "$out/trace-real.json" > "$out/trace-real.txt" 2>&1
 cpu1=$(metric process_cpu_seconds_total); inf1=$(metric flexserve_inference_cpu_seconds_total)
 curl -s "$url/v1/models" > "$out/models-sim.json"
 n=$(($(wc -l < "$out/trace.csv") - 1))
@@ -170,7 +173,7 @@ echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/mod
 # 7. reference: the server as shipped (default JIT, nice 0), slackfit at 2x Poisson
 server_jvm=(); server_nice=0
 start_server slackfit
-lt --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --seed 7 --target-ms "$target" \
+lt_send --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --seed 7 --target-ms "$target" \
   --label poisson-slackfit-as-shipped --json "$out/2x-poisson-slackfit-as-shipped.json" \
   > "$out/2x-poisson-slackfit-as-shipped.txt" 2>&1
 echo "== reference, server as shipped (C2, nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
