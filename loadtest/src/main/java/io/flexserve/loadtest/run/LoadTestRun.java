@@ -54,13 +54,15 @@ public final class LoadTestRun {
    *
    * @param plan the run
    * @param client the client for the readiness probe and the {@code /v1/models} menu; the caller
-   *     keeps ownership. The requests themselves go out through a {@link NettyHttpClient} opened
-   *     for the run and closed after it
+   *     keeps ownership. The requests themselves go out through the plan's sender: a {@link
+   *     NettyHttpClient} opened for the run and closed after it, or the native sender's subprocess
    * @param progress receives one-line progress messages
    * @return the records and report
    * @throws ServerNotReadyException if the readiness probe did not answer 200 within the plan's
    *     ready timeout
    * @throws InterruptedException if interrupted while waiting; requests already sent are abandoned
+   * @throws IllegalArgumentException if the native sender cannot be compiled or the workload
+   *     streams (call {@link #checkSender} first to learn this before the readiness wait)
    */
   public static RunResult execute(RunPlan plan, HttpClient client, Consumer<String> progress)
       throws ServerNotReadyException, InterruptedException {
