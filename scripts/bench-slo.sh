@@ -6,7 +6,8 @@
 #
 # 1. Overhead: wrk, 1 connection, one 16-token sentence on `full`: the client's p50 minus the server's own
 #    X-Inference-Ms (median) is what HTTP, JSON, tokenizing and hand-offs cost. The same run gives full's unloaded
-#    p50, and the latency target of every later run is 2x that p50.
+#    p50, and the latency target of every later run is 2x that p50. It is measured twice: with the embeddings fast
+#    path (the default, and every later run) and through Micronaut's routing (FLEXSERVE_EMBEDDINGS_FAST_PATH=false).
 # 2. Capacity: the highest open-loop Poisson rate at which always-largest keeps 99 % of a generous target (5x p50),
 #    found by the load tester's sweep.
 # 3. 2x capacity, Poisson, target 2x p50: slackfit, greedy, always-largest, always-smallest, each on a fresh server;
@@ -20,7 +21,7 @@
 #    server's CPU per request outside inference (process CPU minus flexserve_inference_cpu_seconds_total) is printed
 #    beside it.
 # 7. Reference: slackfit at 2x, Poisson, on the server as shipped (JIT tiers default, inference nice 0), to show
-#    what the one-core settings below buy.
+#    what the one-core settings below buy; then its overhead, C2-compiled.
 #
 # The server's one-core settings: the JVM compiles with C1 only (-XX:TieredStopAtLevel=1), because C2 compiles for
 # minutes after start and each compile takes the one core from inference for tens of milliseconds; and the inference
@@ -56,6 +57,7 @@ lt() { taskset -c "$client_core" java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -
 lt_send() { lt "$@" --sender native; } # runs and sweeps; compare takes no --sender
 server_jvm=(-XX:TieredStopAtLevel=1)
 server_nice=10
+fast_path=true
 
 server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
@@ -64,7 +66,7 @@ trap stop_server EXIT
 start_server() { # policy
   stop_server
   FLEXSERVE_ROUTING_POLICY="$1" FLEXSERVE_INTRA_OP_THREADS=1 FLEXSERVE_INFERENCE_NICE="$server_nice" \
-    taskset -c "$server_core" java "${server_jvm[@]}" -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
+    FLEXSERVE_EMBEDDINGS_FAST_PATH="$fast_path" taskset -c "$server_core" java "${server_jvm[@]}" -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
     > "$out/server-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 360); do
@@ -83,17 +85,27 @@ rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status"; }
 attainment() { grep -m1 -E 'SLO attainment' "$1" | sed 's/  */ /g'; }
 generator() { grep -m1 -E '^ *CPU per request' "$1" | sed 's/  */ /g; s/^ //' || true; }
 
-# 1. overhead and full's unloaded p50 (wrk on the client core, one connection)
+wrk_overhead() { # output file [warm-up seconds]: wrk on the client core, one connection; prints the WRK line
+  taskset -c "$client_core" wrk -t1 -c1 -d"${2:-5}"s -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > /dev/null
+  taskset -c "$client_core" wrk -t1 -c1 -d20s --latency -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > "$1"
+  grep '^WRK ' "$1"
+}
+
+# 1. overhead and full's unloaded p50 (wrk on the client core, one connection); then the same through Micronaut's
+#    routing (the embeddings fast path off), for what the fast path saves
+fast_path=false
 start_server slackfit
-taskset -c "$client_core" wrk -t1 -c1 -d5s -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > /dev/null # warm-up
-taskset -c "$client_core" wrk -t1 -c1 -d20s --latency -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > "$out/wrk.txt"
-line=$(grep '^WRK ' "$out/wrk.txt")
+framework_line=$(wrk_overhead "$out/wrk-framework.txt")
+fast_path=true
+start_server slackfit
+line=$(wrk_overhead "$out/wrk.txt")
 p50=$(sed 's/.*[^_]p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
 overhead=$(sed 's/.*overhead_p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
 target=$(awk -v p="$p50" 'BEGIN {printf "%.1f", 2*p}')
 generous=$(awk -v p="$p50" 'BEGIN {printf "%.1f", 5*p}')
 echo "== overhead (wrk, 1 connection, 16-token sentence, X-Subnet: full): $line"
 echo "   X-Inference-Ms tail: $(grep "^WRK_INFERENCE" "$out/wrk.txt")"
+echo "   the same through Micronaut's routing (FLEXSERVE_EMBEDDINGS_FAST_PATH=false): $framework_line"
 echo "   server overhead at p50: $overhead ms (target <= 0.5 ms); full's unloaded p50 $p50 ms -> latency target $target ms"
 curl -s "$url/v1/models" > "$out/models.json"
 gcc -O2 -o "$out/wake-cost" scripts/wake-cost.c
@@ -177,3 +189,5 @@ lt_send --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --see
   --label poisson-slackfit-as-shipped --json "$out/2x-poisson-slackfit-as-shipped.json" \
   > "$out/2x-poisson-slackfit-as-shipped.txt" 2>&1
 echo "== reference, server as shipped (C2, nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
+# its overhead, C2-compiled after that run and 30 s more of wrk
+echo "   overhead as shipped: $(wrk_overhead "$out/wrk-as-shipped.txt" 30)"

@@ -22,10 +22,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
 /**
- * {@code POST /v1/embeddings} (OpenAI). Response headers report the routing: {@code X-Subnet},
- * {@code X-Queue-Ms}, {@code X-Inference-Ms}, {@code X-Predicted-Ms} (of the run it was part of),
- * {@code X-Batch-Size} (requests in that run), and {@code X-Deadline-Met} when the request had a
- * latency target.
+ * {@code POST /v1/embeddings} (OpenAI), for the requests {@link EmbeddingsFastPath} leaves to
+ * Micronaut (a larger or chunked body, a query string, HTTP/1.0, ...), with the same answers.
+ * Response headers report the routing: {@code X-Subnet}, {@code X-Queue-Ms}, {@code
+ * X-Inference-Ms}, {@code X-Predicted-Ms} (of the run it was part of), {@code X-Batch-Size}
+ * (requests in that run), and {@code X-Deadline-Met} when the request had a latency target.
  */
 @Controller
 public final class EmbeddingsController {

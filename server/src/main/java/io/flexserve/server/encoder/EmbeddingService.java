@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 
 /**
  * One embeddings request, start to finish: tokenize, offer it to the model's scheduler (which
@@ -54,13 +55,17 @@ public final class EmbeddingService {
      * {@code X-Batch-Size}, and {@code X-Deadline-Met} when there was a target.
      */
     public void writeHeaders(io.micronaut.http.MutableHttpResponse<?> response) {
-      response
-          .header("X-Subnet", result.subnet())
-          .header("X-Queue-Ms", MillisHeader.format(result.queueMillis()))
-          .header("X-Inference-Ms", MillisHeader.format(result.inferenceMillis()))
-          .header("X-Predicted-Ms", MillisHeader.format(result.predictedMillis()))
-          .header("X-Batch-Size", Integer.toString(result.batchRequests()));
-      deadlineMet().ifPresent(met -> response.header("X-Deadline-Met", Boolean.toString(met)));
+      writeHeaders(response::header);
+    }
+
+    /** The same headers, given to {@code header} as (name, value). */
+    public void writeHeaders(BiConsumer<String, String> header) {
+      header.accept("X-Subnet", result.subnet());
+      header.accept("X-Queue-Ms", MillisHeader.format(result.queueMillis()));
+      header.accept("X-Inference-Ms", MillisHeader.format(result.inferenceMillis()));
+      header.accept("X-Predicted-Ms", MillisHeader.format(result.predictedMillis()));
+      header.accept("X-Batch-Size", Integer.toString(result.batchRequests()));
+      deadlineMet().ifPresent(met -> header.accept("X-Deadline-Met", Boolean.toString(met)));
     }
   }
 

@@ -48,6 +48,11 @@ public final class RequestTags implements Ordered {
     return UUID.randomUUID().toString().replace("-", "");
   }
 
+  /** The id of a request that sent {@code sent} as its id (null when it sent none). */
+  public static String idFor(String sent) {
+    return sent != null && PLAIN.matcher(sent).matches() ? sent : newId();
+  }
+
   @Override
   public int getOrder() {
     // after ResponseCounter, before AuthFilter: 401s and 429s from authentication carry the id too
@@ -57,9 +62,7 @@ public final class RequestTags implements Ordered {
   @RequestFilter
   public void assign(HttpRequest<?> request) {
     request.setAttribute(ARRIVAL, System.nanoTime() / 1e6);
-    String sent = request.getHeaders().get(HEADER);
-    String id = sent != null && PLAIN.matcher(sent).matches() ? sent : newId();
-    request.setAttribute(ATTRIBUTE, id);
+    request.setAttribute(ATTRIBUTE, idFor(request.getHeaders().get(HEADER)));
   }
 
   @ResponseFilter

@@ -36,6 +36,17 @@ public final class ServerMetrics {
           .labelNames("route", "status")
           .register(registry);
 
+  /**
+   * Embeddings answers written by the Netty fast path (all statuses), a subset of {@link
+   * #httpResponses}: how much of the traffic skips Micronaut's routing.
+   */
+  public final Counter fastPathResponses =
+      Counter.build(
+              "flexserve_embeddings_fast_path_responses_total",
+              "Embeddings answers written by the fast path ahead of Micronaut's routing.")
+          .labelNames("status")
+          .register(registry);
+
   /** Time from arrival to the result, per sub-network. */
   public final Histogram requestLatency =
       Histogram.build(

@@ -3,8 +3,10 @@ package io.flexserve.server.request;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.server.errors.ApiException;
 import io.micronaut.http.HttpHeaders;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Function;
 
 /**
  * The routing request headers, validated.
@@ -33,18 +35,24 @@ public record RoutingHeaders(
   private static final double MAX_TARGET_MILLIS = 3_600_000;
 
   public static RoutingHeaders from(HttpHeaders headers) {
+    return from(headers::getAll);
+  }
+
+  /**
+   * The routing headers from any request's headers, given as all values by name (Micronaut's and
+   * Netty's header maps both have one).
+   */
+  public static RoutingHeaders from(Function<String, List<String>> headers) {
     OptionalDouble target = millis(headers, LATENCY_TARGET);
     String subnet = single(headers, SUBNET);
+    String policyName = single(headers, DEADLINE_POLICY);
     DeadlinePolicy policy;
     try {
-      policy = DeadlinePolicy.parse(single(headers, DEADLINE_POLICY));
+      policy = DeadlinePolicy.parse(policyName);
     } catch (IllegalArgumentException e) {
       throw new ApiException.BadRequest(
           "invalid_header",
-          DEADLINE_POLICY
-              + " must be 'best-effort' or 'strict', got '"
-              + headers.get(DEADLINE_POLICY)
-              + "'");
+          DEADLINE_POLICY + " must be 'best-effort' or 'strict', got '" + policyName + "'");
     }
     return new RoutingHeaders(
         target,
@@ -60,7 +68,11 @@ public record RoutingHeaders(
    * the client meant is not ours to guess (a proxy may have added one).
    */
   public static String single(HttpHeaders headers, String name) {
-    java.util.List<String> all = headers.getAll(name);
+    return single(headers::getAll, name);
+  }
+
+  private static String single(Function<String, List<String>> headers, String name) {
+    List<String> all = headers.apply(name);
     if (all.size() > 1) {
       throw new ApiException.BadRequest(
           "duplicate_header", name + " was sent " + all.size() + " times; send it once");
@@ -69,7 +81,7 @@ public record RoutingHeaders(
   }
 
   /** A target header in milliseconds: absent, or a number in (0, 1 h]. */
-  private static OptionalDouble millis(HttpHeaders headers, String name) {
+  private static OptionalDouble millis(Function<String, List<String>> headers, String name) {
     return millis(name, single(headers, name));
   }
 

@@ -74,12 +74,20 @@ public final class ClientDisconnects {
    * runs once.
    */
   public Watch watch(HttpRequest<?> request, String endpoint, Runnable cancel) {
-    return new Watch(
+    return watch(
         request instanceof NettyHttpRequest<?> netty
             ? netty.getChannelHandlerContext().channel()
             : null,
         endpoint,
         cancel);
+  }
+
+  /**
+   * Watches {@code channel} (null: nothing to watch): if it closes before {@link Watch#done},
+   * {@code cancel} runs once.
+   */
+  public Watch watch(Channel channel, String endpoint, Runnable cancel) {
+    return new Watch(channel, endpoint, cancel);
   }
 
   /**

@@ -32,6 +32,9 @@ public final class ConnectionGuard
           .formatted(tooManyBody().length(), tooManyBody())
           .getBytes(StandardCharsets.UTF_8);
 
+  /** The pipeline name of each connection's {@link RequestReadTimeout}, right after the codec. */
+  public static final String READ_TIMEOUT_HANDLER = "flexserve-read-timeout";
+
   private final ConnectionSettings settings;
   private final ServerMetrics metrics;
   private final AtomicInteger open = new AtomicInteger();
@@ -97,7 +100,7 @@ public final class ConnectionGuard
           .pipeline()
           .addAfter(
               ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC,
-              "flexserve-read-timeout",
+              READ_TIMEOUT_HANDLER,
               new RequestReadTimeout(
                   (long) (settings.headerTimeoutSeconds() * 1e9),
                   (long) (settings.bodyTimeoutSeconds() * 1e9),
