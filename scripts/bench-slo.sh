@@ -16,8 +16,9 @@
 #    after, readiness after.
 # 6. Simulator vs server: one Poisson trace at 2x capacity of one 16-token sentence, replayed against the slackfit
 #    server, then simulated on what that server measured online during the replay: its profiles, its typical run
-#    time and spread (flexserve_latency_correction), and the worker time each request adds besides its run
-#    (flexserve_request_gap_seconds, what admission counts), plus the overhead of step 1; both SLO attainments. The
+#    time and spread (flexserve_latency_correction), the worker time each request adds besides its run
+#    (flexserve_request_gap_seconds, what admission counts) and its response margin
+#    (flexserve_response_margin_seconds), plus the overhead of step 1; both SLO attainments. The
 #    server's CPU per request outside inference (process CPU minus flexserve_inference_cpu_seconds_total) is printed
 #    beside it.
 # 7. Reference: slackfit at 2x, Poisson, on the server as shipped (JIT tiers default, inference nice 0), to show
@@ -110,8 +111,8 @@ echo "   server overhead at p50: $overhead ms (target <= 0.5 ms); full's unloade
 curl -s "$url/v1/models" > "$out/models.json"
 gcc -O2 -o "$out/wake-cost" scripts/wake-cost.c
 wake=$(taskset -c "$client_core" "$out/wake-cost" 1000 5 | sed 's/.*cpu_us_per_wakeup=\([0-9.]*\).*/\1/')
-echo "   one thread wake-up on the client core costs $wake us of CPU (1000 timed epoll waits, 5 ms apart): a generator"
-echo "   that wakes to send and to read an answer pays at least twice that per request"
+echo "   one thread wake-up on the client core costs $wake us of CPU (1000 timed epoll waits, 5 ms apart): the native"
+echo "   sender wakes about once per request, the Java sender twice"
 
 # 2. full's capacity: always-largest, 99 % of a generous target
 start_server always-largest
@@ -173,14 +174,16 @@ c50=$(metric flexserve_latency_correction 'level="typical"'); c98=$(metric flexs
 request_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v i="$inf0" -v j="$inf1" -v n="$n" 'BEGIN {printf "%.3f", 1000 * ((b - a) - (j - i)) / n}')
 sigma=$(awk -v a="$c50" -v b="$c98" 'BEGIN {s = log(b / a) / 2.054; printf "%.3f", (s > 0 ? s : 0)}')
 gap=$(metric flexserve_request_gap_seconds | awk '{printf "%.3f", 1000 * $1}')
+margin=$(metric flexserve_response_margin_seconds | awk '{printf "%.3f", 1000 * $1}')
 echo "== simulator vs server, same trace ($n requests at $rate req/s, one 16-token sentence):"
 echo "   measured online during the replay: typical run ${c50}x the profile, slow (p98) ${c98}x -> noise sigma $sigma;"
 echo "   worker time per request besides its run (the gap admission counts) $gap ms; server CPU outside inference per"
-echo "   request $request_cpu ms (counting the load tester's warm-up probes too); overhead (step 1) $overhead ms"
+echo "   request $request_cpu ms (counting the load tester's warm-up probes too); overhead (step 1) $overhead ms;"
+echo "   response margin (the p99 of answers' measured tails, at least the configured 3 ms) $margin ms"
 echo "   real server: $(attainment "$out/trace-real.txt")"
 echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" \
   --tokens 16 --policy slackfit --overhead-ms "$overhead" --run-scale "$c50" --noise "$sigma" \
-  --per-request-ms "$gap" | grep -iE 'attainment|slackfit' | tail -1)"
+  --per-request-ms "$gap" --response-margin-ms "$margin" | grep -iE 'attainment|slackfit' | tail -1)"
 
 # 7. reference: the server as shipped (default JIT, nice 0), slackfit at 2x Poisson
 server_jvm=(); server_nice=0

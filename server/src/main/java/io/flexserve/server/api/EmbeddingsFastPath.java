@@ -84,6 +84,8 @@ public final class EmbeddingsFastPath
   static final String PATH = "/v1/embeddings";
   private static final String HANDLER = "flexserve-embeddings-fast-path";
 
+  private static final Runnable NOTHING = () -> {};
+
   /** Messages held on one connection while a request is served here before reading pauses. */
   private static final int MAX_HELD = 64;
 
@@ -289,7 +291,7 @@ public final class EmbeddingsFastPath
         String model = parsed.model().isEmpty() ? catalog.defaultModelName() : parsed.model();
         work = service.embed(request.arrivalNanos / 1e6, model, parsed, routing);
       } catch (RuntimeException e) {
-        answer(ctx, error(requestId, e));
+        answer(ctx, error(requestId, e), NOTHING);
         return;
       }
       ClientDisconnects.Watch watch =
@@ -302,21 +304,31 @@ public final class EmbeddingsFastPath
               return; // the client went: nothing to write to
             }
             FullHttpResponse response;
+            Runnable onWritten = NOTHING;
             try {
               response =
                   failure == null ? ok(requestId, parsed, served) : error(requestId, failure);
+              if (failure == null) {
+                onWritten = () -> service.written(served, request.arrivalNanos / 1e6);
+              }
             } catch (RuntimeException e) {
               response = error(requestId, e);
             }
-            answer(ctx, response);
+            answer(ctx, response, onWritten);
           });
     }
 
-    /** Writes {@code response}; once it is out, what arrived meanwhile goes on. Any thread. */
-    private void answer(ChannelHandlerContext ctx, FullHttpResponse response) {
+    /**
+     * Writes {@code response}; once it is out, {@code onWritten} runs and what arrived meanwhile
+     * goes on. Any thread.
+     */
+    private void answer(ChannelHandlerContext ctx, FullHttpResponse response, Runnable onWritten) {
       ctx.writeAndFlush(response)
           .addListener(
               written -> {
+                if (written.isSuccess()) {
+                  onWritten.run(); // the answer's tail, for the response margin
+                }
                 serving = false;
                 while (!serving && !held.isEmpty()) {
                   dispatch(ctx, held.poll());

@@ -20,9 +20,10 @@ import io.micronaut.core.bind.annotation.Bindable;
  *     always-smallest
  * @param batchMaxInputs most inputs merged into one inference run
  * @param batchMaxTokens most padded tokens (inputs × longest input) in one inference run
- * @param responseMarginMs time reserved out of every latency target for what the client sees
- *     outside the scheduler's clock (HTTP decode before the controller, JSON encoding and writing
- *     after); ~3 ms measured by bench overhead
+ * @param responseMarginMs the least time reserved out of every latency target for what follows a
+ *     request's run (encoding and writing its answer); a model's scheduler raises it to the p99 of
+ *     the tails its answers' writer measures ({@code ResponseTail}; the embeddings fast path
+ *     measures them)
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
  * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by
  *     default

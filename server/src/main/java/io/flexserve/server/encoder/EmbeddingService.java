@@ -114,6 +114,21 @@ public final class EmbeddingService {
                     System.nanoTime() / 1e6 - arrivalMillis)));
   }
 
+  /**
+   * {@code served}'s answer is written: its tail, from its run's end until now, goes to its model's
+   * response margin ({@link io.flexserve.router.ResponseTail}).
+   *
+   * @param arrivalMillis when the request arrived, as given to {@link #embed}
+   */
+  public void written(Served served, double arrivalMillis) {
+    EmbeddingResult r = served.result();
+    double runEnd = arrivalMillis + r.queueMillis() + r.inferenceMillis();
+    ServedEncoder.from(catalog, served.model())
+        .scheduler()
+        .responseTail()
+        .observe(System.nanoTime() / 1e6 - runEnd);
+  }
+
   private Served record(Served served) {
     String model = served.model();
     String subnet = served.result().subnet();

@@ -3,6 +3,7 @@ package io.flexserve.server.encoder;
 import io.flexserve.models.encoder.ElasticEncoder;
 import io.flexserve.models.text.TokenBatch;
 import io.flexserve.router.ModelMenu;
+import io.flexserve.router.ResponseTail;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
 import io.flexserve.server.metrics.ServerMetrics;
@@ -56,6 +57,11 @@ public final class EncoderScheduler implements AutoCloseable {
 
   public String policyName() {
     return scheduler.policyName();
+  }
+
+  /** As {@link BatchScheduler#responseTail}. */
+  public ResponseTail responseTail() {
+    return scheduler.responseTail();
   }
 
   /**

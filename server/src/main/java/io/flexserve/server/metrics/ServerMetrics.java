@@ -146,6 +146,14 @@ public final class ServerMetrics {
    * worker's core it is the HTTP, JSON and hand-offs of every request, and the drain that admission
    * and SlackFit plan with counts it.
    */
+  public final Gauge responseMargin =
+      Gauge.build(
+              "flexserve_response_margin_seconds",
+              "Time each latency target reserves for encoding and writing the answer after its run: "
+                  + "the configured margin, or the recent answers' measured p99 tail when higher.")
+          .labelNames("model")
+          .register(registry);
+
   public final Gauge requestGap =
       Gauge.build(
               "flexserve_request_gap_seconds",

@@ -5,6 +5,7 @@ import io.flexserve.models.runtime.TimedRun;
 import io.flexserve.router.DeadlinePolicy;
 import io.flexserve.router.LatencyEstimator;
 import io.flexserve.router.ModelMenu;
+import io.flexserve.router.ResponseTail;
 import io.flexserve.router.SubnetProfile;
 import io.flexserve.router.batch.Admission;
 import io.flexserve.router.batch.ArrivalRate;
@@ -47,8 +48,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * rate; inference runs outside it. Request threads call {@link #submit}; worker threads loop in
  * {@link #work}. Time is {@link System#nanoTime} in milliseconds, passed to the router as data.
  *
- * <p>Deadlines are {@code arrival + target − responseMargin}: the client's clock also runs while
- * the request is parsed before admission and while the response is encoded after inference.
+ * <p>Deadlines are {@code arrival + target − margin}: the client's clock also runs while the
+ * request is parsed before admission and while the response is encoded and written after its run.
+ * The margin is the configured response margin, raised to what answers' tails measure ({@link
+ * ResponseTail}, fed by whoever writes the answers).
  *
  * <p>Timeouts. Every request has one ({@code X-Request-Timeout-Ms}, capped by configuration). A
  * timer answers it 504 at that moment, taking it out of the queue if it is still there. A run is
@@ -127,7 +130,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private final int capacity;
   private final int workers;
   private final ServerMetrics metrics;
-  private final double responseMarginMillis;
+  private final ResponseTail responseTail;
+
+  /** Answers whose tails the response margin is taken over: a few seconds' worth under load. */
+  private static final int TAIL_WINDOW = 1024;
+
   private static final java.lang.management.ThreadMXBean THREAD_CPU =
       java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -173,7 +180,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     this.workers = workers;
     this.capacity = capacity;
     this.metrics = metrics;
-    this.responseMarginMillis = responseMarginMillis;
+    this.responseTail = new ResponseTail(responseMarginMillis, TAIL_WINDOW);
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -207,6 +214,14 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   }
 
   /**
+   * The margin every target reserves for an answer's tail; its writer reports each tail with {@link
+   * ResponseTail#observe}.
+   */
+  public ResponseTail responseTail() {
+    return responseTail;
+  }
+
+  /**
    * Admits {@code job} or refuses it at once.
    *
    * @return completes with the result, or exceptionally with {@link
@@ -237,7 +252,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
               job.targetMillis().isPresent()
                   ? OptionalDouble.of(
                       arrival
-                          + Math.max(0, job.targetMillis().getAsDouble() - responseMarginMillis))
+                          + Math.max(
+                              0, job.targetMillis().getAsDouble() - responseTail.marginMillis()))
                   : OptionalDouble.empty(),
               job.forcedSubnet());
       if (queue.size() >= capacity) {
@@ -328,6 +344,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
           // arrivals meanwhile): a cost of each request that the drain must count.
           estimator.observeGap(start - lastEnd, lastRequests);
           metrics.requestGap.labels(model).set(estimator.perRequestMillis() / 1000);
+          metrics.responseMargin.labels(model).set(responseTail.marginMillis() / 1000);
         }
         batch =
             policy.next(pendings(), start, arrivals.perMillisecond(start), menu, estimator, limits);

@@ -235,11 +235,20 @@ class EmbeddingsApiTest {
   @Test
   void metrics_countRequestsAndDeadlines_afterRequests() throws Exception {
     http.post("/v1/embeddings", "{\"input\":\"count me\"}", "X-Latency-Target-Ms", "60000");
-    String late =
-        http.post("/v1/embeddings", "{\"input\":\"count me too\"}", "X-Latency-Target-Ms", "0.001")
-            .headers()
-            .firstValue("X-Subnet")
-            .orElseThrow();
+    // A target no run can meet is served best-effort when nothing is ahead of it, but refused (429
+    // overloaded) behind work another test left running: then it is sent again.
+    HttpResponse<String> lateResponse = null;
+    for (int attempt = 0; attempt < 50; attempt++) {
+      lateResponse =
+          http.post(
+              "/v1/embeddings", "{\"input\":\"count me too\"}", "X-Latency-Target-Ms", "0.001");
+      if (lateResponse.statusCode() != 429) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertEquals(200, lateResponse.statusCode(), lateResponse.body());
+    String late = lateResponse.headers().firstValue("X-Subnet").orElseThrow();
     HttpResponse<String> m = http.get("/metrics");
     assertEquals(200, m.statusCode());
     assertTrue(m.headers().firstValue("Content-Type").orElseThrow().startsWith("text/plain"));

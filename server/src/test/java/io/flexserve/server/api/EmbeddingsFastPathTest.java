@@ -112,6 +112,23 @@ class EmbeddingsFastPathTest {
   }
 
   @Test
+  void answersWritten_reportTheirTails_toTheModelsResponseMargin() throws Exception {
+    var tail =
+        io.flexserve.server.encoder.ServedEncoder.from(catalog, MODEL).scheduler().responseTail();
+    long before = tail.observed();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(200, http.post("/v1/embeddings", "{\"input\":\"tail " + i + "\"}").statusCode());
+    }
+    // the tail is observed once the answer is written, which the client may see first
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (tail.observed() < before + 3) {
+      assertTrue(System.nanoTime() < deadline, "3 answers' tails observed");
+      Thread.sleep(10);
+    }
+    assertTrue(tail.marginMillis() >= tail.floorMillis());
+  }
+
+  @Test
   void errors_matchTheController_statusCodeAndBody() throws Exception {
     String[][] cases = {
       {"{\"input\":", "400"},

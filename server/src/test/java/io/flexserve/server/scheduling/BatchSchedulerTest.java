@@ -1,6 +1,7 @@
 package io.flexserve.server.scheduling;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.router.DeadlinePolicy;
@@ -11,6 +12,7 @@ import io.flexserve.router.SubnetProfile;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicies;
 import io.flexserve.server.metrics.ServerMetrics;
+import io.flexserve.server.serving.ServingException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -72,6 +74,56 @@ class BatchSchedulerTest {
     } finally {
       scheduler.drain(Duration.ofSeconds(5));
     }
+  }
+
+  @Test
+  void measuredAnswerTails_longerThanTheConfiguredMargin_areReservedOutOfEveryTarget()
+      throws Exception {
+    BatchScheduler.Runner<String, String> runner =
+        (subnet, inputs, options) -> inputs.stream().map(i -> i + " on " + subnet.name()).toList();
+    BatchScheduler<String, String> scheduler =
+        new BatchScheduler<>(
+            "m",
+            runner,
+            ModelMenu.of(List.of(profile("full", 1.0, 1.0))), // 1 ms a run
+            BatchPolicies.byName("slackfit"),
+            new BatchLimits(64, 8192),
+            1,
+            0,
+            16,
+            2, // the configured margin: 2 ms of a 20 ms target
+            new ServerMetrics());
+    try {
+      assertEquals(2.0, scheduler.responseTail().marginMillis());
+      assertEquals(
+          "x on full", scheduler.submit(strict("x", 20)).get(10, TimeUnit.SECONDS).output());
+      for (int i = 0; i < 1024; i++) {
+        scheduler.responseTail().observe(25); // answers leave 25 ms after their runs
+      }
+      assertEquals(25.0, scheduler.responseTail().marginMillis());
+      ServingException refused =
+          assertThrows(ServingException.class, () -> scheduler.submit(strict("y", 20)));
+      assertEquals(
+          "deadline_unsatisfiable",
+          refused.code(),
+          "a run of 1 ms cannot end 25 ms before a 20 ms target");
+      assertEquals(
+          "z on full", scheduler.submit(strict("z", 40)).get(10, TimeUnit.SECONDS).output());
+    } finally {
+      scheduler.drain(Duration.ofSeconds(5));
+    }
+  }
+
+  private static BatchScheduler.Job<String> strict(String input, double targetMillis) {
+    return new BatchScheduler.Job<>(
+        System.nanoTime() / 1e6,
+        input,
+        1,
+        1,
+        OptionalDouble.of(targetMillis),
+        Optional.empty(),
+        DeadlinePolicy.STRICT,
+        60_000);
   }
 
   private static SubnetProfile profile(String name, double quality, double size) {

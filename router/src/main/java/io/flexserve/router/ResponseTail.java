@@ -1,0 +1,75 @@
+package io.flexserve.router;
+
+/**
+ * How much of every latency target to reserve for what follows a request's run: encoding its
+ * answer, handing it to the thread that writes it, and writing it. The reserve is a configured
+ * floor raised to a high quantile of the tails measured on recent answers, so it follows the
+ * machine and the load: with many answers per run, or an event loop that shares its core with
+ * inference, the last answer of a run leaves milliseconds after the run ends.
+ *
+ * <p>A deadline is {@code arrival + target − margin}; a run the router plans to end by then leaves
+ * the answer's tail to the margin. With too small a margin the server judges a request met that the
+ * client sees late; with too large a one it chooses smaller sub-networks than it needs to.
+ *
+ * <p>Thread-safe: answers are observed on event loops, the margin is read under a scheduler's lock.
+ */
+public final class ResponseTail {
+  /** The quantile of recent tails reserved: an answer's tail exceeds the margin 1 time in 100. */
+  public static final double QUANTILE = 0.99;
+
+  private final double floorMillis;
+  private final double[] window;
+  private final int updateEvery;
+  private int next;
+  private int filled;
+  private int sinceUpdate;
+  private long observed;
+  private volatile double marginMillis;
+
+  /**
+   * @param floorMillis the least margin, and the margin before any tail is measured; ≥ 0
+   * @param window how many recent tails the quantile is taken over; ≥ 1
+   */
+  public ResponseTail(double floorMillis, int window) {
+    if (!(floorMillis >= 0) || window < 1) {
+      throw new IllegalArgumentException(
+          "floor must be ≥ 0 and window ≥ 1, got " + floorMillis + " and " + window);
+    }
+    this.floorMillis = floorMillis;
+    this.window = new double[window];
+    // recomputing sorts the window: every window/16 answers keeps that under a microsecond per
+    // answer
+    this.updateEvery = Math.max(1, window / 16);
+    this.marginMillis = floorMillis;
+  }
+
+  /** The tail of one answer: from its run's end until its answer was written, in milliseconds. */
+  public synchronized void observe(double tailMillis) {
+    if (!(tailMillis >= 0) || Double.isInfinite(tailMillis)) {
+      return; // a clock step or a bad sample says nothing about the tail
+    }
+    observed++;
+    window[next] = tailMillis;
+    next = (next + 1) % window.length;
+    filled = Math.min(filled + 1, window.length);
+    if (++sinceUpdate >= updateEvery) {
+      sinceUpdate = 0;
+      double[] recent = java.util.Arrays.copyOf(window, filled);
+      marginMillis = Math.max(floorMillis, Quantiles.quantile(recent, QUANTILE));
+    }
+  }
+
+  /** What each target reserves now: the floor, or the recent tails' quantile when higher. */
+  public double marginMillis() {
+    return marginMillis;
+  }
+
+  public double floorMillis() {
+    return floorMillis;
+  }
+
+  /** How many tails have been observed. */
+  public synchronized long observed() {
+    return observed;
+  }
+}
