@@ -253,8 +253,8 @@ public final class EmbeddingsFastPath
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-      // Micronaut's writes pass here (this path's own start past this handler): an answer is
-      // complete at its last content; an informational answer (100 Continue) ends nothing
+      // Only Micronaut's writes pass here (this handler's own start at the handler before it): an
+      // answer is complete at its last content; an informational one (100 Continue) ends nothing
       boolean informational =
           msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
       if (msg instanceof LastHttpContent && !informational && frameworkOutstanding > 0) {
