@@ -17,8 +17,8 @@ import java.util.Locale;
  *   <li>No target: admitted (the queue bound, checked by the caller, still applies).
  *   <li>A target that even the fastest sub-network cannot meet starting this instant: {@code
  *       strict} rejects ({@link Reason#UNSATISFIABLE_TARGET}); {@code best-effort} admits it to run
- *       late on the fastest, but only while the work ahead of it is within its target: a late
- *       request must not join a long queue either.
+ *       late on the fastest, but only while the work ahead of it is within its target (or its own
+ *       run, when that is longer): a late request must not join a long queue either.
  *   <li>A target that only the queue in front makes unreachable: rejected for either policy ({@link
  *       Reason#OVERLOADED}) with a retry hint of how late it would be. "Unreachable" means late
  *       even if everything ahead drained at full speed in typical time and only its own run were
@@ -116,8 +116,9 @@ public final class Admission {
                 - latency.typical().predictMillis(subnet, tokens));
     double finishAt = finish[finish.length - 1] + tail;
     // A request late even on an idle server is still served (best effort), but not behind a queue
-    // longer than its target.
-    if (lateAnyway ? finishAt - own - now <= target : finishAt <= deadline) {
+    // longer than its target or its own run, whichever is longer: it is late by its run anyway, and
+    // a worker about to be free must not turn away a request that asked for "as fast as possible".
+    if (lateAnyway ? finishAt - own - now <= Math.max(target, own) : finishAt <= deadline) {
       return new Admit(lateAnyway);
     }
     double wait = Math.max(0, finishAt - own - now);

@@ -65,6 +65,20 @@ class AdmissionTest {
   }
 
   @Test
+  void targetNearZero_bestEffort_waitsForAWorkerAboutToBeFree_notForAQueue() {
+    // small takes 3 ms; a target of 0.001 ms is late on any server. A worker free in 0.5 ms is no
+    // queue worth refusing for (the request is late by its own run anyway); one busy for 50 ms is.
+    assertEquals(
+        new Admission.Admit(true),
+        decide(targeted(1, 0.001), DeadlinePolicy.BEST_EFFORT, List.of(), 0.5));
+    Admission.Reject r =
+        assertInstanceOf(
+            Admission.Reject.class,
+            decide(targeted(1, 0.001), DeadlinePolicy.BEST_EFFORT, List.of(), 50));
+    assertEquals(Admission.Reason.OVERLOADED, r.reason());
+  }
+
+  @Test
   void lateOnlyByItsOwnTimeInTheServer_isLateAnyway_notOverloaded() {
     // admitted at 0, due at 3.05; by the time admission runs (0.1) even small (3 ms) cannot make it
     Pending p = new Pending(1, 1, 100, 0, OptionalDouble.of(3.05), java.util.Optional.empty());

@@ -5,13 +5,10 @@ import io.flexserve.server.config.FlexserveConfig;
 import io.flexserve.server.encoder.EmbeddingService;
 import io.flexserve.server.encoder.EmbeddingsRequest;
 import io.flexserve.server.errors.ApiException;
-import io.flexserve.server.errors.ErrorBody;
 import io.flexserve.server.errors.RequestTags;
-import io.flexserve.server.errors.ServingExceptionHandler;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.security.ApiKeyCheck;
-import io.flexserve.server.serving.ServingException;
 import io.flexserve.server.transport.ClientDisconnects;
 import io.flexserve.server.transport.ConnectionGuard;
 import io.micronaut.context.annotation.Value;
@@ -20,33 +17,25 @@ import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.json.JsonMapper;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,10 +83,9 @@ public final class EmbeddingsFastPath
   private final EmbeddingService service;
   private final ModelCatalog catalog;
   private final FlexserveConfig config;
-  private final ServerMetrics metrics;
   private final ApiKeyCheck keys;
   private final ClientDisconnects disconnects;
-  private final JsonMapper json;
+  private final EmbeddingsAnswers answers;
 
   public EmbeddingsFastPath(
       @Value("${flexserve.embeddings-fast-path:true}") boolean enabled,
@@ -114,10 +102,9 @@ public final class EmbeddingsFastPath
     this.service = service;
     this.catalog = catalog;
     this.config = config;
-    this.metrics = metrics;
     this.keys = keys;
     this.disconnects = disconnects;
-    this.json = json;
+    this.answers = new EmbeddingsAnswers(metrics, json);
   }
 
   @Override
@@ -291,7 +278,7 @@ public final class EmbeddingsFastPath
         String model = parsed.model().isEmpty() ? catalog.defaultModelName() : parsed.model();
         work = service.embed(request.arrivalNanos / 1e6, model, parsed, routing);
       } catch (RuntimeException e) {
-        answer(ctx, error(requestId, e), NOTHING);
+        answer(ctx, answers.error(requestId, e), NOTHING);
         return;
       }
       ClientDisconnects.Watch watch =
@@ -307,12 +294,14 @@ public final class EmbeddingsFastPath
             Runnable onWritten = NOTHING;
             try {
               response =
-                  failure == null ? ok(requestId, parsed, served) : error(requestId, failure);
+                  failure == null
+                      ? answers.ok(requestId, parsed, served)
+                      : answers.error(requestId, failure);
               if (failure == null) {
                 onWritten = () -> service.written(served, request.arrivalNanos / 1e6);
               }
             } catch (RuntimeException e) {
-              response = error(requestId, e);
+              response = answers.error(requestId, e);
             }
             answer(ctx, response, onWritten);
           });
@@ -326,12 +315,23 @@ public final class EmbeddingsFastPath
       ctx.writeAndFlush(response)
           .addListener(
               written -> {
-                if (written.isSuccess()) {
-                  onWritten.run(); // the answer's tail, for the response margin
-                }
                 serving = false;
+                if (written.isSuccess()) {
+                  try {
+                    onWritten.run(); // the answer's tail, for the response margin
+                  } catch (RuntimeException e) {
+                    LOG.warn("after writing an embeddings answer", e);
+                  }
+                }
+                // What arrived meanwhile goes on as one read batch: the handlers after this one
+                // (Micronaut's) flush their answers and ask for more at a read's completion.
+                boolean replayed = false;
                 while (!serving && !held.isEmpty()) {
                   dispatch(ctx, held.poll());
+                  replayed = true;
+                }
+                if (replayed) {
+                  ctx.fireChannelReadComplete();
                 }
                 if (!serving && autoReadPaused) {
                   autoReadPaused = false;
@@ -343,80 +343,6 @@ public final class EmbeddingsFastPath
                 }
               });
     }
-  }
-
-  private FullHttpResponse ok(
-      String requestId, EmbeddingsRequest request, EmbeddingService.Served served) {
-    EmbeddingsResponse body =
-        EmbeddingsResponse.of(
-            served.model(), served.result().embeddings(), request.base64(), served.promptTokens());
-    FullHttpResponse response = json(HttpResponseStatus.OK, requestId, body);
-    served.writeHeaders(response.headers()::add);
-    metrics.requests.labels(served.model(), served.result().subnet(), PATH, "200").inc();
-    count("200");
-    return response;
-  }
-
-  /**
-   * The one JSON error body for {@code failure}, as {@code JsonErrorResponseProcessor} writes it.
-   */
-  private FullHttpResponse error(String requestId, Throwable failure) {
-    Throwable cause =
-        failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause()
-            : failure;
-    ApiException e;
-    if (cause instanceof ApiException api) {
-      e = api;
-    } else if (cause instanceof ServingException serving) {
-      e = ServingExceptionHandler.toApi(serving);
-    } else if (cause instanceof CancellationException) {
-      e = new ApiException.ClientGone();
-    } else {
-      e = new ApiException.InferenceFailed("embeddings failed: " + cause);
-    }
-    int status = e.status().getCode();
-    ErrorBody body = ErrorBody.of(e.getMessage(), e.type(), e.code(), requestId);
-    if (status >= 500 && status != 503) {
-      LOG.error(
-          "request {} POST {} failed with {}: {}",
-          requestId,
-          PATH,
-          status,
-          e.getMessage(),
-          cause instanceof ApiException ? null : cause);
-    }
-    FullHttpResponse response = json(HttpResponseStatus.valueOf(status), requestId, body);
-    e.retryAfterSeconds()
-        .ifPresent(s -> response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(s)));
-    if (e instanceof ApiException.Unauthorized) {
-      response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
-    }
-    count(Integer.toString(status));
-    return response;
-  }
-
-  private void count(String status) {
-    metrics.httpResponses.labels(PATH, status).inc();
-    metrics.fastPathResponses.labels(status).inc();
-  }
-
-  private FullHttpResponse json(HttpResponseStatus status, String requestId, Object body) {
-    byte[] bytes;
-    try {
-      bytes = json.writeValueAsBytes(body);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
-    response
-        .headers()
-        .set(HttpHeaderNames.DATE, HttpDate.now())
-        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-        .set(RequestTags.HEADER, requestId);
-    return response;
   }
 
   /** A request being read: its head, arrival and body so far (its length is known). */
