@@ -182,7 +182,6 @@ public final class EmbeddingsFastPath
     /** A request taken here is being served: later messages wait in {@link #held}. */
     private boolean serving;
 
-    private boolean readDeferred;
     private boolean autoReadPaused;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
@@ -231,9 +230,8 @@ public final class EmbeddingsFastPath
     public void read(ChannelHandlerContext ctx) {
       // Reading goes on while a request is served here, so a client that leaves is seen at once and
       // its work cancelled; only a client that pipelines many requests meanwhile is made to wait.
-      if (serving && held.size() >= MAX_HELD) {
-        readDeferred = true;
-      } else {
+      // (a read held back here is asked for again once the answer is out)
+      if (!serving || held.size() < MAX_HELD) {
         ctx.read();
       }
     }
@@ -264,6 +262,9 @@ public final class EmbeddingsFastPath
 
     private void serve(ChannelHandlerContext ctx, Capture request) {
       serving = true;
+      if (!ctx.channel().config().isAutoRead()) {
+        ctx.read(); // keep reading while it is served: a client that leaves is seen at once
+      }
       HttpHeaders headers = request.head.headers();
       String requestId = RequestTags.idFor(headers.get(RequestTags.HEADER));
       CompletableFuture<EmbeddingService.Served> work;
@@ -337,8 +338,11 @@ public final class EmbeddingsFastPath
                   autoReadPaused = false;
                   ctx.channel().config().setAutoRead(true);
                 }
-                if (!serving && readDeferred) {
-                  readDeferred = false;
+                if (!serving && !ctx.channel().config().isAutoRead()) {
+                  // Micronaut reads on demand (auto-read off) and counts its own read requests by
+                  // the
+                  // reads it sees; it saw none of this request's, so the next read is asked for
+                  // here
                   ctx.read();
                 }
               });
