@@ -48,7 +48,10 @@ public final class RequestTags implements Ordered {
     return UUID.randomUUID().toString().replace("-", "");
   }
 
-  /** The id of a request that sent {@code sent} as its id (null when it sent none). */
+  /**
+   * A request's id: {@code sent}, the client's own {@code X-Request-Id} (null if none), when it is
+   * a plain token; a fresh one otherwise.
+   */
   public static String idFor(String sent) {
     return sent != null && PLAIN.matcher(sent).matches() ? sent : newId();
   }
