@@ -60,8 +60,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Order on a connection. HTTP/1.1 answers go out in request order. A request is taken here only
  * when Micronaut has no answer outstanding on the connection (writes through this handler are
- * counted), and while one is being served here, later messages on the connection are held (reading
- * pauses only when many are); they go on, in order, once its answer is written.
+ * counted), and while one is being served here, later messages on the connection are held; they go
+ * on, in order, once its answer is written. Micronaut's pipeline reads on demand (auto-read off),
+ * so holding back read requests pauses a connection: this handler does so once 64 messages are
+ * held, and asks for reads itself where Micronaut would not (it sees none of the requests taken
+ * here).
  *
  * <p>{@code flexserve.embeddings-fast-path: false} ({@code FLEXSERVE_EMBEDDINGS_FAST_PATH}) sends
  * everything through Micronaut, for comparison.
@@ -182,17 +185,12 @@ public final class EmbeddingsFastPath
     /** A request taken here is being served: later messages wait in {@link #held}. */
     private boolean serving;
 
-    private boolean autoReadPaused;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (serving) {
         held.add(msg);
-        if (held.size() >= MAX_HELD && ctx.channel().config().isAutoRead()) {
-          ctx.channel().config().setAutoRead(false);
-          autoReadPaused = true;
-        }
       } else {
         dispatch(ctx, msg);
       }
@@ -262,9 +260,7 @@ public final class EmbeddingsFastPath
 
     private void serve(ChannelHandlerContext ctx, Capture request) {
       serving = true;
-      if (!ctx.channel().config().isAutoRead()) {
-        ctx.read(); // keep reading while it is served: a client that leaves is seen at once
-      }
+      ctx.read(); // keep reading while it is served: a client that leaves is seen at once
       HttpHeaders headers = request.head.headers();
       String requestId = RequestTags.idFor(headers.get(RequestTags.HEADER));
       CompletableFuture<EmbeddingService.Served> work;
@@ -334,15 +330,9 @@ public final class EmbeddingsFastPath
                 if (replayed) {
                   ctx.fireChannelReadComplete();
                 }
-                if (!serving && autoReadPaused) {
-                  autoReadPaused = false;
-                  ctx.channel().config().setAutoRead(true);
-                }
-                if (!serving && !ctx.channel().config().isAutoRead()) {
-                  // Micronaut reads on demand (auto-read off) and counts its own read requests by
-                  // the
-                  // reads it sees; it saw none of this request's, so the next read is asked for
-                  // here
+                if (!serving) {
+                  // Micronaut counts its own read requests by the reads it sees; it saw none of
+                  // this request's, so the next read is asked for here
                   ctx.read();
                 }
               });

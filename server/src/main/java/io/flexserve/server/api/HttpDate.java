@@ -1,18 +1,14 @@
 package io.flexserve.server.api;
 
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import io.netty.handler.codec.DateFormatter;
+import java.util.Date;
 
 /**
  * The {@code Date} response header (RFC 9110 §6.6.1: an origin server with a clock sends it on
- * 2xx–4xx answers), formatted once per second rather than per answer.
+ * 2xx–4xx answers), formatted by Netty's {@link DateFormatter} once per second rather than per
+ * answer.
  */
 final class HttpDate {
-  private static final DateTimeFormatter IMF_FIXDATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
-
   private record Stamp(long second, String text) {}
 
   private static volatile Stamp last = new Stamp(-1, "");
@@ -24,10 +20,7 @@ final class HttpDate {
     long second = System.currentTimeMillis() / 1000;
     Stamp stamp = last;
     if (stamp.second() != second) {
-      String text =
-          IMF_FIXDATE.format(
-              ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(second), ZoneOffset.UTC));
-      stamp = new Stamp(second, text);
+      stamp = new Stamp(second, DateFormatter.format(new Date(second * 1000)));
       last = stamp;
     }
     return stamp.text();
