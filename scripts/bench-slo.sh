@@ -170,13 +170,14 @@ lt_send --url "$url" --trace "$out/trace.csv" --text-file "$sentence" --json "$o
 cpu1=$(metric process_cpu_seconds_total); inf1=$(metric flexserve_inference_cpu_seconds_total)
 curl -s "$url/v1/models" > "$out/models-sim.json"
 n=$(($(wc -l < "$out/trace.csv") - 1))
-c50=$(metric flexserve_latency_correction 'level="typical"'); c98=$(metric flexserve_latency_correction 'level="slow"')
+c50=$(metric flexserve_latency_correction 'level="typical"'); c99=$(metric flexserve_latency_correction 'level="slow"')
 request_cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v i="$inf0" -v j="$inf1" -v n="$n" 'BEGIN {printf "%.3f", 1000 * ((b - a) - (j - i)) / n}')
-sigma=$(awk -v a="$c50" -v b="$c98" 'BEGIN {s = log(b / a) / 2.054; printf "%.3f", (s > 0 ? s : 0)}')
+# log-normal: the slow correction is the server's p99 (LatencyEstimator.STANDARD_QUANTILE), z = 2.326
+sigma=$(awk -v a="$c50" -v b="$c99" 'BEGIN {s = log(b / a) / 2.326; printf "%.3f", (s > 0 ? s : 0)}')
 gap=$(metric flexserve_request_gap_seconds | awk '{printf "%.3f", 1000 * $1}')
 margin=$(metric flexserve_response_margin_seconds | awk '{printf "%.3f", 1000 * $1}')
 echo "== simulator vs server, same trace ($n requests at $rate req/s, one 16-token sentence):"
-echo "   measured online during the replay: typical run ${c50}x the profile, slow (p98) ${c98}x -> noise sigma $sigma;"
+echo "   measured online during the replay: typical run ${c50}x the profile, slow (p99) ${c99}x -> noise sigma $sigma;"
 echo "   worker time per request besides its run (the gap admission counts) $gap ms; server CPU outside inference per"
 echo "   request $request_cpu ms (counting the load tester's warm-up probes too); overhead (step 1) $overhead ms;"
 echo "   response margin (the p99 of answers' measured tails, at least the configured 3 ms) $margin ms"

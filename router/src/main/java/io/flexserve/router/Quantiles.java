@@ -30,15 +30,25 @@ public final class Quantiles {
    * @throws NullPointerException if {@code values} is null
    */
   public static double quantile(double[] values, double q) {
-    Objects.requireNonNull(values, "values");
-    if (values.length == 0) {
+    double[] sorted = Objects.requireNonNull(values, "values").clone();
+    Arrays.sort(sorted);
+    return ofSorted(sorted, q);
+  }
+
+  /**
+   * As {@link #quantile}, on values already sorted ascending (as {@link Arrays#sort} leaves them):
+   * several quantiles of one sample cost one sort.
+   *
+   * @throws IllegalArgumentException as {@link #quantile}
+   */
+  public static double ofSorted(double[] sorted, double q) {
+    Objects.requireNonNull(sorted, "sorted");
+    if (sorted.length == 0) {
       throw new IllegalArgumentException("values must not be empty");
     }
     if (!(q >= 0 && q <= 1)) {
       throw new IllegalArgumentException("q must be in [0, 1], got " + q);
     }
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
     // Arrays.sort puts NaN last, so one look at the end finds any.
     if (Double.isNaN(sorted[sorted.length - 1])) {
       throw new IllegalArgumentException("values must not contain NaN");

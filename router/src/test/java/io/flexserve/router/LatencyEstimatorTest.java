@@ -22,6 +22,18 @@ class LatencyEstimatorTest {
   }
 
   @Test
+  void standard_plansAtP99_soTwoSlowRunsInAHundredAreTheCorrection() {
+    LatencyEstimator e = LatencyEstimator.standard();
+    for (int i = 0; i < 3 + 98; i++) { // 3 warm-up runs, then 98 at the profile
+      e.observe(full, 100, 10);
+    }
+    e.observe(full, 100, 30); // two runs in a hundred at 3×: a p98 would ignore them
+    e.observe(full, 100, 30);
+    assertEquals(3, e.correction(), 1e-9);
+    assertEquals(1, e.typicalCorrection(), 1e-9);
+  }
+
+  @Test
   void warmupIgnored_thenSustainedSlowdown_scalesEverySize() {
     LatencyEstimator e = new LatencyEstimator(16, 0.9, 4, 2);
     e.observe(full, 100, 1000); // warm-up outliers

@@ -89,4 +89,15 @@ class QuantilesTest {
   void quantile_null_throwsNpe() {
     assertThrows(NullPointerException.class, () -> Quantiles.quantile(null, 0.5));
   }
+
+  @Test
+  void ofSorted_agreesWithQuantile_onTheSortedCopy() {
+    double[] sorted = ONE_TO_TEN_SCRAMBLED.clone();
+    java.util.Arrays.sort(sorted);
+    for (double q : new double[] {0, 0.1, 0.5, 0.55, 0.9, 0.99, 1}) {
+      assertEquals(
+          Quantiles.quantile(ONE_TO_TEN_SCRAMBLED, q), Quantiles.ofSorted(sorted, q), q + "");
+    }
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.ofSorted(new double[0], 0.5));
+  }
 }

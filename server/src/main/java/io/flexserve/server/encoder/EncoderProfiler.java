@@ -17,7 +17,7 @@ import java.util.Map;
  * (padded tokens), and turns it into the router's {@link ModelMenu}. Each point is the p75 of
  * {@code repeats} timed runs after five warm-up rounds: robust to a few stray slow runs (GC, page
  * faults, a neighbour's burst) that would set a p90 of so few samples. The tail is the online
- * estimator's job: it corrects these curves by a p98 of observed runs.
+ * estimator's job: it corrects these curves by a p99 of observed runs.
  */
 public final class EncoderProfiler {
   /**

@@ -127,7 +127,7 @@ public final class ServerMetrics {
 
   /**
    * The online correction of the profiles by observed run times, per model: level {@code typical}
-   * is the median run (what queued work adds up with), {@code slow} the p98 one (what one run must
+   * is the median run (what queued work adds up with), {@code slow} the p99 one (what one run must
    * be safe against; the quantile of {@code LatencyEstimator.standard()}). The simulator takes the
    * spread between them as its run-time noise. (Not a {@code quantile} label: that one is reserved
    * for summaries.)
@@ -135,7 +135,7 @@ public final class ServerMetrics {
   public final Gauge latencyCorrection =
       Gauge.build(
               "flexserve_latency_correction",
-              "Observed run time over the profile's prediction: typical (median) and slow (p98).")
+              "Observed run time over the profile's prediction: typical (median) and slow (p99).")
           .labelNames("model", "level")
           .register(registry);
 
