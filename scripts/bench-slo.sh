@@ -32,6 +32,12 @@
 # per request; loadtest/README.md). Every run prints the load generator's CPU per request; step 1 also measures
 # what one thread wake-up costs on the client core (scripts/wake-cost.c), the floor under it: the native sender
 # wakes once per request (the Java sender twice: to send and to read).
+# Loopback, steered like two machines: by default Linux runs the receiving side of a loopback TCP packet inside the
+# sender's own send call, so the load generator's CPU would include the server's TCP receive (23 % of it, perf) and
+# the server's would include the client's. The script turns on receive flow steering for lo (RFS: rps_cpus,
+# rps_flow_cnt, rps_sock_flow_entries; root only, restored at exit), which runs each packet's receive on the core
+# of the socket that reads it, as a NIC's receive runs on the receiving machine. Not root: it says so and runs
+# without (FLEXSERVE_BENCH_RFS=0 does the same).
 # Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,9 +66,28 @@ server_jvm=(-XX:TieredStopAtLevel=1)
 server_nice=10
 fast_path=true
 
+rfs_files=(/proc/sys/net/core/rps_sock_flow_entries /sys/class/net/lo/queues/rx-0/rps_flow_cnt
+  /sys/class/net/lo/queues/rx-0/rps_cpus)
+rfs_saved=()
+rfs_on() {
+  if [ "${FLEXSERVE_BENCH_RFS:-1}" != 1 ] || [ "$(id -u)" != 0 ] || [ ! -w "${rfs_files[2]}" ]; then
+    echo "receive flow steering on lo: off (not root, or FLEXSERVE_BENCH_RFS=0): each side's CPU includes the other's TCP receive"
+    return 0
+  fi
+  for f in "${rfs_files[@]}"; do rfs_saved+=("$(cat "$f")"); done
+  echo 32768 > "${rfs_files[0]}"; echo 32768 > "${rfs_files[1]}"
+  printf '%x' $(((1 << $(nproc)) - 1)) > "${rfs_files[2]}" # every core may receive; RFS picks the reader's
+  echo "receive flow steering on lo: on (each packet's receive runs on the core of the socket that reads it)"
+}
+rfs_restore() {
+  local i
+  for i in "${!rfs_saved[@]}"; do echo "${rfs_saved[$i]}" > "${rfs_files[$i]}" 2>/dev/null || true; done
+}
+
 server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
-trap stop_server EXIT
+trap 'stop_server; rfs_restore' EXIT
+rfs_on
 
 start_server() { # policy
   stop_server
