@@ -1,7 +1,7 @@
 package io.flexserve.models.text;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -46,10 +46,24 @@ public final class EncoderTokenizer implements AutoCloseable {
         HuggingFaceTokenizer.newInstance(tokenizerJson, options), maxLength);
   }
 
-  /** Token ids of one input, special tokens included, at most {@link #maxLength()} long. */
+  /**
+   * Token ids of one input, special tokens included, at most {@link #maxLength()} long: what {@code
+   * tokenizer.encode(text).getIds()} returns. DJL's {@code encode} builds the whole {@code
+   * Encoding} (tokens as strings, character spans, masks, word ids: nine JNI calls and their
+   * objects), and an encoder needs only the ids, so this asks the same native tokenizer for them
+   * alone: three JNI calls, ~45 µs less per request on the event loop (BENCHMARKS.md, issue 19).
+   * Truncation and special tokens are the native tokenizer's own settings either way; the DJL-side
+   * text rewrites that {@code encode} applies first (lower-casing, accent stripping, a prefix
+   * space) are off for every tokenizer {@link #load} creates.
+   */
   public long[] encode(String text) {
-    Encoding e = tokenizer.encode(text);
-    return e.getIds();
+    TokenizersLibrary lib = TokenizersLibrary.LIB;
+    long encoding = lib.encode(tokenizer.getHandle(), text, true);
+    try {
+      return lib.getTokenIds(encoding);
+    } finally {
+      lib.deleteEncoding(encoding);
+    }
   }
 
   /** Tokenizes and pads {@code texts} into one batch. */

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.server.catalog.ModelCatalog;
+import io.flexserve.server.transport.RawResponse;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -198,46 +198,6 @@ class EmbeddingsFastPathTest {
       assertTrue(bodies.get(2).contains("\"embedding\""), bodies.get(2));
       assertTrue(!bodies.get(3).contains("\"embedding\""), "fourth: health, " + bodies.get(3));
       assertTrue(bodies.get(4).contains("\"embedding\""), bodies.get(4));
-    }
-  }
-
-  /** One HTTP/1.1 response read off a socket: a Content-Length or chunked body. */
-  private record RawResponse(int status, Map<String, String> headers, String body) {
-    static RawResponse read(InputStream in) throws IOException {
-      String statusLine = line(in);
-      int status = Integer.parseInt(statusLine.split(" ")[1]);
-      Map<String, String> headers = new LinkedHashMap<>();
-      for (String h = line(in); !h.isEmpty(); h = line(in)) {
-        int colon = h.indexOf(':');
-        headers.put(
-            h.substring(0, colon).strip().toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
-      }
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      if (headers.containsKey("content-length")) {
-        body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-      } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-        for (int n = Integer.parseInt(line(in).strip(), 16);
-            n > 0;
-            n = Integer.parseInt(line(in).strip(), 16)) {
-          body.write(in.readNBytes(n));
-          line(in);
-        }
-        line(in);
-      }
-      return new RawResponse(status, headers, body.toString(StandardCharsets.UTF_8));
-    }
-
-    private static String line(InputStream in) throws IOException {
-      StringBuilder s = new StringBuilder();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new IOException("connection closed mid-response after '" + s + "'");
-        }
-        if (c != '\r') {
-          s.append((char) c);
-        }
-      }
-      return s.toString();
     }
   }
 }
