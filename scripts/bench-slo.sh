@@ -31,7 +31,8 @@
 # Every measured run sends with the load tester's native sender (--sender native, a C subprocess that wakes once
 # per request; loadtest/README.md). Every run prints the load generator's CPU per request; step 1 also measures
 # what one thread wake-up costs on the client core (scripts/wake-cost.c), the floor under it: the native sender
-# wakes once per request (the Java sender twice: to send and to read).
+# wakes once per request (the Java sender twice: to send and to read); and what a thread hand-off costs on one core
+# and across the two (scripts/handoff-cost.c).
 # Loopback, steered like two machines: by default Linux runs the receiving side of a loopback TCP packet inside the
 # sender's own send call, so the load generator's CPU would include the server's TCP receive (23 % of it, perf) and
 # the server's would include the client's. The script turns on receive flow steering for lo (RFS: rps_cpus,
@@ -138,6 +139,11 @@ gcc -O2 -o "$out/wake-cost" scripts/wake-cost.c
 wake=$(taskset -c "$client_core" "$out/wake-cost" 1000 5 | sed 's/.*cpu_us_per_wakeup=\([0-9.]*\).*/\1/')
 echo "   one thread wake-up on the client core costs $wake us of CPU (1000 timed epoll waits, 5 ms apart): the native"
 echo "   sender wakes about once per request, the Java sender twice"
+gcc -O2 -pthread -o "$out/handoff-cost" scripts/handoff-cost.c
+same=$("$out/handoff-cost" 20000 "$server_core" "$server_core" | sed 's/.*us_per_handoff=\([0-9.]*\).*/\1/')
+cross=$("$out/handoff-cost" 20000 "$client_core" "$server_core" | sed 's/.*us_per_handoff=\([0-9.]*\).*/\1/')
+echo "   a thread hand-off costs $same us between two threads on the server's core (event loop and worker), $cross us"
+echo "   from one core to the other (every packet between the load generator and the server)"
 
 # 2. full's capacity: always-largest, 99 % of a generous target
 start_server always-largest
