@@ -21,13 +21,13 @@
 #    (flexserve_response_margin_seconds), plus the overhead of step 1; both SLO attainments. The
 #    server's CPU per request outside inference (process CPU minus flexserve_inference_cpu_seconds_total) is printed
 #    beside it.
-# 7. Reference: slackfit at 2x, Poisson, on the server as shipped (JIT tiers default, inference nice 0), to show
-#    what the one-core settings below buy; then its overhead, C2-compiled.
+# 7. Reference: slackfit at 2x, Poisson, on the server as shipped (compilers and inference at nice 0), to show
+#    what the one-core settings below buy; then its overhead.
 #
-# The server's one-core settings: the JVM compiles with C1 only (-XX:TieredStopAtLevel=1), because C2 compiles for
-# minutes after start and each compile takes the one core from inference for tens of milliseconds; and the inference
-# worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read, admit, refuse and
-# answer requests. The load generator's JVM is C1-only as well, so its own compiles do not delay its event loop.
+# The server's one-core settings: the JVM's JIT compiler threads run at nice 19 (flexserve.compiler-nice), because C2
+# compiles for minutes after start and each compile would take the one core from requests for tens of milliseconds;
+# and the inference worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read,
+# admit, refuse and answer requests. The load generator's JVM is C1-only as well, so its own compiles do not delay its event loop.
 # Every measured run sends with the load tester's native sender (--sender native, a C subprocess that wakes once
 # per request; loadtest/README.md). Every run prints the load generator's CPU per request; step 1 also measures
 # what one thread wake-up costs on the client core (scripts/wake-cost.c), the floor under it: the native sender
@@ -63,7 +63,7 @@ server_core=1
 client_core=0
 lt() { taskset -c "$client_core" java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lt_jar" "$@"; }
 lt_send() { lt "$@" --sender native; } # runs and sweeps; compare takes no --sender
-server_jvm=(-XX:TieredStopAtLevel=1)
+server_compiler_nice=19
 server_nice=10
 fast_path=true
 
@@ -93,7 +93,8 @@ rfs_on
 start_server() { # policy
   stop_server
   FLEXSERVE_ROUTING_POLICY="$1" FLEXSERVE_INTRA_OP_THREADS=1 FLEXSERVE_INFERENCE_NICE="$server_nice" \
-    FLEXSERVE_EMBEDDINGS_FAST_PATH="$fast_path" taskset -c "$server_core" java "${server_jvm[@]}" -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
+    FLEXSERVE_COMPILER_NICE="$server_compiler_nice" FLEXSERVE_EMBEDDINGS_FAST_PATH="$fast_path" \
+    taskset -c "$server_core" java -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
     > "$out/server-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 360); do
@@ -217,12 +218,12 @@ echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/mod
   --tokens 16 --policy slackfit --overhead-ms "$overhead" --run-scale "$c50" --noise "$sigma" \
   --per-request-ms "$gap" --response-margin-ms "$margin" | grep -iE 'attainment|slackfit' | tail -1)"
 
-# 7. reference: the server as shipped (default JIT, nice 0), slackfit at 2x Poisson
-server_jvm=(); server_nice=0
+# 7. reference: the server as shipped (compilers and inference at nice 0), slackfit at 2x Poisson
+server_compiler_nice=0; server_nice=0
 start_server slackfit
 lt_send --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --seed 7 --target-ms "$target" \
   --label poisson-slackfit-as-shipped --json "$out/2x-poisson-slackfit-as-shipped.json" \
   > "$out/2x-poisson-slackfit-as-shipped.txt" 2>&1
-echo "== reference, server as shipped (C2, nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
-# its overhead, C2-compiled after that run and 30 s more of wrk
+echo "== reference, server as shipped (compilers and inference at nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
+# its overhead, after that run and 30 s more of wrk
 echo "   overhead as shipped: $(wrk_overhead "$out/wrk-as-shipped.txt" 30)"

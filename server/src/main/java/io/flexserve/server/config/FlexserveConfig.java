@@ -55,6 +55,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  *     generation loop, 0 to 19; above 0 the event loop preempts a running inference to read, admit,
  *     refuse and answer requests, which matters where they share a core (see {@code
  *     WorkerPriority}); 0 leaves it alone
+ * @param compilerNice Linux nice value of the JVM's JIT compiler threads, 0 to 19; above 0 a
+ *     compile never holds a core that requests wait for, which matters on a server with one core
+ *     (see {@code CompilerPriority}); 0 leaves them alone
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -83,7 +86,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "") String precisions,
     @Bindable(defaultValue = "false") boolean readyWithFailedModels,
     @Bindable(defaultValue = "16384") int maxRequestTokens,
-    @Bindable(defaultValue = "0") int inferenceNice) {
+    @Bindable(defaultValue = "0") int inferenceNice,
+    @Bindable(defaultValue = "0") int compilerNice) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
@@ -101,6 +105,11 @@ public record FlexserveConfig(
       throw new IllegalArgumentException(
           "flexserve.inference-nice must be in [0, 19] (0 leaves the priority alone), got "
               + inferenceNice);
+    }
+    if (compilerNice < 0 || compilerNice > 19) {
+      throw new IllegalArgumentException(
+          "flexserve.compiler-nice must be in [0, 19] (0 leaves the priority alone), got "
+              + compilerNice);
     }
     if (maxRequestTokens < 1) {
       throw new IllegalArgumentException(

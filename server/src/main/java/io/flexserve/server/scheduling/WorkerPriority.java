@@ -1,7 +1,5 @@
 package io.flexserve.server.scheduling;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,15 +21,8 @@ import java.nio.file.Path;
  */
 public final class WorkerPriority {
   private static final System.Logger LOG = System.getLogger(WorkerPriority.class.getName());
-  // with a thread id as "who", setpriority(2) applies to that one thread
-  private static final int PRIO_PROCESS = 0;
 
   private WorkerPriority() {}
-
-  /** The C library's {@code setpriority(2)}. */
-  private interface LibC extends Library {
-    int setpriority(int which, int who, int prio);
-  }
 
   /**
    * Sets the calling thread's nice value to {@code nice} (0 leaves it as it is).
@@ -45,15 +36,15 @@ public final class WorkerPriority {
     try {
       Path self = Files.readSymbolicLink(Path.of("/proc/thread-self")); // "<pid>/task/<tid>"
       int tid = Integer.parseInt(self.getFileName().toString());
-      LibC libc = Native.load("c", LibC.class);
-      if (libc.setpriority(PRIO_PROCESS, tid, nice) == 0) {
+      int errno = Nice.set(tid, nice);
+      if (errno == 0) {
         return true;
       }
       LOG.log(
           System.Logger.Level.WARNING,
           "could not set inference worker nice to {0} (errno {1}); it runs at the default priority",
           nice,
-          Native.getLastError());
+          errno);
     } catch (Exception | LinkageError e) {
       LOG.log(
           System.Logger.Level.WARNING,
