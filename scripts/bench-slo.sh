@@ -20,7 +20,7 @@
 #    (flexserve_request_gap_seconds, what admission counts) and its response margin
 #    (flexserve_response_margin_seconds), plus the overhead of step 1; both SLO attainments. The
 #    server's CPU per request outside inference (process CPU minus flexserve_inference_cpu_seconds_total) is printed
-#    beside it.
+#    beside it. Then step 1's overhead again on this server, warmed (the replay and 30 s of wrk).
 # 7. Reference: slackfit at 2x, Poisson, on the server as shipped (compilers and inference at nice 0), to show
 #    what the one-core settings below buy; then its overhead.
 #
@@ -217,6 +217,9 @@ echo "   real server: $(attainment "$out/trace-real.txt")"
 echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/models-sim.json" --trace "$out/trace.csv" \
   --tokens 16 --policy slackfit --overhead-ms "$overhead" --run-scale "$c50" --noise "$sigma" \
   --per-request-ms "$gap" --response-margin-ms "$margin" | grep -iE 'attainment|slackfit' | tail -1)"
+# the overhead again on this server, warmed by the replay and 30 s more of wrk: step 1 measures a server 20 s old,
+# whose compiles at nice 19 have had little idle core to run on
+echo "   overhead with the one-core settings, warmed: $(wrk_overhead "$out/wrk-warmed.txt" 30)"
 
 # 7. reference: the server as shipped (compilers and inference at nice 0), slackfit at 2x Poisson
 server_compiler_nice=0; server_nice=0
