@@ -27,7 +27,8 @@
 # The server's one-core settings: the JVM's JIT compiler threads run at nice 19 (flexserve.compiler-nice), because C2
 # compiles for minutes after start and each compile would take the one core from requests for tens of milliseconds;
 # and the inference worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read,
-# admit, refuse and answer requests. The load generator's JVM is C1-only as well, so its own compiles do not delay its event loop.
+# admit, refuse and answer requests. The load generator's JVM is C1-only, so its own compiles do not delay its event
+# loop.
 # Every measured run sends with the load tester's native sender (--sender native, a C subprocess that wakes once
 # per request; loadtest/README.md). Every run prints the load generator's CPU per request; step 1 also measures
 # what one thread wake-up costs on the client core (scripts/wake-cost.c), the floor under it: the native sender

@@ -336,7 +336,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   /**
    * One worker thread's state between runs. A run's steps live in {@link #runNext}, not in the
    * thread's loop: a loop that never returns is only compiled on-stack after tens of thousands of
-   * iterations, so for the first hours of a server's life each run's bookkeeping would be
+   * iterations, so for a server's first tens of thousands of runs each run's bookkeeping would be
    * interpreted, ~16 µs per run on the worker's core (perf, C1).
    */
   private final class Worker {
