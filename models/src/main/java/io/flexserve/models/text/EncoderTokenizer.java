@@ -51,11 +51,10 @@ public final class EncoderTokenizer implements AutoCloseable {
    * tokenizer.encode(text).getIds()} returns. DJL's {@code encode} builds the whole {@code
    * Encoding} (tokens as strings, character spans, masks, word ids: nine JNI calls and their
    * objects), and an encoder needs only the ids, so this asks the same native tokenizer for them
-   * alone: three JNI calls, 25 µs instead of 33 for a 16-token sentence (C1, one core; BENCHMARKS.md,
-   * issue 19).
-   * Truncation and special tokens are the native tokenizer's own settings either way; the DJL-side
-   * text rewrites that {@code encode} applies first (lower-casing, accent stripping, a prefix
-   * space) are off for every tokenizer {@link #load} creates.
+   * alone: three JNI calls, 25 µs instead of 33 for a 16-token sentence (C1, one core;
+   * BENCHMARKS.md, issue 19). Truncation and special tokens are the native tokenizer's own settings
+   * either way; the DJL-side text rewrites that {@code encode} applies first (lower-casing, accent
+   * stripping, a prefix space) are off for every tokenizer {@link #load} creates.
    */
   public long[] encode(String text) {
     TokenizersLibrary lib = TokenizersLibrary.LIB;
