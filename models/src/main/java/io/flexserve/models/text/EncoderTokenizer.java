@@ -36,14 +36,17 @@ public final class EncoderTokenizer implements AutoCloseable {
       throw new IllegalArgumentException(
           "maxLength must leave room for [CLS] and [SEP], got " + maxLength);
     }
-    Map<String, String> options =
-        Map.of(
-            "addSpecialTokens", "true",
-            "truncation", "true",
-            "padding", "false",
-            "maxLength", Integer.toString(maxLength));
     return new EncoderTokenizer(
-        HuggingFaceTokenizer.newInstance(tokenizerJson, options), maxLength);
+        HuggingFaceTokenizer.newInstance(tokenizerJson, options(maxLength)), maxLength);
+  }
+
+  /** DJL's settings for every encoder tokenizer: special tokens, truncation, no padding. */
+  static Map<String, String> options(int maxLength) {
+    return Map.of(
+        "addSpecialTokens", "true",
+        "truncation", "true",
+        "padding", "false",
+        "maxLength", Integer.toString(maxLength));
   }
 
   /**

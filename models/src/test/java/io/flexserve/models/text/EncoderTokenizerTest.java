@@ -7,15 +7,15 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.flexserve.models.testing.DefaultBundle;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EncoderTokenizerTest {
   private static final int MAX_LENGTH = 32;
 
   /**
-   * The ids-only encode against DJL's full {@code Encoding} of the same tokenizer.json and
-   * settings: special tokens, truncation, unicode, accents, emoji, empty and blank inputs.
+   * The ids-only encode against DJL's full {@code Encoding} of the same tokenizer.json and settings
+   * ({@link EncoderTokenizer#options}): special tokens, truncation, unicode, accents, emoji, empty
+   * and blank inputs.
    */
   @Test
   void encode_givesTheIdsOfDjlsFullEncoding() throws Exception {
@@ -30,14 +30,9 @@ class EncoderTokenizerTest {
             "tabs\tand\nnewlines\r\nmixed",
             "unbelievably-hyphenated words, numbers 3.14159 and 1,000,000 and e-mail a@b.co",
             "word ".repeat(200)); // past MAX_LENGTH: truncated, [SEP] kept
-    Map<String, String> options =
-        Map.of(
-            "addSpecialTokens", "true",
-            "truncation", "true",
-            "padding", "false",
-            "maxLength", Integer.toString(MAX_LENGTH));
     try (EncoderTokenizer tokenizer = EncoderTokenizer.load(json, MAX_LENGTH);
-        HuggingFaceTokenizer reference = HuggingFaceTokenizer.newInstance(json, options)) {
+        HuggingFaceTokenizer reference =
+            HuggingFaceTokenizer.newInstance(json, EncoderTokenizer.options(MAX_LENGTH))) {
       for (String text : texts) {
         assertArrayEquals(reference.encode(text).getIds(), tokenizer.encode(text), text);
       }
