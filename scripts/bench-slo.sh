@@ -40,6 +40,13 @@
 # rps_flow_cnt, rps_sock_flow_entries; root only, restored at exit), which runs each packet's receive on the core
 # of the socket that reads it, as a NIC's receive runs on the receiving machine. Not root: it says so and runs
 # without (FLEXSERVE_BENCH_RFS=0 does the same).
+# The client core idles by polling: its PM QoS resume latency is set to 0 ("n/a" in
+# /sys/devices/system/cpu/cpuN/power/pm_qos_resume_latency_us; root only, restored at exit), so the idle governor
+# picks the polling state instead of halting, as tuned's latency-performance profile does for a whole machine. On
+# this VM a halted vCPU makes every timed wake-up of the load generator cost it 20-30 us more CPU (cold caches after
+# the host ran something else); polling keeps its core warm. The polling is the kernel's idle loop, counted as idle
+# (and no steal time), and only the client core does it; the server's core halts as before.
+# FLEXSERVE_BENCH_CLIENT_POLL=0 turns it off.
 # Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,10 +93,24 @@ rfs_restore() {
   for i in "${!rfs_saved[@]}"; do echo "${rfs_saved[$i]}" > "${rfs_files[$i]}" 2>/dev/null || true; done
 }
 
+poll_file=/sys/devices/system/cpu/cpu$client_core/power/pm_qos_resume_latency_us
+poll_saved=""
+client_poll_on() {
+  if [ "${FLEXSERVE_BENCH_CLIENT_POLL:-1}" != 1 ] || [ "$(id -u)" != 0 ] || [ ! -w "$poll_file" ]; then
+    echo "client core idle: halts (not root, or FLEXSERVE_BENCH_CLIENT_POLL=0): each timed wake-up costs more"
+    return 0
+  fi
+  poll_saved=$(cat "$poll_file")
+  echo n/a > "$poll_file" # no wake-up latency tolerated: the idle governor polls instead of halting
+  echo "client core idle: polls (core $client_core's PM QoS resume latency 0; the server's core halts as before)"
+}
+client_poll_restore() { if [ -n "$poll_saved" ]; then echo "$poll_saved" > "$poll_file" 2>/dev/null || true; fi; }
+
 server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
-trap 'stop_server; rfs_restore' EXIT
+trap 'stop_server; rfs_restore; client_poll_restore' EXIT
 rfs_on
+client_poll_on
 
 start_server() { # policy
   stop_server
