@@ -103,6 +103,13 @@ final class SweepCommand implements Callable<Integer> {
   int maxProbes;
 
   @Option(
+      names = "--recheck-failures",
+      description =
+          "Probe a rate that failed once more and judge it on both probes' requests together, so"
+              + " one stall on a noisy machine does not end the search low.")
+  boolean recheckFailures;
+
+  @Option(
       names = "--seed",
       defaultValue = "1",
       description = "Seed of every probe's arrivals and targets (default: ${DEFAULT-VALUE}).")
@@ -157,6 +164,9 @@ final class SweepCommand implements Callable<Integer> {
     settings.put("latency target", targets.describe());
     settings.put("rates", rateFrom + " .. " + rateTo + " req/s (poisson)");
     settings.put("probe length", stepSeconds + " s, cool-down " + cooldownSeconds + " s");
+    settings.put(
+        "failed rates",
+        recheckFailures ? "probed again, judged on both probes together" : "fail at once");
     settings.put("seed", Long.toString(seed));
     settings.put("sender", server.sender.label());
     settings.put("deadline policy", requests.strict() ? "strict" : "best-effort");
@@ -181,6 +191,7 @@ final class SweepCommand implements Callable<Integer> {
                 return LoadTestRun.execute(plan, client, err::println).report();
               },
               Duration.ofMillis(Math.round(cooldownSeconds * 1e3)),
+              recheckFailures,
               line -> {
                 out.println(line);
                 out.flush();

@@ -8,9 +8,11 @@ import java.util.Objects;
  *
  * @param ratePerSecond the Poisson arrival rate probed, requests per second
  * @param report the probe's report
- * @param passed whether {@code report.sloAttainment() >= slo}; a probe that sent nothing fails
+ * @param passed whether {@code report.sloAttainment() >= slo}; a probe that sent nothing fails. For
+ *     a recheck, the verdict on both probes at this rate together
+ * @param recheck whether this is the second probe at a rate whose first probe failed
  */
-public record Probe(double ratePerSecond, Report report, boolean passed) {
+public record Probe(double ratePerSecond, Report report, boolean passed, boolean recheck) {
   public Probe {
     Objects.requireNonNull(report, "report");
   }

@@ -13,9 +13,9 @@ import java.util.OptionalDouble;
  * What a sweep found.
  *
  * @param slo the attainment each probe had to reach, in (0, 1]
- * @param probes every probe, in the order run
- * @param highestPassing the highest rate whose probe met the SLO; empty when even the floor failed
- * @param lowestFailing the lowest rate whose probe missed it; empty when none did
+ * @param probes every probe, in the order run, rechecks included
+ * @param highestPassing the highest rate that met the SLO; empty when even the floor failed
+ * @param lowestFailing the lowest rate that missed it; empty when none did
  */
 public record SweepResult(
     double slo, List<Probe> probes, OptionalDouble highestPassing, OptionalDouble lowestFailing) {
@@ -67,7 +67,7 @@ public record SweepResult(
       JsonReport.putNumber(node, "throughputPerSecond", p.report().throughputPerSecond());
       JsonReport.putNumber(node, "p99Ms", p.report().latency().p99Millis());
       JsonReport.putNumber(node, "meanQuality", p.report().meanQuality());
-      node.put("passed", p.passed());
+      node.put("passed", p.passed()).put("recheck", p.recheck());
     }
     JsonReport.putNumber(root, "highestPassingRatePerSecond", highestPassing.orElse(Double.NaN));
     JsonReport.putNumber(root, "lowestFailingRatePerSecond", lowestFailing.orElse(Double.NaN));
