@@ -109,7 +109,12 @@ public final class Admission {
     upTo.add(candidate);
     double[] finish = Drain.finishTimes(upTo, workerFreeAt.clone(), menu, latency, limits);
     // The drain adds up typical runs; the candidate's own run may still be a slow one.
-    double finishAt = finish[finish.length - 1] + Plans.ownTail(latency, subnet, tokens);
+    double tail =
+        Math.max(
+            0,
+            latency.predictMillis(subnet, tokens)
+                - latency.typical().predictMillis(subnet, tokens));
+    double finishAt = finish[finish.length - 1] + tail;
     // A request late even on an idle server is still served (best effort), but not behind a queue
     // longer than its target or its own run, whichever is longer: it is late by its run anyway, and
     // a worker about to be free must not turn away a request that asked for "as fast as possible".

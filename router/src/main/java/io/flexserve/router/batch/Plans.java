@@ -126,18 +126,6 @@ final class Plans {
     return fastest;
   }
 
-  /**
-   * How much slower than typical a slow run of {@code subnet} at {@code paddedTokens} is: the
-   * margin a request keeps for its own run on top of a queue drained in typical time. Admission
-   * admits a request only with it, and SlackFit keeps it for the requests behind each run.
-   */
-  static double ownTail(LatencyPredictor latency, SubnetProfile subnet, int paddedTokens) {
-    return Math.max(
-        0,
-        latency.predictMillis(subnet, paddedTokens)
-            - latency.typical().predictMillis(subnet, paddedTokens));
-  }
-
   /** Predicted time of {@code run} merged, on the sub-network fastest for its size. */
   static double fastestMillis(List<Pending> run, ModelMenu menu, LatencyPredictor latency) {
     return runMillis(latency, fastest(menu, latency, Batch.paddedTokens(run)), run);

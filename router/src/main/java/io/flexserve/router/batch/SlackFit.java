@@ -21,11 +21,10 @@ import java.util.Locale;
  *
  * <p>Look-ahead protects the requests left behind: a candidate is preferred only if, after it, the
  * rest of the head's class and the requests expected to arrive during the run (at the recent
- * arrival rate) could still be drained in time at full speed on the fastest sub-network, each
- * keeping the margin for a slow run of its own: the same {@link Drain} and margin that {@link
- * Admission} counts on when it admits. Without this, filling the head's slack would spend time
- * admission had promised to the requests behind it. If no candidate passes, the expected arrivals
- * are dropped from the test, then the margins, then the queue; if none fits at all, the head is
+ * arrival rate) could still be drained in time at full speed on the fastest sub-network: the same
+ * {@link Drain} that {@link Admission} assumes when it admits. Without this, filling the head's
+ * slack would spend time admission had promised to the requests behind it. If no candidate passes,
+ * the expected arrivals are dropped from the test, then the queue; if none fits at all, the head is
  * late and runs with the other late requests on the fastest.
  */
 final class SlackFit implements BatchPolicy {
@@ -58,12 +57,10 @@ final class SlackFit implements BatchPolicy {
 
   /** How much of what follows the head a candidate must leave on time, strictest first. */
   private enum Protect {
-    /** the queued requests and those expected to arrive during the run, with their margins */
+    /** the queued requests and those expected to arrive during the run */
     QUEUE_AND_ARRIVALS,
-    /** the queued requests, with their margins */
+    /** the queued requests */
     QUEUE,
-    /** the queued requests if every run is typical: their margins are spent already */
-    QUEUE_TYPICAL,
     /** nothing beyond the batch itself */
     NONE
   }
@@ -93,8 +90,7 @@ final class SlackFit implements BatchPolicy {
           if (protect == Protect.QUEUE_AND_ARRIVALS) {
             rest = withExpectedArrivals(rest, members.get(0), now, ms, arrivalsPerMilli);
           }
-          boolean margins = protect != Protect.QUEUE_TYPICAL;
-          if (!restFeasible(rest, now + ms, menu, latency, limits, margins)) {
+          if (!restFeasible(rest, now + ms, menu, latency, limits)) {
             continue;
           }
         }
@@ -159,25 +155,17 @@ final class SlackFit implements BatchPolicy {
 
   /**
    * Whether every request of {@code rest} (deadline order) can still finish in time when drained
-   * from {@code start}; with {@code margins}, each also keeps {@link Plans#ownTail its own run's
-   * margin}, as admission required of it.
+   * from {@code start}.
    */
   static boolean restFeasible(
       List<Pending> rest,
       double start,
       ModelMenu menu,
       LatencyPredictor latency,
-      BatchLimits limits,
-      boolean margins) {
+      BatchLimits limits) {
     double[] finish = Drain.finishTimes(rest, new double[] {start}, menu, latency, limits);
     for (int i = 0; i < finish.length; i++) {
-      Pending p = rest.get(i);
-      double margin = 0;
-      if (margins) {
-        int tokens = p.paddedTokens();
-        margin = Plans.ownTail(latency, Plans.fastest(menu, latency, tokens), tokens);
-      }
-      if (finish[i] + margin > p.deadlineMillis().orElse(Double.POSITIVE_INFINITY)) {
+      if (finish[i] > rest.get(i).deadlineMillis().orElse(Double.POSITIVE_INFINITY)) {
         return false;
       }
     }

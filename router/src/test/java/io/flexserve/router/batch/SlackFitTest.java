@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.flexserve.router.LatencyPredictor;
-import io.flexserve.router.SubnetProfile;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalDouble;
@@ -128,57 +127,6 @@ class SlackFitTest {
     Batch byTokens =
         slackfit.next(queue, 0, 0, menu(), LatencyPredictor.PROFILE, new BatchLimits(100, 200));
     assertEquals(2, byTokens.requests().size());
-  }
-
-  /** Runs take 1.5× the profile when slow; typical runs take the profile. */
-  private static final LatencyPredictor SLOW_IS_ONE_AND_A_HALF =
-      new LatencyPredictor() {
-        @Override
-        public double predictMillis(SubnetProfile subnet, int paddedTokens) {
-          return 1.5 * subnet.predictMillis(paddedTokens);
-        }
-
-        @Override
-        public LatencyPredictor typical() {
-          return PROFILE;
-        }
-      };
-
-  @Test
-  void theFollowerKeepsTheMarginAdmissionCountedOn() {
-    // Slow runs: full 15 ms, mid 9 (b=2: 12), small 4.5. Full alone fits the head's 19 ms, and a
-    // typical small run would still finish the follower at 18; but its own slow run needs 1.5 ms
-    // more than typical (admission admitted it with that margin), and 19.5 > 19. So the most
-    // accurate candidate that keeps the follower's margin wins: mid with both requests.
-    Batch b =
-        slackfit.next(
-            List.of(targeted(1, 19), targeted(2, 19)),
-            0,
-            0,
-            menu(),
-            SLOW_IS_ONE_AND_A_HALF,
-            NO_LIMITS);
-    assertEquals(MID, b.subnet().name());
-    assertEquals(2, b.requests().size());
-    assertEquals(12, b.predictedMillis(), 1e-9);
-  }
-
-  @Test
-  void marginsAlreadySpent_theQueueIsStillKeptOnTimeAtTypicalSpeed() {
-    // One request per run. After small (4.5 ms) the two followers finish at 7.5 and 10.5 in
-    // typical time, on time for 10.5, but the last has no room for its 1.5 ms margin, and no
-    // candidate leaves it any. Mid (9 ms) fits the head too, but would make the followers late
-    // even at typical speed (12 > 10.5): the queue is kept, small runs.
-    Batch b =
-        slackfit.next(
-            List.of(targeted(1, 10), targeted(2, 10.5), targeted(3, 10.5)),
-            0,
-            0,
-            menu(),
-            SLOW_IS_ONE_AND_A_HALF,
-            new BatchLimits(1, 1_000_000));
-    assertEquals(SMALL, b.subnet().name());
-    assertEquals(1, b.requests().size());
   }
 
   @Test
