@@ -44,8 +44,8 @@
 # The client core idles by polling: its PM QoS resume latency is set to 0 ("n/a" in
 # /sys/devices/system/cpu/cpuN/power/pm_qos_resume_latency_us; root only, restored at exit), so the idle governor
 # picks the polling state instead of halting, as tuned's latency-performance profile does for a whole machine. On
-# this VM a halted vCPU makes every timed wake-up of the load generator cost it 20-30 us more CPU (cold caches after
-# the host ran something else); polling keeps its core warm. The polling is the kernel's idle loop, counted as idle
+# this VM each timed wake-up of the load generator from a halted vCPU costs it 20-30 us more CPU (most likely cold
+# caches and TLBs after the host ran something else on the core); polling keeps its core warm. The polling is the kernel's idle loop, counted as idle
 # (and no steal time), and only the client core does it; the server's core halts as before.
 # FLEXSERVE_BENCH_CLIENT_POLL=0 turns it off.
 # Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
