@@ -77,12 +77,12 @@ public final class Sweep {
     }
     Report report = runner.run(rate);
     long sent = report.sent();
-    double met = report.sloAttainment() * report.sent();
+    long good = report.good();
     if (first != null) {
       sent += first.sent();
-      met += first.sloAttainment() * first.sent();
+      good += first.good();
     }
-    double attainment = sent > 0 ? met / sent : 0;
+    double attainment = sent > 0 ? good / (double) sent : 0;
     boolean passed = sent > 0 && attainment >= slo;
     Probe probe = new Probe(rate, report, passed, first != null);
     probes.add(probe);

@@ -18,8 +18,12 @@ class SweepTest {
   // A fake server: 100 requests per probe, of which round(rate - 60) (at least 0) are shed with
   // 429.
   private static Report probe(double rate) {
+    return shedding((int) Math.max(0, Math.min(100, Math.round(rate - 60))));
+  }
+
+  /** 100 requests, the first {@code shed} refused with 429. */
+  private static Report shedding(int shed) {
     List<RequestRecord> records = new ArrayList<>();
-    int shed = (int) Math.max(0, Math.min(100, Math.round(rate - 60)));
     for (int i = 0; i < 100; i++) {
       records.add(i < shed ? status(i, i, 1, 429) : ok(i, i, 1, "full"));
     }
@@ -47,15 +51,6 @@ class SweepTest {
     assertTrue(
         result.summary().startsWith("highest rate meeting SLO attainment >= 99.00 %: 6"),
         result.summary());
-  }
-
-  /** 100 requests, the first {@code shed} refused with 429. */
-  private static Report shedding(int shed) {
-    List<RequestRecord> records = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
-      records.add(i < shed ? status(i, i, 1, 429) : ok(i, i, 1, "full"));
-    }
-    return Report.of(records);
   }
 
   /**
