@@ -54,87 +54,12 @@ cd "$(dirname "$0")/.."
 export ORT_DISABLE_TELEMETRY=1 OPT_OUT_TRACKING=true
 secs="${1:-30}"
 source scripts/lib.sh
-port=$(free_port 18180 18230)
-url="http://127.0.0.1:$port"
 out=bench-out/slo
-mkdir -p "$out"
-server_jar=server/target/flexserve.jar
-lt_jar=loadtest/target/flexserve-loadtest.jar
-toolchain_jar=models/toolchain/target/flexserve-toolchain.jar
-for j in "$server_jar" "$lt_jar" "$toolchain_jar"; do
-  [ -f "$j" ] || { echo "build first: mvn -B -q install -DskipTests ($j is missing)" >&2; exit 2; }
-done
+source scripts/slo-lib.sh
 if ! command -v wrk > /dev/null; then
   echo "installing wrk (Debian package)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk > /dev/null
 fi
-server_core=1
-client_core=0
-lt() { taskset -c "$client_core" java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$lt_jar" "$@"; }
-lt_send() { lt "$@" --sender native; } # runs and sweeps; compare takes no --sender
-server_compiler_nice=19
-server_nice=10
-fast_path=true
-
-rfs_files=(/proc/sys/net/core/rps_sock_flow_entries /sys/class/net/lo/queues/rx-0/rps_flow_cnt
-  /sys/class/net/lo/queues/rx-0/rps_cpus)
-rfs_saved=()
-rfs_on() {
-  if [ "${FLEXSERVE_BENCH_RFS:-1}" != 1 ] || [ "$(id -u)" != 0 ] || [ ! -w "${rfs_files[2]}" ]; then
-    echo "receive flow steering on lo: off (not root, or FLEXSERVE_BENCH_RFS=0): each side's CPU includes the other's TCP receive"
-    return 0
-  fi
-  for f in "${rfs_files[@]}"; do rfs_saved+=("$(cat "$f")"); done
-  echo 32768 > "${rfs_files[0]}"; echo 32768 > "${rfs_files[1]}"
-  printf '%x' $(((1 << $(nproc)) - 1)) > "${rfs_files[2]}" # every core may receive; RFS picks the reader's
-  echo "receive flow steering on lo: on (each packet's receive runs on the core of the socket that reads it)"
-}
-rfs_restore() {
-  local i
-  for i in "${!rfs_saved[@]}"; do echo "${rfs_saved[$i]}" > "${rfs_files[$i]}" 2>/dev/null || true; done
-}
-
-poll_file=/sys/devices/system/cpu/cpu$client_core/power/pm_qos_resume_latency_us
-poll_saved=""
-client_poll_on() {
-  if [ "${FLEXSERVE_BENCH_CLIENT_POLL:-1}" != 1 ] || [ "$(id -u)" != 0 ] || [ ! -w "$poll_file" ]; then
-    echo "client core idle: halts (not root, or FLEXSERVE_BENCH_CLIENT_POLL=0): each timed wake-up costs more"
-    return 0
-  fi
-  poll_saved=$(cat "$poll_file")
-  echo n/a > "$poll_file" # no wake-up latency tolerated: the idle governor polls instead of halting
-  echo "client core idle: polls (core $client_core's PM QoS resume latency 0; the server's core halts as before)"
-}
-client_poll_restore() { if [ -n "$poll_saved" ]; then echo "$poll_saved" > "$poll_file" 2>/dev/null || true; fi; }
-
-server_pid=""
-stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
-trap 'stop_server; rfs_restore; client_poll_restore' EXIT
-rfs_on
-client_poll_on
-
-start_server() { # policy
-  stop_server
-  FLEXSERVE_ROUTING_POLICY="$1" FLEXSERVE_INTRA_OP_THREADS=1 FLEXSERVE_INFERENCE_NICE="$server_nice" \
-    FLEXSERVE_COMPILER_NICE="$server_compiler_nice" FLEXSERVE_EMBEDDINGS_FAST_PATH="$fast_path" \
-    taskset -c "$server_core" java -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
-    > "$out/server-$1.log" 2>&1 &
-  server_pid=$!
-  for _ in $(seq 1 360); do
-    kill -0 "$server_pid" 2>/dev/null || { echo "server exited; see $out/server-$1.log" >&2; exit 1; }
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")" = 200 ]; then
-      # warm the HTTP path (the load-time profile only warms ONNX Runtime): 20 s, not reported
-      lt --url "$url" --rate 60 --duration-s 20 --target-ms 20 > /dev/null 2>&1
-      return 0
-    fi
-    sleep 0.5
-  done
-  echo "server not ready after 180 s" >&2; exit 1
-}
-
-rss_mib() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$server_pid/status"; }
-attainment() { grep -m1 -E 'SLO attainment' "$1" | sed 's/  */ /g'; }
-generator() { grep -m1 -E '^ *CPU per request' "$1" | sed 's/  */ /g; s/^ //' || true; }
 
 wrk_overhead() { # output file [warm-up seconds]: wrk on the client core, one connection; prints the WRK line
   taskset -c "$client_core" wrk -t1 -c1 -d"${2:-5}"s -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > /dev/null
@@ -202,11 +127,8 @@ lt_send --url "$url" --arrival poisson --rate "$over" --duration-s "$secs" --see
   --json "$out/5x-slackfit.json" --html "$out/5x-slackfit.html" --csv "$out/5x-slackfit.csv" > "$out/5x-slackfit.txt" 2>&1
 rss_after=$(rss_mib)
 echo "== 5x overload ($over req/s), slackfit: $(generator "$out/5x-slackfit.txt")"
-col() { head -1 "$out/5x-slackfit.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
-st=$(col status); lat=$(col latency_ms)
-pct() { sort -n | awk -v q="$1" '{a[NR]=$1} END {i=int(NR*q); if (i<1) i=1; printf "%.2f", a[i]}'; }
-ok_lat=$(awk -F, -v s="$st" -v l="$lat" 'NR>1 && $s==200 {print $l}' "$out/5x-slackfit.csv")
-rej_lat=$(awk -F, -v s="$st" -v l="$lat" 'NR>1 && $s==429 {print $l}' "$out/5x-slackfit.csv")
+ok_lat=$(latencies "$out/5x-slackfit.csv" 200)
+rej_lat=$(latencies "$out/5x-slackfit.csv" 429)
 echo "   admitted (2xx): $(echo "$ok_lat" | grep -c .), on time: $(echo "$ok_lat" | awk -v t="$target" '$1<=t {m++} END {printf "%.2f", 100*m/NR}') %, p99 $(echo "$ok_lat" | pct 0.99) ms (target $target ms)"
 echo "   429s: $(echo "$rej_lat" | grep -c .), p50 $(echo "$rej_lat" | pct 0.5) ms, p99 $(echo "$rej_lat" | pct 0.99) ms (target p99 <= 5 ms)"
 echo "   server RSS before/after: $rss_before / $rss_after MiB; ready after: $(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")"

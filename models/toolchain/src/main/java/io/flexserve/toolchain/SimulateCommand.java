@@ -138,6 +138,14 @@ public final class SimulateCommand implements Callable<Integer> {
               + " (the server's flexserve_request_gap_seconds).")
   double perRequestMillis;
 
+  @Option(
+      names = "--overload-hold-ms",
+      defaultValue = "1000",
+      description =
+          "How long a refusal for load makes admission count the spread of the whole queue ahead"
+              + " (the server's FLEXSERVE_OVERLOAD_HOLD_MS; 0 = never).")
+  double overloadHoldMillis;
+
   @Option(names = "--seed", defaultValue = "1")
   long seed;
 
@@ -166,6 +174,7 @@ public final class SimulateCommand implements Callable<Integer> {
             noise,
             runScale,
             perRequestMillis,
+            overloadHoldMillis,
             seed);
     System.out.printf(
         "%d requests over %.1f s; %s%n", arrivals.size(), durationOf(arrivals), menu.names());

@@ -25,6 +25,9 @@ import java.util.Locale;
  *       slow ({@link Drain}); serving it would be late anyway and would make the requests behind it
  *       late too. This is what keeps admitted requests on time under overload.
  * </ul>
+ *
+ * <p>How slow the work ahead may run is the {@link Spread}: the candidate's own run only, or, while
+ * the server is refusing requests ({@link OverloadHold}), every run ahead of it too.
  */
 public final class Admission {
   private Admission() {}
@@ -33,6 +36,25 @@ public final class Admission {
     UNKNOWN_SUBNET,
     UNSATISFIABLE_TARGET,
     OVERLOADED
+  }
+
+  /**
+   * How much slower than typical the work up to a request may run, on top of the typical drain.
+   *
+   * <ul>
+   *   <li>{@link #OWN_RUN}: the candidate's own run may be slow; the runs ahead take their typical
+   *       time. Admits a request that will probably be on time: right when a refusal is the only
+   *       miss the server could avoid.
+   *   <li>{@link #QUEUE}: each run ahead may be slow too. Runs overrun their typical time
+   *       independently (measured on the server: the p99 of k consecutive runs' summed excess is
+   *       about √k times one run's), so the allowance is the own run's times √(runs ahead + 1).
+   *       Admits only what is on time about 99 times in 100 even behind a deep queue: right under
+   *       overload, when requests are refused anyway and the admitted ones must keep their targets.
+   * </ul>
+   */
+  public enum Spread {
+    OWN_RUN,
+    QUEUE
   }
 
   /** The verdict: {@link Admit} or {@link Reject}. */
@@ -54,6 +76,7 @@ public final class Admission {
    * @param queue requests already waiting, in deadline order
    * @param workerFreeAt when each worker becomes free (now for idle ones), on the deadlines' clock
    * @param now the current time on that clock
+   * @param spread how slow the work ahead of the candidate may run
    */
   public static Verdict decide(
       Pending candidate,
@@ -63,7 +86,8 @@ public final class Admission {
       double now,
       ModelMenu menu,
       LatencyPredictor latency,
-      BatchLimits limits) {
+      BatchLimits limits,
+      Spread spread) {
     SubnetProfile forced = null;
     if (candidate.forcedSubnet().isPresent()) {
       forced = menu.find(candidate.forcedSubnet().get()).orElse(null);
@@ -107,14 +131,18 @@ public final class Admission {
       }
     }
     upTo.add(candidate);
-    double[] finish = Drain.finishTimes(upTo, workerFreeAt.clone(), menu, latency, limits);
-    // The drain adds up typical runs; the candidate's own run may still be a slow one.
-    double tail =
+    Drain.Drained drained = Drain.drain(upTo, workerFreeAt.clone(), now, menu, latency, limits);
+    int last = upTo.size() - 1;
+    // The drain adds up typical runs; the candidate's own run may still be a slow one, and with
+    // QUEUE so may each run ahead of it.
+    double ownTail =
         Math.max(
             0,
             latency.predictMillis(subnet, tokens)
                 - latency.typical().predictMillis(subnet, tokens));
-    double finishAt = finish[finish.length - 1] + tail;
+    double tail =
+        spread == Spread.QUEUE ? ownTail * Math.sqrt(drained.runsBefore()[last] + 1) : ownTail;
+    double finishAt = drained.finish()[last] + tail;
     // A request late even on an idle server is still served (best effort), but not behind a queue
     // longer than its target or its own run, whichever is longer: it is late by its run anyway, and
     // a worker about to be free must not turn away a request that asked for "as fast as possible".

@@ -27,8 +27,38 @@ final class Drain {
       ModelMenu menu,
       LatencyPredictor predictor,
       BatchLimits limits) {
+    return drain(requests, workerFreeAt, Double.POSITIVE_INFINITY, menu, predictor, limits)
+        .finish();
+  }
+
+  /**
+   * Each request's finish time, and how many runs its worker does before the run that serves it.
+   *
+   * @param finish finish times, in the order of the requests
+   * @param runsBefore for each request, the runs its worker does before the one that serves it: the
+   *     worker's unfinished run (when it is busy) and the drained runs ahead
+   */
+  record Drained(double[] finish, int[] runsBefore) {}
+
+  /**
+   * @param requests in deadline order
+   * @param workerFreeAt when each worker becomes free (absolute, same clock as deadlines); modified
+   * @param now a worker free later than this is busy with a run: it counts in {@code runsBefore}
+   */
+  static Drained drain(
+      List<Pending> requests,
+      double[] workerFreeAt,
+      double now,
+      ModelMenu menu,
+      LatencyPredictor predictor,
+      BatchLimits limits) {
     LatencyPredictor latency = predictor.typical();
     double[] finish = new double[requests.size()];
+    int[] runsBefore = new int[requests.size()];
+    int[] runs = new int[workerFreeAt.length];
+    for (int w = 0; w < runs.length; w++) {
+      runs[w] = workerFreeAt[w] > now ? 1 : 0;
+    }
     int from = 0;
     while (from < requests.size()) {
       int w = 0;
@@ -48,10 +78,12 @@ final class Drain {
       double end = start + Plans.fastestMillis(requests.subList(from, from + n), menu, latency);
       for (int i = from; i < from + n; i++) {
         finish[i] = end;
+        runsBefore[i] = runs[w];
       }
       workerFreeAt[w] = end;
+      runs[w]++;
       from += n;
     }
-    return finish;
+    return new Drained(finish, runsBefore);
   }
 }

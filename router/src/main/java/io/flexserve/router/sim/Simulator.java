@@ -9,6 +9,7 @@ import io.flexserve.router.batch.ArrivalRate;
 import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
+import io.flexserve.router.batch.OverloadHold;
 import io.flexserve.router.batch.Pending;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,6 +49,8 @@ public final class Simulator {
    * @param perRequestMillis worker time per request besides its run, charged to the run that serves
    *     it and fed to the estimator as the server measures it (0: the event loop has a core of its
    *     own)
+   * @param overloadHoldMillis how long a refusal for load makes admission count the whole queue's
+   *     spread, as the server's {@code flexserve.overload-hold-ms} ({@link OverloadHold}; 0: never)
    */
   public record Config(
       int workers,
@@ -58,6 +61,7 @@ public final class Simulator {
       double noiseSigma,
       double runScale,
       double perRequestMillis,
+      double overloadHoldMillis,
       long seed) {
     public Config {
       if (workers < 1
@@ -66,13 +70,17 @@ public final class Simulator {
           || responseMarginMillis < 0
           || noiseSigma < 0
           || !(runScale > 0)
-          || perRequestMillis < 0) {
+          || perRequestMillis < 0
+          || !(overloadHoldMillis >= 0)) {
         throw new IllegalArgumentException(
             "bad simulator config: " + workers + " workers, capacity " + capacity);
       }
     }
 
-    /** Runs as profiled, and no per-request CPU on the worker's core. */
+    /**
+     * Runs as profiled, no per-request CPU on the worker's core, and admission that counts the
+     * candidate's own run only.
+     */
     public Config(
         int workers,
         int capacity,
@@ -81,7 +89,17 @@ public final class Simulator {
         double responseMarginMillis,
         double noiseSigma,
         long seed) {
-      this(workers, capacity, limits, overheadMillis, responseMarginMillis, noiseSigma, 1, 0, seed);
+      this(
+          workers,
+          capacity,
+          limits,
+          overheadMillis,
+          responseMarginMillis,
+          noiseSigma,
+          1,
+          0,
+          0,
+          seed);
     }
   }
 
@@ -99,6 +117,7 @@ public final class Simulator {
     SplittableRandom random = new SplittableRandom(config.seed());
     LatencyEstimator estimator = LatencyEstimator.standard();
     ArrivalRate rate = new ArrivalRate(1000);
+    OverloadHold overload = new OverloadHold(config.overloadHoldMillis());
     List<Queued> queue = new ArrayList<>();
     Run[] running = new Run[config.workers()];
     Map<String, Integer> rejected = new TreeMap<>();
@@ -133,6 +152,7 @@ public final class Simulator {
         List<Pending> pendings = pendings(queue);
         if (queue.size() >= config.capacity()) {
           rejected.merge("queue_full", 1, Integer::sum);
+          overload.refused(now);
         } else if (Admission.decide(
                 p,
                 a.policy(),
@@ -141,9 +161,13 @@ public final class Simulator {
                 now,
                 menu,
                 estimator,
-                config.limits())
+                config.limits(),
+                overload.spread(now))
             instanceof Admission.Reject r) {
           rejected.merge(r.reason().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+          if (r.reason() == Admission.Reason.OVERLOADED) {
+            overload.refused(now);
+          }
         } else {
           int at = Collections.binarySearch(pendings, p, Pending::byDeadline);
           queue.add(at < 0 ? -at - 1 : at, new Queued(p, a));

@@ -19,7 +19,15 @@ class AdmissionTest {
   private static Admission.Verdict decide(
       Pending p, DeadlinePolicy policy, List<Pending> queue, double... freeAt) {
     return Admission.decide(
-        p, policy, queue, freeAt, 0, menu(), LatencyPredictor.PROFILE, NO_LIMITS);
+        p,
+        policy,
+        queue,
+        freeAt,
+        0,
+        menu(),
+        LatencyPredictor.PROFILE,
+        NO_LIMITS,
+        Admission.Spread.OWN_RUN);
   }
 
   @Test
@@ -92,7 +100,8 @@ class AdmissionTest {
             0.1,
             menu(),
             LatencyPredictor.PROFILE,
-            NO_LIMITS));
+            NO_LIMITS,
+            Admission.Spread.OWN_RUN));
     Admission.Reject r =
         assertInstanceOf(
             Admission.Reject.class,
@@ -104,7 +113,8 @@ class AdmissionTest {
                 0.1,
                 menu(),
                 LatencyPredictor.PROFILE,
-                NO_LIMITS));
+                NO_LIMITS,
+                Admission.Spread.OWN_RUN));
     assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
   }
 
@@ -188,7 +198,8 @@ class AdmissionTest {
             0,
             menu(),
             SLOW_TAIL,
-            one));
+            one,
+            Admission.Spread.OWN_RUN));
     Admission.Reject r =
         assertInstanceOf(
             Admission.Reject.class,
@@ -200,9 +211,86 @@ class AdmissionTest {
                 0,
                 menu(),
                 SLOW_TAIL,
-                one));
+                one,
+                Admission.Spread.OWN_RUN));
     assertEquals(Admission.Reason.OVERLOADED, r.reason());
     assertTrue(r.message().contains("finish 1.0 ms after"), r.message());
+  }
+
+  @Test
+  void queueSpread_allowsEachRunAheadItsTail_asTheRootOfTheirCount() {
+    // As above: the typical drain ends at 12, one run's tail is 3 ms. Three runs come before the
+    // candidate's (the running one and two queued), so QUEUE allows 3 · √(3 + 1) = 6: it finishes
+    // at 18 where OWN_RUN said 15.
+    BatchLimits one = new BatchLimits(1, 1_000_000);
+    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
+    double[] runningUntil3 = {3};
+    assertEquals(
+        new Admission.Admit(false),
+        Admission.decide(
+            targeted(3, 18),
+            DeadlinePolicy.BEST_EFFORT,
+            queue,
+            runningUntil3,
+            0,
+            menu(),
+            SLOW_TAIL,
+            one,
+            Admission.Spread.QUEUE));
+    Admission.Reject r =
+        assertInstanceOf(
+            Admission.Reject.class,
+            Admission.decide(
+                targeted(3, 17.5),
+                DeadlinePolicy.BEST_EFFORT,
+                queue,
+                runningUntil3,
+                0,
+                menu(),
+                SLOW_TAIL,
+                one,
+                Admission.Spread.QUEUE));
+    assertEquals(Admission.Reason.OVERLOADED, r.reason());
+    assertEquals(
+        new Admission.Admit(false),
+        Admission.decide(
+            targeted(3, 17.5),
+            DeadlinePolicy.BEST_EFFORT,
+            queue,
+            runningUntil3,
+            0,
+            menu(),
+            SLOW_TAIL,
+            one,
+            Admission.Spread.OWN_RUN));
+    // An idle server with nothing queued: the candidate's own run is all there is, either way.
+    for (Admission.Spread spread : Admission.Spread.values()) {
+      assertEquals(
+          new Admission.Admit(false),
+          Admission.decide(
+              targeted(3, 6),
+              DeadlinePolicy.STRICT,
+              List.of(),
+              new double[] {0},
+              0,
+              menu(),
+              SLOW_TAIL,
+              one,
+              spread),
+          spread.name());
+    }
+  }
+
+  @Test
+  void drain_countsTheRunsBeforeEachRequest_includingAWorkersUnfinishedRun() {
+    BatchLimits one = new BatchLimits(1, 1_000_000);
+    List<Pending> queue = List.of(targeted(1, 20), targeted(2, 20), targeted(3, 20));
+    // worker 0 busy until 5, worker 1 idle at now = 0: 1 → worker 1 (free at 0), 2 → worker 1
+    // (free at 3, before 5), 3 → worker 0 (free at 5, before 6), after its unfinished run
+    Drain.Drained d =
+        Drain.drain(queue, new double[] {5, 0}, 0, menu(), LatencyPredictor.PROFILE, one);
+    assertArrayEquals(new int[] {0, 1, 1}, d.runsBefore());
+    assertArrayEquals(new double[] {3, 6, 8}, d.finish(), 1e-9);
   }
 
   @Test
@@ -233,7 +321,8 @@ class AdmissionTest {
             0,
             menu(),
             sharedCore,
-            one));
+            one,
+            Admission.Spread.OWN_RUN));
     assertInstanceOf(
         Admission.Reject.class,
         Admission.decide(
@@ -244,7 +333,8 @@ class AdmissionTest {
             0,
             menu(),
             sharedCore,
-            one));
+            one,
+            Admission.Spread.OWN_RUN));
     // without the server's time the same three runs finish at 9
     assertEquals(
         new Admission.Admit(false),
@@ -256,6 +346,7 @@ class AdmissionTest {
             0,
             menu(),
             LatencyPredictor.PROFILE,
-            one));
+            one,
+            Admission.Spread.OWN_RUN));
   }
 }

@@ -134,11 +134,46 @@ class SimulatorTest {
     List<Arrival> trace = Traces.poisson(25, 20, SHAPE, 3);
     SimReport profiled = sim("always-largest", trace, CONFIG);
     Simulator.Config loaded =
-        new Simulator.Config(1, 64, new BatchLimits(32, 100_000), 0, 0, 0, 1.5, 4, 7);
+        new Simulator.Config(1, 64, new BatchLimits(32, 100_000), 0, 0, 0, 1.5, 4, 0, 7);
     SimReport slower = sim("always-largest", trace, loaded);
     // 10 ms × 1.5 + 4 ms per request = 19 ms: the 20 ms target leaves no room for any queueing
     assertTrue(slower.p50Millis() >= 19 - 1e-9, slower.toString());
     assertTrue(profiled.p50Millis() < 11, profiled.toString());
     assertTrue(slower.sloAttainment() < profiled.sloAttainment(), slower + " vs " + profiled);
+  }
+
+  @Test
+  void overloadHold_pastCapacity_refusesMoreAndKeepsTheAdmittedOnTime() {
+    // small alone drains at most ~1000 req/s (2 + b ms for a batch of b); 1500 req/s is past it.
+    // Runs vary (σ 0.3), so a queue of several runs overruns its typical sum, more often the deeper
+    // it is: counting every run's spread while refusing admits fewer and keeps more of them on time.
+    List<Arrival> trace = Traces.poisson(1500, 5, SHAPE, 5);
+    SimReport ownRun = sim("slackfit", trace, noisy(0));
+    SimReport queue = sim("slackfit", trace, noisy(1000));
+    assertTrue(ownRun.rejectedTotal() > 0, ownRun.toString());
+    assertTrue(queue.rejectedTotal() > ownRun.rejectedTotal(), queue + " vs " + ownRun);
+    assertTrue(
+        late(queue) < late(ownRun),
+        "late among the admitted: " + late(queue) + " vs " + late(ownRun));
+    assertTrue(queue.p99Millis() < ownRun.p99Millis(), queue + " vs " + ownRun);
+  }
+
+  @Test
+  void overloadHold_belowCapacity_withoutRefusals_changesNothing() {
+    List<Arrival> trace = Traces.poisson(100, 10, SHAPE, 3);
+    SimReport ownRun = sim("slackfit", trace, noisy(0));
+    assertEquals(0, ownRun.rejectedTotal(), ownRun.toString());
+    assertEquals(ownRun, sim("slackfit", trace, noisy(1000)));
+  }
+
+  /** Runs at their profile with σ 0.3 of noise; admission's overload hold as given. */
+  private static Simulator.Config noisy(double overloadHoldMillis) {
+    return new Simulator.Config(
+        1, 64, new BatchLimits(32, 100_000), 0, 0, 0.3, 1, 0, overloadHoldMillis, 7);
+  }
+
+  /** Served requests that missed their target. */
+  private static int late(SimReport r) {
+    return r.served() - r.met();
   }
 }

@@ -24,6 +24,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  *     request's run (encoding and writing its answer); a model's scheduler raises it to the p99 of
  *     the tails its answers' writer measures ({@code ResponseTail}; the embeddings fast path
  *     measures them)
+ * @param overloadHoldMs how long a refusal for load (a full queue, or a target the queue makes
+ *     unreachable) keeps admission strict: while it holds, each run ahead of a request may be slow,
+ *     not only its own ({@code OverloadHold}); 0 never does
  * @param profileRepeats timed runs per (sub-network, size) point of the load-time latency profile
  * @param spinning let idle ONNX Runtime threads busy-wait (see {@code SessionConfig}); off by
  *     default
@@ -72,6 +75,7 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "64") int batchMaxInputs,
     @Bindable(defaultValue = "8192") int batchMaxTokens,
     @Bindable(defaultValue = "3") double responseMarginMs,
+    @Bindable(defaultValue = "1000") double overloadHoldMs,
     @Bindable(defaultValue = "15") int profileRepeats,
     @Bindable(defaultValue = "false") boolean spinning,
     @Bindable(defaultValue = "30") int shutdownGraceSeconds,
@@ -130,6 +134,10 @@ public record FlexserveConfig(
     if (batchMaxInputs < 1 || batchMaxTokens < 1 || !(responseMarginMs >= 0)) {
       throw new IllegalArgumentException(
           "flexserve.batch-max-inputs and batch-max-tokens must be ≥ 1, response-margin-ms ≥ 0");
+    }
+    if (!(overloadHoldMs >= 0) || Double.isInfinite(overloadHoldMs)) {
+      throw new IllegalArgumentException(
+          "flexserve.overload-hold-ms must be a number ≥ 0, got " + overloadHoldMs);
     }
     io.flexserve.router.batch.BatchPolicies.byName(
         routingPolicy); // fail at start-up on a typo, listing valid names

@@ -62,6 +62,7 @@ public final class EncoderLoader implements ModelLoader {
               config.inferenceNice(),
               config.queueCapacity(),
               config.responseMarginMs(),
+              config.overloadHoldMs(),
               metrics);
       return new ServedEncoder(name, encoder, menu, scheduler);
     } catch (Exception | LinkageError e) {

@@ -31,6 +31,7 @@ public final class EncoderScheduler implements AutoCloseable {
       int workerNice,
       int capacity,
       double responseMarginMillis,
+      double overloadHoldMillis,
       ServerMetrics metrics) {
     this.scheduler =
         new BatchScheduler<>(
@@ -52,6 +53,7 @@ public final class EncoderScheduler implements AutoCloseable {
             workerNice,
             capacity,
             responseMarginMillis,
+            overloadHoldMillis,
             metrics);
   }
 

@@ -12,6 +12,7 @@ import io.flexserve.router.batch.ArrivalRate;
 import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
+import io.flexserve.router.batch.OverloadHold;
 import io.flexserve.router.batch.Pending;
 import io.flexserve.server.metrics.ServerMetrics;
 import io.flexserve.server.serving.ServingException;
@@ -131,6 +132,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private final int workers;
   private final ServerMetrics metrics;
   private final ResponseTail responseTail;
+  private final OverloadHold overload;
 
   /** Answers whose tails the response margin is taken over: a few seconds' worth under load. */
   private static final int TAIL_WINDOW = 1024;
@@ -171,6 +173,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       int workerNice,
       int capacity,
       double responseMarginMillis,
+      double overloadHoldMillis,
       ServerMetrics metrics) {
     this.model = model;
     this.runner = runner;
@@ -181,6 +184,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     this.capacity = capacity;
     this.metrics = metrics;
     this.responseTail = new ResponseTail(responseMarginMillis, TAIL_WINDOW);
+    this.overload = new OverloadHold(overloadHoldMillis);
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -257,6 +261,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
                   : OptionalDouble.empty(),
               job.forcedSubnet());
       if (queue.size() >= capacity) {
+        overload.refused(now);
         metrics.rejections.labels(model, "queue_full").inc();
         throw new ServingException.Overloaded(
             "queue_full",
@@ -276,8 +281,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
               now,
               menu,
               estimator,
-              limits)
+              limits,
+              overload.spread(now))
           instanceof Admission.Reject r) {
+        if (r.reason() == Admission.Reason.OVERLOADED) {
+          overload.refused(now);
+        }
         throw refuse(r);
       }
       Entry<I, O> entry =

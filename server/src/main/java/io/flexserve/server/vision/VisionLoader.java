@@ -71,6 +71,7 @@ public final class VisionLoader implements ModelLoader {
               config.inferenceNice(),
               config.queueCapacity(),
               config.responseMarginMs(),
+              config.overloadHoldMs(),
               metrics);
       return new ServedVision(name, vision, menu, scheduler);
     } catch (OrtException | RuntimeException e) {

@@ -55,6 +55,7 @@ class BatchSchedulerTest {
             0,
             16,
             0,
+            0,
             new ServerMetrics());
     try {
       CompletableFuture<BatchScheduler.Done<String>> a = scheduler.submit(job("a", "full@64"));
@@ -92,6 +93,7 @@ class BatchSchedulerTest {
             0,
             16,
             2, // the configured margin: 2 ms of a 20 ms target
+            0,
             new ServerMetrics());
     try {
       assertEquals(2.0, scheduler.responseTail().marginMillis());
