@@ -46,8 +46,11 @@
 # picks the polling state instead of halting, as tuned's latency-performance profile does for a whole machine. On
 # this VM each timed wake-up of the load generator from a halted vCPU costs it 20-30 us more CPU (most likely cold
 # caches and TLBs after the host ran something else on the core); polling keeps its core warm. The polling is the kernel's idle loop, counted as idle
-# (and no steal time), and only the client core does it; the server's core halts as before.
-# FLEXSERVE_BENCH_CLIENT_POLL=0 turns it off.
+# (and no steal time), and only the client core does it; the server's core halts as before. Where the kernel has no
+# cpuidle driver (/sys/devices/system/cpu/cpuidle/current_driver "none": idle is HLT, with no polling state to ask
+# for), a SCHED_IDLE spinner runs on the client core instead (scripts/idle-spin.c): any thread that wakes there
+# preempts it at once, and its CPU is its own, not the load generator's. FLEXSERVE_BENCH_CLIENT_POLL=0 turns either
+# off. Both are in scripts/slo-lib.sh, shared with scripts/bench-admission.sh.
 # Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
