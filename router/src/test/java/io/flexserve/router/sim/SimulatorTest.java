@@ -146,7 +146,8 @@ class SimulatorTest {
   void overloadHold_pastCapacity_refusesMoreAndKeepsTheAdmittedOnTime() {
     // small alone drains at most ~1000 req/s (2 + b ms for a batch of b); 1500 req/s is past it.
     // Runs vary (σ 0.3), so a queue of several runs overruns its typical sum, more often the deeper
-    // it is: counting every run's spread while refusing admits fewer and keeps more of them on time.
+    // it is: counting every run's spread while refusing admits fewer and keeps more of them on
+    // time.
     List<Arrival> trace = Traces.poisson(1500, 5, SHAPE, 5);
     SimReport ownRun = sim("slackfit", trace, noisy(0));
     SimReport queue = sim("slackfit", trace, noisy(1000));
