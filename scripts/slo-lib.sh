@@ -66,7 +66,19 @@ client_poll_on() {
     echo "client core idle: polls (core $client_core's PM QoS resume latency 0; the server's core halts as before)"
   fi
 }
+# FLEXSERVE_BENCH_SERVER_SPIN=1: the server's core never halts either (a SCHED_IDLE spinner there too, like a host
+# booted with idle=poll); off by default, the server's core halts when idle
+server_spin_on() {
+  if [ "${FLEXSERVE_BENCH_SERVER_SPIN:-0}" = 1 ]; then
+    [ -x "$out/idle-spin" ] || gcc -O2 -o "$out/idle-spin" scripts/idle-spin.c
+    taskset -c "$server_core" "$out/idle-spin" &
+    server_spin_pid=$!
+    echo "server core idle: spins (FLEXSERVE_BENCH_SERVER_SPIN=1; a SCHED_IDLE spinner on core $server_core)"
+  fi
+}
+server_spin_pid=""
 client_poll_restore() {
+  if [ -n "$server_spin_pid" ]; then kill "$server_spin_pid" 2>/dev/null || true; fi
   if [ -n "$poll_saved" ]; then echo "$poll_saved" > "$poll_file" 2>/dev/null || true; fi
   if [ -n "$spin_pid" ]; then kill "$spin_pid" 2>/dev/null || true; fi
 }
@@ -76,6 +88,7 @@ stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || 
 trap 'stop_server; rfs_restore; client_poll_restore' EXIT
 rfs_on
 client_poll_on
+server_spin_on
 
 start_server() { # policy
   stop_server
