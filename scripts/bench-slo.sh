@@ -50,7 +50,9 @@
 # cpuidle driver (/sys/devices/system/cpu/cpuidle/current_driver "none": idle is HLT, with no polling state to ask
 # for), a SCHED_IDLE spinner runs on the client core instead (scripts/idle-spin.c): any thread that wakes there
 # preempts it at once, and its CPU is its own, not the load generator's. FLEXSERVE_BENCH_CLIENT_POLL=0 turns either
-# off. Both are in scripts/slo-lib.sh, shared with scripts/bench-admission.sh.
+# off. Both are in scripts/slo-lib.sh, shared with scripts/bench-admission.sh. FLEXSERVE_BENCH_SERVER_SPIN=1 runs
+# a spinner on the server's core too (off by default): on a VM that now and then takes 50-100 ms to run a halted
+# vCPU again, it removes those stalls from the server (BENCHMARKS.md, issue 19).
 # Output: bench-out/slo/ (JSON, CSV, HTML) and the tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
