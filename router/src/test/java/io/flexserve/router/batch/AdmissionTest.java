@@ -30,6 +30,18 @@ class AdmissionTest {
         Admission.Spread.OWN_RUN);
   }
 
+  /** A best-effort candidate decided at time 0 against {@code queue}, with the given predictor. */
+  private static Admission.Verdict decideAt0(
+      Pending p,
+      List<Pending> queue,
+      double[] freeAt,
+      LatencyPredictor latency,
+      BatchLimits limits,
+      Admission.Spread spread) {
+    return Admission.decide(
+        p, DeadlinePolicy.BEST_EFFORT, queue, freeAt, 0, menu(), latency, limits, spread);
+  }
+
   @Test
   void noTarget_isAdmitted_evenBehindALongQueue() {
     assertEquals(
@@ -190,26 +202,14 @@ class AdmissionTest {
     Pending inTime = targeted(3, 15.5);
     assertEquals(
         new Admission.Admit(false),
-        Admission.decide(
-            inTime,
-            DeadlinePolicy.BEST_EFFORT,
-            queue,
-            new double[] {3},
-            0,
-            menu(),
-            SLOW_TAIL,
-            one,
-            Admission.Spread.OWN_RUN));
+        decideAt0(inTime, queue, new double[] {3}, SLOW_TAIL, one, Admission.Spread.OWN_RUN));
     Admission.Reject r =
         assertInstanceOf(
             Admission.Reject.class,
-            Admission.decide(
+            decideAt0(
                 targeted(3, 14),
-                DeadlinePolicy.BEST_EFFORT,
                 queue,
                 new double[] {3},
-                0,
-                menu(),
                 SLOW_TAIL,
                 one,
                 Admission.Spread.OWN_RUN));
@@ -227,42 +227,17 @@ class AdmissionTest {
     double[] runningUntil3 = {3};
     assertEquals(
         new Admission.Admit(false),
-        Admission.decide(
-            targeted(3, 18),
-            DeadlinePolicy.BEST_EFFORT,
-            queue,
-            runningUntil3,
-            0,
-            menu(),
-            SLOW_TAIL,
-            one,
-            Admission.Spread.QUEUE));
+        decideAt0(targeted(3, 18), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE));
     Admission.Reject r =
         assertInstanceOf(
             Admission.Reject.class,
-            Admission.decide(
-                targeted(3, 17.5),
-                DeadlinePolicy.BEST_EFFORT,
-                queue,
-                runningUntil3,
-                0,
-                menu(),
-                SLOW_TAIL,
-                one,
-                Admission.Spread.QUEUE));
+            decideAt0(
+                targeted(3, 17.5), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE));
     assertEquals(Admission.Reason.OVERLOADED, r.reason());
     assertEquals(
         new Admission.Admit(false),
-        Admission.decide(
-            targeted(3, 17.5),
-            DeadlinePolicy.BEST_EFFORT,
-            queue,
-            runningUntil3,
-            0,
-            menu(),
-            SLOW_TAIL,
-            one,
-            Admission.Spread.OWN_RUN));
+        decideAt0(
+            targeted(3, 17.5), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.OWN_RUN));
     // An idle server with nothing queued: the candidate's own run is all there is, either way.
     for (Admission.Spread spread : Admission.Spread.values()) {
       assertEquals(
@@ -313,38 +288,19 @@ class AdmissionTest {
     // three runs of 3 + 2 ms: the candidate finishes at 15
     assertEquals(
         new Admission.Admit(false),
-        Admission.decide(
-            targeted(3, 15),
-            DeadlinePolicy.BEST_EFFORT,
-            queue,
-            new double[] {0},
-            0,
-            menu(),
-            sharedCore,
-            one,
-            Admission.Spread.OWN_RUN));
+        decideAt0(
+            targeted(3, 15), queue, new double[] {0}, sharedCore, one, Admission.Spread.OWN_RUN));
     assertInstanceOf(
         Admission.Reject.class,
-        Admission.decide(
-            targeted(3, 14),
-            DeadlinePolicy.BEST_EFFORT,
-            queue,
-            new double[] {0},
-            0,
-            menu(),
-            sharedCore,
-            one,
-            Admission.Spread.OWN_RUN));
+        decideAt0(
+            targeted(3, 14), queue, new double[] {0}, sharedCore, one, Admission.Spread.OWN_RUN));
     // without the server's time the same three runs finish at 9
     assertEquals(
         new Admission.Admit(false),
-        Admission.decide(
+        decideAt0(
             targeted(3, 9),
-            DeadlinePolicy.BEST_EFFORT,
             queue,
             new double[] {0},
-            0,
-            menu(),
             LatencyPredictor.PROFILE,
             one,
             Admission.Spread.OWN_RUN));
