@@ -132,10 +132,8 @@ lt_send --url "$url" --arrival poisson --rate "$over" --duration-s "$secs" --see
   --json "$out/5x-slackfit.json" --html "$out/5x-slackfit.html" --csv "$out/5x-slackfit.csv" > "$out/5x-slackfit.txt" 2>&1
 rss_after=$(rss_mib)
 echo "== 5x overload ($over req/s), slackfit: $(generator "$out/5x-slackfit.txt")"
-ok_lat=$(latencies "$out/5x-slackfit.csv" 200)
-rej_lat=$(latencies "$out/5x-slackfit.csv" 429)
-echo "   admitted (2xx): $(echo "$ok_lat" | grep -c .), on time: $(echo "$ok_lat" | awk -v t="$target" '$1<=t {m++} END {printf "%.2f", 100*m/NR}') %, p99 $(echo "$ok_lat" | pct 0.99) ms (target $target ms)"
-echo "   429s: $(echo "$rej_lat" | grep -c .), p50 $(echo "$rej_lat" | pct 0.5) ms, p99 $(echo "$rej_lat" | pct 0.99) ms (target p99 <= 5 ms)"
+echo "   admitted (2xx): $(admitted_summary "$out/5x-slackfit.csv" "$target") (target $target ms)"
+echo "   429s: $(rejected_summary "$out/5x-slackfit.csv") (target p99 <= 5 ms)"
 echo "   server RSS before/after: $rss_before / $rss_after MiB; ready after: $(curl -s -o /dev/null -w '%{http_code}' "$url/v2/health/ready")"
 
 # 6. simulator vs real server on one trace of one 16-token sentence (the simulator's --tokens 16)

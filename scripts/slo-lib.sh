@@ -77,7 +77,7 @@ server_spin_on() {
   fi
 }
 server_spin_pid=""
-client_poll_restore() {
+idle_restore() { # both spinners, and the client core's PM QoS
   if [ -n "$server_spin_pid" ]; then kill "$server_spin_pid" 2>/dev/null || true; fi
   if [ -n "$poll_saved" ]; then echo "$poll_saved" > "$poll_file" 2>/dev/null || true; fi
   if [ -n "$spin_pid" ]; then kill "$spin_pid" 2>/dev/null || true; fi
@@ -85,7 +85,7 @@ client_poll_restore() {
 
 server_pid=""
 stop_server() { if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; server_pid=""; fi; }
-trap 'stop_server; rfs_restore; client_poll_restore' EXIT
+trap 'stop_server; rfs_restore; idle_restore' EXIT
 rfs_on
 client_poll_on
 server_spin_on
