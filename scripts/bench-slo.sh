@@ -24,6 +24,8 @@
 #    beside it. Then step 1's overhead again on this server, warmed (the replay and 30 s of wrk).
 # 7. Reference: slackfit at 2x, Poisson, on the server as shipped (compilers and inference at nice 0), to show
 #    what the one-core settings below buy; then its overhead.
+# 8. The overhead at steady state: step 1's measurement on a fresh server after 5 minutes of wrk (printed in 30 s
+#    windows: the overhead falls for minutes while the JIT compiles the request path at nice 19).
 #
 # The server's one-core settings: the JVM's JIT compiler threads run at nice 19 (flexserve.compiler-nice), because C2
 # compiles for minutes after start and each compile would take the one core from requests for tens of milliseconds;
@@ -66,10 +68,13 @@ if ! command -v wrk > /dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk > /dev/null
 fi
 
-wrk_overhead() { # output file [warm-up seconds]: wrk on the client core, one connection; prints the WRK line
-  taskset -c "$client_core" wrk -t1 -c1 -d"${2:-5}"s -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > /dev/null
-  taskset -c "$client_core" wrk -t1 -c1 -d20s --latency -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > "$1"
+wrk_run() { # output file seconds: wrk on the client core, one connection; prints the WRK line
+  taskset -c "$client_core" wrk -t1 -c1 -d"$2"s --latency -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > "$1"
   grep '^WRK ' "$1"
+}
+wrk_overhead() { # output file [warm-up seconds]: a warm-up (default 5 s), then 20 s measured; prints the WRK line
+  taskset -c "$client_core" wrk -t1 -c1 -d"${2:-5}"s -s scripts/wrk-embeddings.lua "$url/v1/embeddings" > /dev/null
+  wrk_run "$1" 20
 }
 
 # 1. overhead and full's unloaded p50 (wrk on the client core, one connection); then the same through Micronaut's
@@ -178,3 +183,14 @@ lt_send --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --see
 echo "== reference, server as shipped (compilers and inference at nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
 # its overhead, after that run and 30 s more of wrk
 echo "   overhead as shipped: $(wrk_overhead "$out/wrk-as-shipped.txt" 30)"
+
+# 8. the overhead at steady state: a fresh server with the one-core settings, wrk (1 connection) without pause for
+#    5 minutes in 30 s windows (the JIT's warm-up: compiles at nice 19 get little of a core kept busy), then 20 s
+#    measured as in step 1
+server_compiler_nice=19; server_nice=10
+start_server slackfit
+echo "== overhead at steady state: wrk, 1 connection, from 20 s after start (one-core settings)"
+for i in $(seq 1 10); do
+  echo "   $((i * 30 - 30))-$((i * 30)) s: $(wrk_run "$out/wrk-steady-$i.txt" 30 | sed 's/.*\(overhead_p50_ms=.*\)/\1/')"
+done
+echo "   steady state (the next 20 s): $(wrk_run "$out/wrk-steady.txt" 20)"

@@ -101,10 +101,9 @@ public final class LatencyEstimator implements LatencyPredictor {
       return;
     }
     if (ratios.add(millis / profile, warmup) && ratios.size >= minSamples) {
-      double[] sorted = ratios.values();
-      java.util.Arrays.sort(sorted); // once for both quantiles: this runs after every run
-      correction = clamp(Quantiles.ofSorted(sorted, quantile));
-      typicalCorrection = Math.min(correction, clamp(Quantiles.ofSorted(sorted, 0.5)));
+      correction = clamp(Quantiles.ofSorted(ratios.sorted, ratios.size, quantile));
+      typicalCorrection =
+          Math.min(correction, clamp(Quantiles.ofSorted(ratios.sorted, ratios.size, 0.5)));
     }
   }
 
@@ -153,15 +152,22 @@ public final class LatencyEstimator implements LatencyPredictor {
     return subnet.predictMillis(paddedTokens) * correction;
   }
 
-  /** A ring buffer of the last ratios. */
+  /**
+   * The last ratios: a ring buffer in arrival order, and the same values kept sorted. This runs
+   * after every inference run, on the core that serves requests, so each ratio moves the sorted
+   * copy by one removal and one insertion (two array shifts) instead of sorting a copy of the
+   * window.
+   */
   private static final class Ratios {
     private final double[] ring;
+    private final double[] sorted; // the first size values are the ring's, ascending
     private int next;
     private int size;
     private int seen;
 
     Ratios(int window) {
       this.ring = new double[window];
+      this.sorted = new double[window];
     }
 
     /** Returns false while the ratio is still ignored as warm-up. */
@@ -169,16 +175,19 @@ public final class LatencyEstimator implements LatencyPredictor {
       if (seen++ < warmup) {
         return false;
       }
+      if (size == ring.length) {
+        int at = java.util.Arrays.binarySearch(sorted, 0, size, ring[next]);
+        System.arraycopy(sorted, at + 1, sorted, at, size - at - 1);
+        size--;
+      }
       ring[next] = ratio;
       next = (next + 1) % ring.length;
-      size = Math.min(size + 1, ring.length);
+      int at = java.util.Arrays.binarySearch(sorted, 0, size, ratio);
+      int insert = at < 0 ? -at - 1 : at;
+      System.arraycopy(sorted, insert, sorted, insert + 1, size - insert);
+      sorted[insert] = ratio;
+      size++;
       return true;
-    }
-
-    double[] values() {
-      double[] out = new double[size];
-      System.arraycopy(ring, 0, out, 0, size);
-      return out;
     }
   }
 }

@@ -42,18 +42,31 @@ public final class Quantiles {
    * @throws IllegalArgumentException as {@link #quantile}
    */
   public static double ofSorted(double[] sorted, double q) {
+    return ofSorted(Objects.requireNonNull(sorted, "sorted"), sorted.length, q);
+  }
+
+  /**
+   * As {@link #ofSorted(double[], double)}, on the first {@code n} values of {@code sorted}: a
+   * window kept sorted in a larger array.
+   *
+   * @throws IllegalArgumentException as {@link #quantile}, or if {@code n} is past the array's end
+   */
+  public static double ofSorted(double[] sorted, int n, double q) {
     Objects.requireNonNull(sorted, "sorted");
-    if (sorted.length == 0) {
+    if (n > sorted.length) {
+      throw new IllegalArgumentException(n + " values asked of an array of " + sorted.length);
+    }
+    if (n <= 0) {
       throw new IllegalArgumentException("values must not be empty");
     }
     if (!(q >= 0 && q <= 1)) {
       throw new IllegalArgumentException("q must be in [0, 1], got " + q);
     }
     // Arrays.sort puts NaN last, so one look at the end finds any.
-    if (Double.isNaN(sorted[sorted.length - 1])) {
+    if (Double.isNaN(sorted[n - 1])) {
       throw new IllegalArgumentException("values must not contain NaN");
     }
-    int rank = (int) Math.ceil(q * sorted.length - RANK_EPSILON);
-    return sorted[Math.max(1, Math.min(rank, sorted.length)) - 1];
+    int rank = (int) Math.ceil(q * n - RANK_EPSILON);
+    return sorted[Math.max(1, Math.min(rank, n)) - 1];
   }
 }

@@ -79,6 +79,31 @@ class LatencyEstimatorTest {
   }
 
   @Test
+  void corrections_areTheQuantilesOfTheLastWindow_throughManyEvictionsAndTies() {
+    // the window is kept sorted incrementally: check it against sorting the last runs afresh
+    LatencyEstimator e = new LatencyEstimator(16, 0.9, 4, 2);
+    java.util.Random random = new java.util.Random(7);
+    java.util.List<Double> kept = new java.util.ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      double millis = 5 + random.nextInt(12); // few distinct values: many ties to evict
+      e.observe(full, 100, millis);
+      if (i < 2) {
+        continue; // warm-up
+      }
+      kept.add(millis / 10);
+      if (kept.size() > 16) {
+        kept.remove(0);
+      }
+      if (kept.size() >= 4) {
+        double[] window = kept.stream().mapToDouble(Double::doubleValue).toArray();
+        double p90 = Quantiles.quantile(window, 0.9);
+        assertEquals(p90, e.correction(), 1e-12, "run " + i);
+        assertEquals(Math.min(p90, Quantiles.quantile(window, 0.5)), e.typicalCorrection(), 1e-12);
+      }
+    }
+  }
+
+  @Test
   void correction_isPooledOverSubnets_soARarelyUsedOneIsNotLeftStale() {
     SubnetProfile small =
         new SubnetProfile(

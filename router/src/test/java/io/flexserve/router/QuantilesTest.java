@@ -100,4 +100,14 @@ class QuantilesTest {
     }
     assertThrows(IllegalArgumentException.class, () -> Quantiles.ofSorted(new double[0], 0.5));
   }
+
+  @Test
+  void ofSorted_onAPrefix_ignoresTheRestOfTheArray() {
+    double[] prefix = {1, 2, 3, 4, 99, -5}; // the first four are the sample
+    assertEquals(4, Quantiles.ofSorted(prefix, 4, 1));
+    assertEquals(2, Quantiles.ofSorted(prefix, 4, 0.5));
+    assertEquals(1, Quantiles.ofSorted(prefix, 4, 0));
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.ofSorted(prefix, 0, 0.5));
+    assertThrows(IllegalArgumentException.class, () -> Quantiles.ofSorted(prefix, 7, 0.5));
+  }
 }
