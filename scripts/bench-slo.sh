@@ -86,7 +86,7 @@ fast_path=true
 start_server slackfit
 line=$(wrk_overhead "$out/wrk.txt")
 p50=$(sed 's/.*[^_]p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
-overhead=$(sed 's/.*overhead_p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
+overhead=$(sed 's/.* overhead_p50_ms=\([0-9.]*\).*/\1/' <<< "$line")
 target=$(awk -v p="$p50" 'BEGIN {printf "%.1f", 2*p}')
 generous=$(awk -v p="$p50" 'BEGIN {printf "%.1f", 5*p}')
 echo "== overhead (wrk, 1 connection, 16-token sentence, X-Subnet: full): $line"
@@ -191,6 +191,6 @@ server_compiler_nice=19; server_nice=10
 start_server slackfit
 echo "== overhead at steady state: wrk, 1 connection, from 20 s after start (one-core settings)"
 for i in $(seq 1 10); do
-  echo "   $((i * 30 - 30))-$((i * 30)) s: $(wrk_run "$out/wrk-steady-$i.txt" 30 | sed 's/.*\(overhead_p50_ms=.*\)/\1/')"
+  echo "   $((i * 30 - 30))-$((i * 30)) s: $(wrk_run "$out/wrk-steady-$i.txt" 30 | sed 's/.* \(overhead_p50_ms=.*\)/\1/')"
 done
 echo "   steady state (the next 20 s): $(wrk_run "$out/wrk-steady.txt" 20)"
