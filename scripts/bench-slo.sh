@@ -25,7 +25,9 @@
 # 7. Reference: slackfit at 2x, Poisson, on the server as shipped (compilers and inference at nice 0), to show
 #    what the one-core settings below buy; then its overhead.
 # 8. The overhead at steady state: step 1's measurement on a fresh server after 5 minutes of wrk (printed in 30 s
-#    windows: the overhead falls for minutes while the JIT compiles the request path at nice 19).
+#    windows: the overhead falls for minutes while the JIT compiles the request path at nice 19). Then the same
+#    measurement against scripts/http-floor.c in the server's place (no HTTP stack, JSON or tokenizer; a stand-in run
+#    as long as full's): the floor of the measurement, what the two packets, the wake-ups and wrk cost.
 #
 # The server's one-core settings: the JVM's JIT compiler threads run at nice 19 (flexserve.compiler-nice), because C2
 # compiles for minutes after start and each compile would take the one core from requests for tens of milliseconds;
@@ -193,4 +195,17 @@ echo "== overhead at steady state: wrk, 1 connection, from 20 s after start (one
 for i in $(seq 1 10); do
   echo "   $((i * 30 - 30))-$((i * 30)) s: $(wrk_run "$out/wrk-steady-$i.txt" 30 | sed 's/.* \(overhead_p50_ms=.*\)/\1/')"
 done
-echo "   steady state (the next 20 s): $(wrk_run "$out/wrk-steady.txt" 20)"
+steady=$(wrk_run "$out/wrk-steady.txt" 20)
+echo "   steady state (the next 20 s): $steady"
+# the measurement's floor: scripts/http-floor.c in the server's place, answering with this server's body after a
+# stand-in run as long as full's median run here; what wrk reads beyond it is not the server's
+body="$out/embeddings-body.json"
+curl -s -H 'Content-Type: application/json' -H 'X-Subnet: full' -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" \
+  scripts/wrk-embeddings.lua)" "$url/v1/embeddings" > "$body"
+stop_server
+gcc -O2 -o "$out/http-floor" scripts/http-floor.c
+taskset -c "$server_core" "$out/http-floor" "$port" "$body" "$(sed 's/.*inference_p50_ms=\([0-9.]*\).*/\1/' <<< "$steady")" &
+server_pid=$! # stop_server ends it
+sleep 0.5
+echo "   the same wrk against scripts/http-floor.c (no server work, a stand-in run as long): $(wrk_overhead "$out/wrk-floor.txt")"
+stop_server
