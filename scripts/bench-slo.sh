@@ -200,8 +200,8 @@ echo "   steady state (the next 20 s): $steady"
 # the measurement's floor: scripts/http-floor.c in the server's place, answering with this server's body after a
 # stand-in run as long as full's median run here; what wrk reads beyond it is not the server's
 body="$out/embeddings-body.json"
-curl -s -H 'Content-Type: application/json' -H 'X-Subnet: full' -d "$(sed -n "s/^wrk.body = '\(.*\)'$/\1/p" \
-  scripts/wrk-embeddings.lua)" "$url/v1/embeddings" > "$body"
+curl -s -H 'Content-Type: application/json' -H 'X-Subnet: full' -d "{\"input\":\"$(cat "$sentence")\"}" \
+  "$url/v1/embeddings" > "$body" # the sentence step 6 wrote, wrk's too
 stop_server
 gcc -O2 -o "$out/http-floor" scripts/http-floor.c
 taskset -c "$server_core" "$out/http-floor" "$port" "$body" "$(sed 's/.*inference_p50_ms=\([0-9.]*\).*/\1/' <<< "$steady")" &
