@@ -116,7 +116,7 @@ public final class Simulator {
       List<Arrival> trace, ModelMenu menu, BatchPolicy policy, Config config) {
     SplittableRandom random = new SplittableRandom(config.seed());
     LatencyEstimator estimator = LatencyEstimator.standard();
-    ArrivalRate rate = new ArrivalRate(1000);
+    ArrivalRate rate = ArrivalRate.standard();
     OverloadHold overload = new OverloadHold(config.overloadHoldMillis());
     List<Queued> queue = new ArrayList<>();
     Run[] running = new Run[config.workers()];

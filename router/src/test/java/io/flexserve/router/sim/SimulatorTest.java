@@ -147,16 +147,18 @@ class SimulatorTest {
     // small alone drains at most ~1000 req/s (2 + b ms for a batch of b); 1500 req/s is past it.
     // Runs vary (σ 0.3), so a queue of several runs overruns its typical sum, more often the deeper
     // it is: counting every run's spread while refusing admits fewer and keeps more of them on
-    // time.
-    List<Arrival> trace = Traces.poisson(1500, 5, SHAPE, 5);
-    SimReport ownRun = sim("slackfit", trace, noisy(0));
-    SimReport queue = sim("slackfit", trace, noisy(1000));
-    assertTrue(ownRun.rejectedTotal() > 0, ownRun.toString());
-    assertTrue(queue.rejectedTotal() > ownRun.rejectedTotal(), queue + " vs " + ownRun);
-    assertTrue(
-        late(queue) < late(ownRun),
-        "late among the admitted: " + late(queue) + " vs " + late(ownRun));
-    assertTrue(queue.p99Millis() < ownRun.p99Millis(), queue + " vs " + ownRun);
+    // time. On every trace: the admitted requests' p99 is no test here, since with this much noise
+    // it moves either way by a millisecond from one trace to the next.
+    for (long seed = 1; seed <= 5; seed++) {
+      List<Arrival> trace = Traces.poisson(1500, 5, SHAPE, seed);
+      SimReport ownRun = sim("slackfit", trace, noisy(0));
+      SimReport queue = sim("slackfit", trace, noisy(1000));
+      assertTrue(ownRun.rejectedTotal() > 0, ownRun.toString());
+      assertTrue(queue.rejectedTotal() > ownRun.rejectedTotal(), queue + " vs " + ownRun);
+      assertTrue(
+          late(queue) < late(ownRun),
+          "trace " + seed + ", late among the admitted: " + late(queue) + " vs " + late(ownRun));
+    }
   }
 
   @Test

@@ -145,7 +145,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private final List<Entry<I, O>> queue = new ArrayList<>();
   private final Map<Thread, Running> running = new HashMap<>();
   private final LatencyEstimator estimator = LatencyEstimator.standard();
-  private final ArrivalRate arrivals = new ArrivalRate(1000);
+  private final ArrivalRate arrivals = ArrivalRate.standard();
   private final List<Thread> threads = new ArrayList<>();
   private final ScheduledThreadPoolExecutor timer;
   private long nextId;
