@@ -17,17 +17,17 @@ import java.util.Iterator;
 public final class ArrivalRate {
   private final double windowMillis;
   private final double burstWindowMillis;
+  private final ArrayDeque<Double> times = new ArrayDeque<>();
 
   /**
-   * The server's and the simulator's: 1 s, and 100 ms for bursts. In simulation (2× full's
-   * capacity, on/off bursts of 500 ms) the short window halved the 429s of slackfit and cost 0.01
-   * of mean quality; under Poisson load it changed neither (BENCHMARKS.md, issue 19).
+   * The server's and the simulator's: 1 s, and 100 ms for bursts. At 2× full's capacity the short
+   * window halved slackfit's 429s on simulated on/off bursts for 0.01 of mean quality, and on the
+   * server cut its 429s under Poisson load from 79 to 52 over three A/B rounds (BENCHMARKS.md,
+   * issue 19).
    */
   public static ArrivalRate standard() {
     return new ArrivalRate(1000, 100);
   }
-
-  private final ArrayDeque<Double> times = new ArrayDeque<>();
 
   /**
    * @param windowMillis the long window
