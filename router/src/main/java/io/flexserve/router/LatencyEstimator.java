@@ -100,10 +100,9 @@ public final class LatencyEstimator implements LatencyPredictor {
     if (profile <= 0) {
       return;
     }
-    if (ratios.add(millis / profile, warmup) && ratios.size >= minSamples) {
-      correction = clamp(Quantiles.ofSorted(ratios.sorted, ratios.size, quantile));
-      typicalCorrection =
-          Math.min(correction, clamp(Quantiles.ofSorted(ratios.sorted, ratios.size, 0.5)));
+    if (ratios.add(millis / profile, warmup) && ratios.window.size() >= minSamples) {
+      correction = clamp(ratios.window.quantile(quantile));
+      typicalCorrection = Math.min(correction, clamp(ratios.window.quantile(0.5)));
     }
   }
 
@@ -152,22 +151,13 @@ public final class LatencyEstimator implements LatencyPredictor {
     return subnet.predictMillis(paddedTokens) * correction;
   }
 
-  /**
-   * The last ratios: a ring buffer in arrival order, and the same values kept sorted. This runs
-   * after every inference run, on the core that serves requests, so each ratio moves the sorted
-   * copy by one removal and one insertion (two array shifts) instead of sorting a copy of the
-   * window.
-   */
+  /** The last ratios, after the first {@code warmup} ignored ones. */
   private static final class Ratios {
-    private final double[] ring;
-    private final double[] sorted; // the first size values are the ring's, ascending
-    private int next;
-    private int size;
+    private final SortedWindow window;
     private int seen;
 
     Ratios(int window) {
-      this.ring = new double[window];
-      this.sorted = new double[window];
+      this.window = new SortedWindow(window);
     }
 
     /** Returns false while the ratio is still ignored as warm-up. */
@@ -175,18 +165,7 @@ public final class LatencyEstimator implements LatencyPredictor {
       if (seen++ < warmup) {
         return false;
       }
-      if (size == ring.length) {
-        int at = java.util.Arrays.binarySearch(sorted, 0, size, ring[next]);
-        System.arraycopy(sorted, at + 1, sorted, at, size - at - 1);
-        size--;
-      }
-      ring[next] = ratio;
-      next = (next + 1) % ring.length;
-      int at = java.util.Arrays.binarySearch(sorted, 0, size, ratio);
-      int insert = at < 0 ? -at - 1 : at;
-      System.arraycopy(sorted, insert, sorted, insert + 1, size - insert);
-      sorted[insert] = ratio;
-      size++;
+      window.add(ratio);
       return true;
     }
   }

@@ -18,10 +18,8 @@ public final class ResponseTail {
   public static final double QUANTILE = 0.99;
 
   private final double floorMillis;
-  private final double[] window;
+  private final SortedWindow window;
   private final int updateEvery;
-  private int next;
-  private int filled;
   private int sinceUpdate;
   private long observed;
   private volatile double marginMillis;
@@ -36,9 +34,8 @@ public final class ResponseTail {
           "floor must be ≥ 0 and window ≥ 1, got " + floorMillis + " and " + window);
     }
     this.floorMillis = floorMillis;
-    this.window = new double[window];
-    // recomputing sorts the window: every window/16 answers keeps that under a microsecond per
-    // answer
+    this.window = new SortedWindow(window);
+    // the margin is recomputed every window/16 answers
     this.updateEvery = Math.max(1, window / 16);
     this.marginMillis = floorMillis;
   }
@@ -49,13 +46,10 @@ public final class ResponseTail {
       return; // a clock step or a bad sample says nothing about the tail
     }
     observed++;
-    window[next] = tailMillis;
-    next = (next + 1) % window.length;
-    filled = Math.min(filled + 1, window.length);
+    window.add(tailMillis);
     if (++sinceUpdate >= updateEvery) {
       sinceUpdate = 0;
-      double[] recent = java.util.Arrays.copyOf(window, filled);
-      marginMillis = Math.max(floorMillis, Quantiles.quantile(recent, QUANTILE));
+      marginMillis = Math.max(floorMillis, window.quantile(QUANTILE));
     }
   }
 
