@@ -22,8 +22,8 @@
 #    (flexserve_response_margin_seconds), plus the overhead of step 1; both SLO attainments. The
 #    server's CPU per request outside inference (process CPU minus flexserve_inference_cpu_seconds_total) is printed
 #    beside it. Then step 1's overhead again on this server, warmed (the replay and 30 s of wrk).
-# 7. Reference: slackfit at 2x, Poisson, on the server as shipped (compilers and inference at nice 0), to show
-#    what the one-core settings below buy; then its overhead.
+# 7. Reference: slackfit at 2x, Poisson, on the server as shipped (compilers and inference at nice 0, tiered
+#    compilation), to show what the one-core settings below buy; then its overhead.
 # 8. The overhead at steady state: step 1's measurement on a fresh server after 5 minutes of wrk (printed in 30 s
 #    windows: the overhead falls for minutes while the JIT compiles the request path at nice 19). Then the same
 #    measurement against scripts/http-floor.c in the server's place (no HTTP stack, JSON or tokenizer; a stand-in run
@@ -32,8 +32,11 @@
 # The server's one-core settings: the JVM's JIT compiler threads run at nice 19 (flexserve.compiler-nice), because C2
 # compiles for minutes after start and each compile would take the one core from requests for tens of milliseconds;
 # and the inference worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read,
-# admit, refuse and answer requests. The load generator's JVM is C1-only, so its own compiles do not delay its event
-# loop.
+# admit, refuse and answer requests; and the JVM compiles with C2 only (-XX:-TieredCompilation, after 1,000 calls):
+# with tiered compilation, the hand-over of a hot event-loop method from C1's code to C2's, which takes seconds at
+# nice 19, made the event loop call through HotSpot's wrong-method stub for 26-418 ms on the first overload after
+# start, answering nothing meanwhile (perf, BENCHMARKS.md). The load generator's JVM is C1-only, so its own compiles
+# do not delay its event loop.
 # Every measured run sends with the load tester's native sender (--sender native, a C subprocess that wakes once
 # per request; loadtest/README.md). Every run prints the load generator's CPU per request; step 1 also measures
 # what one thread wake-up costs on the client core (scripts/wake-cost.c), the floor under it: the native sender
@@ -176,20 +179,22 @@ echo "   simulator:   $(java -jar "$toolchain_jar" simulate --profiles "$out/mod
 # whose compiles at nice 19 have had little idle core to run on
 echo "   overhead with the one-core settings, warmed: $(wrk_overhead "$out/wrk-warmed.txt" 30)"
 
-# 7. reference: the server as shipped (compilers and inference at nice 0), slackfit at 2x Poisson
-server_compiler_nice=0; server_nice=0
+# 7. reference: the server as shipped (compilers and inference at nice 0, the JVM's default tiered compilation),
+#    slackfit at 2x Poisson
+one_core_jvm_opts=$server_jvm_opts
+server_compiler_nice=0; server_nice=0; server_jvm_opts=""
 start_server slackfit
 lt_send --url "$url" --arrival poisson --rate "$rate" --duration-s "$secs" --seed 7 --target-ms "$target" \
   --label poisson-slackfit-as-shipped --json "$out/2x-poisson-slackfit-as-shipped.json" \
   > "$out/2x-poisson-slackfit-as-shipped.txt" 2>&1
-echo "== reference, server as shipped (compilers and inference at nice 0), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
+echo "== reference, server as shipped (compilers and inference at nice 0, tiered compilation), 2x poisson slackfit: $(attainment "$out/2x-poisson-slackfit-as-shipped.txt")"
 # its overhead, after that run and 30 s more of wrk
 echo "   overhead as shipped: $(wrk_overhead "$out/wrk-as-shipped.txt" 30)"
 
 # 8. the overhead at steady state: a fresh server with the one-core settings, wrk (1 connection) without pause for
 #    5 minutes in 30 s windows (the JIT's warm-up: compiles at nice 19 get little of a core kept busy), then 20 s
 #    measured as in step 1
-server_compiler_nice=19; server_nice=10
+server_compiler_nice=19; server_nice=10; server_jvm_opts=$one_core_jvm_opts
 start_server slackfit
 echo "== overhead at steady state: wrk, 1 connection, from 20 s after start (one-core settings)"
 for i in $(seq 1 10); do

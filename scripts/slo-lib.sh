@@ -2,8 +2,9 @@
 # not run; after scripts/lib.sh). The caller sets $out first. Sets up: the server on core 1 and the load generator on
 # core 0, receive flow steering on lo and the client core idling by polling (root only, restored at exit; see
 # bench-slo.sh), and these helpers:
-#   start_server POLICY   a fresh server with the one-core settings ($server_nice, $server_compiler_nice, $fast_path;
-#                         the caller's FLEXSERVE_* environment passes through), warmed for 20 s, at $url
+#   start_server POLICY   a fresh server with the one-core settings ($server_nice, $server_compiler_nice,
+#                         $server_jvm_opts, $fast_path; the caller's FLEXSERVE_* environment passes through), warmed
+#                         for 20 s, at $url
 #   stop_server, rss_mib, lt (the load tester on the client core), lt_send (the same with the native sender),
 #   attainment FILE, generator FILE (a report's SLO attainment and load generator lines)
 #   rejected FILE         a report's count of 429s
@@ -25,6 +26,11 @@ lt() { taskset -c "$client_core" java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -
 lt_send() { lt "$@" --sender native; } # runs and sweeps; compare takes no --sender
 server_compiler_nice=19
 server_nice=10
+# C2 only, no tiered compilation: on one core, with its compiler threads at nice 19, a C2 compile takes seconds of wall
+# time, and the JVM's tiered hand-over from C1's code to C2's stalled the event loop for 26-418 ms on the first
+# overload after start (BENCHMARKS.md, issue 19, stop 31). Compiled after 1,000 calls, so the 20 s warm-up compiles
+# the request path.
+server_jvm_opts="-XX:-TieredCompilation -XX:CompileThreshold=1000"
 fast_path=true
 
 rfs_files=(/proc/sys/net/core/rps_sock_flow_entries /sys/class/net/lo/queues/rx-0/rps_flow_cnt
@@ -94,7 +100,7 @@ start_server() { # policy
   stop_server
   FLEXSERVE_ROUTING_POLICY="$1" FLEXSERVE_INTRA_OP_THREADS=1 FLEXSERVE_INFERENCE_NICE="$server_nice" \
     FLEXSERVE_COMPILER_NICE="$server_compiler_nice" FLEXSERVE_EMBEDDINGS_FAST_PATH="$fast_path" \
-    taskset -c "$server_core" java -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
+    taskset -c "$server_core" java $server_jvm_opts -Dai.djl.offline=true -jar "$server_jar" --port "$port" \
     > "$out/server-$1.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 360); do
