@@ -34,7 +34,7 @@
 # and the inference worker runs at nice 10 (flexserve.inference-nice), so the event loop preempts a run to read,
 # admit, refuse and answer requests; and the JVM compiles with C2 only (-XX:-TieredCompilation, after 1,000 calls):
 # with tiered compilation, the hand-over of a hot event-loop method from C1's code to C2's, which takes seconds at
-# nice 19, made the event loop call through HotSpot's wrong-method stub for 26-418 ms on the first overload after
+# nice 19, made the event loop call through HotSpot's wrong-method stub for 40-418 ms on the first overload after
 # start, answering nothing meanwhile (perf, BENCHMARKS.md). The load generator's JVM is C1-only, so its own compiles
 # do not delay its event loop.
 # Every measured run sends with the load tester's native sender (--sender native, a C subprocess that wakes once

@@ -27,7 +27,7 @@ lt_send() { lt "$@" --sender native; } # runs and sweeps; compare takes no --sen
 server_compiler_nice=19
 server_nice=10
 # C2 only, no tiered compilation: on one core, with its compiler threads at nice 19, a C2 compile takes seconds of wall
-# time, and the JVM's tiered hand-over from C1's code to C2's stalled the event loop for 26-418 ms on the first
+# time, and the JVM's tiered hand-over from C1's code to C2's stalled the event loop for 40-418 ms on the first
 # overload after start (BENCHMARKS.md, issue 19, stop 31). Compiled after 1,000 calls, so the 20 s warm-up compiles
 # the request path.
 server_jvm_opts="-XX:-TieredCompilation -XX:CompileThreshold=1000"
