@@ -28,8 +28,8 @@ server_compiler_nice=19
 server_nice=10
 # C2 only, no tiered compilation: on one core, with its compiler threads at nice 19, a C2 compile takes seconds of wall
 # time, and the JVM's tiered hand-over from C1's code to C2's stalled the event loop for 40-418 ms on the first
-# overload after start (BENCHMARKS.md, issue 19, stop 31). Compiled after 1,000 calls, so the 20 s warm-up compiles
-# the request path.
+# overload after start (BENCHMARKS.md, issue 19, stop 31). Compiled after 1,000 calls, not the default 10,000, which
+# would leave the request path interpreted well past the 20 s warm-up.
 server_jvm_opts="-XX:-TieredCompilation -XX:CompileThreshold=1000"
 fast_path=true
 
