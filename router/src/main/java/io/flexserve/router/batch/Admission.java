@@ -27,7 +27,8 @@ import java.util.Locale;
  * </ul>
  *
  * <p>How slow the work ahead may run is the {@link Spread}: the candidate's own run only, or, while
- * the server is refusing requests ({@link OverloadHold}), every run ahead of it too.
+ * the server is refusing requests ({@link OverloadHold}), every run ahead of it too, plus what the
+ * requests admitted under overload have been finishing late by ({@link OverloadAllowance}).
  */
 public final class Admission {
   private Admission() {}
@@ -47,7 +48,8 @@ public final class Admission {
    *       miss the server could avoid.
    *   <li>{@link #QUEUE}: each run ahead may be slow too. Runs overrun their typical time
    *       independently (measured on the server: the p99 of k consecutive runs' summed excess is
-   *       about √k times one run's), so the allowance is the own run's times √(runs ahead + 1).
+   *       about √k times one run's), so the allowance is the own run's times √(runs ahead + 1),
+   *       plus the {@link OverloadAllowance} fed back from how late admitted requests finished.
    *       Admits only what is on time about 99 times in 100 even behind a deep queue: right under
    *       overload, when requests are refused anyway and the admitted ones must keep their targets.
    * </ul>
@@ -77,6 +79,9 @@ public final class Admission {
    * @param workerFreeAt when each worker becomes free (now for idle ones), on the deadlines' clock
    * @param now the current time on that clock
    * @param spread how slow the work ahead of the candidate may run
+   * @param overloadAllowanceMillis {@link OverloadAllowance#millis()}: with {@link Spread#QUEUE},
+   *     how much earlier than its deadline the candidate must be forecast to finish besides the
+   *     runs' tails
    */
   public static Verdict decide(
       Pending candidate,
@@ -87,7 +92,8 @@ public final class Admission {
       ModelMenu menu,
       LatencyPredictor latency,
       BatchLimits limits,
-      Spread spread) {
+      Spread spread,
+      double overloadAllowanceMillis) {
     SubnetProfile forced = null;
     if (candidate.forcedSubnet().isPresent()) {
       forced = menu.find(candidate.forcedSubnet().get()).orElse(null);
@@ -134,14 +140,16 @@ public final class Admission {
     Drain.Drained drained = Drain.drain(upTo, workerFreeAt.clone(), now, menu, latency, limits);
     int last = upTo.size() - 1;
     // The drain adds up typical runs; the candidate's own run may still be a slow one, and with
-    // QUEUE so may each run ahead of it.
+    // QUEUE so may each run ahead of it, and the queue may drain later than this model says.
     double ownTail =
         Math.max(
             0,
             latency.predictMillis(subnet, tokens)
                 - latency.typical().predictMillis(subnet, tokens));
     double tail =
-        spread == Spread.QUEUE ? ownTail * Math.sqrt(drained.runsBefore()[last] + 1) : ownTail;
+        spread == Spread.QUEUE
+            ? ownTail * Math.sqrt(drained.runsBefore()[last] + 1) + overloadAllowanceMillis
+            : ownTail;
     double finishAt = drained.finish()[last] + tail;
     // A request late even on an idle server is still served (best effort), but not behind a queue
     // longer than its target or its own run, whichever is longer: it is late by its run anyway, and

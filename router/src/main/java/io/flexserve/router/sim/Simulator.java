@@ -9,6 +9,7 @@ import io.flexserve.router.batch.ArrivalRate;
 import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
+import io.flexserve.router.batch.OverloadAllowance;
 import io.flexserve.router.batch.OverloadHold;
 import io.flexserve.router.batch.Pending;
 import java.util.ArrayList;
@@ -103,7 +104,11 @@ public final class Simulator {
     }
   }
 
-  private record Queued(Pending pending, Arrival arrival) {}
+  /**
+   * @param underOverload admitted with a target while overloaded ({@link Admission.Spread#QUEUE}):
+   *     its finish feeds the {@link OverloadAllowance}
+   */
+  private record Queued(Pending pending, Arrival arrival, boolean underOverload) {}
 
   /**
    * @param typicalMillis the run's typical predicted time, which admission counts on (as the
@@ -118,6 +123,7 @@ public final class Simulator {
     LatencyEstimator estimator = LatencyEstimator.standard();
     ArrivalRate rate = ArrivalRate.standard();
     OverloadHold overload = new OverloadHold(config.overloadHoldMillis());
+    OverloadAllowance allowance = new OverloadAllowance();
     List<Queued> queue = new ArrayList<>();
     Run[] running = new Run[config.workers()];
     Map<String, Integer> rejected = new TreeMap<>();
@@ -153,24 +159,30 @@ public final class Simulator {
         if (queue.size() >= config.capacity()) {
           rejected.merge("queue_full", 1, Integer::sum);
           overload.refused(now);
-        } else if (Admission.decide(
-                p,
-                a.policy(),
-                pendings,
-                freeAt(running, now),
-                now,
-                menu,
-                estimator,
-                config.limits(),
-                overload.spread(now))
-            instanceof Admission.Reject r) {
-          rejected.merge(r.reason().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
-          if (r.reason() == Admission.Reason.OVERLOADED) {
-            overload.refused(now);
-          }
         } else {
-          int at = Collections.binarySearch(pendings, p, Pending::byDeadline);
-          queue.add(at < 0 ? -at - 1 : at, new Queued(p, a));
+          Admission.Spread spread = overload.spread(now);
+          Admission.Verdict verdict =
+              Admission.decide(
+                  p,
+                  a.policy(),
+                  pendings,
+                  freeAt(running, now),
+                  now,
+                  menu,
+                  estimator,
+                  config.limits(),
+                  spread,
+                  allowance.millis(now));
+          if (verdict instanceof Admission.Reject r) {
+            rejected.merge(r.reason().name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+            if (r.reason() == Admission.Reason.OVERLOADED) {
+              overload.refused(now);
+            }
+          } else {
+            int at = Collections.binarySearch(pendings, p, Pending::byDeadline);
+            boolean underOverload = deadline.isPresent() && spread == Admission.Spread.QUEUE;
+            queue.add(at < 0 ? -at - 1 : at, new Queued(p, a, underOverload));
+          }
         }
       } else {
         now = endAt;
@@ -187,6 +199,9 @@ public final class Simulator {
           estimator.observeGap(perRequest, done.requests().size());
         }
         for (Queued q : done.requests()) {
+          if (q.underOverload()) {
+            allowance.finished(now, done.end() - q.pending().deadlineMillis().getAsDouble());
+          }
           double latency = done.end() - q.arrival().atMillis() + config.overheadMillis();
           latencies.add(latency);
           qualitySum += done.batch().subnet().quality();

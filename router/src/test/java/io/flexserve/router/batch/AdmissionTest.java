@@ -27,7 +27,8 @@ class AdmissionTest {
         menu(),
         LatencyPredictor.PROFILE,
         NO_LIMITS,
-        Admission.Spread.OWN_RUN);
+        Admission.Spread.OWN_RUN,
+        0);
   }
 
   /** A best-effort candidate decided at time 0 against {@code queue}, with the given predictor. */
@@ -39,7 +40,7 @@ class AdmissionTest {
       BatchLimits limits,
       Admission.Spread spread) {
     return Admission.decide(
-        p, DeadlinePolicy.BEST_EFFORT, queue, freeAt, 0, menu(), latency, limits, spread);
+        p, DeadlinePolicy.BEST_EFFORT, queue, freeAt, 0, menu(), latency, limits, spread, 0);
   }
 
   @Test
@@ -113,7 +114,8 @@ class AdmissionTest {
             menu(),
             LatencyPredictor.PROFILE,
             NO_LIMITS,
-            Admission.Spread.OWN_RUN));
+            Admission.Spread.OWN_RUN,
+            0));
     Admission.Reject r =
         assertInstanceOf(
             Admission.Reject.class,
@@ -126,7 +128,8 @@ class AdmissionTest {
                 menu(),
                 LatencyPredictor.PROFILE,
                 NO_LIMITS,
-                Admission.Spread.OWN_RUN));
+                Admission.Spread.OWN_RUN,
+                0));
     assertEquals(Admission.Reason.UNSATISFIABLE_TARGET, r.reason());
   }
 
@@ -251,9 +254,39 @@ class AdmissionTest {
               menu(),
               SLOW_TAIL,
               one,
-              spread),
+              spread,
+              0),
           spread.name());
     }
+  }
+
+  @Test
+  void queueSpread_keepsTheOverloadAllowanceInHand_ownRunDoesNot() {
+    // As above: QUEUE has it finish at 18 (typical drain 12, tails 6). With 2.5 ms more in hand
+    // under overload it must be due by 20.5; below capacity (OWN_RUN) the allowance is not used.
+    BatchLimits one = new BatchLimits(1, 1_000_000);
+    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
+    double[] runningUntil3 = {3};
+    assertEquals(
+        new Admission.Admit(false),
+        decideWithAllowance(targeted(3, 20.5), queue, runningUntil3, one, Admission.Spread.QUEUE));
+    assertInstanceOf(
+        Admission.Reject.class,
+        decideWithAllowance(targeted(3, 20), queue, runningUntil3, one, Admission.Spread.QUEUE));
+    assertEquals(
+        new Admission.Admit(false),
+        decideWithAllowance(
+            targeted(3, 15.5), queue, runningUntil3, one, Admission.Spread.OWN_RUN));
+  }
+
+  private static Admission.Verdict decideWithAllowance(
+      Pending p,
+      List<Pending> queue,
+      double[] freeAt,
+      BatchLimits limits,
+      Admission.Spread spread) {
+    return Admission.decide(
+        p, DeadlinePolicy.BEST_EFFORT, queue, freeAt, 0, menu(), SLOW_TAIL, limits, spread, 2.5);
   }
 
   @Test

@@ -162,6 +162,19 @@ public final class ServerMetrics {
           .register(registry);
 
   /**
+   * What admission keeps in hand under overload besides its model's tails, per model ({@code
+   * OverloadAllowance}): fed back from how far past their deadlines the requests it admitted under
+   * overload finished. 0 until an overload has shown it is needed.
+   */
+  public final Gauge overloadAllowance =
+      Gauge.build(
+              "flexserve_overload_allowance_seconds",
+              "Time admission keeps in hand under overload, learned from how late the requests it "
+                  + "admitted then finished.")
+          .labelNames("model")
+          .register(registry);
+
+  /**
    * CPU time the inference workers spent in runs, per model. Against the process's CPU ({@code
    * process_cpu_seconds_total}) it gives what the server spends per request outside inference:
    * HTTP, JSON, tokenizing, scheduling, hand-offs.

@@ -12,6 +12,7 @@ import io.flexserve.router.batch.ArrivalRate;
 import io.flexserve.router.batch.Batch;
 import io.flexserve.router.batch.BatchLimits;
 import io.flexserve.router.batch.BatchPolicy;
+import io.flexserve.router.batch.OverloadAllowance;
 import io.flexserve.router.batch.OverloadHold;
 import io.flexserve.router.batch.Pending;
 import io.flexserve.server.metrics.ServerMetrics;
@@ -146,6 +147,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   private final Map<Thread, Running> running = new HashMap<>();
   private final LatencyEstimator estimator = LatencyEstimator.standard();
   private final ArrivalRate arrivals = ArrivalRate.standard();
+  private final OverloadAllowance allowance = new OverloadAllowance();
   private final List<Thread> threads = new ArrayList<>();
   private final ScheduledThreadPoolExecutor timer;
   private long nextId;
@@ -153,9 +155,15 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
 
   /**
    * @param timeoutAtMillis when the request times out, {@link #nowMillis} clock
+   * @param underOverload admitted with a target while overloaded ({@link Admission.Spread#QUEUE}):
+   *     its finish feeds the {@link OverloadAllowance}
    */
   private record Entry<I, O>(
-      Pending pending, I input, CompletableFuture<Done<O>> result, double timeoutAtMillis) {}
+      Pending pending,
+      I input,
+      CompletableFuture<Done<O>> result,
+      double timeoutAtMillis,
+      boolean underOverload) {}
 
   /**
    * @param typicalMillis the run's typical (median) predicted time: admission adds up the work
@@ -273,6 +281,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
             1);
       }
       List<Pending> waiting = pendings();
+      Admission.Spread spread = overload.spread(now);
       if (Admission.decide(
               pending,
               job.deadlinePolicy(),
@@ -282,7 +291,8 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
               menu,
               estimator,
               limits,
-              overload.spread(now))
+              spread,
+              allowance.millis(now))
           instanceof Admission.Reject r) {
         if (r.reason() == Admission.Reason.OVERLOADED) {
           overload.refused(now);
@@ -291,7 +301,11 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
       }
       Entry<I, O> entry =
           new Entry<>(
-              pending, job.input(), new CompletableFuture<>(), arrival + job.timeoutMillis());
+              pending,
+              job.input(),
+              new CompletableFuture<>(),
+              arrival + job.timeoutMillis(),
+              pending.deadlineMillis().isPresent() && spread == Admission.Spread.QUEUE);
       int at = Collections.binarySearch(waiting, pending, Pending::byDeadline);
       queue.add(at < 0 ? -at - 1 : at, entry);
       ScheduledFuture<?> alarm =
@@ -437,6 +451,12 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     try {
       if (failure == null) {
         estimator.observe(batch.subnet(), batch.paddedTokens(), end - start);
+        for (Entry<I, O> e : taken) {
+          if (e.underOverload()) {
+            allowance.finished(end, end - e.pending().deadlineMillis().getAsDouble());
+          }
+        }
+        metrics.overloadAllowance.labels(model).set(allowance.millis(end) / 1000);
         metrics.latencyCorrection.labels(model, "typical").set(estimator.typicalCorrection());
         metrics.latencyCorrection.labels(model, "slow").set(estimator.correction());
       }
