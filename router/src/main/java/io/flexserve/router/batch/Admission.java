@@ -79,9 +79,9 @@ public final class Admission {
    * @param workerFreeAt when each worker becomes free (now for idle ones), on the deadlines' clock
    * @param now the current time on that clock
    * @param spread how slow the work ahead of the candidate may run
-   * @param overloadAllowanceMillis {@link OverloadAllowance#millis()}: with {@link Spread#QUEUE},
-   *     how much earlier than its deadline the candidate must be forecast to finish besides the
-   *     runs' tails
+   * @param overloadAllowanceMillis {@link OverloadAllowance#millis(double)}: with {@link
+   *     Spread#QUEUE}, how much earlier than its deadline the candidate must be forecast to finish
+   *     besides the runs' tails
    */
   public static Verdict decide(
       Pending candidate,

@@ -59,10 +59,7 @@ public final class OverloadAllowance {
     }
   }
 
-  /**
-   * What admission keeps in hand under overload at {@code nowMillis}, besides its model's tails; ≥
-   * 0.
-   */
+  /** What admission keeps in hand under overload at {@code nowMillis}, besides its tails. */
   public double millis(double nowMillis) {
     double since = Math.max(0, nowMillis - setAtMillis);
     return millis * Math.pow(0.5, since / HALF_LIFE_MILLIS);
