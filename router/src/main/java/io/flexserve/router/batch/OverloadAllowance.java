@@ -1,5 +1,6 @@
 package io.flexserve.router.batch;
 
+import io.flexserve.router.Quantiles;
 import java.util.Arrays;
 
 /**
@@ -52,7 +53,7 @@ public final class OverloadAllowance {
     round[filled++] = overshootMillis;
     if (filled == ROUND) {
       Arrays.sort(round);
-      double p99 = round[(int) Math.ceil(QUANTILE * ROUND) - 1];
+      double p99 = Quantiles.ofSorted(round, QUANTILE);
       millis = Math.max(0, millis(nowMillis) + GAIN * p99);
       setAtMillis = nowMillis;
       filled = 0;

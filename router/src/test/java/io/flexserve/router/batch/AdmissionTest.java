@@ -39,8 +39,29 @@ class AdmissionTest {
       LatencyPredictor latency,
       BatchLimits limits,
       Admission.Spread spread) {
+    return decideAt0(p, queue, freeAt, latency, limits, spread, 0);
+  }
+
+  /** As above, with {@code allowance} ms of overload allowance. */
+  private static Admission.Verdict decideAt0(
+      Pending p,
+      List<Pending> queue,
+      double[] freeAt,
+      LatencyPredictor latency,
+      BatchLimits limits,
+      Admission.Spread spread,
+      double allowance) {
     return Admission.decide(
-        p, DeadlinePolicy.BEST_EFFORT, queue, freeAt, 0, menu(), latency, limits, spread, 0);
+        p,
+        DeadlinePolicy.BEST_EFFORT,
+        queue,
+        freeAt,
+        0,
+        menu(),
+        latency,
+        limits,
+        spread,
+        allowance);
   }
 
   @Test
@@ -269,24 +290,22 @@ class AdmissionTest {
     double[] runningUntil3 = {3};
     assertEquals(
         new Admission.Admit(false),
-        decideWithAllowance(targeted(3, 20.5), queue, runningUntil3, one, Admission.Spread.QUEUE));
+        decideAt0(
+            targeted(3, 20.5), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE, 2.5));
     assertInstanceOf(
         Admission.Reject.class,
-        decideWithAllowance(targeted(3, 20), queue, runningUntil3, one, Admission.Spread.QUEUE));
+        decideAt0(
+            targeted(3, 20), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE, 2.5));
     assertEquals(
         new Admission.Admit(false),
-        decideWithAllowance(
-            targeted(3, 15.5), queue, runningUntil3, one, Admission.Spread.OWN_RUN));
-  }
-
-  private static Admission.Verdict decideWithAllowance(
-      Pending p,
-      List<Pending> queue,
-      double[] freeAt,
-      BatchLimits limits,
-      Admission.Spread spread) {
-    return Admission.decide(
-        p, DeadlinePolicy.BEST_EFFORT, queue, freeAt, 0, menu(), SLOW_TAIL, limits, spread, 2.5);
+        decideAt0(
+            targeted(3, 15.5),
+            queue,
+            runningUntil3,
+            SLOW_TAIL,
+            one,
+            Admission.Spread.OWN_RUN,
+            2.5));
   }
 
   @Test
