@@ -3,6 +3,7 @@ package io.flexserve.server.catalog;
 import io.flexserve.models.BundleFormat;
 import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.server.config.FlexserveConfig;
+import io.flexserve.server.security.ApiKeys;
 import io.flexserve.server.serving.ServingException;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
@@ -11,6 +12,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,9 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
   private final Map<String, String> reasons = new ConcurrentHashMap<>();
   private final Map<String, ServedModel> ready = new ConcurrentHashMap<>();
   private volatile boolean loadingDone;
+  private volatile boolean warmedUp;
+  private volatile java.net.URI ownAddress;
+  private volatile RequestPathWarmup.Report lastWarmup;
   private volatile boolean draining;
 
   public ModelCatalog(
@@ -52,12 +57,14 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
 
   @Override
   public void onApplicationEvent(ServerStartupEvent event) {
+    ownAddress = event == null ? null : event.getSource().getURI(); // null: a test's own start
     List<Path> bundles;
     try {
       bundles = repositoryBundles();
     } catch (IOException e) {
       LOG.error("cannot read model repository {}: {}", config.modelDir(), e.toString());
       loadingDone = true;
+      warmedUp = true;
       return;
     }
     if (bundles.isEmpty()) {
@@ -111,6 +118,41 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
       }
     }
     loadingDone = true;
+    try {
+      warmUp();
+    } finally {
+      warmedUp = true;
+    }
+  }
+
+  /** Runs {@link RequestPathWarmup} over the ready models for {@code flexserve.warmup-seconds}. */
+  private void warmUp() {
+    if (!(config.warmupSeconds() > 0) || ownAddress == null || ready.isEmpty() || draining) {
+      return;
+    }
+    Duration budget = Duration.ofMillis(Math.round(config.warmupSeconds() * 1000));
+    LOG.info("warming the request path for {} s before reporting ready", config.warmupSeconds());
+    try {
+      RequestPathWarmup.Report report =
+          RequestPathWarmup.run(
+              ownAddress,
+              readyModels(),
+              budget,
+              ApiKeys.first(config.apiKeys(), config.apiKeysFile()));
+      lastWarmup = report;
+      LOG.info(
+          "warm-up: {} requests in {} ms; answers by status {}; answered by model {}",
+          report.sent(),
+          report.took().toMillis(),
+          report.statuses(),
+          report.answeredByModel());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // The warm-up only speeds up what follows: a failure of its own must not keep the server
+      // unready.
+      LOG.warn("warm-up failed; serving without it", e);
+    }
   }
 
   private interface BundleSource {
@@ -220,17 +262,24 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
     return names().stream().map(ready::get).filter(java.util.Objects::nonNull).toList();
   }
 
+  /** What the last warm-up sent, if one ran (for tests and diagnostics). */
+  java.util.Optional<RequestPathWarmup.Report> lastWarmup() {
+    return java.util.Optional.ofNullable(lastWarmup);
+  }
+
   /** Whether every model of the repository has been tried (loaded or failed). */
   public boolean loadingFinished() {
     return loadingDone;
   }
 
   /**
-   * Ready when loading has finished, at least one model serves, no model failed (unless {@code
-   * flexserve.ready-with-failed-models}), and shutdown has not begun (KServe readiness).
+   * Ready when loading and the warm-up ({@link RequestPathWarmup}) have finished, at least one
+   * model serves, no model failed (unless {@code flexserve.ready-with-failed-models}), and shutdown
+   * has not begun (KServe readiness).
    */
   public boolean serverReady() {
     return loadingDone
+        && warmedUp
         && !ready.isEmpty()
         && !draining
         && (config.readyWithFailedModels() || failures().isEmpty());

@@ -18,6 +18,14 @@ public interface ServedModel {
   /** Each sub-network as {@code GET /v1/models} lists it, most accurate first. */
   java.util.List<SubnetDescription> describe();
 
+  /**
+   * The requests that warm this model's request path before the server reports ready (see {@link
+   * RequestPathWarmup}); none by default.
+   */
+  default java.util.List<WarmupCall> warmupCalls() {
+    return java.util.List.of();
+  }
+
   /** Waits up to {@code grace} for queued and running requests; whether all finished. */
   boolean drain(Duration grace) throws InterruptedException;
 

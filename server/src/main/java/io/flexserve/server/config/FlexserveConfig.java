@@ -61,6 +61,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param compilerNice Linux nice value of the JVM's JIT compiler threads, 0 to 19; above 0 a
  *     compile never holds a core that requests wait for, which matters on a server with one core
  *     (see {@code CompilerPriority}); 0 leaves them alone
+ * @param warmupSeconds how long the server sends requests to its own port, after the models load
+ *     and before readiness turns true, so the JIT compiles the request path first (see {@code
+ *     RequestPathWarmup}); 0 turns it off
  */
 @ConfigurationProperties("flexserve")
 public record FlexserveConfig(
@@ -91,7 +94,8 @@ public record FlexserveConfig(
     @Bindable(defaultValue = "false") boolean readyWithFailedModels,
     @Bindable(defaultValue = "16384") int maxRequestTokens,
     @Bindable(defaultValue = "0") int inferenceNice,
-    @Bindable(defaultValue = "0") int compilerNice) {
+    @Bindable(defaultValue = "0") int compilerNice,
+    @Bindable(defaultValue = "10") double warmupSeconds) {
 
   public FlexserveConfig {
     if (!(rateLimitPerKey >= 0) || Double.isInfinite(rateLimitPerKey) || rateLimitBurst < 0) {
@@ -114,6 +118,11 @@ public record FlexserveConfig(
       throw new IllegalArgumentException(
           "flexserve.compiler-nice must be in [0, 19] (0 leaves the priority alone), got "
               + compilerNice);
+    }
+    if (!(warmupSeconds >= 0) || warmupSeconds > 600) {
+      throw new IllegalArgumentException(
+          "flexserve.warmup-seconds must be in [0, 600] (0 turns the warm-up off), got "
+              + warmupSeconds);
     }
     if (maxRequestTokens < 1) {
       throw new IllegalArgumentException(

@@ -7,14 +7,22 @@ import io.flexserve.router.SubnetProfile;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedModel;
 import io.flexserve.server.catalog.SubnetDescription;
+import io.flexserve.server.catalog.WarmupCall;
+import io.flexserve.server.request.RoutingHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /** An embedding model: the loaded encoder, its measured menu of sub-networks, and its scheduler. */
 public record ServedEncoder(
     String name, ElasticEncoder encoder, ModelMenu menu, EncoderScheduler scheduler)
     implements ServedModel {
+  private static final String PATH = "/v1/embeddings";
+  private static final String WARMUP_SENTENCE =
+      "The little dog ran to the park with its red ball and played there all day.";
+
   /** The ready embedding model {@code name}; 400 when it is of another kind. */
   public static ServedEncoder from(ModelCatalog catalog, String name) {
     return catalog.require(
@@ -41,6 +49,47 @@ public record ServedEncoder(
       out.add(SubnetDescription.measured(p, s.layers(), s.heads(), s.mlpWidth()));
     }
     return out;
+  }
+
+  /**
+   * A sentence of about 16 tokens on every sub-network, a batch of four, base64 output, a latency
+   * target (burstable: a burst of them is mostly refused as overloaded) and a strict target no run
+   * meets (429 {@code deadline_unmeetable}).
+   */
+  @Override
+  public List<WarmupCall> warmupCalls() {
+    String one = "{\"model\":\"" + name + "\",\"input\":\"" + WARMUP_SENTENCE + "\"}";
+    List<WarmupCall> calls = new ArrayList<>();
+    for (String subnet : subnetNames()) {
+      calls.add(WarmupCall.json(PATH, one, Map.of(RoutingHeaders.SUBNET, subnet)));
+    }
+    String four = "\"" + WARMUP_SENTENCE + "\"";
+    calls.add(
+        WarmupCall.json(
+            PATH,
+            "{\"model\":\""
+                + name
+                + "\",\"input\":["
+                + String.join(",", Collections.nCopies(4, four))
+                + "]}",
+            Map.of()));
+    calls.add(
+        WarmupCall.json(
+            PATH,
+            "{\"model\":\""
+                + name
+                + "\",\"input\":\""
+                + WARMUP_SENTENCE
+                + "\",\"encoding_format\":\"base64\"}",
+            Map.of()));
+    calls.add(WarmupCall.json(PATH, one, Map.of(RoutingHeaders.LATENCY_TARGET, "10"), true));
+    calls.add(
+        WarmupCall.json(
+            PATH,
+            one,
+            Map.of(
+                RoutingHeaders.LATENCY_TARGET, "0.01", RoutingHeaders.DEADLINE_POLICY, "strict")));
+    return calls;
   }
 
   @Override

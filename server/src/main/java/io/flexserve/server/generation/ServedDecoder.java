@@ -6,9 +6,12 @@ import io.flexserve.router.generation.DecoderProfile;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedModel;
 import io.flexserve.server.catalog.SubnetDescription;
+import io.flexserve.server.catalog.WarmupCall;
+import io.flexserve.server.request.RoutingHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A text-generation model: the loaded elastic decoder, its sub-networks' measured speed (most
@@ -22,6 +25,8 @@ public record ServedDecoder(
     GenerationScheduler scheduler,
     ChatTemplate chatTemplate)
     implements ServedModel {
+  private static final String PROMPT = "Once upon a time, there was a little girl named Lily.";
+
   /** The ready text-generation model {@code name}; 400 when it is of another kind. */
   public static ServedDecoder from(ModelCatalog catalog, String name) {
     return catalog.require(
@@ -65,6 +70,34 @@ public record ServedDecoder(
               s.eoraRank()));
     }
     return out;
+  }
+
+  /**
+   * A few tokens from each menu entry, streamed and not, through both completion endpoints, and
+   * with a time-per-token target (the switching path).
+   */
+  @Override
+  public List<WarmupCall> warmupCalls() {
+    String model = "\"model\":\"" + name + "\"";
+    String prompt = "{" + model + ",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":4";
+    List<WarmupCall> calls = new ArrayList<>();
+    for (String entry : subnetNames()) {
+      calls.add(
+          WarmupCall.json("/v1/completions", prompt + "}", Map.of(RoutingHeaders.SUBNET, entry)));
+    }
+    calls.add(WarmupCall.json("/v1/completions", prompt + ",\"stream\":true}", Map.of()));
+    calls.add(
+        WarmupCall.json("/v1/completions", prompt + "}", Map.of(RoutingHeaders.TPOT_TARGET, "1")));
+    calls.add(
+        WarmupCall.json(
+            "/v1/chat/completions",
+            "{"
+                + model
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+                + PROMPT
+                + "\"}],\"max_tokens\":4,\"stream\":true}",
+            Map.of()));
+    return calls;
   }
 
   @Override

@@ -35,6 +35,18 @@ public final class ApiKeys {
    *     be worse.
    */
   public static ApiKeys of(String commaSeparated, String file) {
+    return new ApiKeys(read(commaSeparated, file));
+  }
+
+  /**
+   * The first key {@link #of} would read from the same settings, for the server's own requests (its
+   * warm-up); empty when authentication is off.
+   */
+  public static java.util.Optional<String> first(String commaSeparated, String file) {
+    return read(commaSeparated, file).stream().findFirst();
+  }
+
+  private static Set<String> read(String commaSeparated, String file) {
     Set<String> keys = new LinkedHashSet<>();
     if (commaSeparated != null) {
       for (String k : commaSeparated.split(",")) {
@@ -60,7 +72,7 @@ public final class ApiKeys {
       }
       keys.addAll(fromFile);
     }
-    return new ApiKeys(keys);
+    return keys;
   }
 
   /** Whether any key is configured (authentication on). */

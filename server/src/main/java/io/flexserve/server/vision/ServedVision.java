@@ -7,10 +7,13 @@ import io.flexserve.router.SubnetProfile;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.catalog.ServedModel;
 import io.flexserve.server.catalog.SubnetDescription;
+import io.flexserve.server.catalog.WarmupCall;
+import io.flexserve.server.request.RoutingHeaders;
 import io.flexserve.server.scheduling.BatchScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A vision backbone: the loaded elastic bundle or fixed ONNX export, its menu of (sub-network,
@@ -60,6 +63,42 @@ public record ServedVision(
   /** Served resolutions, largest first. */
   public List<Integer> resolutions() {
     return vision.resolutions();
+  }
+
+  /**
+   * A 64 × 64 PNG, different each time (the result cache would answer a repeated one without a
+   * run), with and without a latency target.
+   */
+  @Override
+  public List<WarmupCall> warmupCalls() {
+    String path = "/v1/vision/features?model=" + name;
+    return List.of(
+        new WarmupCall(path, "image/png", Map.of(), ServedVision::warmupImage, false),
+        new WarmupCall(
+            path,
+            "image/png",
+            Map.of(RoutingHeaders.LATENCY_TARGET, "10"),
+            ServedVision::warmupImage,
+            false));
+  }
+
+  /** A 64 × 64 PNG whose colours depend on {@code seed}. */
+  static byte[] warmupImage(int seed) {
+    java.awt.image.BufferedImage image =
+        new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.util.Random random = new java.util.Random(seed);
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        image.setRGB(x, y, random.nextInt(1 << 24));
+      }
+    }
+    java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+    try {
+      javax.imageio.ImageIO.write(image, "png", png);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e); // in memory: does not happen
+    }
+    return png.toByteArray();
   }
 
   @Override

@@ -27,4 +27,27 @@ public final class LinkedRepository {
     }
     return repo;
   }
+
+  /**
+   * {@code target/<name>} with a model of each kind: the encoder {@link ServerHarness#MODEL}, the
+   * decoder {@code TinyStoriesRepository.MODEL} and the vision backbone {@code
+   * VisionRepository.MODEL}.
+   */
+  public static Path everyKind(String name) throws Exception {
+    String decoder = io.flexserve.server.generation.TinyStoriesRepository.MODEL;
+    String vision = io.flexserve.server.vision.VisionRepository.MODEL;
+    return of(
+        name,
+        Map.of(
+            decoder,
+            io.flexserve.server.generation.TinyStoriesRepository.ensure().resolve(decoder),
+            vision,
+            io.flexserve.server.vision.VisionRepository.ensure().resolve(vision),
+            ServerHarness.MODEL,
+            io.flexserve.models.encoder.MiniLmDefault.ensureBundle(
+                    Path.of("target/test-cache"),
+                    io.flexserve.models.runtime.SessionConfig.cpu(1),
+                    (s, d, t) -> {})
+                .toAbsolutePath()));
+  }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.flexserve.models.encoder.MiniLmDefault;
-import io.flexserve.models.runtime.SessionConfig;
 import io.flexserve.server.api.ServerHarness;
 import io.flexserve.server.catalog.ModelCatalog;
 import io.flexserve.server.generation.TinyStoriesRepository;
@@ -53,16 +51,7 @@ class OpenInferenceProtocolTest implements TestPropertyProvider {
   @Override
   public Map<String, String> getProperties() {
     try {
-      Path repo =
-          io.flexserve.server.api.LinkedRepository.of(
-              "test-oip-repo",
-              Map.of(
-                  DECODER, TinyStoriesRepository.ensure().resolve(DECODER),
-                  VISION, VisionRepository.ensure().resolve(VISION),
-                  ENCODER,
-                      MiniLmDefault.ensureBundle(
-                              Path.of("target/test-cache"), SessionConfig.cpu(1), (s, d, t) -> {})
-                          .toAbsolutePath()));
+      Path repo = io.flexserve.server.api.LinkedRepository.everyKind("test-oip-repo");
       return Map.of(
           "flexserve.model-dir", repo.toString(), "micronaut.server.max-request-size", "1048576");
     } catch (Exception e) {
