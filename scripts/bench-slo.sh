@@ -111,6 +111,7 @@ echo "   from one core to the other (every packet between the load generator and
 
 # 2. full's capacity: always-largest, 99 % of a generous target
 start_server always-largest
+echo "   the server's own warm-up before ready: $(grep -m1 -o 'warm-up: .*' "$out/server-always-largest.log")"
 lt_send sweep --url "$url" --slo 0.99 --target-ms "$generous" --rate-from 20 --rate-to 3000 \
   --step-duration-s 10 --recheck-failures --json "$out/capacity.json" > "$out/capacity.txt" 2>&1
 capacity=$(grep -o '"highestPassingRatePerSecond" *: *[0-9.]*' "$out/capacity.json" | grep -o '[0-9.]*$')
@@ -196,7 +197,7 @@ echo "   overhead as shipped: $(wrk_overhead "$out/wrk-as-shipped.txt" 30)"
 #    measured as in step 1
 server_compiler_nice=19; server_nice=10; server_jvm_opts=$one_core_jvm_opts
 start_server slackfit
-echo "== overhead at steady state: wrk, 1 connection, from 20 s after start (one-core settings)"
+echo "== overhead at steady state: wrk, 1 connection, from 20 s after ready (one-core settings)"
 for i in $(seq 1 10); do
   echo "   $((i * 30 - 30))-$((i * 30)) s: $(wrk_run "$out/wrk-steady-$i.txt" 30 | sed 's/.* \(overhead_p50_ms=.*\)/\1/')"
 done

@@ -3,8 +3,9 @@
 # core 0, receive flow steering on lo and the client core idling by polling (root only, restored at exit; see
 # bench-slo.sh), and these helpers:
 #   start_server POLICY   a fresh server with the one-core settings ($server_nice, $server_compiler_nice,
-#                         $server_jvm_opts, $fast_path; the caller's FLEXSERVE_* environment passes through), warmed
-#                         for 20 s, at $url
+#                         $server_jvm_opts, $fast_path; the caller's FLEXSERVE_* environment passes through), at $url:
+#                         once ready (after its own warm-up, FLEXSERVE_WARMUP_SECONDS, 10 s by default), warmed for
+#                         20 s more by the load tester
 #   stop_server, rss_mib, lt (the load tester on the client core), lt_send (the same with the native sender),
 #   attainment FILE, generator FILE (a report's SLO attainment and load generator lines)
 #   rejected FILE         a report's count of 429s
