@@ -18,7 +18,10 @@ public final class ResponseTail {
   public static final double QUANTILE = 0.99;
 
   private final double floorMillis;
+  private final double maxAgeMillis;
   private final SortedWindow window;
+  private final double[] times; // when each kept tail was observed, oldest at timesHead
+  private int timesHead;
   private final int updateEvery;
   private int sinceUpdate;
   private long observed;
@@ -26,28 +29,52 @@ public final class ResponseTail {
 
   /**
    * @param floorMillis the least margin, and the margin before any tail is measured; ≥ 0
-   * @param window how many recent tails the quantile is taken over; ≥ 1
+   * @param window how many recent tails the quantile is taken over, at most; ≥ 1
+   * @param maxAgeMillis how long a tail counts, at most; > 0. At low rates a window of answers
+   *     spans minutes: without an age limit, the tails of a burst, or of a server still compiling
+   *     its answer path, would set the margin long after they stopped happening.
    */
-  public ResponseTail(double floorMillis, int window) {
-    if (!(floorMillis >= 0) || window < 1) {
+  public ResponseTail(double floorMillis, int window, double maxAgeMillis) {
+    if (!(floorMillis >= 0) || window < 1 || !(maxAgeMillis > 0)) {
       throw new IllegalArgumentException(
-          "floor must be ≥ 0 and window ≥ 1, got " + floorMillis + " and " + window);
+          "floor must be ≥ 0, window ≥ 1 and max age > 0, got "
+              + floorMillis
+              + ", "
+              + window
+              + " and "
+              + maxAgeMillis);
     }
     this.floorMillis = floorMillis;
+    this.maxAgeMillis = maxAgeMillis;
     this.window = new SortedWindow(window);
-    // the margin is recomputed every window/16 answers
+    this.times = new double[window];
+    // the margin is recomputed every window/16 answers, and whenever old tails leave by age
     this.updateEvery = Math.max(1, window / 16);
     this.marginMillis = floorMillis;
   }
 
-  /** The tail of one answer: from its run's end until its answer was written, in milliseconds. */
-  public synchronized void observe(double tailMillis) {
-    if (!(tailMillis >= 0) || Double.isInfinite(tailMillis)) {
+  /**
+   * The tail of one answer: from its run's end until its answer was written, in milliseconds.
+   *
+   * @param atMillis when it was written, on any clock that only moves forward
+   */
+  public synchronized void observe(double atMillis, double tailMillis) {
+    if (!(tailMillis >= 0) || Double.isInfinite(tailMillis) || !Double.isFinite(atMillis)) {
       return; // a clock step or a bad sample says nothing about the tail
     }
+    boolean aged = false;
+    while (window.size() > 0 && times[timesHead] < atMillis - maxAgeMillis) {
+      window.removeOldest();
+      timesHead = (timesHead + 1) % times.length;
+      aged = true;
+    }
+    if (window.size() == times.length) {
+      timesHead = (timesHead + 1) % times.length; // add() below evicts the oldest
+    }
+    times[(timesHead + window.size()) % times.length] = atMillis;
     observed++;
     window.add(tailMillis);
-    if (++sinceUpdate >= updateEvery) {
+    if (++sinceUpdate >= updateEvery || aged) {
       sinceUpdate = 0;
       marginMillis = Math.max(floorMillis, window.quantile(QUANTILE));
     }

@@ -36,6 +36,14 @@ final class SortedWindow {
     size++;
   }
 
+  /** Removes the oldest value; the window must not be empty. */
+  void removeOldest() {
+    double oldest = ring[Math.floorMod(next - size, ring.length)];
+    int at = Arrays.binarySearch(sorted, 0, size, oldest);
+    System.arraycopy(sorted, at + 1, sorted, at, size - at - 1);
+    size--;
+  }
+
   int size() {
     return size;
   }

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The served models and their states. Loading starts when the HTTP server is up, on one background
  * thread, so liveness answers at once and readiness turns true when every model has loaded (or
- * failed). A model that fails to load is reported with its reason; the others serve.
+ * failed) and the request path has been warmed ({@link RequestPathWarmup}). A model that fails to
+ * load is reported with its reason; the others serve.
  *
  * <p>The catalog knows no model kind: each kind's {@link ModelLoader} says which bundle formats it
  * reads, and the {@link DefaultModel} bean names what to serve without a repository.
@@ -138,7 +139,8 @@ public final class ModelCatalog implements ApplicationEventListener<ServerStartu
               ownAddress,
               readyModels(),
               budget,
-              ApiKeys.first(config.apiKeys(), config.apiKeysFile()));
+              ApiKeys.first(config.apiKeys(), config.apiKeysFile()),
+              () -> draining);
       lastWarmup = report;
       LOG.info(
           "warm-up: {} requests in {} ms; answers by status {}; answered by model {}",

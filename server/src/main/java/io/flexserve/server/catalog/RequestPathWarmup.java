@@ -87,13 +87,21 @@ final class RequestPathWarmup {
    *
    * @param base the server's own address, e.g. {@code http://localhost:8080}
    * @param apiKey a configured API key, when authentication is on
+   * @param stop whether to stop before the budget is spent (shutdown has begun)
    */
-  static Report run(URI base, List<ServedModel> models, Duration budget, Optional<String> apiKey)
+  static Report run(
+      URI base,
+      List<ServedModel> models,
+      Duration budget,
+      Optional<String> apiKey,
+      java.util.function.BooleanSupplier stop)
       throws InterruptedException {
-    return new RequestPathWarmup(base, apiKey).run(models, budget);
+    return new RequestPathWarmup(base, apiKey).run(models, budget, stop);
   }
 
-  private Report run(List<ServedModel> models, Duration budget) throws InterruptedException {
+  private Report run(
+      List<ServedModel> models, Duration budget, java.util.function.BooleanSupplier stop)
+      throws InterruptedException {
     List<Target> all = new ArrayList<>();
     for (ServedModel m : models) {
       m.warmupCalls().forEach(c -> all.add(new Target(m.name(), c)));

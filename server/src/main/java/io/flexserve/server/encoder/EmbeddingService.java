@@ -123,10 +123,11 @@ public final class EmbeddingService {
   public void written(Served served, double arrivalMillis) {
     EmbeddingResult r = served.result();
     double runEnd = arrivalMillis + r.queueMillis() + r.inferenceMillis();
+    double now = System.nanoTime() / 1e6;
     ServedEncoder.from(catalog, served.model())
         .scheduler()
         .responseTail()
-        .observe(System.nanoTime() / 1e6 - runEnd);
+        .observe(now, now - runEnd);
   }
 
   private Served record(Served served) {

@@ -138,6 +138,13 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
   /** Answers whose tails the response margin is taken over: a few seconds' worth under load. */
   private static final int TAIL_WINDOW = 1024;
 
+  /**
+   * And for how long a tail counts: at 2× capacity a 1024-answer window spans 13 s, and the tails
+   * of the overload before it (big batches, answers written one after another) kept the margin near
+   * 10 ms for its first seconds, refusing requests it could serve (BENCHMARKS.md, issue 19).
+   */
+  private static final double TAIL_MAX_AGE_MILLIS = 5_000;
+
   private static final java.lang.management.ThreadMXBean THREAD_CPU =
       java.lang.management.ManagementFactory.getThreadMXBean();
 
@@ -191,7 +198,7 @@ public final class BatchScheduler<I, O> implements AutoCloseable {
     this.workers = workers;
     this.capacity = capacity;
     this.metrics = metrics;
-    this.responseTail = new ResponseTail(responseMarginMillis, TAIL_WINDOW);
+    this.responseTail = new ResponseTail(responseMarginMillis, TAIL_WINDOW, TAIL_MAX_AGE_MILLIS);
     this.overload = new OverloadHold(overloadHoldMillis);
     this.timer =
         new ScheduledThreadPoolExecutor(

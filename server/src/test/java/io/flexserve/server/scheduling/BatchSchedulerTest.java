@@ -100,7 +100,7 @@ class BatchSchedulerTest {
       assertEquals(
           "x on full", scheduler.submit(strict("x", 20)).get(10, TimeUnit.SECONDS).output());
       for (int i = 0; i < 1024; i++) {
-        scheduler.responseTail().observe(25); // answers leave 25 ms after their runs
+        scheduler.responseTail().observe(System.nanoTime() / 1e6, 25); // answers leave 25 ms late
       }
       assertEquals(25.0, scheduler.responseTail().marginMillis());
       ServingException refused =
