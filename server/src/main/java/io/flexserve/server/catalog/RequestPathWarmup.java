@@ -115,7 +115,8 @@ final class RequestPathWarmup {
     int nextBurstable = 0;
     while (!all.isEmpty()
         && System.nanoTime() < end
-        && failuresInARow.get() < GIVE_UP_AFTER_FAILURES) {
+        && failuresInARow.get() < GIVE_UP_AFTER_FAILURES
+        && !stop.getAsBoolean()) {
       long now = System.nanoTime();
       List<CompletableFuture<Void>> inFlight = new ArrayList<>();
       if (!burstable.isEmpty() && now >= nextBurst && now < calmFrom) {
@@ -128,11 +129,8 @@ final class RequestPathWarmup {
           inFlight.add(send(all.get(next++ % all.size())));
         }
       }
-      try {
-        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
-      } catch (java.util.concurrent.CompletionException e) {
-        // counted as NO_ANSWER by send
-      }
+      // send() counts a failure as NO_ANSWER, so these futures never complete exceptionally
+      CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
       if (Thread.interrupted()) {
         throw new InterruptedException();
       }
