@@ -24,11 +24,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelCatalogTest {
   @TempDir Path repo;
 
-  /** A kind the catalog has never heard of. */
+  /** A kind the catalog has never heard of; its one warm-up request is a small JSON post. */
   record Audio(String name) implements ServedModel {
     @Override
     public List<String> subnetNames() {
       return List.of("full");
+    }
+
+    @Override
+    public List<WarmupCall> warmupCalls() {
+      return List.of(WarmupCall.json("/v1/audio", "{\"input\":\"hi\"}", Map.of(), true));
     }
 
     @Override

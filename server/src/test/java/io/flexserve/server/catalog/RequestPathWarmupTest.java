@@ -17,35 +17,6 @@ import org.junit.jupiter.api.Test;
  * {@link WarmupTest}.)
  */
 class RequestPathWarmupTest {
-  /** A model whose one warm-up request is a small JSON post. */
-  record Echo(String name) implements ServedModel {
-    @Override
-    public List<String> subnetNames() {
-      return List.of("full");
-    }
-
-    @Override
-    public List<SubnetDescription> describe() {
-      return List.of();
-    }
-
-    @Override
-    public List<WarmupCall> warmupCalls() {
-      return List.of(WarmupCall.json("/v1/embeddings", "{\"input\":\"hi\"}", Map.of(), true));
-    }
-
-    @Override
-    public boolean drain(Duration grace) {
-      return true;
-    }
-
-    @Override
-    public void abandon() {}
-
-    @Override
-    public void close() {}
-  }
-
   @Test
   void anUnreachablePort_endsTheWarmUpEarly_withEveryRequestUnanswered() throws Exception {
     int port;
@@ -55,7 +26,7 @@ class RequestPathWarmupTest {
     RequestPathWarmup.Report report =
         RequestPathWarmup.run(
             URI.create("http://127.0.0.1:" + port),
-            List.of(new Echo("m")),
+            List.of(new ModelCatalogTest.Audio("m")),
             Duration.ofSeconds(120),
             Optional.empty(),
             () -> false);
@@ -70,7 +41,7 @@ class RequestPathWarmupTest {
     RequestPathWarmup.Report report =
         RequestPathWarmup.run(
             URI.create("http://127.0.0.1:1"),
-            List.of(new Echo("m")),
+            List.of(new ModelCatalogTest.Audio("m")),
             Duration.ofSeconds(120),
             Optional.empty(),
             () -> true);
