@@ -38,4 +38,14 @@ public record WarmupCall(
     byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     return new WarmupCall(path, "application/json", headers, i -> bytes, burst);
   }
+
+  /**
+   * {@code text} as a JSON string literal, quotes included (a model's name may hold any character).
+   */
+  public static String jsonString(String text) {
+    return "\""
+        + new String(
+            com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text))
+        + "\"";
+  }
 }

@@ -54,11 +54,12 @@ public record ServedEncoder(
   /**
    * A sentence of about 16 tokens on every sub-network, a batch of four, base64 output, a latency
    * target (burstable: a burst of them is mostly refused as overloaded) and a strict target no run
-   * meets (429 {@code deadline_unmeetable}).
+   * meets (429 {@code deadline_unsatisfiable}).
    */
   @Override
   public List<WarmupCall> warmupCalls() {
-    String one = "{\"model\":\"" + name + "\",\"input\":\"" + WARMUP_SENTENCE + "\"}";
+    String model = "{\"model\":" + WarmupCall.jsonString(name);
+    String one = model + ",\"input\":\"" + WARMUP_SENTENCE + "\"}";
     List<WarmupCall> calls = new ArrayList<>();
     for (String subnet : subnetNames()) {
       calls.add(WarmupCall.json(PATH, one, Map.of(RoutingHeaders.SUBNET, subnet)));
@@ -67,20 +68,12 @@ public record ServedEncoder(
     calls.add(
         WarmupCall.json(
             PATH,
-            "{\"model\":\""
-                + name
-                + "\",\"input\":["
-                + String.join(",", Collections.nCopies(4, four))
-                + "]}",
+            model + ",\"input\":[" + String.join(",", Collections.nCopies(4, four)) + "]}",
             Map.of()));
     calls.add(
         WarmupCall.json(
             PATH,
-            "{\"model\":\""
-                + name
-                + "\",\"input\":\""
-                + WARMUP_SENTENCE
-                + "\",\"encoding_format\":\"base64\"}",
+            model + ",\"input\":\"" + WARMUP_SENTENCE + "\",\"encoding_format\":\"base64\"}",
             Map.of()));
     calls.add(WarmupCall.json(PATH, one, Map.of(RoutingHeaders.LATENCY_TARGET, "10"), true));
     calls.add(

@@ -78,7 +78,7 @@ public record ServedDecoder(
    */
   @Override
   public List<WarmupCall> warmupCalls() {
-    String model = "\"model\":\"" + name + "\"";
+    String model = "\"model\":" + WarmupCall.jsonString(name);
     String prompt = "{" + model + ",\"prompt\":\"" + PROMPT + "\",\"max_tokens\":4";
     List<WarmupCall> calls = new ArrayList<>();
     for (String entry : subnetNames()) {

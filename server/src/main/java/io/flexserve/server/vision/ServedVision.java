@@ -71,7 +71,9 @@ public record ServedVision(
    */
   @Override
   public List<WarmupCall> warmupCalls() {
-    String path = "/v1/vision/features?model=" + name;
+    String path =
+        "/v1/vision/features?model="
+            + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
     return List.of(
         new WarmupCall(path, "image/png", Map.of(), ServedVision::warmupImage, false),
         new WarmupCall(
