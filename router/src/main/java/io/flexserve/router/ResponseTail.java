@@ -20,8 +20,6 @@ public final class ResponseTail {
   private final double floorMillis;
   private final double maxAgeMillis;
   private final SortedWindow window;
-  private final double[] times; // when each kept tail was observed, oldest at timesHead
-  private int timesHead;
   private final int updateEvery;
   private int sinceUpdate;
   private long observed;
@@ -47,7 +45,6 @@ public final class ResponseTail {
     this.floorMillis = floorMillis;
     this.maxAgeMillis = maxAgeMillis;
     this.window = new SortedWindow(window);
-    this.times = new double[window];
     // the margin is recomputed every window/16 answers, and whenever old tails leave by age
     this.updateEvery = Math.max(1, window / 16);
     this.marginMillis = floorMillis;
@@ -63,17 +60,12 @@ public final class ResponseTail {
       return; // a clock step or a bad sample says nothing about the tail
     }
     boolean aged = false;
-    while (window.size() > 0 && times[timesHead] < atMillis - maxAgeMillis) {
+    while (window.size() > 0 && window.oldestStamp() < atMillis - maxAgeMillis) {
       window.removeOldest();
-      timesHead = (timesHead + 1) % times.length;
       aged = true;
     }
-    if (window.size() == times.length) {
-      timesHead = (timesHead + 1) % times.length; // add() below evicts the oldest
-    }
-    times[(timesHead + window.size()) % times.length] = atMillis;
     observed++;
-    window.add(tailMillis);
+    window.add(tailMillis, atMillis);
     if (++sinceUpdate >= updateEvery || aged) {
       sinceUpdate = 0;
       marginMillis = Math.max(floorMillis, window.quantile(QUANTILE));
