@@ -215,28 +215,31 @@ class AdmissionTest {
         }
       };
 
+  /**
+   * The scenario of the next three tests: one request per run (limits), each on small, 3 ms typical
+   * and 6 ms slow ({@link #SLOW_TAIL}); two queued ahead (deadlines 10 and 12) and one running
+   * until 3. The candidate, due at {@code deadline}, is decided with {@code spread} and {@code
+   * allowance}.
+   */
+  private static Admission.Verdict behindTwoQueued(
+      double deadline, Admission.Spread spread, double allowance) {
+    return decideAt0(
+        targeted(3, deadline),
+        List.of(targeted(1, 10), targeted(2, 12)),
+        new double[] {3},
+        SLOW_TAIL,
+        new BatchLimits(1, 1_000_000),
+        spread,
+        allowance);
+  }
+
   @Test
   void queuedWorkCountsTypical_onlyTheCandidatesOwnRunIsAllowedItsTail() {
-    // One request at a time (limits), each on small: 3 ms typical, 6 ms slow. Two queued ahead and
-    // one running until 3 (typical): the typical drain ends at 3 + 3 + 3 + 3 = 12, plus the
-    // candidate's own tail (3) = 15. With every queued run at its tail it would end at 3 + 6 · 3 =
-    // 21.
-    BatchLimits one = new BatchLimits(1, 1_000_000);
-    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
-    Pending inTime = targeted(3, 15.5);
-    assertEquals(
-        new Admission.Admit(false),
-        decideAt0(inTime, queue, new double[] {3}, SLOW_TAIL, one, Admission.Spread.OWN_RUN));
+    // The typical drain ends at 3 + 3 + 3 + 3 = 12, plus the candidate's own tail (3) = 15. With
+    // every queued run at its tail it would end at 3 + 6 · 3 = 21.
+    assertEquals(new Admission.Admit(false), behindTwoQueued(15.5, Admission.Spread.OWN_RUN, 0));
     Admission.Reject r =
-        assertInstanceOf(
-            Admission.Reject.class,
-            decideAt0(
-                targeted(3, 14),
-                queue,
-                new double[] {3},
-                SLOW_TAIL,
-                one,
-                Admission.Spread.OWN_RUN));
+        assertInstanceOf(Admission.Reject.class, behindTwoQueued(14, Admission.Spread.OWN_RUN, 0));
     assertEquals(Admission.Reason.OVERLOADED, r.reason());
     assertTrue(r.message().contains("finish 1.0 ms after"), r.message());
   }
@@ -246,22 +249,11 @@ class AdmissionTest {
     // As above: the typical drain ends at 12, one run's tail is 3 ms. Three runs come before the
     // candidate's (the running one and two queued), so QUEUE allows 3 · √(3 + 1) = 6: it finishes
     // at 18 where OWN_RUN said 15.
-    BatchLimits one = new BatchLimits(1, 1_000_000);
-    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
-    double[] runningUntil3 = {3};
-    assertEquals(
-        new Admission.Admit(false),
-        decideAt0(targeted(3, 18), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE));
+    assertEquals(new Admission.Admit(false), behindTwoQueued(18, Admission.Spread.QUEUE, 0));
     Admission.Reject r =
-        assertInstanceOf(
-            Admission.Reject.class,
-            decideAt0(
-                targeted(3, 17.5), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE));
+        assertInstanceOf(Admission.Reject.class, behindTwoQueued(17.5, Admission.Spread.QUEUE, 0));
     assertEquals(Admission.Reason.OVERLOADED, r.reason());
-    assertEquals(
-        new Admission.Admit(false),
-        decideAt0(
-            targeted(3, 17.5), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.OWN_RUN));
+    assertEquals(new Admission.Admit(false), behindTwoQueued(17.5, Admission.Spread.OWN_RUN, 0));
     // An idle server with nothing queued: the candidate's own run is all there is, either way.
     for (Admission.Spread spread : Admission.Spread.values()) {
       assertEquals(
@@ -274,7 +266,7 @@ class AdmissionTest {
               0,
               menu(),
               SLOW_TAIL,
-              one,
+              new BatchLimits(1, 1_000_000),
               spread,
               0),
           spread.name());
@@ -285,27 +277,9 @@ class AdmissionTest {
   void queueSpread_keepsTheOverloadAllowanceInHand_ownRunDoesNot() {
     // As above: QUEUE has it finish at 18 (typical drain 12, tails 6). With 2.5 ms more in hand
     // under overload it must be due by 20.5; below capacity (OWN_RUN) the allowance is not used.
-    BatchLimits one = new BatchLimits(1, 1_000_000);
-    List<Pending> queue = List.of(targeted(1, 10), targeted(2, 12));
-    double[] runningUntil3 = {3};
-    assertEquals(
-        new Admission.Admit(false),
-        decideAt0(
-            targeted(3, 20.5), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE, 2.5));
-    assertInstanceOf(
-        Admission.Reject.class,
-        decideAt0(
-            targeted(3, 20), queue, runningUntil3, SLOW_TAIL, one, Admission.Spread.QUEUE, 2.5));
-    assertEquals(
-        new Admission.Admit(false),
-        decideAt0(
-            targeted(3, 15.5),
-            queue,
-            runningUntil3,
-            SLOW_TAIL,
-            one,
-            Admission.Spread.OWN_RUN,
-            2.5));
+    assertEquals(new Admission.Admit(false), behindTwoQueued(20.5, Admission.Spread.QUEUE, 2.5));
+    assertInstanceOf(Admission.Reject.class, behindTwoQueued(20, Admission.Spread.QUEUE, 2.5));
+    assertEquals(new Admission.Admit(false), behindTwoQueued(15.5, Admission.Spread.OWN_RUN, 2.5));
   }
 
   @Test
